@@ -1,0 +1,62 @@
+"""Users bound to an area with a role, and the audit log of every change and every reveal."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .roles import EDITORS, SENSITIVE_FIELDS, Role
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.VILLAGE)
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("所属区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    department = models.CharField(_("部门"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def may_reveal(self, field: str) -> bool:
+        return self.role in SENSITIVE_FIELDS.get(field, ())
+
+    @property
+    def may_edit(self) -> bool:
+        return self.role in EDITORS
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("新增")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    REVEAL = "reveal", _("查看敏感信息")
+    EXPORT = "export", _("导出")
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+
+
+class AuditEntry(models.Model):
+    """Append-only. `changes` maps each field to [before, after]; for a reveal, the field revealed."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(_("用户名"), max_length=150)
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    model = models.CharField(_("对象类型"), max_length=60)
+    object_id = models.CharField(_("对象"), max_length=64, blank=True)
+    area_code = models.CharField(_("区划代码"), max_length=15, blank=True, db_index=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    via = models.CharField(_("途径"), max_length=10, blank=True, help_text=_("ui / api / admin / cli / import"))
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.model}#{self.object_id}"

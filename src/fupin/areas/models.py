@@ -1,0 +1,85 @@
+"""The administrative tree: province → city → county → township → village → group.
+
+A statistical area code is 12 digits (6-digit county code of GB/T 2260 + 3 township + 3 village); a
+village group (村民小组) extends its village's code by 3 digits. Each level owns a fixed-length prefix of the
+code, so "everything under this area" is a code range — the one query area scoping is built on.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.IntegerChoices):
+    PROVINCE = 1, _("省")
+    CITY = 2, _("市")
+    COUNTY = 3, _("县")
+    TOWNSHIP = 4, _("乡镇")
+    VILLAGE = 5, _("行政村")
+    GROUP = 6, _("村民小组")
+
+
+#: how many leading digits of the code identify an area of each level
+PREFIX_LENGTH = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12, Level.GROUP: 15}
+CODE_LENGTH = {level: (15 if level == Level.GROUP else 12) for level in Level}
+
+
+def code_range(prefix: str) -> tuple[str, str]:
+    """Half-open text range [prefix, prefix + ':') holding every digit code that starts with prefix.
+
+    ':' sorts right after '9', so the range uses the primary-key index on SQLite and PostgreSQL alike,
+    where LIKE 'prefix%' would not on SQLite.
+    """
+    return prefix, prefix + ":"
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Area scoping by code range. `area_path` names the column holding the area code of each row.
+
+    `restrict(user)` is the one scoping method: the UI, API, admin and exports all go through it.
+    """
+
+    area_path = "code"
+
+    def under(self, prefix: str):
+        low, high = code_range(prefix)
+        return self.filter(**{f"{self.area_path}__gte": low, f"{self.area_path}__lt": high})
+
+    def restrict(self, user):
+        from fupin.accounts.scoping import scope_prefix
+
+        return self.under(scope_prefix(user))
+
+
+class Area(models.Model):
+    code = models.CharField(_("区划代码"), max_length=15, primary_key=True)
+    name = models.CharField(_("名称"), max_length=60)
+    level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    rural_population = models.PositiveIntegerField(_("农村户籍人口"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def prefix(self) -> str:
+        return self.code[: PREFIX_LENGTH[self.level]]
+
+    def path(self) -> list["Area"]:
+        """Ancestors from the province down to this area (one query per level, at most six)."""
+        chain, node = [], self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+    def full_name(self) -> str:
+        return "".join(a.name for a in self.path())

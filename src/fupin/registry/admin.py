@@ -1,0 +1,59 @@
+from django.contrib import admin
+
+from fupin.accounts.admin_scoping import ScopedAdmin
+
+from .models import Household, IncomeAccount, LivingConditions, Member, StatusEvent
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    extra = 0
+    fields = ("name", "sex", "relation", "birth_date", "health", "labour_capacity", "school_status")
+    show_change_link = True
+
+    def has_change_permission(self, request, obj=None):
+        return False  # member edits go through the member page so that they are audited
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedAdmin):
+    list_display = ("number", "head_name", "village", "household_type", "status", "monitoring_category")
+    list_filter = ("household_type", "status", "monitoring_category")
+    search_fields = ("number", "head_name")
+    raw_id_fields = ("village",)
+    readonly_fields = ("status",)
+    exclude = ("phone", "bank_account")  # masked data is edited only through the audited registry pages
+    inlines = [MemberInline]
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedAdmin):
+    list_display = ("name", "household", "relation", "sex", "birth_date")
+    search_fields = ("name", "household__number")
+    raw_id_fields = ("household",)
+    exclude = ("id_number", "phone", "health", "disability_cert")
+
+
+@admin.register(IncomeAccount)
+class IncomeAccountAdmin(ScopedAdmin):
+    list_display = ("household", "year", "persons", "net_income", "per_capita_net_income")
+    list_filter = ("year",)
+    raw_id_fields = ("household",)
+
+
+@admin.register(LivingConditions)
+class LivingConditionsAdmin(ScopedAdmin):
+    list_display = ("household", "year", "housing_safety", "safe_drinking_water")
+    list_filter = ("year", "housing_safety")
+    raw_id_fields = ("household",)
+
+
+@admin.register(StatusEvent)
+class StatusEventAdmin(ScopedAdmin):
+    list_display = ("household", "kind", "date", "approver")
+    list_filter = ("kind",)
+    raw_id_fields = ("household",)
+    readonly_fields = ("household", "kind", "date")
+
+    def has_add_permission(self, request):
+        return False  # events are recorded through services.record_event, which also moves the status

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("扶贫 · 防返贫监测与帮扶管理")
+admin.site.site_title = _("扶贫管理后台")
+admin.site.index_title = _("基础数据管理")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
