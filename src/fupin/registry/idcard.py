@@ -117,7 +117,7 @@ def parse_id_number(raw, today: date | None = None) -> IdInfo:
     if birth_date > today:
         raise refuse(f"出生日期“{born}”晚于今天（{today:%Y%m%d}）")
     if birth_date < EARLIEST_BIRTH:
-        raise refuse(f"出生日期“{born}”早于1900年1月1日，不可能是在世人员的号码")
+        raise refuse(f"出生日期“{born}”早于1900年1月1日，过早，不是可信的出生日期")
 
     if kind != "legacy15":
         expected = check_char(resident[:17])

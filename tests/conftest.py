@@ -1,0 +1,74 @@
+"""Shared fixtures: a small county with two townships and three villages, users of every role, and
+households built through the services (so fixtures exercise the same paths as the app)."""
+
+from datetime import date
+import pytest
+
+from fupin.accounts.models import User
+from fupin.accounts.roles import Role
+from fupin.areas.models import Area, Level
+from tests.factories import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id, next_number
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 at production strength costs ~0.5 s per user on this machine; tests need not pay it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def areas(db):
+    rows = [
+        ("140000000000", "山西省", Level.PROVINCE, None),
+        ("149900000000", "示范市", Level.CITY, "140000000000"),
+        (COUNTY, "示范县", Level.COUNTY, "149900000000"),
+        (TOWNSHIP_A, "东乡镇", Level.TOWNSHIP, COUNTY),
+        (TOWNSHIP_B, "西乡镇", Level.TOWNSHIP, COUNTY),
+        (VILLAGE_A1, "东一村", Level.VILLAGE, TOWNSHIP_A),
+        (VILLAGE_A2, "东二村", Level.VILLAGE, TOWNSHIP_A),
+        (VILLAGE_B1, "西一村", Level.VILLAGE, TOWNSHIP_B),
+    ]
+    for code, name, level, parent in rows:
+        Area.objects.create(code=code, name=name, level=level, parent_id=parent)
+    return {code: Area.objects.get(code=code) for code, *_ in rows}
+
+
+def _user(username, role, area_code):
+    return User.objects.create_user(username=username, password="pw-12345678", role=role, area_id=area_code)
+
+
+@pytest.fixture
+def users(areas):
+    return {
+        "county": _user("county", Role.COUNTY_ADMIN, COUNTY),
+        "township_a": _user("township_a", Role.TOWNSHIP, TOWNSHIP_A),
+        "village_a1": _user("village_a1", Role.VILLAGE, VILLAGE_A1),
+        "village_a2": _user("village_a2", Role.VILLAGE, VILLAGE_A2),
+        "village_b1": _user("village_b1", Role.VILLAGE, VILLAGE_B1),
+        "cadre_a1": _user("cadre_a1", Role.CADRE, VILLAGE_A1),
+        "inspector": _user("inspector", Role.INSPECTOR, COUNTY),
+        "department": _user("department", Role.DEPARTMENT, COUNTY),
+    }
+
+
+@pytest.fixture
+def make_household(users):
+    """make_household(village_code, number, members=[{...}], **fields) through the registry services."""
+    from fupin.registry import services
+
+    def build(village=VILLAGE_A1, number=None, members=None, **fields):
+        admin = users["county"]
+        number = number or f"{village}{next_number():04d}"
+        household = services.create_household(
+            admin, {"village": village, "number": number, "head_name": "张大山", "phone": "13912345678", **fields}, via="test"
+        )
+        for member in members if members is not None else [{"name": "张大山", "relation": "01"}]:
+            data = {"id_number": make_id(), **member}
+            services.add_member(admin, household, data, via="test")
+        return household
+
+    return build
+
+
+@pytest.fixture
+def today():
+    return date.today()
