@@ -1,0 +1,62 @@
+"""The Django admin is one more path: it goes through the same scoping and the same audit log."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from fupin.accounts.models import Action, AuditEntry
+from tests.factories import VILLAGE_A1, VILLAGE_B1
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_township(users):
+    user = users["township_a"]
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_household", "change_household", "view_area"]))
+    return user
+
+
+def test_admin_list_shows_only_households_in_the_users_area(client, staff_township, make_household):
+    mine = make_household(VILLAGE_A1, number="MINE-1")
+    theirs = make_household(VILLAGE_B1, number="THEIRS-1")
+    client.force_login(staff_township)
+    page = client.get("/admin/registry/household/").content.decode()
+    assert mine.number in page and theirs.number not in page
+    assert "农户" in page  # the admin speaks Chinese
+
+
+def test_admin_change_page_of_another_area_is_not_found(client, staff_township, make_household):
+    theirs = make_household(VILLAGE_B1)
+    client.force_login(staff_township)
+    response = client.get(f"/admin/registry/household/{theirs.pk}/change/", follow=True)
+    assert response.redirect_chain == [("/admin/", 302)]  # Django's answer for an object that does not exist
+    assert theirs.number not in response.content.decode()
+
+
+def test_admin_edit_is_audited(client, staff_township, make_household):
+    household = make_household(VILLAGE_A1)
+    client.force_login(staff_township)
+    url = f"/admin/registry/household/{household.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update({"head_name": "改过的名字", "village": household.village_id, "members-TOTAL_FORMS": 1,
+                 "members-INITIAL_FORMS": 1, "members-0-id": household.members.get().pk, "members-0-household": household.pk})  # fmt: skip
+    for key in ("risk_eliminated", "relocated", "no_labour_household"):
+        if not data.get(key):
+            data.pop(key, None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.filter(action=Action.UPDATE, via="admin").get()
+    assert entry.changes["head_name"] == ["张大山", "改过的名字"]
+
+
+def test_audit_log_in_admin_is_read_only_and_scoped(client, users, make_household):
+    make_household(VILLAGE_B1)
+    admin = users["county"]
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    assert client.get("/admin/accounts/auditentry/").status_code == 200
+    assert client.get("/admin/accounts/auditentry/add/").status_code == 403
