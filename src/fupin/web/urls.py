@@ -1,8 +1,17 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from . import views
 
 app_name = "web"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/"), name="household-list"),
+    path("", views.household_list, name="household-list"),
+    path("households/export.csv", views.household_export, name="household-export"),
+    path("households/<int:pk>/", views.household_detail, name="household-detail"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household-edit"),
+    path("households/<int:pk>/members/add/", views.member_add, name="member-add"),
+    path("households/<int:pk>/events/add/", views.event_add, name="event-add"),
+    path("members/<int:pk>/edit/", views.member_edit, name="member-edit"),
+    path("reveal/<slug:kind>/<int:pk>/<slug:field>/", views.reveal, name="reveal"),
+    path("duplicates/", views.duplicate_persons, name="duplicates"),
 ]

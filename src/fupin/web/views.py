@@ -1,0 +1,185 @@
+"""Web pages. Each view parses the request, calls one registry service and renders; scoping, validation and
+auditing live in the services. A record outside the user's area is "not found" (404), never "forbidden"."""
+
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from fupin.accounts.roles import SENSITIVE_FIELDS
+from fupin.accounts.scoping import get_scoped
+from fupin.errors import DomainError, NotFound
+from fupin.registry import display, exports, services
+from fupin.registry.filters import filtered_households
+from fupin.registry.models import INCOME_COMPONENTS, Household, Member
+
+from .forms import EventForm, HouseholdFilterForm, HouseholdForm, MemberForm, show_domain_error
+
+PAGE_SIZE = 50
+DETAIL_FIELDS = (*services.HOUSEHOLD_FIELDS, "status", "created_at", "updated_at")
+INCOME_ROWS = (
+    "persons", *INCOME_COMPONENTS, "business_expense", "net_income", "per_capita_net_income",
+    "compliant_out_of_pocket", "insurance_claims",
+)  # fmt: skip
+CONDITION_ROWS = (
+    "housing_safety", "safe_drinking_water", "electricity", "road_type", "farmland_mu", "cooperative_member",
+    "food_clothing_secure",
+)  # fmt: skip
+#: the records whose sensitive fields may be revealed, by the name used in the reveal URL
+REVEALABLE = {"household": Household, "member": Member}
+
+
+def _scoped(queryset, request, **lookup):
+    try:
+        return get_scoped(queryset, request.user, **lookup)
+    except NotFound:
+        raise Http404 from None
+
+
+def _editable(queryset, request, **lookup):
+    """In scope first (404 otherwise), then the role must be one that edits (403)."""
+    obj = _scoped(queryset, request, **lookup)
+    if not request.user.may_edit:
+        raise PermissionDenied
+    return obj
+
+
+def _form_page(request, form, save, *, title, household):
+    """Shared by the edit pages: on a valid POST pass the form's data to the service (`save`, the service with
+    user and record already bound); its refusal goes onto the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(**form.data_to_save())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("web:household-detail", pk=household.pk)
+    return render(request, "web/record_form.html", {"form": form, "title": title, "household": household})
+
+
+@login_required
+@require_GET
+def household_list(request):
+    households = filtered_households(request.user, request.GET).select_related("village")
+    households = households.annotate(member_count=Count("members")).order_by("number")
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/household_list.html",
+        {
+            "form": HouseholdFilterForm(request.user, request.GET),
+            "page": page,
+            "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=3, on_ends=1),
+        },
+    )
+
+
+@login_required
+@require_GET
+def household_export(request):
+    rows = exports.export_households(request.user, request.GET, via="ui")
+    response = StreamingHttpResponse(exports.csv_chunks(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, exports.export_filename())
+    return response
+
+
+def _detail_fields(household):
+    """Label and text of each field; sensitive ones carry no value here, the page shows them masked."""
+    return [
+        {"name": name, "label": display.label(Household, name), "sensitive": True}
+        if name in SENSITIVE_FIELDS
+        else {"name": name, "label": display.label(Household, name), "value": display.field_value(household, name)}
+        for name in DETAIL_FIELDS
+    ]
+
+
+@login_required
+@require_GET
+def household_detail(request, pk):
+    household = _scoped(Household.objects.select_related("village"), request, pk=pk)
+    return render(
+        request,
+        "web/household_detail.html",
+        {
+            "household": household,
+            "village_name": household.village.full_name(),
+            "fields": _detail_fields(household),
+            "members": household.members.all(),
+            "incomes": display.by_year(household.incomes.order_by("year"), INCOME_ROWS),
+            "conditions": display.by_year(household.conditions.order_by("year"), CONDITION_ROWS),
+            "events": household.events.select_related("recorded_by"),
+        },
+    )
+
+
+@login_required
+def household_edit(request, pk):
+    household = _editable(Household.objects.all(), request, pk=pk)
+    form = HouseholdForm(request.POST or None, instance=household, user=request.user)
+    save = partial(services.update_household, request.user, household)
+    return _form_page(request, form, save, title=_("修改农户信息"), household=household)
+
+
+@login_required
+def member_add(request, pk):
+    household = _editable(Household.objects.all(), request, pk=pk)
+    form = MemberForm(request.POST or None, instance=Member(household=household))
+    save = partial(services.add_member, request.user, household)
+    return _form_page(request, form, save, title=_("添加家庭成员"), household=household)
+
+
+@login_required
+def member_edit(request, pk):
+    member = _editable(Member.objects.select_related("household"), request, pk=pk)
+    form = MemberForm(request.POST or None, instance=member)
+    save = partial(services.update_member, request.user, member)
+    return _form_page(request, form, save, title=_("修改家庭成员"), household=member.household)
+
+
+@login_required
+def event_add(request, pk):
+    household = _editable(Household.objects.all(), request, pk=pk)
+    form = EventForm(request.POST or None, initial={"date": timezone.localdate()})
+    save = partial(services.record_event, request.user, household)
+    return _form_page(request, form, save, title=_("登记状态变更"), household=household)
+
+
+@login_required
+@require_POST
+def reveal(request, kind, pk, field):
+    """The unmasked value as JSON for the 显示 button; the service checks the role and writes the audit."""
+    model = REVEALABLE.get(kind)
+    if model is None or field not in SENSITIVE_FIELDS or field not in {f.name for f in model._meta.fields}:
+        return JsonResponse({"error": _("未找到该记录")}, status=404)
+    try:
+        obj = get_scoped(model.objects.all(), request.user, pk=pk)
+        services.reveal(request.user, obj, field, via="ui")
+    except DomainError as error:
+        return JsonResponse({"error": error.message}, status=error.status)
+    # as it reads on the page: a health code is shown as its label (长期慢性病), not as "02"
+    return JsonResponse({"value": display.field_value(obj, field)})
+
+
+@login_required
+@require_GET
+def duplicate_persons(request):
+    """Each ID filed in more than one household, with those households (only the ones in the user's area)."""
+    ids = services.duplicate_persons(request.user).values("id_number")
+    members = (
+        Member.objects.restrict(request.user).filter(id_number__in=ids)
+        .select_related("household__village").order_by("id_number", "household__number")
+    )  # fmt: skip
+    groups = {}
+    for member in members:
+        groups.setdefault(member.id_number, []).append(member)
+    return render(request, "web/duplicates.html", {"groups": list(groups.values())})

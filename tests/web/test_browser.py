@@ -1,0 +1,94 @@
+"""The web app in a real browser (Debian chromium through Playwright) against the live test server: the clerk's
+path from login to an audited reveal, and the 404 a village user gets for another village's household."""
+
+import os
+import re
+
+import pytest
+
+from fupin.accounts.models import Action, AuditEntry
+
+from tests.factories import VILLAGE_A1, VILLAGE_B1, make_id
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-sync",
+]  # fmt: skip
+SCREENSHOT = "/tmp/fupin-household-page.png"
+PASSWORD = "pw-12345678"  # tests/conftest.py
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One chromium for the module. Playwright's sync API keeps an event loop running in this thread, so Django
+    would refuse the ORM calls of the fixtures and assertions without DJANGO_ALLOW_ASYNC_UNSAFE."""
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def log_in(page, username):
+    page.goto("/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def test_clerk_filters_searches_opens_a_household_and_reveals_an_id(page, users, make_household):
+    person_id = make_id("19680412", seq=517)
+    make_household(VILLAGE_A1, number="A1-0007", head_name="孙桂兰", members=[{"name": "孙桂兰", "relation": "01", "id_number": person_id}])
+    make_household(VILLAGE_A1, number="A1-0008", head_name="周建国")
+    make_household("149901001002", number="A2-0003", head_name="孙志强")
+
+    log_in(page, "township_a")
+    assert page.locator("header .area").inner_text() == "山西省示范市示范县东乡镇"
+    page.get_by_label("区划").select_option(VILLAGE_A1)
+    page.get_by_label("查找").fill("孙")
+    page.get_by_role("button", name="查询").click()
+    rows = page.locator("table.grid tbody tr")
+    assert rows.count() == 1 and "孙桂兰" in rows.first.inner_text()
+    assert "共 1 户" in page.locator(".total").inner_text()
+
+    page.get_by_role("link", name="A1-0007").click()
+    page.get_by_role("heading", name=re.compile("孙桂兰")).wait_for()
+    id_cell = page.locator("table.grid tbody tr", has_text="孙桂兰").locator(".sensitive").first
+    masked = person_id[:6] + "********" + person_id[-4:]
+    assert id_cell.locator(".value").inner_text() == masked
+    page.screenshot(path=SCREENSHOT, full_page=True)
+
+    id_cell.get_by_role("button", name="显示").click()
+    page.wait_for_function("id => document.body.innerText.includes(id)", arg=person_id)
+    assert id_cell.locator(".value").inner_text() == person_id
+    entry = AuditEntry.objects.get(action=Action.REVEAL)
+    assert (entry.username, entry.changes, entry.via) == ("township_a", {"field": "id_number"}, "ui")
+
+
+def test_village_user_typing_another_villages_household_url_sees_a_404_page(page, users, make_household):
+    other = make_household(VILLAGE_B1, number="B1-0009", head_name="钱多多")
+    log_in(page, "village_a1")
+    response = page.goto(f"/households/{other.pk}/")
+    assert response.status == 404
+    assert "不在您的管辖范围内" in page.locator("main").inner_text()
+    assert "钱多多" not in page.content()
