@@ -30,3 +30,10 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+class NotAuthenticated(DomainError):
+    """No valid session or API token: the API answers 401 and the caller should log in or fix its token."""
+
+    code = "not_authenticated"
+    status = 401

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' Swagger UI from its own static files: no CDN on an offline intranet
     "fupin.accounts",
     "fupin.areas",
     "fupin.registry",

@@ -1,4 +1,4 @@
-"""Users bound to an area with a role, and the audit log of every change and every reveal."""
+"""Users bound to an area with a role, their API tokens, and the audit log of every change and every reveal."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -25,6 +25,33 @@ class User(AbstractUser):
     @property
     def may_edit(self) -> bool:
         return self.role in EDITORS
+
+
+class ApiToken(models.Model):
+    """A bearer token for programs calling the API as a user. Only the SHA-256 of the token is stored, so a
+    leaked database does not leak working tokens; the plaintext is shown once, when issued (see tokens.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("名称"), max_length=60, help_text=_("用途，如“县统计报表脚本”"))
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("令牌前缀"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用时间"), null=True, blank=True, editable=False)
+    revoked = models.BooleanField(_("已撤销"), default=False)
+
+    class Meta:
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.prefix}… {self.name}"
+
+    @property
+    def area_code(self) -> str:
+        return self.user.area_id or ""
 
 
 class Action(models.TextChoices):

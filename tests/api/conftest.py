@@ -1,0 +1,64 @@
+"""API test helpers: callers with a bearer token per user, and the one error shape every error must have."""
+
+import json
+import re
+from urllib.parse import urlencode
+
+import pytest
+
+from fupin.accounts import tokens
+
+
+class Caller:
+    """A django.test.Client speaking JSON to /api/ with one user's bearer token (or none)."""
+
+    def __init__(self, client, token=None):
+        self.client = client
+        self.token = token
+
+    def request(self, method, path, body=None, **query):
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        url = f"/api{path}" + (f"?{urlencode(query)}" if query else "")
+        data = json.dumps(body) if body is not None and not isinstance(body, str) else (body or "")
+        return self.client.generic(method, url, data, content_type="application/json", headers=headers)
+
+    def get(self, path, **query):
+        return self.request("GET", path, **query)
+
+    def post(self, path, body):
+        return self.request("POST", path, body)
+
+    def patch(self, path, body):
+        return self.request("PATCH", path, body)
+
+    def delete(self, path):
+        return self.request("DELETE", path)
+
+
+@pytest.fixture
+def api_as(users, client):
+    """api_as("village_a1") → a Caller with a fresh token of that user; api_as(None) → no credentials."""
+
+    def caller(username):
+        return Caller(client, tokens.issue_token(users[username], "tests", via="test") if username else None)
+
+    return caller
+
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def assert_error(response, status, code, field=...):
+    """The response is an error in the one shape, with a Chinese message; returns the error object."""
+    assert response.status_code == status, response.content.decode()
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert list(body) == ["error"]
+    error = body["error"]
+    assert set(error) == {"code", "message", "field", "details"}
+    assert error["code"] == code
+    assert CHINESE.search(error["message"]), error["message"]
+    assert error["details"] is None or isinstance(error["details"], dict)
+    if field is not ...:
+        assert error["field"] == field
+    return error
