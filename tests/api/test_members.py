@@ -33,18 +33,18 @@ def test_add_list_read_and_update_a_member(api_as, make_household):
     assert updated.action == Action.UPDATE and updated.changes == {"education": ["", "3"], "work_months": [0, 6]}
 
 
-def test_a_corrected_id_number_must_agree_with_birth_date_and_sex(api_as, make_household):
+def test_a_corrected_id_number_brings_its_birth_date_and_sex(api_as, make_household):
     household = make_household(members=[{"name": "张大山", "relation": "01", "id_number": make_id("19800101", seq=11)}])
     member = household.members.get()
     caller = api_as("county")
     corrected = make_id("19810202", seq=12)
-    response = caller.patch(f"/members/{member.pk}", {"id_number": corrected})
+    response = caller.patch(f"/members/{member.pk}", {"id_number": corrected, "birth_date": "1981-02-03"})
     error = assert_error(response, 422, "validation_error", "birth_date")
     assert "不一致" in error["message"]
-    response = caller.patch(f"/members/{member.pk}", {"id_number": corrected, "birth_date": "1981-02-02", "sex": "2"})
+    response = caller.patch(f"/members/{member.pk}", {"id_number": corrected})
     assert response.status_code == 200, response.content
     member.refresh_from_db()
-    assert member.birth_date == date(1981, 2, 2) and member.sex == "2"
+    assert member.id_number == corrected and member.birth_date == date(1981, 2, 2) and member.sex == "2"
 
 
 def test_a_birth_date_that_disagrees_with_the_id_is_refused(api_as, make_household):

@@ -195,3 +195,26 @@ def test_reveal_is_refused_or_audited(make_household, users):
     assert services.reveal(users["village_a1"], member, "id_number") == member.id_number
     entry = AuditEntry.objects.get(action=Action.REVEAL)
     assert entry.changes == {"field": "id_number"} and entry.object_id == str(member.pk)
+
+
+def test_a_status_change_shows_in_the_households_audit_entry(make_household, users):
+    household = make_household()
+    services.record_event(users["county"], household, codes.EventKind.IDENTIFIED, date(2014, 10, 1))
+    entry = AuditEntry.objects.filter(action=Action.UPDATE, model="registry.household").latest("id")
+    assert entry.changes["status"] == ["ordinary", "poor"]
+    assert entry.changes["household_type"] == ["1", "2"]
+
+
+def test_correcting_an_id_alone_rederives_birth_date_and_sex(make_household, users):
+    household = make_household(members=[{"name": "孙八", "relation": "01", "id_number": make_id("19800101", seq=11)}])
+    member = household.members.get()
+    corrected = make_id("19810202", seq=12)
+    services.update_member(users["county"], member, {"id_number": corrected})
+    member.refresh_from_db()
+    assert (member.id_number, member.birth_date, member.sex) == (corrected, date(1981, 2, 2), codes.Sex.FEMALE)
+
+
+def test_a_broken_constraint_reads_as_chinese(make_household, users):
+    household = make_household()
+    with pytest.raises(services.InvalidRecord, match="务工时间不能超过12个月"):
+        services.update_member(users["county"], household.members.get(), {"work_months": 13})

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.forms.models import model_to_dict
+from django.db.models import GeneratedField
 
 from .models import Action, AuditEntry
 
@@ -17,11 +17,17 @@ def _jsonable(value):
 
 
 def snapshot(obj, fields=None) -> dict:
-    data = model_to_dict(obj, fields=fields)
-    for f in obj._meta.concrete_fields:  # model_to_dict skips non-editable fields such as timestamps
-        if f.attname not in data and f.name not in data and (fields is None or f.name in fields) and f.editable:
-            data[f.name] = getattr(obj, f.attname)
-    return {k: _jsonable(v) for k, v in data.items()}
+    """The record's stored values, as the audit log keeps them. Includes fields the user cannot edit directly
+    (a household's status moves through events and must show in the log) but not bookkeeping timestamps or
+    database-generated columns."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or isinstance(field, GeneratedField) or getattr(field, "auto_now", False):
+            continue
+        if getattr(field, "auto_now_add", False) or (fields is not None and field.name not in fields):
+            continue
+        data[field.name] = _jsonable(getattr(obj, field.attname))
+    return data
 
 
 def diff(before: dict, after: dict) -> dict:

@@ -123,9 +123,18 @@ class Member(models.Model):
         verbose_name_plural = _("家庭成员")
         ordering = ["household_id", "relation", "birth_date"]
         constraints = [
-            models.UniqueConstraint(fields=["household", "id_number"], name="member_id_once_per_household"),
-            models.CheckConstraint(condition=Q(work_months__lte=12), name="member_work_months_le_12"),
-            models.CheckConstraint(condition=Q(public_job_months__lte=12), name="member_public_job_months_le_12"),
+            models.UniqueConstraint(
+                fields=["household", "id_number"], name="member_id_once_per_household",
+                violation_error_message=_("同一证件号码在本户已登记"),
+            ),
+            models.CheckConstraint(
+                condition=Q(work_months__lte=12), name="member_work_months_le_12",
+                violation_error_message=_("务工时间不能超过12个月"),
+            ),
+            models.CheckConstraint(
+                condition=Q(public_job_months__lte=12), name="member_public_job_months_le_12",
+                violation_error_message=_("公益性岗位时间不能超过12个月"),
+            ),
         ]
 
     def __str__(self):
@@ -228,9 +237,18 @@ class IncomeAccount(models.Model):
         verbose_name_plural = _("收入台账")
         ordering = ["household_id", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["household", "year"], name="income_once_per_household_year"),
-            models.CheckConstraint(condition=Q(persons__gte=1), name="income_persons_at_least_one"),
-            models.CheckConstraint(condition=Q(year__gte=2010, year__lte=2100), name="income_year_plausible"),
+            models.UniqueConstraint(
+                fields=["household", "year"], name="income_once_per_household_year",
+                violation_error_message=_("该户本年度收入台账已存在"),
+            ),
+            models.CheckConstraint(
+                condition=Q(persons__gte=1), name="income_persons_at_least_one",
+                violation_error_message=_("家庭人口数至少为1"),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2010, year__lte=2100), name="income_year_plausible",
+                violation_error_message=_("年度应在2010至2100之间"),
+            ),
         ]
 
     def __str__(self):
@@ -268,7 +286,12 @@ class LivingConditions(models.Model):
         verbose_name = _("生产生活条件")
         verbose_name_plural = _("生产生活条件")
         ordering = ["household_id", "-year"]
-        constraints = [models.UniqueConstraint(fields=["household", "year"], name="conditions_once_per_household_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "year"], name="conditions_once_per_household_year",
+                violation_error_message=_("该户本年度生产生活条件已存在"),
+            )
+        ]
 
     @property
     def area_code(self) -> str:

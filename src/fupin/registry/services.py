@@ -161,7 +161,9 @@ def update_member(user, member: Member, data: dict, *, via="ui") -> Member:
     member = Member.objects.restrict(user).select_related("household").filter(pk=member.pk).first()
     if member is None:
         raise NotFound("未找到该成员")
-    merged = {f: getattr(member, f) for f in ("id_type", "id_number", "birth_date", "sex")} | dict(data)
+    # a new ID number brings its own birth date and sex unless they are sent with it
+    kept = ("id_type",) if "id_number" in data else ("id_type", "id_number", "birth_date", "sex")
+    merged = {f: getattr(member, f) for f in kept} | dict(data)
     if {"id_number", "id_type", "birth_date", "sex"} & set(data):
         check_member_id(merged)
         data = {**data, **{k: merged[k] for k in ("id_number", "birth_date", "sex")}}
