@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "fupin.accounts",
     "fupin.areas",
     "fupin.registry",
+    "fupin.policy",
     "fupin.web",
 ]
 
