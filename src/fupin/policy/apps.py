@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PolicyConfig(AppConfig):
     name = "fupin.policy"
     verbose_name = _("政策标准")
+
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the profile upkeep

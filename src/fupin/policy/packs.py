@@ -432,6 +432,40 @@ class Pack:
         values = {**self.parameters, **(parameters or {})}
         return {rule.id: rule_language.compile_sql(rule.tree, dialect, values) for rule in self.rules}
 
+    def with_values(self, values: Mapping[str, object]) -> "Pack":
+        """This pack with some lines, params or options replaced (a what-if: "raise the monitoring line to 7100").
+        Each name must exist and keep its type; the result has its own version, and its id says what changed."""
+        figures = {"lines": dict(self.lines), "params": dict(self.params)}
+        options = dict(self.options)
+        for name, value in values.items():
+            current = self.parameters.get(name)
+            if name not in self.parameters:
+                raise rule_language.RuleError(f"标准包 {self.id} 没有名为 {name} 的线、参数或选项")
+            if rule_language.value_type_of(value) is not rule_language.value_type_of(current):
+                raise rule_language.RuleError(f"{name} 应为{rule_language.value_type_of(current).label}，实际是 {value!r}")
+            if name in options:
+                options[name] = value
+                continue
+            section = "lines" if name in figures["lines"] else "params"
+            value = float(value) if section == "lines" else value
+            figures[section][name] = Figure(value, "假设值（测算用），不是已公布的标准", confirmed=False)
+        changed = ",".join(f"{name}={_display(value)}" for name, value in values.items())
+        pack = replace(self, id=f"{self.id}+{changed}" if changed else self.id, lines=figures["lines"],
+                       params=figures["params"], options=options)
+        return _with_version(pack)
+
+    def snapshot(self) -> dict:
+        """Everything a decision was judged with, as JSON: stored with each assessment run, so the run can be
+        explained and re-judged after the pack files have changed."""
+        return {
+            "id": self.id, "region": self.region, "year": self.year, "title": self.title, "lineage": list(self.lineage),
+            "lines": {name: vars(figure) for name, figure in self.lines.items()},
+            "params": {name: vars(figure) for name, figure in self.params.items()},
+            "options": dict(self.options),
+            "rules": [[r.id, r.title, r.kind, r.expression, r.explain, r.source, r.defined_in] for r in self.rules],
+            "version": self.version,
+        }
+
     def explain(self, kind: str, features: Mapping[str, object]) -> list[RuleOutcome]:
         """Each rule of `kind` for one household: its result and its Chinese explanation with the values used.
         `features` must name every feature those rules read (None where unknown): a missing key is a RuleError,
@@ -678,6 +712,24 @@ def _with_version(pack: Pack) -> Pack:
     }
     digest = hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
     return replace(pack, version=digest)
+
+
+def pack_from_snapshot(snapshot: Mapping) -> Pack:
+    """The pack a run was judged with, rebuilt from `Pack.snapshot()` (rules parsed again, with the same checks)."""
+    lines = {name: Figure(**figure) for name, figure in snapshot["lines"].items()}
+    params = {name: Figure(**figure) for name, figure in snapshot["params"].items()}
+    options = dict(snapshot["options"])
+    parameters = {**{n: f.value for n, f in lines.items()}, **{n: f.value for n, f in params.items()}, **options}
+    rules = tuple(
+        PackRule(rule_id, title, kind, expression, explain, source,
+                 rule_language.parse_rule(expression, parameters), defined_in)
+        for rule_id, title, kind, expression, explain, source, defined_in in snapshot["rules"]
+    )
+    return Pack(
+        id=snapshot["id"], region=snapshot["region"], year=snapshot["year"], title=snapshot["title"],
+        lineage=tuple(snapshot["lineage"]), lines=lines, params=params, options=options, rules=rules,
+        version=snapshot["version"],
+    )
 
 
 # ── the shipped packs ─────────────────────────────────────────────────────────────────────────────────────────

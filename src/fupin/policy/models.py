@@ -1,0 +1,260 @@
+"""Assessments: runs, one decision per household (or per village / county), the village checklist, and the
+per-household profile that makes a whole-registry assessment fast.
+
+A decision keeps what it was judged on — the pack snapshot on its run, the feature values on itself, each rule's
+result — so `services.explain` can show it in Chinese years later and re-check it with the Python evaluator.
+
+Foreign keys of the bulk tables (profile, decisions) carry no database constraint and no index of their own: rows
+are written by INSERT … SELECT from the household table itself, millions at a time, where a per-row constraint
+check (deferred to commit on PostgreSQL) cost more than the insert (docs/decisions/0002-policy-evaluation.md).
+Django still cascades deletes of households to them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fupin.areas.models import ScopedQuerySet
+
+from .features import FEATURES, FeatureType
+
+
+class Kind(models.TextChoices):
+    """What an assessment decides. Household kinds evaluate the pack's rules; village and county exit compute
+    incidence (and the village checklist) from the registry."""
+
+    EXIT = "exit", _("贫困户退出")
+    MONITORING = "monitoring", _("监测对象识别")
+    RISK_ELIMINATION = "risk_elimination", _("风险消除")
+    DATA_CHECK = "data_check", _("数据质量核查")
+    VILLAGE_EXIT = "village_exit", _("贫困村退出")
+    COUNTY_EXIT = "county_exit", _("贫困县退出")
+
+
+HOUSEHOLD_KINDS = (Kind.EXIT, Kind.MONITORING, Kind.RISK_ELIMINATION, Kind.DATA_CHECK)
+AREA_KINDS = (Kind.VILLAGE_EXIT, Kind.COUNTY_EXIT)
+
+
+class HouseholdProfile(models.Model):
+    """Member counts and status-event facts per household, denormalised so that an assessment joins one row per
+    household instead of aggregating ten million member rows (measured: 2.4 s per million members on SQLite).
+
+    Kept fresh by `profile.py`: signals refresh one household when the services save a member or an event;
+    bulk loads are caught by the watermarks (the highest member and event ids covered) before every assessment.
+    """
+
+    #: the household's own id: an integer primary key is SQLite's rowid, found in one B-tree probe (a separate
+    #: unique key costs a second one per household)
+    id = models.BigAutoField(primary_key=True)
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.CASCADE, db_constraint=False, db_index=False,
+        related_name="policy_profiles", verbose_name=_("农户"),
+    )
+    members = models.PositiveIntegerField(_("家庭人口数"), default=0)
+    members_with_labour = models.PositiveIntegerField(_("有劳动能力人数"), default=0)
+    members_weak_labour = models.PositiveIntegerField(_("弱劳动力人数"), default=0)
+    members_without_labour = models.PositiveIntegerField(_("无劳动能力人数"), default=0)
+    uninsured_members = models.PositiveIntegerField(_("未参加基本医保人数"), default=0)
+    out_of_school_members = models.PositiveIntegerField(_("失学辍学人数（不论年龄）"), default=0)
+    dibao_members = models.PositiveIntegerField(_("享受低保人数"), default=0)
+    tekun_members = models.PositiveIntegerField(_("特困供养人数"), default=0)
+    seriously_ill_members = models.PositiveIntegerField(_("大病人数"), default=0)
+    disabled_members = models.PositiveIntegerField(_("残疾人数"), default=0)
+    identified_on = models.DateField(_("首次识别事件日期"), null=True)
+    monitored_on = models.DateField(_("最近纳入监测日期"), null=True)
+    monitored_category = models.CharField(_("最近纳入监测类别"), max_length=1, blank=True)
+    last_kind = models.CharField(_("最近状态事件"), max_length=20, blank=True)
+    max_member_id = models.BigIntegerField(_("已汇总的最大成员编号"), default=0, db_index=True)
+    max_event_id = models.BigIntegerField(_("已汇总的最大事件编号"), default=0, db_index=True)
+
+    class Meta:
+        verbose_name = _("农户汇总（评估用）")
+        verbose_name_plural = _("农户汇总（评估用）")
+
+
+class RunQuerySet(ScopedQuerySet):
+    area_path = "area_code"
+
+
+class AssessmentRun(models.Model):
+    """One assessment: which pack (id, content version and the whole resolved content), what kind, as of when,
+    over which area, by whom, and the counts it found."""
+
+    kind = models.CharField(_("评估类型"), max_length=20, choices=Kind.choices)
+    pack_id = models.CharField(_("标准包"), max_length=120)
+    pack_version = models.CharField(_("标准包版本"), max_length=16)
+    pack = models.JSONField(_("标准包内容"), help_text=_("评估时的线、参数、选项与规则全文"))
+    rule_ids = models.JSONField(_("规则顺序"), default=list, help_text=_("决定中逐条结果的顺序"))
+    year = models.PositiveSmallIntegerField(_("收入年度"))
+    as_of = models.DateField(_("评估基准日"))
+    area_code = models.CharField(_("评估范围（区划代码前缀）"), max_length=15, blank=True)
+    area_name = models.CharField(_("评估范围"), max_length=120, blank=True)
+    single = models.BooleanField(_("单户即时评估"), default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评估人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    engine = models.CharField(_("计算引擎"), max_length=20, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("评估户数"), default=0)
+    persons = models.PositiveIntegerField(_("评估人数"), default=0)
+    passed = models.PositiveIntegerField(_("符合户数"), default=0)
+    passed_persons = models.PositiveIntegerField(_("符合人数"), default=0)
+    unknown = models.PositiveIntegerField(_("无法判断户数"), default=0)
+    counts = models.JSONField(_("分类统计"), default=dict)
+    note = models.TextField(_("说明"), blank=True)
+
+    objects = RunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("评估批次")
+        verbose_name_plural = _("评估批次")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["kind", "area_code", "single"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.pack_id} {self.as_of}"
+
+
+class DecisionQuerySet(ScopedQuerySet):
+    area_path = "household__village_id"
+
+
+def _feature_field(feature):
+    label = feature.label
+    if feature.type is FeatureType.NUMBER:
+        return models.FloatField(label, null=True)
+    if feature.type is FeatureType.INTEGER:
+        return models.BigIntegerField(label, null=True)
+    if feature.type is FeatureType.BOOLEAN:
+        return models.BooleanField(label, null=True)
+    return models.CharField(label, max_length=max(len(choice) for choice in feature.choices), null=True)
+
+
+class HouseholdDecision(models.Model):
+    """One household's decision in a run. `results` holds each rule's result in `run.rule_ids` order as base-3
+    digits (rule i is digit i: 1 met, 0 not met, 2 unknown because a value was missing) — an integer, which SQLite
+    builds far faster than a string (evaluation.decode_results reads it). The feature columns are named as in the catalogue and hold the
+    values the rules and explanation templates of the run's kind read (the others stay empty)."""
+
+    run = models.ForeignKey(
+        AssessmentRun, verbose_name=_("评估批次"), on_delete=models.CASCADE, related_name="decisions",
+        db_constraint=False, db_index=False,
+    )
+    household = models.ForeignKey(
+        "registry.Household", verbose_name=_("农户"), on_delete=models.CASCADE, related_name="policy_decisions",
+        db_constraint=False, db_index=False,
+    )
+    outcome = models.BooleanField(_("结论"), null=True, help_text=_("空：缺少数据无法判断"))
+    category = models.CharField(_("监测对象类别"), max_length=1, blank=True)
+    results = models.BigIntegerField(_("逐条结果"), default=0)
+    persons = models.PositiveIntegerField(_("人数"), default=0)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("农户评估结论")
+        verbose_name_plural = _("农户评估结论")
+        constraints = [models.UniqueConstraint(fields=["run", "household"], name="decision_once_per_run")]
+
+
+_RESERVED = {field.name for field in HouseholdDecision._meta.local_fields} | {"run_id", "household_id", "decisions"}
+assert not _RESERVED & set(FEATURES), f"feature names clash with decision fields: {_RESERVED & set(FEATURES)}"
+for _name, _feature in FEATURES.items():
+    HouseholdDecision.add_to_class(_name, _feature_field(_feature))
+
+
+class AreaDecisionQuerySet(ScopedQuerySet):
+    area_path = "area_id"
+
+
+class AreaDecision(models.Model):
+    """A village's or county's exit decision: incidence against the pack's threshold, and for a village the
+    checklist of facilities. `outcome` is empty where a criterion cannot be judged yet (see `note`)."""
+
+    run = models.ForeignKey(AssessmentRun, verbose_name=_("评估批次"), on_delete=models.CASCADE, related_name="area_decisions")
+    area = models.ForeignKey("areas.Area", verbose_name=_("区划"), on_delete=models.CASCADE, related_name="+")
+    outcome = models.BooleanField(_("结论"), null=True)
+    poor_persons = models.PositiveIntegerField(_("贫困人口"), default=0)
+    population = models.PositiveIntegerField(_("农村户籍人口"), null=True)
+    population_source = models.CharField(_("人口口径"), max_length=20, blank=True)
+    incidence = models.FloatField(_("贫困发生率"), null=True)
+    threshold = models.FloatField(_("贫困发生率标准"))
+    incidence_met = models.BooleanField(_("贫困发生率达标"), null=True)
+    checklist = models.JSONField(_("基础设施和公共服务"), default=dict, help_text=_("项目 → 是否达标（空为未调查）"))
+    note = models.TextField(_("说明"), blank=True)
+
+    objects = AreaDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("村/县退出评估结论")
+        verbose_name_plural = _("村/县退出评估结论")
+        ordering = ["run", "area"]
+        constraints = [models.UniqueConstraint(fields=["run", "area"], name="area_decision_once_per_run")]
+
+
+class FacilitiesQuerySet(ScopedQuerySet):
+    area_path = "village_id"
+
+
+class VillageFacilities(models.Model):
+    """A village's infrastructure and public services in a year: the checklist of village exit. The national
+    items (DOMAIN.md §3) and seed 003's county items (水电路车房，手机电视互联网，红白养老卫生室，党群阵地活动场)
+    are all fields; which of them a pack requires is its `village_checklist` parameter."""
+
+    village = models.ForeignKey("areas.Area", verbose_name=_("行政村"), on_delete=models.CASCADE, related_name="facilities")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    hardened_road = models.BooleanField(_("通硬化路"), default=False)
+    electricity = models.BooleanField(_("通生活用电"), default=False)
+    safe_water = models.BooleanField(_("饮水安全"), default=False)
+    radio_tv = models.BooleanField(_("通广播电视"), default=False)
+    broadband = models.BooleanField(_("通宽带互联网"), default=False)
+    clinic_with_doctor = models.BooleanField(_("有卫生室和合格村医"), default=False)
+    cultural_centre = models.BooleanField(_("有综合文化服务中心"), default=False)
+    passenger_bus = models.BooleanField(_("通客车"), default=False)
+    housing_safe = models.BooleanField(_("住房安全（无危房）"), default=False)
+    mobile_signal = models.BooleanField(_("通手机信号"), default=False)
+    wedding_funeral_hall = models.BooleanField(_("有红白理事会场所"), default=False)
+    elderly_care = models.BooleanField(_("有养老服务设施"), default=False)
+    party_service_centre = models.BooleanField(_("有党群服务中心（阵地）"), default=False)
+    activity_square = models.BooleanField(_("有文体活动场所"), default=False)
+    collective_income = models.DecimalField(
+        _("村集体经济收入（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = FacilitiesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("村基础设施和公共服务")
+        verbose_name_plural = _("村基础设施和公共服务")
+        ordering = ["village", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "year"], name="facilities_once_per_village_year",
+                violation_error_message=_("该村本年度基础设施和公共服务已登记"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.village_id} {self.year}"
+
+    @property
+    def area_code(self) -> str:
+        return self.village_id
+
+    def item(self, name: str) -> bool:
+        """A checklist item; collective income counts when the village has any (no national minimum)."""
+        if name == "collective_income":
+            return self.collective_income is not None and self.collective_income > 0
+        return bool(getattr(self, name))
+
+
+#: checklist items a pack's `village_checklist` may name: the boolean facilities and collective income
+CHECKLIST_ITEMS = {
+    field.name: str(field.verbose_name)
+    for field in VillageFacilities._meta.concrete_fields
+    if isinstance(field, models.BooleanField) or field.name == "collective_income"
+}
