@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from fupin.accounts.api import API_AUTH
 from fupin.accounts.api import router as accounts_router
 from fupin.errors import DomainError, NotFound
+from fupin.policy.api import router as policy_router
 from fupin.registry.api import router as registry_router
 
 logger = logging.getLogger("fupin.api")
@@ -65,6 +66,7 @@ api = FupinAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", registry_router)
+api.add_router("/", policy_router)
 
 # Last, so every path no router matched (and a path with a malformed id) is a 404 in the error shape.
 unmatched = Router()

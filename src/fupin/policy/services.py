@@ -34,7 +34,7 @@ from .packs import _display as display_value
 
 #: features derived from health status, which is masked for every role in a read (accounts.roles)
 MASKED_FEATURES = {"seriously_ill_members": "health", "disabled_members": "health"}
-CATEGORY_LABELS = dict(codes.MonitoringCategory.choices)
+CATEGORY_LABELS = {code: str(label) for code, label in codes.MonitoringCategory.choices}
 
 
 class InvalidAssessment(DomainError):
@@ -46,7 +46,7 @@ class Progress:
 
     def phase(self, name: str, total: int) -> None: ...
 
-    def advance(self, name: str, amount: int = 1) -> None: ...
+    def advance(self, name: str, amount: int) -> None: ...
 
 
 # ── what to judge: scope, date, pack ────────────────────────────────────────────────────────────────────────────
@@ -141,7 +141,7 @@ def assess(kind, *, user=None, pack_id: str | None = None, as_of: date | None = 
     with transaction.atomic(using=using):
         progress.phase("更新农户汇总", 1)
         compute.refresh_profiles(using)
-        progress.advance("更新农户汇总")
+        progress.advance("更新农户汇总", 1)
         source = _source(as_of, scope.prefix, using)
         if kind in AREA_KINDS:
             run = _assess_areas(kind, pack, scope, as_of, user, source, progress, using)
@@ -160,7 +160,7 @@ def _assess_households(kind, pack, scope, as_of, user, source, progress, using) 
     condition = "h.village_id >= %(low)s AND h.village_id < %(high)s"
     for low, high in chunks:
         insert_decisions(plan, run.pk, source, condition, {**params, "low": low, "high": high}, using)
-        progress.advance("评估")
+        progress.advance("评估", 1)
     _finish_household_run(run, using)
     return run
 
@@ -243,7 +243,7 @@ def _assess_areas(kind, pack, scope, as_of, user, source, progress, using) -> As
         for area in areas
     ]
     AreaDecision.objects.using(using).bulk_create(decisions, batch_size=1000)
-    progress.advance("评估")
+    progress.advance("评估", 1)
     run.households = len(decisions)
     run.persons = sum(d.population or 0 for d in decisions)
     run.passed = sum(1 for d in decisions if d.outcome)
@@ -490,7 +490,7 @@ def explain(decision: Decision) -> Explanation:
             reason=rule.kind == reason_kind,
         ))
     return Explanation(
-        household_number=decision.household.number, kind=decision.kind.value, kind_label=decision.kind.label,
+        household_number=decision.household.number, kind=decision.kind.value, kind_label=str(decision.kind.label),
         pack_id=pack.id, pack_version=pack.version, pack_title=pack.title, as_of=decision.as_of, year=pack.year,
         outcome=decision.outcome, category=decision.category, category_label=CATEGORY_LABELS.get(decision.category, ""),
         summary=_summary(decision), lines=lines, agrees=agrees,

@@ -1,0 +1,66 @@
+"""Assessment endpoints: one household judged live with its explanation, runs, and flagged households.
+
+Thin: parse, call policy.services (which scopes by the caller's area: a household outside it is 404), render.
+"""
+
+from dataclasses import asdict
+
+from ninja import Query, Router
+
+from fupin.api_common import ERRORS, PageQuery, paginate
+from fupin.registry.schemas import HouseholdQuery
+
+from . import services
+from .models import Kind
+from .schemas import AssessmentOut, AssessmentQuery, FlaggedPage, RunPage, feature_values
+
+router = Router(tags=["评估"])
+
+
+def _assessment(request, household_id: int, query: AssessmentQuery, record: bool):
+    decision = services.assess_household(
+        request.auth, household_id, query.kind, pack_id=query.policy, as_of=query.as_of, record=record
+    )
+    explanation = services.explain(decision)
+    body = asdict(explanation)
+    body["rules"] = body.pop("lines")
+    body.update(
+        household_id=decision.household.pk, features=feature_values(decision, services.display),
+        run_id=decision.run.pk if decision.run else None,
+    )
+    return body
+
+
+@router.get("/households/{int:household_id}/assessment", response={200: AssessmentOut, **ERRORS}, summary="单户即时评估")
+def assess_household(request, household_id: int, query: Query[AssessmentQuery]):
+    """Judges the household now from its registry rows, under the pack asked for (default: its region's pack for
+    the year before the date), and explains each rule. Nothing is stored."""
+    return _assessment(request, household_id, query, record=False)
+
+
+@router.post("/households/{int:household_id}/assessment", response={200: AssessmentOut, **ERRORS},
+             summary="单户即时评估并入库")
+def record_household_assessment(request, household_id: int, query: Query[AssessmentQuery]):
+    """As GET, and stores the decision as a one-household run (shown on the household page)."""
+    return _assessment(request, household_id, query, record=True)
+
+
+@router.get("/assessments/runs", response={200: RunPage, **ERRORS}, summary="评估批次")
+def list_runs(request, page: Query[PageQuery], kind: Kind | None = None, single: bool = False):
+    """Runs over areas inside the caller's area (a village user does not see a county run's totals)."""
+    return paginate(services.runs(request.auth, kind=kind, include_single=single), page)
+
+
+@router.get("/assessments/flagged", response={200: FlaggedPage, **ERRORS}, summary="评估发现的农户")
+def flagged(request, filters: Query[HouseholdQuery], page: Query[PageQuery], kind: Kind = Kind.MONITORING,
+            category: str = ""):
+    """Households the latest applicable run flagged (monitoring: in a category; exit, risk elimination: meeting
+    the conditions; data checks: a suspected problem), with the registry list's filters."""
+    run, households = services.flagged(request.auth, kind, filters.model_dump(), category=category)
+    body = paginate(households.select_related("village").order_by("number"), page)
+    decisions = services.decisions_of(run, body["items"]) if run else {}
+    for household in body["items"]:
+        decision = decisions.get(household.pk)
+        household.decision_category = decision.category if decision else ""
+        household.persons = decision.persons if decision else 0
+    return {"run": run, **body}

@@ -1,0 +1,64 @@
+"""`fupin assess`: judge every household (or village, county) in scope under a pack and store the decisions."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from fupin.errors import DomainError
+from fupin.policy import services
+from fupin.policy.evaluation import RULE_KINDS
+from fupin.policy.models import AREA_KINDS, Kind
+from fupin.registry.management.commands.demo import RichProgress
+
+from ._options import add_common, console_for, user_named
+
+
+class Command(BaseCommand):
+    help = "评估：按标准包判断每一户（退出、监测对象识别、风险消除、数据核查）或每个村、县的退出，结论入库"
+
+    def add_arguments(self, parser):
+        add_common(parser)
+
+    def handle(self, *, kind, policy, as_of, area, user, **options):
+        console = console_for(self)
+        user = user_named(user)
+        try:
+            kinds = kind or self._default_kinds(user, policy, as_of, area)
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            for name in kinds:
+                started = time.perf_counter()
+                with Progress(*columns, console=console, transient=True) as bars:
+                    run = services.assess(name, user=user, pack_id=policy, as_of=as_of, area=area,
+                                          progress=RichProgress(bars))
+                self._summary(console, run, time.perf_counter() - started)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+
+    @staticmethod
+    def _default_kinds(user, policy, as_of, area):
+        """Every household kind the pack has rules for."""
+        scope = services.resolve_scope(user, area)
+        pack = services.resolve_pack(policy, scope, services._as_of(as_of))
+        return [k for k in Kind if k not in AREA_KINDS and any(r.kind in RULE_KINDS[k] for r in pack.rules)]
+
+    @staticmethod
+    def _summary(console, run, seconds):
+        console.print(
+            f"[bold]{run.get_kind_display()}[/bold] 批次 {run.pk}：{run.area_name}，标准包 {run.pack_id}"
+            f"（版本 {run.pack_version}），收入年度 {run.year}，基准日 {run.as_of}，用时 {seconds:.1f} 秒"
+        )
+        if Kind(run.kind) in AREA_KINDS:
+            console.print(f"  评估 {run.households} 个区划：符合 {run.passed}，无法判断 {run.unknown}，"
+                          f"其余不符合；贫困人口 {run.counts.get('poor_persons', 0)}")
+            if run.note:
+                console.print(f"  说明：{run.note}")
+            return
+        outcome = run.counts["outcome"]
+        table = Table("结论", "户数", "人数")
+        for key, label in (("true", "符合"), ("false", "不符合"), ("unknown", "无法判断（缺少数据）")):
+            table.add_row(label, f"{outcome[key][0]:,}", f"{outcome[key][1]:,}")
+        for code, (households, persons) in sorted(run.counts.get("category", {}).items()):
+            table.add_row(f"  其中 {services.CATEGORY_LABELS[code]}", f"{households:,}", f"{persons:,}")
+        console.print(table)
