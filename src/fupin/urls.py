@@ -20,5 +20,6 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("assessments/", include("fupin.policy.urls")),
     path("", include("fupin.web.urls")),
 ]

@@ -84,6 +84,9 @@ def test_openapi_lists_the_endpoints(live_server):
         "/api/duplicates": {"get"},
         "/api/tokens": {"get", "post"},
         "/api/tokens/{token_id}": {"delete"},
+        "/api/households/{household_id}/assessment": {"get", "post"},
+        "/api/assessments/runs": {"get"},
+        "/api/assessments/flagged": {"get"},
     }
     assert {path: set(operations) for path, operations in document["paths"].items()} == expected
     schemes = document["components"]["securitySchemes"]

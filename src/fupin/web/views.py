@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.accounts.scoping import get_scoped
 from fupin.errors import DomainError, NotFound
+from fupin.policy import services as policy_services
 from fupin.registry import display, exports, services
 from fupin.registry.filters import filtered_households
 from fupin.registry.models import INCOME_COMPONENTS, Household, Member
@@ -118,6 +119,9 @@ def household_detail(request, pk):
             "incomes": display.by_year(household.incomes.order_by("year"), INCOME_ROWS),
             "conditions": display.by_year(household.conditions.order_by("year"), CONDITION_ROWS),
             "events": household.events.select_related("recorded_by"),
+            "assessments": [
+                policy_services.explain(decision) for decision in policy_services.latest_decisions(request.user, household)
+            ],
         },
     )
 
