@@ -74,13 +74,14 @@ def resolve_scope(user, area_code: str | None = None) -> Scope:
     return Scope(prefix, area.full_name() if area else "全部区划", area)
 
 
-def resolve_pack(pack_id: str | None, scope: Scope, as_of: date) -> Pack:
+def resolve_pack(pack_id: str | None, scope: Scope, as_of: date, values: dict | None = None) -> Pack:
     """The pack named, or the one for the scope's region and the year before the assessment date (the last
-    complete year of income accounts)."""
+    complete year of income accounts); `values` replaces some of its lines, params or options (a what-if)."""
     if pack_id:
-        return load_pack(pack_id)
-    region = scope.prefix if len(scope.prefix) >= 2 else "national"
-    return pack_for(region, as_of.year - 1)
+        pack = load_pack(pack_id)
+    else:
+        pack = pack_for(scope.prefix if len(scope.prefix) >= 2 else "national", as_of.year - 1)
+    return pack.with_values(values) if values else pack
 
 
 def _get(queryset, user, **lookup):
@@ -131,13 +132,13 @@ def _start_run(kind, pack: Pack, scope: Scope, as_of: date, user, *, single=Fals
 
 
 def assess(kind, *, user=None, pack_id: str | None = None, as_of: date | None = None, area: str | None = None,
-           progress: Progress | None = None, using: str = "default") -> AssessmentRun:
+           values: dict | None = None, progress: Progress | None = None, using: str = "default") -> AssessmentRun:
     """Judge every household (or village, or county) in scope and store the decisions with the run."""
     kind = Kind(kind)
     progress = progress or Progress()
     as_of = _as_of(as_of)
     scope = resolve_scope(user, area)
-    pack = resolve_pack(pack_id, scope, as_of)
+    pack = resolve_pack(pack_id, scope, as_of, values)
     with transaction.atomic(using=using):
         progress.phase("更新农户汇总", 1)
         compute.refresh_profiles(using)
@@ -301,7 +302,7 @@ class Decision:
 
 
 def assess_household(user, household_id: int, kind, *, pack_id: str | None = None, as_of: date | None = None,
-                     record: bool = False, using: str = "default") -> Decision:
+                     values: dict | None = None, record: bool = False, using: str = "default") -> Decision:
     """Judge one household now, from its own rows (no profile), by the Python evaluator; `record` stores it as a
     one-household run. Outside the user's area it is "not found"."""
     kind = Kind(kind)
@@ -309,7 +310,7 @@ def assess_household(user, household_id: int, kind, *, pack_id: str | None = Non
         raise InvalidAssessment(f"“{kind.label}”评估的是村或县，不是一户")
     household = _get(Household.objects.using(using).select_related("village"), user, pk=household_id)
     as_of = _as_of(as_of)
-    pack = resolve_pack(pack_id, Scope(household.village_id, "", household.village), as_of)
+    pack = resolve_pack(pack_id, Scope(household.village_id, "", household.village), as_of, values)
     plan = Plan.of(pack, kind)
     features = compute.household_features(household.pk, plan.features, as_of, pack.year, using)
     outcome, category, results = plan.judge(features)
@@ -611,9 +612,7 @@ def whatif(kind, *, user=None, before: str | None = None, after: str | None = No
     as_of = _as_of(as_of)
     scope = resolve_scope(user, area)
     first = resolve_pack(before, scope, as_of)
-    second = load_pack(after) if after else first
-    if values:
-        second = second.with_values(values)
+    second = resolve_pack(after, scope, as_of, values) if after else first.with_values(values or {})
     if second.year != first.year:
         raise InvalidAssessment(f"两个标准包的年度不同（{first.year} 与 {second.year}）：收入年度须一致才能比较")
     plan_a, plan_b = Plan.of(first, kind), Plan.of(second, kind)

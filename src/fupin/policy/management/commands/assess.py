@@ -20,17 +20,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         add_common(parser)
+        parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                            help="改动标准包的线、参数或选项（假设值，结论中注明），如 require_six_months=true")
 
-    def handle(self, *, kind, policy, as_of, area, user, **options):
+    def handle(self, *, kind, policy, as_of, area, user, set, **options):
         console = console_for(self)
         user = user_named(user)
         try:
+            values = services.parse_values(set)
             kinds = kind or self._default_kinds(user, policy, as_of, area)
             columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
             for name in kinds:
                 started = time.perf_counter()
                 with Progress(*columns, console=console, transient=True) as bars:
-                    run = services.assess(name, user=user, pack_id=policy, as_of=as_of, area=area,
+                    run = services.assess(name, user=user, pack_id=policy, as_of=as_of, area=area, values=values,
                                           progress=RichProgress(bars))
                 self._summary(console, run, time.perf_counter() - started)
         except DomainError as exc:
