@@ -178,7 +178,7 @@ class AreaDecision(models.Model):
     outcome = models.BooleanField(_("结论"), null=True)
     poor_persons = models.PositiveIntegerField(_("贫困人口"), default=0)
     population = models.PositiveIntegerField(_("农村户籍人口"), null=True)
-    population_source = models.CharField(_("人口口径"), max_length=20, blank=True)
+    population_source = models.CharField(_("人口口径"), max_length=60, blank=True)
     incidence = models.FloatField(_("贫困发生率"), null=True)
     threshold = models.FloatField(_("贫困发生率标准"))
     incidence_met = models.BooleanField(_("贫困发生率达标"), null=True)
