@@ -102,10 +102,12 @@ def _as_of(as_of: date | None) -> date:
 
 
 def _chunks(prefix: str, using: str) -> list[tuple[str, str]]:
-    """Code ranges that partition the scope, cut at township boundaries: progress to show, and statements of a
-    bounded size. Consecutive ranges meet exactly, so no household is left out or judged twice."""
+    """Code ranges that partition the scope. SQLite judges a township at a time (progress to show, statements of
+    a bounded size: its joins are index probes, so a range costs what its households cost); PostgreSQL judges the
+    scope in one statement, as each statement hash-joins whole tables (measured: 27 township statements took twice
+    as long as one). Consecutive ranges meet exactly, so no household is left out or judged twice."""
     low, high = code_range(prefix)
-    if len(prefix) >= PREFIX_LENGTH[Level.TOWNSHIP]:
+    if len(prefix) >= PREFIX_LENGTH[Level.TOWNSHIP] or connections[using].vendor != "sqlite":
         return [(low, high)]
     starts = sorted(
         Area.objects.using(using).under(prefix).filter(level=Level.TOWNSHIP).values_list("code", flat=True)
