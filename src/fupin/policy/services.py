@@ -161,19 +161,23 @@ def _assess_households(kind, pack, scope, as_of, user, source, progress, using) 
     chunks = _chunks(scope.prefix, using)
     progress.phase("评估", len(chunks))
     condition = "h.village_id >= %(low)s AND h.village_id < %(high)s"
+    rows = HouseholdDecision.objects.using(using)
+    # SQLite has one writer, and this transaction began IMMEDIATE (settings): every decision row with an id above
+    # the current maximum is this run's, so the counts read a contiguous rowid range instead of probing the
+    # (run, household) index row by row (0.1 s instead of 0.3 s per million persons)
+    after = rows.order_by("-id").values_list("id", flat=True).first() or 0
     for low, high in chunks:
         insert_decisions(plan, run.pk, source, condition, {**params, "low": low, "high": high}, using)
         progress.advance("评估", 1)
-    _finish_household_run(run, using)
+    sqlite = connections[using].vendor == "sqlite"
+    _finish_household_run(run, using, rows.filter(id__gt=after) if sqlite else None)
     return run
 
 
-def _finish_household_run(run: AssessmentRun, using: str) -> None:
-    """Counts by outcome and category, in one grouped query over the run's rows."""
-    rows = (
-        HouseholdDecision.objects.using(using).filter(run=run).values_list("outcome", "category")
-        .annotate(households=Count("pk"), persons=Sum("persons")).order_by()
-    )  # fmt: skip
+def _finish_household_run(run: AssessmentRun, using: str, decisions=None) -> None:
+    """Counts by outcome and category, in one grouped query over the run's rows (`decisions`, when given)."""
+    decisions = HouseholdDecision.objects.using(using).filter(run=run) if decisions is None else decisions
+    rows = decisions.values_list("outcome", "category").annotate(households=Count("pk"), persons=Sum("persons")).order_by()
     counts: dict = {"outcome": {"true": [0, 0], "false": [0, 0], "unknown": [0, 0]}, "category": {}}
     for outcome, category, households, persons in rows:
         key = {True: "true", False: "false", None: "unknown"}[outcome]
