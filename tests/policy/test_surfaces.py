@@ -15,7 +15,7 @@ from fupin.registry import codes
 
 from tests.api.conftest import api_as, assert_error  # noqa: F401 - api_as is a fixture
 from tests.factories import VILLAGE_A1, VILLAGE_B1
-from tests.policy.registry_data import EK, conditions, events, income, member
+from tests.policy.registry_data import conditions, income, member
 
 pytestmark = pytest.mark.django_db
 
