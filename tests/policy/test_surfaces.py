@@ -181,3 +181,12 @@ def test_whatif_command_by_township(homes):
         call_command("whatif", "--policy", "national-2023", "--set", "oops", stdout=StringIO())
     with pytest.raises(CommandError, match="没有名为"):
         call_command("whatif", "--policy", "national-2023", "--set", "no_such_line=1", stdout=StringIO())
+
+
+def test_household_page_prefers_a_later_one_household_run(api_as, users, homes):
+    body = api_as("village_a1").post(f"/households/{homes['a1'].pk}/assessment?kind=monitoring&policy=national-2022"
+                                     f"&as_of=2023-06-01", None).json()
+    latest = services.latest_decisions(users["village_a1"], homes["a1"])
+    assert [(d.kind, d.run.pk, d.pack.id) for d in latest] == [("monitoring", body["run_id"], "national-2022")]
+    county_run = services.latest_decisions(users["county"], homes["b1"])[0].run
+    assert county_run.single is False and county_run.household is None

@@ -90,6 +90,10 @@ class AssessmentRun(models.Model):
     area_code = models.CharField(_("评估范围（区划代码前缀）"), max_length=15, blank=True)
     area_name = models.CharField(_("评估范围"), max_length=120, blank=True)
     single = models.BooleanField(_("单户即时评估"), default=False)
+    household = models.ForeignKey(
+        "registry.Household", verbose_name=_("所评估的农户"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="policy_single_runs", help_text=_("单户即时评估时为该户，便于在农户页面找到"),
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("评估人"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

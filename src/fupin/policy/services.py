@@ -125,10 +125,13 @@ def _source(as_of: date, prefix: str, using: str) -> compute.Source:
     return compute.Source.profile()
 
 
-def _start_run(kind, pack: Pack, scope: Scope, as_of: date, user, *, single=False, rule_ids=(), using="default"):
+def _start_run(kind, pack: Pack, scope: Scope, as_of: date, user, *, single: Household | None = None, rule_ids=(),
+               using="default"):
+    """A run record; `single` is the household of a one-household run."""
     return AssessmentRun.objects.using(using).create(
         kind=kind, pack_id=pack.id, pack_version=pack.version, pack=pack.snapshot(), rule_ids=list(rule_ids),
-        year=pack.year, as_of=as_of, area_code=scope.prefix, area_name=scope.name, single=single,
+        year=pack.year, as_of=as_of, area_code=scope.prefix, area_name=scope.name, single=single is not None,
+        household=single,
         user=user if getattr(user, "pk", None) else None, engine=connections[using].vendor,
     )
 
@@ -324,7 +327,7 @@ def assess_household(user, household_id: int, kind, *, pack_id: str | None = Non
     if record:
         with transaction.atomic(using=using):
             scope = Scope(household.village_id, household.village.full_name(), household.village)
-            run = _start_run(kind, pack, scope, as_of, user, single=True, rule_ids=plan.rule_ids, using=using)
+            run = _start_run(kind, pack, scope, as_of, user, single=household, rule_ids=plan.rule_ids, using=using)
             decision.stored = HouseholdDecision.objects.using(using).create(
                 run=run, household=household, outcome=outcome, category=category, results=results,
                 persons=features.get("members") or 0, **features,
@@ -361,26 +364,28 @@ def decision_in_run(user, run_id: int, household_number: str) -> Decision:
     return stored_decision(stored)
 
 
-def latest_decisions(user, household: Household, *, limit_runs: int = 50) -> list[Decision]:
-    """The household's latest decision of each kind: from the latest runs whose area holds its village (probing
-    the (run, household) index, never scanning the decision table)."""
+def latest_decisions(user, household: Household) -> list[Decision]:
+    """The household's latest decision of each kind: the latest whole-area run holding its village, or a later
+    one-household run of it; each found by probing the (run, household) index, never scanning decisions."""
     household = _get(Household.objects.select_related("village"), user, pk=household.pk)
     code = household.village_id
     prefixes = ["", *(code[:n] for n in sorted(set(PREFIX_LENGTH.values())) if n <= len(code))]
-    runs = list(
-        AssessmentRun.objects.filter(area_code__in=prefixes, finished_at__isnull=False)
-        .exclude(kind__in=AREA_KINDS).order_by("-finished_at", "-id")[:limit_runs]
-    )  # fmt: skip
-    found = {
-        d.run_id: d for d in HouseholdDecision.objects.filter(household=household, run__in=runs).select_related("run")
-    }
-    latest: dict[str, Decision] = {}
-    for run in runs:
-        if run.kind not in latest and run.pk in found:
-            stored = found[run.pk]
+    finished = AssessmentRun.objects.filter(finished_at__isnull=False).order_by("-finished_at", "-id")
+    latest = []
+    for kind in Kind.values:
+        if kind in AREA_KINDS:
+            continue
+        candidates = [
+            run for run in (finished.filter(kind=kind, single=False, area_code__in=prefixes).first(),
+                            finished.filter(kind=kind, single=True, household=household).first())
+            if run is not None
+        ]
+        found = HouseholdDecision.objects.filter(household=household, run__in=candidates).select_related("run")
+        stored = max(found, key=lambda d: (d.run.finished_at, d.run_id), default=None)
+        if stored is not None:
             stored.household = household
-            latest[run.kind] = stored_decision(stored)
-    return [latest[kind] for kind in Kind.values if kind in latest]
+            latest.append(stored_decision(stored))
+    return latest
 
 
 # ── explanations ────────────────────────────────────────────────────────────────────────────────────────────────
