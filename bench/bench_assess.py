@@ -148,6 +148,10 @@ def measure_assess(out, repeat: int):
             counts = {"households": run.households, "passed": run.passed, "categories": run.counts.get("category")}
             with connection.cursor() as cursor:  # keep the database at its size between runs (not timed)
                 cursor.execute("DELETE FROM policy_householddecision WHERE run_id = %s", [run.pk])
+                if connection.vendor == "postgresql":
+                    # without this the next run inserts into a table and indexes full of dead rows, which doubled
+                    # its insert time: not what a county's growing table of runs looks like
+                    cursor.execute("VACUUM policy_householddecision")
             AssessmentRun.objects.filter(pk=run.pk).delete()
         out["assess"][kind] = {"best_s": min(times), "all_s": times, **counts}
 
