@@ -163,18 +163,32 @@ def _escape(sql: str) -> str:
 DECISION_TABLE = "policy_householddecision"
 
 
+STAGING_TABLE = "policy_new_decisions"
+
+
 def insert_decisions(plan: Plan, run_id: int, source: compute.Source, where: str, params: dict,
                      using: str = "default") -> int:
-    """INSERT … SELECT the decisions of the households matching `where` into the run; returns the row count."""
+    """Write the decisions of the households matching `where` into the run; returns the row count.
+
+    SQLite: one INSERT … SELECT. PostgreSQL plans no parallel workers for the SELECT of an INSERT, so the
+    decisions are first computed into a temporary table (CREATE TABLE AS may use both cores, and a temporary
+    table writes no WAL), then inserted: 3.0 s instead of 3.5–4.1 s per million persons."""
     dialect = compute.dialect_of(using)
     features_sql = compute.features_select(dialect, plan.features, source, where)
-    columns = ", ".join(["run_id", "household_id", "outcome", "category", "results", "persons", *plan.features])
-    select = plan.decision_select(dialect, features_sql)
-    sql = (f"INSERT INTO {DECISION_TABLE} ({columns})\nSELECT %(run)s, household_id, outcome, category, results, "
-           f"persons, {', '.join(plan.features)} FROM ({select}) d")
+    names = ["run_id", "household_id", "outcome", "category", "results", "persons", *plan.features]
+    columns = ", ".join(names)
+    select = (f"SELECT CAST(%(run)s AS BIGINT) AS run_id, household_id, outcome, category, results, persons, "
+              f"{', '.join(plan.features)} FROM ({plan.decision_select(dialect, features_sql)}) d")
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, {**params, "run": run_id})
-        return cursor.rowcount
+        if dialect == "sqlite":
+            cursor.execute(f"INSERT INTO {DECISION_TABLE} ({columns})\n{select}", {**params, "run": run_id})
+            return cursor.rowcount
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGING_TABLE} AS {select}", {**params, "run": run_id})
+        cursor.execute(f"INSERT INTO {DECISION_TABLE} ({columns}) SELECT {columns} FROM {STAGING_TABLE}")
+        count = cursor.rowcount
+        cursor.execute(f"DROP TABLE {STAGING_TABLE}")
+        return count
 
 
 def compare_select(before: Plan, after: Plan, dialect: str, features_sql: str) -> str:
