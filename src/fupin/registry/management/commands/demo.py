@@ -32,15 +32,22 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2014, help="随机种子（默认 2014）")
         parser.add_argument("--replace", action="store_true", help="先删除全部建档立卡数据、演示区划和演示用户")
         parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="数据截至日期（默认今天）")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="已有数据时不生成，只列出演示登录（scripts/run 每次启动时用）"
+        )
 
-    def handle(self, *, persons, seed, replace, as_of, **options):
+    def handle(self, *, persons, seed, replace, as_of, if_empty, **options):
         console = Console(file=getattr(self.stdout, "_out", self.stdout), highlight=False)
+        if if_empty and not replace and demo.existing_data():
+            console.print("数据库中已有建档立卡数据，未重新生成演示数据。")
+            self._print_logins(console, demo.existing_demo_users(), demo.demo_password(seed))
+            return
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         try:
             with Progress(*columns, console=console) as bars:
                 summary = demo.generate(persons, seed, replace=replace, as_of=as_of, progress=RichProgress(bars))
-        except (DomainError, ValueError) as exc:
-            raise CommandError(getattr(exc, "message", str(exc))) from None
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
         self._print(console, summary)
 
     def _print(self, console, summary):
@@ -54,7 +61,10 @@ class Command(BaseCommand):
         for label, count in summary.rows.items():
             counts.add_row(label, f"{count:,}")
         console.print(counts)
+        self._print_logins(console, summary.users, summary.password)
+
+    def _print_logins(self, console, users, password):
         logins = Table("用户名", "密码", "角色", "区划", title="演示登录")
-        for username, role, area in summary.users:
-            logins.add_row(username, summary.password, role, area)
+        for username, role, area in users:
+            logins.add_row(username, password, role, area)
         console.print(logins)
