@@ -62,12 +62,21 @@ def _validate(obj, exclude=()):
         raise InvalidRecord(f"{label}：{messages[0]}" if label else messages[0], field=first_field, details=exc.message_dict) from None
 
 
-def _apply(obj, data, allowed):
+def _save_audited(user, obj, data, allowed, *, via, exclude=()):
+    """Set the allowed fields, validate, save, and write the audit entry with before/after (nothing if unchanged)."""
     unknown = set(data) - set(allowed)
     if unknown:
         raise InvalidRecord(f"不能修改的字段：{'、'.join(sorted(unknown))}", field=sorted(unknown)[0])
+    creating = obj.pk is None
+    before = {} if creating else audit.snapshot(obj)
     for name, value in data.items():
         setattr(obj, name, value)
+    _validate(obj, exclude)
+    obj.save()
+    changes = audit.diff(before, audit.snapshot(obj))
+    if creating or changes:
+        audit.record(user, Action.CREATE if creating else Action.UPDATE, obj, changes=changes, via=via)
+    return obj
 
 
 @transaction.atomic
@@ -75,12 +84,7 @@ def create_household(user, data: dict, *, via="ui") -> Household:
     _require_editor(user)
     data = dict(data)
     data["village"] = _village_in_scope(user, data.get("village"))
-    household = Household()
-    _apply(household, data, HOUSEHOLD_FIELDS)
-    _validate(household)
-    household.save()
-    audit.record(user, Action.CREATE, household, changes=audit.diff({}, audit.snapshot(household)), via=via)
-    return household
+    return _save_audited(user, Household(), data, HOUSEHOLD_FIELDS, via=via)
 
 
 @transaction.atomic
@@ -92,14 +96,7 @@ def update_household(user, household: Household, data: dict, *, via="ui") -> Hou
     data = dict(data)
     if "village" in data:
         data["village"] = _village_in_scope(user, data["village"])
-    before = audit.snapshot(household)
-    _apply(household, data, HOUSEHOLD_FIELDS)
-    _validate(household)
-    household.save()
-    changes = audit.diff(before, audit.snapshot(household))
-    if changes:
-        audit.record(user, Action.UPDATE, household, changes=changes, via=via)
-    return household
+    return _save_audited(user, household, data, HOUSEHOLD_FIELDS, via=via)
 
 
 def check_member_id(data: dict, *, today: date | None = None) -> None:
@@ -147,12 +144,7 @@ def add_member(user, household: Household, data: dict, *, via="ui") -> Member:
     data = dict(data)
     check_member_id(data)
     _refuse_duplicate_person(user, data["id_number"], household)
-    member = Member(household=household)
-    _apply(member, data, MEMBER_FIELDS)
-    _validate(member, exclude=["household"])
-    member.save()
-    audit.record(user, Action.CREATE, member, changes=audit.diff({}, audit.snapshot(member)), via=via)
-    return member
+    return _save_audited(user, Member(household=household), data, MEMBER_FIELDS, via=via, exclude=["household"])
 
 
 @transaction.atomic
@@ -168,14 +160,7 @@ def update_member(user, member: Member, data: dict, *, via="ui") -> Member:
         check_member_id(merged)
         data = {**data, **{k: merged[k] for k in ("id_number", "birth_date", "sex")}}
         _refuse_duplicate_person(user, merged["id_number"], member.household, member.pk)
-    before = audit.snapshot(member)
-    _apply(member, data, MEMBER_FIELDS)
-    _validate(member)
-    member.save()
-    changes = audit.diff(before, audit.snapshot(member))
-    if changes:
-        audit.record(user, Action.UPDATE, member, changes=changes, via=via)
-    return member
+    return _save_audited(user, member, data, MEMBER_FIELDS, via=via)
 
 
 #: which status each event may start from (None: any status)
