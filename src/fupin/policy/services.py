@@ -356,14 +356,6 @@ def stored_decision(stored: HouseholdDecision) -> Decision:
                     features, run=run, stored=stored)
 
 
-def decision_in_run(user, run_id: int, household_number: str) -> Decision:
-    stored = _get(
-        HouseholdDecision.objects.select_related("run", "household__village"), user,
-        run_id=run_id, household__number=household_number,
-    )
-    return stored_decision(stored)
-
-
 def latest_decisions(user, household: Household) -> list[Decision]:
     """The household's latest decision of each kind: the latest whole-area run holding its village, or a later
     one-household run of it; each found by probing the (run, household) index, never scanning decisions."""
@@ -399,7 +391,7 @@ def display(name: str, value) -> str:
     if feature is not None and feature.choices and value is not None:
         label = _CODE_LABELS.get(name, {}).get(str(value))
         return f"{value} {label}" if label else str(value)
-    return _parameter_display(value)
+    return display_value(value)
 
 
 _CODE_LABELS = {
@@ -489,14 +481,14 @@ def explain(decision: Decision) -> Explanation:
                         if code == decision.category), None)
     for rule, result in zip(plan.rules, decode_results(decision.results, len(plan.rules))):
         used = rule_language.features_used(rule.tree)
-        template_values = {**shown, **{name: _parameter_display(value) for name, value in parameters.items()}}
+        template_values = {**shown, **{name: display_value(value) for name, value in parameters.items()}}
         lines.append(RuleLine(
             id=rule.id, title=rule.title, group=RULE_KIND_LABELS[rule.kind], rule_text=rule_language.to_rule_text(rule.tree),
             result=result, verdict={True: "符合", False: "不符合", None: "无法判断（缺少数据）"}[result],
             explanation=_render(rule.explain, template_values),
             values=[(FEATURES[name].label, shown.get(name, "")) for name in used],
             thresholds=[
-                (name, _parameter_display(parameters[name]), figures[name].confirmed if name in figures else True)
+                (name, display_value(parameters[name]), figures[name].confirmed if name in figures else True)
                 for name in rule_language.params_used(rule.tree)
             ],
             reason=rule.kind == reason_kind,
@@ -507,10 +499,6 @@ def explain(decision: Decision) -> Explanation:
         outcome=decision.outcome, category=decision.category, category_label=CATEGORY_LABELS.get(decision.category, ""),
         summary=_summary(decision), lines=lines, agrees=agrees,
     )
-
-
-def _parameter_display(value) -> str:
-    return display_value(value)
 
 
 def _render(template: str, shown: dict) -> str:
@@ -584,9 +572,9 @@ def pack_changes(before: Pack, after: Pack) -> list[str]:
         label = FIGURE_LABELS.get(name, name)
         if isinstance(old.get(name), (int, float)) and not isinstance(old.get(name), bool) and name in new:
             verb = "提高到" if new[name] > old[name] else "降低到"
-            changes.append(f"把{year}{label}从{_parameter_display(old[name])}{verb}{_parameter_display(new[name])}")
+            changes.append(f"把{year}{label}从{display_value(old[name])}{verb}{display_value(new[name])}")
         else:
-            changes.append(f"{year}{label}由{_parameter_display(old.get(name))}改为{_parameter_display(new.get(name))}")
+            changes.append(f"{year}{label}由{display_value(old.get(name))}改为{display_value(new.get(name))}")
     old_rules = {rule.id: rule.expression for rule in before.rules}
     new_rules = {rule.id: rule.expression for rule in after.rules}
     for rule_id in sorted(set(old_rules) | set(new_rules)):
@@ -708,8 +696,3 @@ def flagged(user, kind, params=None, *, category: str = "", run: AssessmentRun |
 def decisions_of(run: AssessmentRun, households) -> dict[int, HouseholdDecision]:
     """The run's decisions for a page of households (one indexed query)."""
     return {d.household_id: d for d in HouseholdDecision.objects.filter(run=run, household__in=list(households))}
-
-
-def result_flags(decision: HouseholdDecision | Decision, run: AssessmentRun) -> list[tuple[str, bool | None]]:
-    """(rule id, result) for each rule of the run, from the stored base-3 digits."""
-    return list(zip(run.rule_ids, decode_results(decision.results, len(run.rule_ids))))
