@@ -215,6 +215,16 @@ def test_command_refuses_existing_data_in_chinese_and_replaces_with_the_flag(cou
     assert "fupin-demo-9" in text and "county" in text and "500" in text
 
 
+def test_replace_also_clears_records_filed_against_demo_villages(county):
+    from fupin.policy.models import VillageFacilities
+
+    village = Area.objects.filter(level=Level.VILLAGE).first()
+    VillageFacilities.objects.create(village=village, year=2025, hardened_road=True)
+    demo.generate(600, seed=3, replace=True, parallel=False)
+    assert not VillageFacilities.objects.exists()
+    assert Member.objects.count() == 600
+
+
 def test_if_empty_keeps_existing_data_and_lists_the_logins(county):
     out = StringIO()
     call_command("demo", "--persons", "500", "--if-empty", stdout=out)

@@ -1058,6 +1058,15 @@ def _dependent_models():
     return found[::-1]  # children first
 
 
+def _delete_area_records(prefix: str):
+    """Rows of other apps filed against the demo areas (e.g. a village's facilities checklist): the raw subtree
+    delete below bypasses Django's cascades, so they go first. Users and registry rows are handled apart."""
+    handled = {User, Area, *_dependent_models()}
+    for relation in Area._meta.related_objects:
+        if relation.related_model not in handled:
+            relation.related_model.objects.filter(**{f"{relation.field.name}__in": Area.objects.under(prefix)}).delete()
+
+
 def _delete_existing(loader):
     demo_users = [u[0] for u in DEMO_USERS]
     bound = User.objects.filter(area__code__startswith=DEMO_PREFIX).exclude(username__in=demo_users)
@@ -1066,6 +1075,7 @@ def _delete_existing(loader):
         raise DemoDataExists(f"用户 {names} 绑定在演示区划上，无法替换演示数据；请先修改或删除这些用户")
     loader.delete_all([m._meta.db_table for m in _dependent_models()])
     User.objects.filter(username__in=demo_users).delete()
+    _delete_area_records(DEMO_PREFIX)
     with loader.connection.cursor() as cursor:  # the whole subtree in one statement: parents and children together
         cursor.execute(f"DELETE FROM {Area._meta.db_table} WHERE code >= %s AND code < %s", code_range(DEMO_PREFIX))
     province_children = Area.objects.filter(parent_id=PROVINCE_CODE)
