@@ -60,3 +60,35 @@ def test_audit_log_in_admin_is_read_only_and_scoped(client, users, make_househol
     client.force_login(admin)
     assert client.get("/admin/accounts/auditentry/").status_code == 200
     assert client.get("/admin/accounts/auditentry/add/").status_code == 403
+
+
+def test_user_admin_is_scoped_and_never_logs_password_hashes(client, users):
+    admin_user = users["county"]
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    township = users["township_a"]
+    township.is_staff = True
+    township.save()
+    township.user_permissions.add(*Permission.objects.filter(codename__in=["view_user"]))
+    client.force_login(township)
+    listed = client.get("/admin/accounts/user/").content.decode()
+    assert "village_a1" in listed and "village_b1" not in listed
+
+    client.force_login(admin_user)
+    url = f"/admin/accounts/user/{users['village_a1'].pk}/password/"
+    response = client.post(url, {"password1": "new-pass-98765", "password2": "new-pass-98765", "usable_password": "true"})
+    assert response.status_code == 302
+    users["village_a1"].refresh_from_db()
+    assert users["village_a1"].check_password("new-pass-98765")
+
+
+def test_audit_snapshot_keeps_only_a_fingerprint_of_the_password(users):
+    from fupin.accounts import audit
+
+    user = users["village_a1"]
+    before = audit.snapshot(user)
+    user.set_password("another-pass-123")
+    after = audit.snapshot(user)
+    change = audit.diff(before, after)["password"]
+    assert change[0] != change[1] and all(v.startswith("sha256:") and len(v) == 15 for v in change)
+    assert user.password not in str(after)

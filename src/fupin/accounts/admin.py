@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_scoping import ScopedAdmin
 from .models import AuditEntry, User
+from .scoping import scope_prefix
 
 
 @admin.register(User)
@@ -15,24 +16,17 @@ class UserAdmin(BaseUserAdmin, ScopedAdmin):
     raw_id_fields = ("area",)
 
     def get_queryset(self, request):
-        qs = super(BaseUserAdmin, self).get_queryset(request)
-        from .scoping import scope_prefix
-
-        prefix = scope_prefix(request.user)
-        return qs if prefix == "" else qs.filter(area__code__startswith=prefix)
+        # a superuser without an area also sees users without one (e.g. other superusers)
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        return qs if scope_prefix(request.user) == "" else qs.restrict(request.user)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ScopedAdmin):
     list_display = ("at", "username", "action", "model", "object_id", "area_code", "via")
     list_filter = ("action", "via", "model")
     search_fields = ("username", "object_id", "area_code")
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def get_queryset(self, request):
-        from .scoping import scope_prefix
-
-        return super().get_queryset(request).filter(area_code__startswith=scope_prefix(request.user))
 
     def has_add_permission(self, request):
         return False

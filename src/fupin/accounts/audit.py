@@ -1,5 +1,6 @@
 """Writing the audit log. Services call these; nothing else writes AuditEntry."""
 
+import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -26,8 +27,17 @@ def snapshot(obj, fields=None) -> dict:
             continue
         if getattr(field, "auto_now_add", False) or (fields is not None and field.name not in fields):
             continue
-        data[field.name] = _jsonable(getattr(obj, field.attname))
+        value = getattr(obj, field.attname)
+        data[field.name] = _fingerprint(value) if field.name in SECRET_FIELDS else _jsonable(value)
     return data
+
+
+#: stored values the audit log must not copy: it keeps a fingerprint, enough to show that they changed
+SECRET_FIELDS = {"password"}
+
+
+def _fingerprint(value) -> str:
+    return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:8] if value else ""
 
 
 def diff(before: dict, after: dict) -> dict:

@@ -1,11 +1,25 @@
 """Users bound to an area with a role, their API tokens, and the audit log of every change and every reveal."""
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.areas.models import ScopedQuerySet
+
 from .roles import EDITORS, SENSITIVE_FIELDS, Role
+
+
+class UserQuerySet(ScopedQuerySet):
+    area_path = "area_id"
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    """Django's user manager (create_user, …) with `.restrict(user)` on its querysets."""
+
+
+class AuditQuerySet(ScopedQuerySet):
+    area_path = "area_code"
 
 
 class User(AbstractUser):
@@ -14,6 +28,8 @@ class User(AbstractUser):
         "areas.Area", verbose_name=_("所属区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     department = models.CharField(_("部门"), max_length=40, blank=True)
+
+    objects = ScopedUserManager()
 
     class Meta:
         verbose_name = _("用户")
@@ -78,6 +94,8 @@ class AuditEntry(models.Model):
     area_code = models.CharField(_("区划代码"), max_length=15, blank=True, db_index=True)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
     via = models.CharField(_("途径"), max_length=10, blank=True, help_text=_("ui / api / admin / cli / import"))
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计日志")

@@ -18,7 +18,7 @@ def scope_prefix(user) -> str:
 
 
 def in_scope(user, area_code: str) -> bool:
-    return area_code.startswith(scope_prefix(user)) if scope_prefix(user) != NOTHING else False
+    return area_code.startswith(scope_prefix(user))  # NOTHING starts no digit code
 
 
 def get_scoped(queryset, user, **lookup):
