@@ -23,10 +23,10 @@ class HouseholdFilter:
 
     def apply(self, queryset):
         if self.area:
-            from fupin.areas.models import PREFIX_LENGTH, Area
+            from fupin.areas.models import Area
 
             area = Area.objects.filter(code=self.area).first()
-            queryset = queryset.under(area.code[: PREFIX_LENGTH[area.level]] if area else self.area)
+            queryset = queryset.under(area.prefix if area else self.area)
         for name in ("status", "household_type", "monitoring_category"):
             if getattr(self, name):
                 queryset = queryset.filter(**{name: getattr(self, name)})

@@ -237,8 +237,8 @@ def apply_event(household: Household, event: StatusEvent) -> None:
 
 
 def with_status_as_of(queryset, day: date):
-    """Annotate `status_as_of`: the status left by the household's latest event on or before `day`
-    (NULL for a household with no event by then, i.e. an ordinary household)."""
+    """Annotate `last_event_as_of`: the kind of the household's latest event on or before `day` (NULL for a
+    household with no event by then, i.e. an ordinary one); codes.STATUS_AFTER turns it into the status."""
     latest = StatusEvent.objects.filter(household=OuterRef("pk"), date__lte=day).exclude(kind=codes.EventKind.MERGED)
     kind = Subquery(latest.order_by("-date", "-id").values("kind")[:1])
     return queryset.annotate(last_event_as_of=kind)
