@@ -23,11 +23,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",  # serves the API docs' Swagger UI from its own static files: no CDN on an offline intranet
     "fupin.accounts",
     "fupin.areas",
     "fupin.registry",
     "fupin.policy",
+    "fupin.exchange",
     "fupin.web",
 ]
 
@@ -112,4 +115,21 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("FUPIN_LOG_LEVEL", "WARNING")},
+}
+
+# Imports (fupin.exchange): uploaded files, error reports and progress live under EXCHANGE_DIR, one folder a job.
+EXCHANGE_DIR = Path(os.environ.get("FUPIN_EXCHANGE_DIR", DATA_DIR / "exchange"))
+EXCHANGE_MAX_UPLOAD_BYTES = int(os.environ.get("FUPIN_IMPORT_MAX_MB", "300")) * 2**20
+EXCHANGE_MAX_UNPACKED_BYTES = int(os.environ.get("FUPIN_IMPORT_MAX_UNPACKED_MB", "1024")) * 2**20
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20  # larger uploads spool to a temporary file, never held in memory
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
+
+# Background jobs (django-tasks): the database backend, run by `fupin db_worker` (scripts/run starts one).
+# FUPIN_TASKS=immediate runs each job inside the request that starts it (tests, single-process setups).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("FUPIN_TASKS") == "immediate"
+        else "django_tasks_db.DatabaseBackend"
+    }
 }

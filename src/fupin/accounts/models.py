@@ -78,6 +78,7 @@ class Action(models.TextChoices):
     EXPORT = "export", _("导出")
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")
+    IMPORT = "import", _("导入")
 
 
 class AuditEntry(models.Model):

@@ -386,7 +386,7 @@ def _pg_field(db_type: str, scale: int, value, n: int):
         if isinstance(value, datetime):
             value = np.datetime64(value.replace(tzinfo=None), "us")
         value = np.full(n, value, dtype=object if value is None else None)
-    text = db_type.startswith(("varchar", "text", "char"))
+    text = db_type.startswith(("varchar", "text", "char", "jsonb"))
     null = None
     if value.dtype == object:
         null = np.equal(value, None)
@@ -411,6 +411,10 @@ def _pg_field(db_type: str, scale: int, value, n: int):
         data = _big_endian((value.astype("M8[us]") - _PG_EPOCH_MICROSECOND).astype(np.int64), ">i8")
     elif db_type.startswith("numeric"):
         data = _numeric(value, scale)
+    elif db_type == "jsonb":  # binary jsonb: a version byte, then the JSON text
+        data, valid = _utf8(value.astype(str))
+        data = np.hstack([np.ones((n, 1), np.uint8), data])
+        valid = np.hstack([np.ones((n, 1), bool), valid])
     elif text:
         data, valid = _utf8(value.astype(str))
     else:

@@ -1,0 +1,144 @@
+"""The registry forms as files: which columns each sheet has, their Chinese headers and what each may hold.
+
+One definition serves the importer (header matching, validation), the template and the exports, so a file
+exported by fupin imports back unchanged. Headers are the model's Chinese field names (DOMAIN.md), with a few
+aliases that clerks' own forms use and the English field names. Kinds say how a cell is read:
+
+text  free text up to max_length          code  a code-list value or its label ("01" or "因病")
+bool  是/否 (also 1/0, Y/N, √/×)           date  2021-03-05, 2021/3/5, 2021年3月5日, 20210305, Excel serials
+int   whole number within [low, high]      money yuan, at most two decimals, not negative
+id    GB 11643 ID number (registry.idcard) area  12-digit village code inside the uploader's area
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils import translation
+
+from fupin.registry import services
+from fupin.registry.models import Household, IncomeAccount, Member
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # model field name
+    header: str  # Chinese header, as in the template
+    kind: str
+    aliases: tuple[str, ...] = ()
+    choices: tuple[tuple[str, str], ...] = ()  # (code, label) for kind "code"
+    max_length: int = 0
+    low: int | None = None
+    high: int | None = None
+    default: object = None  # value a new record gets from an empty cell (None: the field stays empty/NULL)
+    required: bool = False  # a new record needs a value
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every header this column is recognised by."""
+        return (self.header, *self.aliases, self.name)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One kind of record: households, members (each row may also carry its household) or yearly incomes."""
+
+    kind: str  # households / members / incomes
+    title: str  # sheet name in workbooks
+    model: type
+    key: tuple[str, ...]  # columns that identify a record: household number, ID number, year
+    columns: tuple[Column, ...]
+    household_columns: tuple[Column, ...] = ()  # a member roster row may carry its household's columns too
+    readonly: tuple[str, ...] = field(default=())  # headers fupin exports for reading only; ignored on import
+
+    def column(self, name: str) -> Column:
+        return next(c for c in (*self.columns, *self.household_columns) if c.name == name)
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return (*self.columns, *self.household_columns)
+
+
+#: aliases clerks' forms use for our headers
+ALIASES = {
+    "number": ("户码", "家庭编号", "household_number"),
+    "village": ("行政村代码", "村代码", "区划代码", "village_code"),
+    "head_name": ("户主",),
+    "name": ("成员姓名",),
+    "id_number": ("身份证号", "身份证号码", "证件号"),
+    "relation": ("与户主关系（代码）",),
+    "labour_capacity": ("劳动能力",),
+    "year": ("收入年度",),
+    "persons": ("家庭人数", "人口数"),
+}
+HEADERS = {"village": "行政区划代码"}
+#: whole-number fields and their bounds (the model's check constraints)
+BOUNDS = {"work_months": (0, 12), "public_job_months": (0, 12), "year": (2010, 2100), "persons": (1, 99)}
+REQUIRED = {"number", "village", "head_name", "name", "id_number", "relation", "year", "persons"}
+
+
+def _kind(f: models.Field) -> str:
+    if f.name == "id_number":
+        return "id"
+    if f.name == "village":
+        return "area"
+    if f.choices and isinstance(f, models.CharField):
+        return "code"
+    if isinstance(f, models.BooleanField):
+        return "bool"
+    if isinstance(f, models.DateField):
+        return "date"
+    if isinstance(f, models.DecimalField):
+        return "money"
+    if isinstance(f, models.IntegerField):
+        return "int"
+    return "text"
+
+
+def _column(model, name: str) -> Column:
+    """A column from the model field: header from its (Chinese) verbose name, kind and limits from its type."""
+    f = model._meta.get_field(name)
+    kind = _kind(f)
+    with translation.override("zh-hans"):
+        header = HEADERS.get(name, str(f.verbose_name))
+        choices = tuple((str(code), str(label)) for code, label in f.choices) if kind in ("code", "int") and f.choices else ()
+    low, high = BOUNDS.get(name, (None, None))
+    if kind == "int" and choices:
+        low, high = int(choices[0][0]), int(choices[-1][0])
+    default = f.default if f.has_default() and not callable(f.default) else None
+    return Column(
+        name=name, header=header, kind=kind, aliases=ALIASES.get(name, ()), choices=choices if kind == "code" else (),
+        max_length=getattr(f, "max_length", 0) or 0, low=low, high=high, default=default, required=name in REQUIRED,
+    )  # fmt: skip
+
+
+def _columns(model, names) -> tuple[Column, ...]:
+    return tuple(_column(model, name) for name in names)
+
+
+HOUSEHOLD_NUMBER = _column(Household, "number")
+#: household columns a member roster may carry (not the phone: in a roster "联系电话" is the member's)
+ROSTER_HOUSEHOLD_FIELDS = tuple(n for n in services.HOUSEHOLD_FIELDS if n not in ("number", "phone"))
+INCOME_FIELDS = (
+    "year", "persons", "wage_income", "business_income", "property_income", "pension_income",
+    "family_planning_income", "eco_compensation_income", "dibao_income", "tekun_income", "other_transfer_income",
+    "business_expense", "compliant_out_of_pocket", "insurance_claims",
+)  # fmt: skip
+
+HOUSEHOLDS = Sheet(
+    kind="households", title="农户", model=Household, key=("number",),
+    columns=_columns(Household, services.HOUSEHOLD_FIELDS),
+    readonly=("行政村", "当前状态", "家庭成员数", "最近收入年度", "人均纯收入（元）", "户主证件号码"),
+)  # fmt: skip
+MEMBERS = Sheet(
+    kind="members", title="家庭成员", model=Member, key=("number", "id_number"),
+    columns=(HOUSEHOLD_NUMBER, *_columns(Member, services.MEMBER_FIELDS)),
+    household_columns=_columns(Household, ROSTER_HOUSEHOLD_FIELDS),
+)  # fmt: skip
+INCOMES = Sheet(
+    kind="incomes", title="收入台账", model=IncomeAccount, key=("number", "year"),
+    columns=(HOUSEHOLD_NUMBER, *_columns(IncomeAccount, INCOME_FIELDS)),
+    readonly=("家庭纯收入", "人均纯收入"),
+)  # fmt: skip
+SHEETS = (HOUSEHOLDS, MEMBERS, INCOMES)
+#: headers of no sheet that forms carry for people, not for us
+IGNORED_QUIETLY = ("序号", "行号", "备注", "原行号", "错误说明")

@@ -1,0 +1,573 @@
+"""The import of one file: stage, validate, check against the registry, then write everything or nothing.
+
+Stages, each a few set operations in DuckDB whatever the row count:
+1. reading.read_file: every sheet into a DuckDB table of text cells;
+2. validation.normalise: each cell to canonical text or an error (row, column, value, reason);
+3. check: what the file says against itself (same ID twice, one household with two head names) and against the
+   registry (household numbers, IDs registered elsewhere, villages outside the uploader's area);
+4. plan: each record new, updated (which fields, old → new) or unchanged;
+5. write: inside one transaction with the registry tables locked, new records bulk-loaded, changed ones updated,
+   one audit entry per record. Any error anywhere — or a dry run — and the transaction is rolled back.
+
+A blank cell never erases: for an existing record it leaves the stored value; for a new one it means the
+field's default. Records are matched by household number (户编号), by ID number (证件号码) and by year (年度).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+from django.db import connection, transaction
+from django.utils import timezone
+
+from fupin.accounts.models import AuditEntry
+from fupin.accounts.scoping import scope_prefix
+from fupin.areas.models import Area, Level
+from fupin.registry import bulkload, codes
+from fupin.registry.models import Household, IncomeAccount, Member
+
+from .columns import HOUSEHOLDS, INCOMES, MEMBERS, Sheet
+from .reading import Table
+from .validation import add_errors, create_error_table, ident, normalise, q
+
+LOOKUP_BATCH = 5000
+ID_FIELDS = ("id", "household_id")
+PREVIEW = 200  # errors and changes kept on the job for the page; the full list is in the report
+
+
+class Rollback(Exception):
+    """Raised inside the write transaction to undo it (errors found, or a dry run)."""
+
+
+@dataclass
+class Outcome:
+    counts: dict = field(default_factory=dict)  # sheet kind → {"new": n, "updated": n, "unchanged": n}
+    error_count: int = 0
+    errors: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+
+
+def canonical(value) -> str | None:
+    """A stored value as validation writes a cell: what the diff compares."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, float):
+        return f"{Decimal(repr(value)):.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    return text or None
+
+
+class Import:
+    """One file's import, staged in the DuckDB connection `con`."""
+
+    def __init__(self, con, user, tables: list[Table], *, today: date | None = None, progress=None):
+        self.con, self.user, self.tables = con, user, tables
+        self.today = today or timezone.localdate()
+        self.progress = progress or (lambda *a: None)
+        self.norm: dict[str, str] = {}  # sheet kind → normalised table
+        self.by_kind = {t.sheet.kind: t for t in tables}
+        create_error_table(con)
+
+    # -------------------------------------------------------------------------------------------------------------
+    def validate(self) -> None:
+        self.progress("validating", 0, len(self.tables))
+        for done, table in enumerate(self.tables, start=1):
+            self.norm[table.sheet.kind] = normalise(self.con, table, self.today)
+            self.progress("validating", done, len(self.tables))
+
+    def run(self, *, dry_run: bool) -> Outcome:
+        """Validate, check, plan and (unless there are errors or it is a dry run) write; returns the outcome."""
+        self.validate()
+        outcome = Outcome()
+        try:
+            with transaction.atomic():
+                self._lock()
+                self.progress("checking", 0, 1)
+                self._load_registry()
+                self._check()
+                self.progress("checking", 1, 1)
+                outcome.error_count = self.con.execute("SELECT count(*) FROM errors").fetchone()[0]
+                if outcome.error_count:
+                    raise Rollback
+                self._plan(outcome)
+                if dry_run:
+                    raise Rollback
+                self._write()
+        except Rollback:
+            pass
+        outcome.errors = [
+            {"sheet": s, "row": r, "column": h, "letter": letter, "value": v, "reason": why}
+            for s, r, h, letter, v, why in self.con.execute(
+                f"SELECT * FROM errors ORDER BY sheet, _row, letter LIMIT {PREVIEW}"
+            ).fetchall()
+        ]
+        return outcome
+
+    # -------------------------------------------------------------------------------------------------------------
+    # the registry side
+    # -------------------------------------------------------------------------------------------------------------
+    def _lock(self):
+        """No other writer may add a household or a member while this import checks and writes (SQLite's write
+        transaction already excludes them)."""
+        if connection.vendor == "postgresql":
+            tables = ", ".join(m._meta.db_table for m in (Household, Member, IncomeAccount))
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+
+    def _keys(self, column: str, kinds) -> list[str]:
+        parts = [f"SELECT {column} AS k FROM {self.norm[k]}" for k in kinds if k in self.norm]
+        if not parts:
+            return []
+        return [r[0] for r in self.con.execute(f"SELECT DISTINCT k FROM ({' UNION ALL '.join(parts)}) WHERE k IS NOT NULL").fetchall()]
+
+    def _fetch(self, name: str, queryset, key: str, keys: list, fields: list[str]) -> None:
+        """Registry rows whose `key` is among `keys`, as DuckDB table `name` of canonical text."""
+        columns = {f: [] for f in fields}
+        for start in range(0, len(keys), LOOKUP_BATCH):
+            for row in queryset.filter(**{f"{key}__in": keys[start:start + LOOKUP_BATCH]}).values_list(*fields):
+                for f, value in zip(fields, row):
+                    columns[f].append(value if f in ID_FIELDS else canonical(value))
+        arrow = pa.table({f.replace("__", "_"): pa.array(v, pa.int64() if f in ID_FIELDS else pa.string())
+                          for f, v in columns.items()})  # fmt: skip
+        self.con.register("fetched", arrow)
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM fetched")
+        self.con.unregister("fetched")
+
+    def _load_registry(self):
+        numbers = self._keys("number", ("households", "members", "incomes"))
+        household_fields = [c.name if c.name != "village" else "village_id" for c in HOUSEHOLDS.columns]
+        self._fetch("db_households", Household.objects.all(), "number", numbers, ["id", *household_fields])
+        prefix = scope_prefix(self.user)
+        self.con.execute(f"ALTER TABLE db_households ADD COLUMN in_scope BOOLEAN DEFAULT false")
+        self.con.execute(f"UPDATE db_households SET in_scope = starts_with(village_id, {q(prefix)})")
+        villages = self._keys("village", ("households", "members"))
+        areas = Area.objects.filter(code__in=villages).values_list("code", "level")
+        arrow = pa.table({"code": pa.array([a for a, _ in areas], pa.string()),
+                          "level": pa.array([int(b) for _, b in areas], pa.int32())})  # fmt: skip
+        self.con.register("fetched", arrow)
+        self.con.execute(f"CREATE TABLE areas AS SELECT *, starts_with(code, {q(prefix)}) AS in_scope FROM fetched")
+        self.con.unregister("fetched")
+        if "members" in self.norm:
+            ids = self._keys("id_number", ("members",))
+            member_fields = [c.name for c in MEMBERS.columns if c.name != "number"]
+            self._fetch("db_members", Member.objects.all(), "id_number", ids,
+                        ["id", "household_id", "household__number", "household__village_id", *member_fields])  # fmt: skip
+        if "incomes" in self.norm:
+            income_fields = [c.name for c in INCOMES.columns if c.name != "number"]
+            self._fetch("db_incomes", IncomeAccount.objects.all(), "household__number", numbers,
+                        ["id", "household_id", "household__number", *income_fields])  # fmt: skip
+
+    # -------------------------------------------------------------------------------------------------------------
+    # checks
+    # -------------------------------------------------------------------------------------------------------------
+    def _err(self, kind: str, header: str, query: str):
+        add_errors(self.con, self.by_kind[kind], query, header)
+
+    def _check(self):
+        h = self.norm.get("households")
+        m = self.norm.get("members")
+        i = self.norm.get("incomes")
+        number = HOUSEHOLDS.column("number").header
+        for kind, norm in self.norm.items():
+            self._err(kind, number, f"SELECT _row, number AS value, '户编号不能为空' AS reason FROM {norm} WHERE number IS NULL")
+        if h:
+            self._check_households(h, number)
+        if m:
+            self._check_roster(m)
+            self._check_members(m, number)
+        if i:
+            self._check_incomes(i, number)
+
+    def _duplicates(self, kind, norm, keys: list[str], header: str, what: str):
+        key = ", ".join(keys)
+        self._err(kind, header, f"""
+            SELECT _row, {keys[-1]} AS value, '与第' || list_aggregate(others, 'string_agg', '、') || '行重复（{what}）' AS reason
+            FROM (SELECT _row, {key}, list(_row) OVER (PARTITION BY {key}) AS all_rows FROM {norm}
+                  WHERE {' AND '.join(f'{k} IS NOT NULL' for k in keys)}),
+                 LATERAL (SELECT list_filter(all_rows, lambda r: r != _row) AS others)
+            WHERE len(others) > 0""")
+
+    def _village_errors(self, kind, norm, required_when_new: str):
+        header = HOUSEHOLDS.column("village").header
+        self._err(kind, header, f"""
+            SELECT n._row, n.village AS value, CASE
+                WHEN a.code IS NULL THEN '行政区划代码不存在'
+                WHEN a.level != {int(Level.VILLAGE)} THEN '不是行政村的代码，农户须登记到行政村'
+                WHEN NOT a.in_scope THEN '该行政村不在您的管辖范围内' END AS reason
+            FROM {norm} n LEFT JOIN areas a ON a.code = n.village
+            WHERE n.village IS NOT NULL AND (a.code IS NULL OR a.level != {int(Level.VILLAGE)} OR NOT a.in_scope)""")
+        self._err(kind, header, f"""
+            SELECT n._row, NULL AS value, '新建农户须填写行政区划代码' AS reason
+            FROM {norm} n LEFT JOIN db_households d USING (number)
+            WHERE n.number IS NOT NULL AND d.id IS NULL AND n.village IS NULL AND {required_when_new}""")
+
+    def _outside_scope(self, kind, norm, header):
+        self._err(kind, header, f"""
+            SELECT n._row, n.number AS value, '该户编号已登记在您管辖范围以外的行政村，不能修改' AS reason
+            FROM {norm} n JOIN db_households d USING (number) WHERE NOT d.in_scope""")
+
+    def _check_households(self, h, number):
+        self._duplicates("households", h, ["number"], number, "同一户只能有一行")
+        self._outside_scope("households", h, number)
+        if "village" in self.by_kind["households"].columns:
+            self._village_errors("households", h, "true")
+        else:
+            self._err("households", number, f"""
+                SELECT n._row, n.number AS value, '新建农户须填写行政区划代码（文件中没有这一列）' AS reason
+                FROM {h} n LEFT JOIN db_households d USING (number) WHERE d.id IS NULL AND n.number IS NOT NULL""")
+        self._require_new_household("households", h)
+
+    def _require_new_household(self, kind, norm, head="n.head_name"):
+        header = HOUSEHOLDS.column("head_name").header
+        has_head = "head_name" in self.by_kind[kind].columns or kind == "members"
+        head_sql = head if has_head else "NULL"
+        self._err(kind, header, f"""
+            SELECT n._row, NULL AS value, '新建农户须填写户主姓名' AS reason
+            FROM {norm} n LEFT JOIN db_households d USING (number)
+            WHERE n.number IS NOT NULL AND d.id IS NULL AND {head_sql} IS NULL""")
+
+    def _roster_columns(self) -> list[str]:
+        table = self.by_kind["members"]
+        return [c.name for c in MEMBERS.household_columns if c.name in table.columns]
+
+    def _check_roster(self, m):
+        """A roster row carries its household: one household's rows must agree; the head's name may come from
+        the member recorded as 户主. With a households sheet in the same workbook, that sheet is the household."""
+        columns = self._roster_columns()
+        if "households" in self.norm:
+            self.by_kind["members"].ignored += [MEMBERS.column(c).header for c in columns]
+            return
+        for name in columns:
+            header = MEMBERS.column(name).header
+            self._err("members", header, f"""
+                SELECT _row, {ident(name)} AS value, '同一户编号的各行“{header}”不一致（本户各行：' || string_agg(DISTINCT v, '、') OVER (PARTITION BY number) || '）' AS reason
+                FROM (SELECT _row, number, {ident(name)}, {ident(name)} AS v,
+                             count(DISTINCT {ident(name)}) OVER (PARTITION BY number) AS n FROM {m} WHERE number IS NOT NULL)
+                WHERE n > 1""")
+        head = "head_name" if "head_name" in columns else None
+        self.con.execute(f"""
+            CREATE TABLE roster_households AS
+            SELECT number, min(_row) AS _row,
+                   {', '.join(f'max({ident(c)}) AS {ident(c)}' for c in columns if c != 'head_name') + (',' if len([c for c in columns if c != 'head_name']) else '')}
+                   COALESCE({'max(head_name)' if head else 'NULL'}, max(CASE WHEN relation = '{codes.Relation.HEAD}' THEN name END)) AS head_name
+            FROM {m} WHERE number IS NOT NULL GROUP BY number""")
+        self.norm["roster"] = "roster_households"
+        self._outside_scope("members", m, HOUSEHOLDS.column("number").header)
+        if "village" in columns:
+            self._village_errors("members", m, "true")
+        self._require_new_household("members", f"(SELECT m._row, m.number, r.head_name FROM {m} m JOIN roster_households r USING (number))")
+
+    def _known_households(self) -> str:
+        """Household numbers that will exist after the import: the registry's in scope and the file's new ones."""
+        parts = ["SELECT number FROM db_households WHERE in_scope"]
+        for kind in ("households", "roster"):
+            if kind in self.norm:
+                parts.append(f"SELECT number FROM {self.norm[kind]} WHERE number IS NOT NULL")
+        return " UNION ".join(parts)
+
+    def _missing_household(self, kind, norm, header):
+        self._err(kind, header, f"""
+            SELECT _row, number AS value,
+                   '户编号在系统和本文件中都不存在（或不在您的管辖范围内），请先导入该户' AS reason
+            FROM {norm} WHERE number IS NOT NULL AND number NOT IN ({self._known_households()})""")
+
+    def _check_members(self, m, number):
+        id_header = MEMBERS.column("id_number").header
+        table = self.by_kind["members"]
+        self._err("members", id_header, f"SELECT _row, NULL AS value, '证件号码不能为空' AS reason FROM {m} WHERE id_number IS NULL AND _row NOT IN (SELECT _row FROM errors WHERE sheet = {q(table.title)} AND header = {q(id_header)})")
+        self._duplicates("members", m, ["id_number"], id_header, "同一人只能登记一次")
+        if "roster" not in self.norm:
+            self._missing_household("members", m, number)
+        prefix = scope_prefix(self.user)
+        self._err("members", id_header, f"""
+            SELECT n._row, n.id_number AS value,
+                   '该证件号码已在' || CASE WHEN starts_with(d.household_village_id, {q(prefix)}) THEN '户' || d.household_number
+                   ELSE '本辖区以外的户（请联系县级核实）' END || '登记，同一人不能重复建档' AS reason
+            FROM {m} n JOIN db_members d USING (id_number) WHERE d.household_number != n.number""")
+        for name, what in (("name", "姓名"), ("relation", "与户主关系")):
+            if name in table.columns:
+                self._err("members", MEMBERS.column(name).header, f"""
+                    SELECT n._row, NULL AS value, '新增成员须填写{what}' AS reason
+                    FROM {m} n LEFT JOIN db_members d USING (id_number) WHERE d.id IS NULL AND n.{name} IS NULL AND n.id_number IS NOT NULL""")
+            else:
+                self._err("members", id_header, f"""
+                    SELECT n._row, n.id_number AS value, '新增成员须填写{what}（文件中没有这一列）' AS reason
+                    FROM {m} n LEFT JOIN db_members d USING (id_number) WHERE d.id IS NULL AND n.id_number IS NOT NULL""")
+        for name, derived in (("birth_date", "_birth"), ("sex", "_sex")):
+            column = MEMBERS.column(name)
+            if name in table.columns:
+                self._err("members", column.header, f"""
+                    SELECT _row, {name} AS value, '与证件号码中的“' || {derived} || '”不一致' AS reason
+                    FROM {m} WHERE {name} IS NOT NULL AND {derived} IS NOT NULL AND {name} != {derived}
+                      AND COALESCE(id_type, '1') IN ('1', '2')""")
+
+    def _check_incomes(self, i, number):
+        year = INCOMES.column("year").header
+        self._err("incomes", year, f"SELECT _row, NULL AS value, '年度不能为空' AS reason FROM {i} WHERE year IS NULL")
+        self._duplicates("incomes", i, ["number", "year"], year, "同一户同一年度只能有一行")
+        self._missing_household("incomes", i, number)
+        persons = INCOMES.column("persons").header
+        present = "persons" in self.by_kind["incomes"].columns
+        self._err("incomes", persons, f"""
+            SELECT n._row, NULL AS value, '新增收入台账须填写家庭人口数' AS reason
+            FROM {i} n LEFT JOIN db_incomes d ON d.household_number = n.number AND d.year = n.year
+            WHERE d.id IS NULL AND {'n.persons' if present else 'NULL'} IS NULL AND n.year IS NOT NULL""")
+
+    # -------------------------------------------------------------------------------------------------------------
+    # plan and write
+    # -------------------------------------------------------------------------------------------------------------
+    def _plan(self, outcome: Outcome):
+        """Per sheet: each row new, updated or unchanged, with the audit JSON of what changes."""
+        specs = []
+        if "households" in self.norm or "roster" in self.norm:
+            if "households" in self.norm:
+                norm, given = self.norm["households"], set(self.by_kind["households"].columns)
+            else:
+                norm, given = self.norm["roster"], {*self._roster_columns(), "head_name"}
+            present = [c for c in HOUSEHOLDS.columns if c.name != "number" and c.name in given]
+            specs.append(("households", norm, "db_households", "d.number = n.number", present, lambda c: "village_id" if c == "village" else c))
+        for kind, sheet, join in (("members", MEMBERS, "d.id_number = n.id_number"),
+                                  ("incomes", INCOMES, "d.household_number = n.number AND d.year = n.year")):  # fmt: skip
+            if kind in self.norm:
+                given = self.by_kind[kind].columns
+                present = [c for c in sheet.columns if c.name != "number" and c.name in given]
+                specs.append((kind, self.norm[kind], f"db_{kind}", join, present, lambda c: c))
+        for kind, norm, db, join, present, db_name in specs:
+            pairs = ", ".join(
+                f"{{'k': {q(c.name)}, 'v': [d.{ident(db_name(c.name))}, n.{ident(c.name)}]}}" for c in present
+            )
+            self.con.execute(f"""
+                CREATE TABLE plan_{kind} AS
+                SELECT n._row, d.id AS db_id, n.number,
+                       to_json(map_from_entries(list_filter([{pairs}], lambda e: e.v[2] IS NOT NULL AND e.v[1] IS DISTINCT FROM e.v[2]))) AS changes
+                FROM {norm} n LEFT JOIN {db} d ON {join}""")
+            new, updated, unchanged = self.con.execute(f"""
+                SELECT count(*) FILTER (WHERE db_id IS NULL), count(*) FILTER (WHERE db_id IS NOT NULL AND changes != '{{}}'),
+                       count(*) FILTER (WHERE db_id IS NOT NULL AND changes = '{{}}') FROM plan_{kind}""").fetchone()
+            outcome.counts[kind] = {"new": new, "updated": updated, "unchanged": unchanged}
+            for row, number, changes in self.con.execute(
+                f"SELECT _row, number, changes FROM plan_{kind} WHERE db_id IS NOT NULL AND changes != '{{}}' ORDER BY _row LIMIT {PREVIEW}"
+            ).fetchall():
+                outcome.changes.append({"sheet": kind, "row": row, "number": number, "changes": json.loads(changes)})
+        self.present = {kind: present for kind, _, _, _, present, _ in specs}
+
+    def _write(self):
+        self.progress("writing", 0, 3)
+        now = timezone.now()
+        self.audit_rows = []
+        if "households" in self.present:
+            self._write_households(now)
+        self.progress("writing", 1, 3)
+        if "members" in self.present:
+            self._write_members(now)
+        self.progress("writing", 2, 3)
+        if "incomes" in self.present:
+            self._write_incomes(now)
+        self._write_audit(now)
+        self.progress("writing", 3, 3)
+
+    def _next_id(self, model) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
+            return cursor.fetchone()[0] + 1
+
+    def _typed(self, model, columns, present_names, source: str, extra: dict[str, str]) -> dict:
+        """Rows for bulkload: every concrete column of the model, typed, defaults for what the file leaves blank."""
+        selects = []
+        for f in model._meta.concrete_fields:
+            if f.generated:
+                continue
+            if f.attname in extra:
+                selects.append(f"{extra[f.attname]} AS {ident(f.attname)}")
+                continue
+            name = f.name
+            column = next((c for c in columns if c.name == name), None)
+            v = f"n.{ident(name)}" if name in present_names else "NULL"
+            default = None if column is None else column.default
+            if default is None and f.has_default() and not callable(f.default):
+                default = f.default
+            kind = f.get_internal_type()
+            if kind == "BooleanField":
+                selects.append(f"COALESCE({v}, {q(canonical(bool(default)))}) = 'true' AS {ident(f.attname)}")
+            elif kind == "DateField":
+                selects.append(f"CAST({v} AS DATE) AS {ident(f.attname)}")
+            elif kind == "DecimalField":
+                selects.append(f"CAST(round(CAST(COALESCE({v}, '0') AS DECIMAL(14, 2)) * 100) AS BIGINT) AS {ident(f.attname)}")
+            elif kind in ("PositiveSmallIntegerField", "IntegerField", "SmallIntegerField"):
+                fallback = "NULL" if default is None else str(int(default))
+                selects.append(f"CAST(COALESCE(CAST({v} AS DOUBLE), {fallback}) AS DOUBLE) AS {ident(f.attname)}")
+            else:
+                selects.append(f"COALESCE({v}, {q(default or '')}) AS {ident(f.attname)}")
+        result = self.con.execute(f"SELECT {', '.join(selects)} FROM {source}").fetchnumpy()
+        rows = {}
+        for f in model._meta.concrete_fields:
+            if f.generated:
+                continue
+            values = result[f.attname]
+            if isinstance(values, np.ma.MaskedArray):
+                fill = np.datetime64("NaT") if values.dtype.kind == "M" else (np.nan if values.dtype.kind == "f" else "")
+                values = values.filled(fill)
+            kind = f.get_internal_type()
+            if kind == "DateField":
+                values = values.astype("datetime64[D]")
+            elif kind in ("PositiveSmallIntegerField", "IntegerField", "SmallIntegerField") and not f.null:
+                values = values.astype(np.int64)
+            elif values.dtype == object:
+                values = values.astype(str)
+            rows[f.attname] = values
+        return rows
+
+    def _load(self, model, rows) -> None:
+        label = model._meta.label_lower
+        loader = bulkload.loader_for(connection, [label])
+        with loader.session():
+            loader.write_rows(label, rows)
+            loader.finish([label])
+
+    def _update(self, model, kind, plan: str, source: str, present, db_name, now) -> None:
+        """Changed records: every field the file gives (blank cells keep the stored value)."""
+        names = [c.name for c in present]
+        if not names:
+            return
+        fields = [model._meta.get_field(db_name(n)) for n in names]
+        rows = self.con.execute(f"""
+            SELECT {', '.join(f'n.{ident(n)}' for n in names)}, p.db_id
+            FROM plan_{kind} p JOIN {source} n USING (_row) WHERE p.db_id IS NOT NULL AND p.changes != '{{}}'""").fetchall()
+        if not rows:
+            return
+        quote = connection.ops.quote_name
+        stamp = next((f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)), None)
+        sets = [f"{quote(f.column)} = COALESCE(%s, {quote(f.column)})" for f in fields]
+        if stamp:
+            sets.append(f"{quote(stamp.column)} = %s")
+        sql = f"UPDATE {quote(model._meta.db_table)} SET {', '.join(sets)} WHERE id = %s"
+        converters = [self._python(f) for f in fields]
+        stamped = connection.ops.adapt_datetimefield_value(now)
+        params = [
+            [conv(v) for conv, v in zip(converters, row[:-1])] + ([stamped] if stamp else []) + [row[-1]] for row in rows
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+
+    @staticmethod
+    def _python(f):
+        kind = f.get_internal_type()
+        if kind == "BooleanField":
+            return lambda v: None if v is None else v == "true"
+        if kind == "DateField":
+            return lambda v: None if v is None else connection.ops.adapt_datefield_value(date.fromisoformat(v))
+        if kind == "DecimalField":
+            return lambda v: None if v is None else Decimal(v)
+        if "Integer" in kind:
+            return lambda v: None if v is None else int(v)
+        return lambda v: v
+
+    def _audit(self, kind, model, area_sql: str, source: str):
+        self.audit_rows.append(f"""
+            SELECT CASE WHEN p.db_id IS NULL THEN 'create' ELSE 'update' END AS action, {q(model._meta.label_lower)} AS model,
+                   CAST(COALESCE(p.db_id, s.new_id) AS VARCHAR) AS object_id, {area_sql} AS area_code, p.changes
+            FROM plan_{kind} p JOIN {source} s USING (_row) WHERE p.db_id IS NULL OR p.changes != '{{}}'""")
+
+    def _write_households(self, now):
+        norm = self.norm.get("households") or self.norm["roster"]
+        present = self.present["households"]
+        base = self._next_id(Household)
+        self.con.execute(f"""
+            CREATE TABLE new_households AS
+            SELECT n.*, {base} - 1 + row_number() OVER (ORDER BY n._row) AS new_id
+            FROM {norm} n JOIN plan_households p USING (_row) WHERE p.db_id IS NULL""")
+        self.con.execute(f"""
+            CREATE TABLE household_ids AS
+            SELECT number, id, village_id FROM db_households
+            UNION ALL SELECT number, new_id, village FROM new_households""")
+        names = {c.name for c in present}
+        if self.con.execute("SELECT count(*) FROM new_households").fetchone()[0]:
+            rows = self._typed(Household, HOUSEHOLDS.columns, names | {"number"}, "new_households n", {
+                "id": "n.new_id", "status": q(codes.Status.ORDINARY), "created_at": "NULL", "updated_at": "NULL"})
+            rows["created_at"] = rows["updated_at"] = now
+            self._load(Household, rows)
+        self._update(Household, "households", "plan_households", norm, present,
+                     lambda c: "village" if c == "village" else c, now)  # fmt: skip
+        village = "n.village" if "village" in names else "NULL"
+        self._audit("households", Household, f"COALESCE(s.new_village, s.village_id)",
+                    f"(SELECT n._row, {village} AS new_village, h.new_id, i.village_id FROM {norm} n LEFT JOIN new_households h USING (_row) JOIN household_ids i ON i.number = n.number)")  # fmt: skip
+
+    def _household_ids(self) -> str:
+        if not self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'household_ids'").fetchone()[0]:
+            self.con.execute("CREATE TABLE household_ids AS SELECT number, id, village_id FROM db_households")
+        return "household_ids"
+
+    def _write_members(self, now):
+        norm, present = self.norm["members"], self.present["members"]
+        ids = self._household_ids()
+        base = self._next_id(Member)
+        self.con.execute(f"""
+            CREATE TABLE new_members AS
+            SELECT n.* REPLACE (COALESCE(n.birth_date, n._birth) AS birth_date, COALESCE(n.sex, n._sex) AS sex),
+                   h.id AS household_id, h.village_id AS area_code,
+                   {base} - 1 + row_number() OVER (ORDER BY n._row) AS new_id
+            FROM {norm} n JOIN plan_members p USING (_row) JOIN {ids} h ON h.number = n.number WHERE p.db_id IS NULL""")
+        names = {c.name for c in present} | {"birth_date", "sex"}
+        if self.con.execute("SELECT count(*) FROM new_members").fetchone()[0]:
+            rows = self._typed(Member, MEMBERS.columns, names, "new_members n", {
+                "id": "n.new_id", "household_id": "n.household_id", "created_at": "NULL", "updated_at": "NULL"})
+            rows["created_at"] = rows["updated_at"] = now
+            rows["household_id"] = rows["household_id"].astype(np.int64)
+            self._load(Member, rows)
+        self._update(Member, "members", "plan_members", norm, present, lambda c: c, now)
+        self._audit("members", Member, "s.village_id",
+                    f"(SELECT n.*, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_members m USING (_row) JOIN {ids} h ON h.number = n.number)")  # fmt: skip
+
+    def _write_incomes(self, now):
+        norm, present = self.norm["incomes"], self.present["incomes"]
+        ids = self._household_ids()
+        base = self._next_id(IncomeAccount)
+        self.con.execute(f"""
+            CREATE TABLE new_incomes AS
+            SELECT n.*, h.id AS household_id, {base} - 1 + row_number() OVER (ORDER BY n._row) AS new_id
+            FROM {norm} n JOIN plan_incomes p USING (_row) JOIN {ids} h ON h.number = n.number WHERE p.db_id IS NULL""")
+        names = {c.name for c in present}
+        if self.con.execute("SELECT count(*) FROM new_incomes").fetchone()[0]:
+            rows = self._typed(IncomeAccount, INCOMES.columns, names, "new_incomes n", {
+                "id": "n.new_id", "household_id": "n.household_id", "recorded_at": "NULL"})
+            rows["recorded_at"] = now
+            rows["household_id"] = rows["household_id"].astype(np.int64)
+            self._load(IncomeAccount, rows)
+        self._update(IncomeAccount, "incomes", "plan_incomes", norm, present, lambda c: c, now)
+        self._audit("incomes", IncomeAccount, "s.village_id",
+                    f"(SELECT n.*, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_incomes m USING (_row) JOIN {ids} h ON h.number = n.number)")  # fmt: skip
+
+    def _write_audit(self, now):
+        if not self.audit_rows:
+            return
+        self.con.execute(f"CREATE TABLE audit_rows AS {' UNION ALL '.join(self.audit_rows)}")
+        result = self.con.execute("SELECT action, model, object_id, area_code, changes FROM audit_rows").fetchnumpy()
+        n = len(result["action"])
+        if not n:
+            return
+        base = self._next_id(AuditEntry)
+        rows = {
+            "id": np.arange(base, base + n, dtype=np.int64),
+            "at": now,
+            "user_id": self.user.pk,
+            "username": self.user.username,
+            "action": result["action"].astype(str),
+            "model": result["model"].astype(str),
+            "object_id": result["object_id"].astype(str),
+            "area_code": np.asarray(result["area_code"]).astype(str),
+            "changes": result["changes"].astype(str),
+            "via": "import",
+        }
+        self._load(AuditEntry, rows)
+

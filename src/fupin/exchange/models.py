@@ -1,0 +1,57 @@
+"""Import jobs: one uploaded file, what became of it, and where its error report is."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fupin.areas.models import ScopedQuerySet
+
+
+class ImportJobQuerySet(ScopedQuerySet):
+    area_path = "area_code"
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在导入")
+        DONE = "done", _("已导入")
+        CHECKED = "checked", _("试导入完成（未写入）")
+        INVALID = "invalid", _("有错误，未导入")
+        FAILED = "failed", _("失败，未导入")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+")
+    area_code = models.CharField(_("导入人所属区划"), max_length=15, db_index=True)
+    filename = models.CharField(_("文件名"), max_length=255)
+    size = models.BigIntegerField(_("文件大小（字节）"), default=0)
+    sha256 = models.CharField(_("文件摘要"), max_length=64, blank=True)
+    dry_run = models.BooleanField(_("试导入（只检查不写入）"), default=False)
+    via = models.CharField(_("途径"), max_length=10, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    message = models.TextField(_("说明"), blank=True)
+    counts = models.JSONField(_("新增/修改/未变"), default=dict, blank=True)
+    ignored_columns = models.JSONField(_("未导入的列"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    errors = models.JSONField(_("错误（前若干条）"), default=list, blank=True)
+    changes = models.JSONField(_("变更预览（前若干条）"), default=list, blank=True)
+    report_name = models.CharField(_("错误报告文件"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)

@@ -1,0 +1,508 @@
+"""Reading an uploaded file into staging tables: every cell as text, with its row number, nothing interpreted yet.
+
+What arrives is whatever a clerk's computer made: .xlsx from Excel or WPS, CSV in UTF-8, UTF-8 with a BOM or
+GB18030 (what Chinese Excel writes), a title row above the headers, a file renamed from something else. Whole-file
+problems are refused here with one Chinese message (FileRefused); cell problems are left to validation.
+
+The rows go into DuckDB tables (one per sheet) in batches, so memory stays flat however long the CSV is: the
+encoding is sniffed and the text transcoded to UTF-8 chunk by chunk, then DuckDB's CSV reader streams it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pyarrow as pa
+from django.conf import settings
+
+from fupin.errors import DomainError
+
+from .columns import IGNORED_QUIETLY, SHEETS, Column, Sheet
+
+CHUNK = 8 << 20  # bytes read, sniffed and transcoded at a time
+BATCH = 50_000  # spreadsheet rows per Arrow batch handed to DuckDB
+HEADER_SEARCH_ROWS = 10  # a title or a note may sit above the header row
+MAGIC = {
+    b"%PDF": "PDF文件",
+    b"\x89PNG": "PNG图片",
+    b"\xff\xd8\xff": "JPEG图片",
+    b"GIF8": "GIF图片",
+    b"Rar!": "RAR压缩包",
+    b"7z\xbc\xaf": "7z压缩包",
+    b"\xd0\xcf\x11\xe0": "旧版Excel（.xls）或Word（.doc）文件",
+}
+
+
+class FileRefused(DomainError):
+    """The file as a whole cannot be read; nothing was written."""
+
+    code = "file_refused"
+    status = 422
+
+
+@dataclass
+class Table:
+    """One sheet staged in DuckDB: `_row` is the row number the clerk sees in Excel, c0… the cells as text."""
+
+    sheet: Sheet
+    name: str  # the DuckDB table
+    title: str  # sheet name (or file name for a CSV)
+    headers: list[str]
+    columns: dict[str, int]  # column name → position among the headers
+    header_row: int
+    rows: int = 0
+    ignored: list[str] = field(default_factory=list)  # headers that name no column of the sheet
+
+    def position(self, name: str) -> int | None:
+        return self.columns.get(name)
+
+
+def column_letter(position: int) -> str:
+    """0 → A, 26 → AA: how Excel names the column a clerk has to look at."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# headers
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def _clean_header(text) -> str:
+    """Headers as typed: spaces, line breaks inside the cell, a trailing asterisk for required, full-width brackets."""
+    text = re.sub(r"\s+", "", str(text or ""))
+    return text.rstrip("*＊").replace("(", "（").replace(")", "）")
+
+
+def _lookup() -> dict[Sheet, dict[str, Column]]:
+    return {
+        sheet: {_clean_header(name): column for column in sheet.all_columns for name in column.names}
+        for sheet in SHEETS
+    }
+
+
+def guess_sheet(headers: list[str], title: str = "") -> Sheet | None:
+    """Which kind of record a header row holds: by the sheet's name first, then by its key columns."""
+    cleaned = {_clean_header(h) for h in headers}
+    for sheet in SHEETS:
+        if title.strip() == sheet.title:
+            return sheet
+    lookup = _lookup()
+    named = {sheet: {c.name for name, c in lookup[sheet].items() if name in cleaned} for sheet in SHEETS}
+    if "id_number" in named[SHEETS[1]]:
+        return SHEETS[1]
+    if "year" in named[SHEETS[2]]:
+        return SHEETS[2]
+    if named[SHEETS[0]] & {"village", "head_name"}:
+        return SHEETS[0]
+    return None
+
+
+def _header_row(rows: list[list]) -> int | None:
+    """The first of the top rows that names at least two known columns."""
+    known = {name for columns in _lookup().values() for name in columns}
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if sum(_clean_header(cell) in known for cell in row) >= 2:
+            return index
+    return None
+
+
+def map_headers(sheet: Sheet, headers: list[str], where: str) -> tuple[dict[str, int], list[str]]:
+    """Column name → position; refuses a repeated column and a sheet without its key columns."""
+    lookup = _lookup()[sheet]
+    columns, ignored = {}, []
+    for position, raw in enumerate(headers):
+        name = _clean_header(raw)
+        if not name:
+            continue
+        column = lookup.get(name)
+        if column is None:
+            if name not in IGNORED_QUIETLY:
+                ignored.append(str(raw).strip())
+            continue
+        if column.name in columns:
+            first = column_letter(columns[column.name])
+            raise FileRefused(
+                f"{where}：“{column.header}”出现了两次（{first}列和{column_letter(position)}列），请删去其中一列"
+            )
+        columns[column.name] = position
+    missing = [sheet.column(name).header for name in sheet.key if name not in columns]
+    if missing:
+        raise FileRefused(
+            f"{where}：缺少必需的列“{'”“'.join(missing)}”。请使用导入模板的表头（可从“下载导入模板”获取）；"
+            f"文件中的表头为：{'、'.join(str(h) for h in headers if str(h).strip()) or '（空）'}"
+        )
+    return columns, ignored
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# the file as a whole
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def read_file(path: Path, filename: str, con, progress=None) -> list[Table]:
+    """Stage every sheet of the file in DuckDB (`con`) and return what was found; refuses unreadable files."""
+    size = path.stat().st_size
+    limit = settings.EXCHANGE_MAX_UPLOAD_BYTES
+    if size > limit:
+        raise FileRefused(f"文件大小{size / 2**20:.1f} MB，超过上限{limit / 2**20:.0f} MB，请拆分后分批导入")
+    if size == 0:
+        raise FileRefused("文件是空的（0字节）")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    suffix = Path(filename).suffix.lower()
+    if head.startswith(b"PK\x03\x04"):
+        return read_xlsx(path, filename, con, progress)
+    for magic, what in MAGIC.items():
+        if head.startswith(magic):
+            hint = "请在Excel或WPS中“另存为”Excel工作簿（.xlsx）后再导入" if magic == b"\xd0\xcf\x11\xe0" else ""
+            raise FileRefused(f"“{filename}”的内容是{what}，不是Excel工作簿（.xlsx）或CSV文件。{hint}")
+    if suffix in (".xlsx", ".xlsm"):
+        raise FileRefused(f"“{filename}”的扩展名是{suffix}，但内容不是Excel工作簿（可能是改了扩展名的其他文件）")
+    return [read_csv(path, filename, con, progress)]
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# CSV
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def sniff_encoding(path: Path) -> str:
+    """utf-8-sig, utf-8 or gb18030, read from the whole file in chunks; refuses mixed and unknown encodings.
+
+    A file is UTF-8 if it decodes as UTF-8. Otherwise it should be GB18030 throughout: a line in it that is
+    valid UTF-8 with Chinese in it means two files were pasted together in different encodings, and GB18030
+    would read that line as nonsense, so it is refused with its line number instead of being imported garbled.
+    """
+    with path.open("rb") as handle:
+        if handle.read(3) == codecs.BOM_UTF8:
+            encoding = "utf-8-sig"
+        else:
+            encoding = "utf-8"
+        handle.seek(0)
+        lines_before, utf8_line, tail = 0, None, b""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        while chunk := handle.read(CHUNK):
+            data = tail + chunk
+            cut = data.rfind(b"\n") + 1 if len(chunk) == CHUNK else len(data)
+            data, tail = data[:cut], data[cut:]
+            if encoding != "gb18030":
+                try:
+                    decoder.decode(data)
+                    if utf8_line is None and not data.isascii():
+                        utf8_line = lines_before + _first_non_ascii_line(data)
+                except UnicodeDecodeError as exc:
+                    bad_line = lines_before + _line_of(data, exc.start)
+                    if utf8_line is not None or encoding == "utf-8-sig":
+                        raise FileRefused(_mixed(utf8_line or 1, bad_line)) from None
+                    encoding = "gb18030"
+            if encoding == "gb18030":
+                _check_gb18030(data, lines_before)
+            lines_before += data.count(b"\n")
+    return encoding
+
+
+def _first_non_ascii_line(data: bytes) -> int:
+    return _line_of(data, next(i for i, b in enumerate(data) if b > 127))
+
+
+def _mixed(utf8_line: int, other_line: int) -> str:
+    return (
+        f"文件编码不一致：第{utf8_line}行是UTF-8编码，第{other_line}行却不是（可能是GB18030/GBK）。"
+        "通常是把不同来源的内容拼接到了一个文件里。请在Excel中打开后“另存为”CSV（UTF-8）再导入"
+    )
+
+
+def _check_gb18030(data: bytes, lines_before: int) -> None:
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        line = lines_before + _line_of(data, exc.start)
+        raise FileRefused(f"第{line}行含有无法识别的字符：文件既不是UTF-8也不是GB18030/GBK编码，请另存为CSV（UTF-8）后再导入") from None
+    for number, line in enumerate(data.split(b"\n"), start=lines_before + 1):
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            raise FileRefused(_mixed(number, lines_before + 1))
+
+
+def _transcode(path: Path, encoding: str, target: Path) -> Path:
+    """GB18030 → UTF-8 in chunks (DuckDB reads UTF-8 only); a UTF-8 file is read in place."""
+    if encoding != "gb18030":
+        return path
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
+        while chunk := source.read(CHUNK):
+            out.write(decoder.decode(chunk))
+        out.write(decoder.decode(b"", final=True))
+    return target
+
+
+def _first_records(path: Path, encoding: str, count: int) -> tuple[list[list[str]], str]:
+    """The first records, parsed with Python's csv module, and the delimiter (comma, tab or semicolon)."""
+    with path.open("r", encoding=encoding, newline="") as handle:
+        sample = handle.read(64 * 1024)
+    first = sample.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";"), key=first.count)
+    records = list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:count]
+    return records, delimiter
+
+
+def read_csv(path: Path, filename: str, con, progress=None) -> Table:
+    if progress:
+        progress("reading", 0, 1)
+    encoding = sniff_encoding(path)
+    utf8 = _transcode(path, encoding, path.with_name(path.name + ".utf8.csv"))
+    encoding = "utf-8-sig" if encoding == "utf-8-sig" else "utf-8"
+    records, delimiter = _first_records(utf8, encoding, HEADER_SEARCH_ROWS)
+    if not any(cell.strip() for record in records for cell in record):
+        raise FileRefused(f"“{filename}”里没有任何内容")
+    header_index = _header_row(records)
+    if header_index is None:
+        raise FileRefused(_no_header(filename, records))
+    headers = [h.strip().lstrip("\ufeff") for h in records[header_index]]
+    sheet = guess_sheet(headers)
+    if sheet is None:
+        raise FileRefused(_no_header(filename, records))
+    columns, ignored = map_headers(sheet, headers, f"“{filename}”")
+    table = Table(sheet, "raw_0", Path(filename).name, headers, columns, header_index + 1, ignored=ignored)
+    names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers)))
+    try:
+        con.execute(
+            f"""CREATE TABLE raw_0 AS
+                SELECT CAST(row_number() OVER () + {header_index + 1} AS INTEGER) AS _row, *
+                FROM read_csv(?, header = false, skip = {header_index + 1}, delim = ?, quote = '"', escape = '"',
+                              columns = {{{names}}}, null_padding = true, strict_mode = true,
+                              auto_detect = false, encoding = 'utf-8', max_line_size = 1048576)""",
+            [str(utf8), delimiter],
+        )
+    except Exception as exc:  # duckdb.Error: its message names the line
+        raise FileRefused(_csv_error(str(exc), filename)) from None
+    con.execute(f"DELETE FROM raw_0 WHERE {' AND '.join(f'coalesce(trim(c{i}), {chr(39) * 2}) = {chr(39) * 2}' for i in range(len(headers)))}")
+    table.rows = con.execute("SELECT count(*) FROM raw_0").fetchone()[0]
+    if table.rows == 0:
+        raise FileRefused(f"“{filename}”只有表头，没有数据行")
+    if progress:
+        progress("reading", 1, 1)
+    return table
+
+
+def _csv_error(message: str, filename: str) -> str:
+    line = re.search(r"line (\d+)", message)
+    where = f"第{line.group(1)}行附近" if line else "文件中"
+    if "Expected Number of Columns" in message or "columns" in message.lower():
+        return f"“{filename}”{where}的列数比表头多（可能是内容中有未加引号的逗号），请检查该行"
+    if "quote" in message.lower():
+        return f"“{filename}”{where}的引号不成对，请检查该行"
+    return f"“{filename}”{where}无法按CSV读取：{message.splitlines()[0]}"
+
+
+def _no_header(filename: str, rows: list[list]) -> str:
+    shown = "、".join(str(c).strip() for c in (rows[0] if rows else []) if str(c).strip())[:200]
+    return (
+        f"“{filename}”的前{HEADER_SEARCH_ROWS}行中找不到表头（如“户编号”“行政区划代码”“姓名”“证件号码”“年度”）。"
+        f"请使用导入模板的表头。第一行为：{shown or '（空）'}"
+    )
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# XLSX
+# ------------------------------------------------------------------------------------------------------------------
+
+_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[ >/]')
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+def _open_zip(path: Path, filename: str) -> zipfile.ZipFile:
+    """Refuses what is not a workbook, and zip bombs: the unpacked size is checked before anything is unpacked."""
+    try:
+        archive = zipfile.ZipFile(path)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise FileRefused(f"“{filename}”已损坏，无法作为Excel工作簿打开") from None
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" not in names:
+        what = "Word文档" if "word/document.xml" in names else "压缩包"
+        raise FileRefused(f"“{filename}”是{what}，不是Excel工作簿（.xlsx）")
+    unpacked = sum(info.file_size for info in infos)
+    limit = settings.EXCHANGE_MAX_UNPACKED_BYTES
+    worst = max((info.file_size / max(info.compress_size, 1) for info in infos if info.file_size > 1 << 20), default=1)
+    if unpacked > limit or worst > 200:
+        raise FileRefused(
+            f"“{filename}”解压后达{unpacked / 2**20:.0f} MB（压缩比{worst:.0f}倍），超过上限{limit / 2**20:.0f} MB，"
+            "疑似“压缩炸弹”或含有大量空白格式，已拒绝。请只复制有数据的区域到新工作簿后再导入"
+        )
+    return archive
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part, from the workbook and its relationships."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target") for rel in rels.findall("rel:Relationship", _NS)}
+    parts = {}
+    for sheet in workbook.iterfind("m:sheets/m:sheet", _NS):
+        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return parts
+
+
+def _formula_cells(archive: zipfile.ZipFile, part: str, limit: int = 5) -> list[str]:
+    """The first cells holding a formula, scanning the sheet's XML as a stream."""
+    found, tail = [], b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(CHUNK):
+            data = tail + chunk
+            found += [m.group(1).decode() for m in _FORMULA.finditer(data)]
+            if len(found) >= limit:
+                break
+            tail = data[-256:]
+            found = list(dict.fromkeys(found))
+    return list(dict.fromkeys(found))[:limit]
+
+
+def read_xlsx(path: Path, filename: str, con, progress=None) -> list[Table]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    archive = _open_zip(path, filename)
+    parts = _sheet_parts(archive)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, Exception) as exc:  # calamine raises its own and plain errors for broken parts
+        raise FileRefused(f"“{filename}”无法读取：{exc}") from None
+    tables, skipped = [], []
+    for index, title in enumerate(workbook.sheet_names):
+        sheet = workbook.get_sheet_by_name(title)
+        top = [list(row) for _, row in zip(range(HEADER_SEARCH_ROWS), sheet.iter_rows())]
+        header_index = _header_row(top)
+        kind = guess_sheet([str(c) for c in top[header_index]], title) if header_index is not None else None
+        if kind is None:
+            if any(str(c).strip() for row in top for c in row):
+                skipped.append(title)
+            continue
+        where = f"工作表“{title}”"
+        start_row = sheet.start[0] if sheet.start else 0
+        header_row = start_row + header_index + 1
+        _refuse_merged(sheet, where, header_row)
+        formulas = _formula_cells(archive, parts.get(title, ""), 5) if title in parts else []
+        if formulas:
+            raise FileRefused(
+                f"{where}的单元格{'、'.join(formulas)}是公式。导入只接受数值，不猜测公式结果："
+                "请选中数据区域，复制后“选择性粘贴→数值”，保存后再导入"
+            )
+        headers = [str(c).strip() if c is not None else "" for c in top[header_index]]
+        columns, ignored = map_headers(kind, headers, where)
+        table = Table(kind, f"raw_{index}", title, headers, columns, header_row, ignored=ignored)
+        _stage_rows(con, table, sheet, header_index, start_row, progress)
+        if table.rows:
+            tables.append(table)
+    if not tables:
+        found = f"（工作表：{'、'.join(skipped or workbook.sheet_names)}）"
+        raise FileRefused(
+            f"“{filename}”中没有可导入的数据{found}：应有“农户”“家庭成员”或“收入台账”工作表，表头见导入模板"
+        )
+    if sum(t.sheet.kind == "members" for t in tables) > 1 or len({t.sheet.kind for t in tables}) < len(tables):
+        kinds = "、".join(f"“{t.title}”" for t in tables)
+        raise FileRefused(f"工作簿中有多个同类工作表（{kinds}），请合并为一个后再导入")
+    return tables
+
+
+def _refuse_merged(sheet, where: str, header_row: int) -> None:
+    """Merged cells at or below the header: a merged value belongs to one cell only, the rest would read as
+    blank (a household number merged over its members' rows would lose them their household). A title merged
+    above the header is harmless."""
+    merged = [
+        (top, bottom) for top, bottom in (sheet.merged_cell_ranges or []) if bottom[0] + 1 >= header_row
+    ]  # fmt: skip
+    if merged:
+        shown = "、".join(
+            f"{column_letter(a[1])}{a[0] + 1}:{column_letter(b[1])}{b[0] + 1}" for a, b in merged[:5]
+        )
+        raise FileRefused(
+            f"{where}有合并单元格（{shown}）。合并后只有左上角的格子有值，其余会被读成空白："
+            "请取消合并并在每一行填上完整的值后再导入"
+        )
+
+
+def cell_text(value, column: Column | None) -> str | None:
+    """A spreadsheet cell as the text validation reads. Numbers in an ID column keep Excel's look
+    ("1.10105E+17") so the ID checker refuses them: a number-typed ID may already have lost digits."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
+        if column is not None and column.kind == "id":
+            return f"{value:.5E}"
+        if float(value).is_integer():
+            return str(int(value))
+        return repr(float(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (time, timedelta)):
+        return str(value)
+    return str(value)
+
+
+def _stage_rows(con, table: Table, sheet, header_index: int, start_row: int, progress) -> None:
+    width = len(table.headers)
+    by_position = {position: table.sheet.column(name) for name, position in table.columns.items()}
+    convert = [by_position.get(i) for i in range(width)]
+    names = [f"c{i}" for i in range(width)]
+    con.execute(f"CREATE TABLE {table.name} (_row INTEGER, {', '.join(f'{n} VARCHAR' for n in names)})")
+    total = max(sheet.height - header_index - 1, 1)
+    batch_rows, batch = [], [[] for _ in range(width)]
+
+    def flush():
+        if not batch_rows:
+            return
+        arrow = pa.table([pa.array(batch_rows, pa.int32()), *(pa.array(col, pa.string()) for col in batch)],
+                         names=["_row", *names])  # fmt: skip
+        con.register("batch_view", arrow)
+        con.execute(f"INSERT INTO {table.name} SELECT * FROM batch_view")
+        con.unregister("batch_view")
+        table.rows += len(batch_rows)
+        batch_rows.clear()
+        for col in batch:
+            col.clear()
+        if progress:
+            progress("reading", table.rows, total)
+
+    for offset, row in enumerate(sheet.iter_rows()):
+        if offset <= header_index:
+            continue
+        cells = [cell_text(row[i] if i < len(row) else None, convert[i]) for i in range(width)]
+        if all(c is None or not str(c).strip() for c in cells):
+            continue
+        batch_rows.append(start_row + offset + 1)
+        for i, cell in enumerate(cells):
+            batch[i].append(cell)
+        if len(batch_rows) >= BATCH:
+            flush()
+    flush()

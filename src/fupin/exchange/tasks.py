@@ -1,0 +1,12 @@
+"""Background jobs of the exchange app (django-tasks; `fupin db_worker` runs them)."""
+
+from django_tasks import task
+
+
+@task()
+def import_file(job_id: str) -> str:
+    from .models import ImportJob
+    from .services import run_import
+
+    job = ImportJob.objects.get(pk=job_id)
+    return run_import(job).status
