@@ -198,7 +198,7 @@ class Import:
                  LATERAL (SELECT list_filter(all_rows, lambda r: r != _row) AS others)
             WHERE len(others) > 0""")
 
-    def _village_errors(self, kind, norm, required_when_new: str):
+    def _village_errors(self, kind, norm):
         header = HOUSEHOLDS.column("village").header
         self._err(kind, header, f"""
             SELECT n._row, n.village AS value, CASE
@@ -210,7 +210,7 @@ class Import:
         self._err(kind, header, f"""
             SELECT n._row, NULL AS value, '新建农户须填写行政区划代码' AS reason
             FROM {norm} n LEFT JOIN db_households d USING (number)
-            WHERE n.number IS NOT NULL AND d.id IS NULL AND n.village IS NULL AND {required_when_new}""")
+            WHERE n.number IS NOT NULL AND d.id IS NULL AND n.village IS NULL""")
 
     def _outside_scope(self, kind, norm, header):
         self._err(kind, header, f"""
@@ -220,33 +220,28 @@ class Import:
     def _check_households(self, h, number):
         self._duplicates("households", h, ["number"], number, "同一户只能有一行")
         self._outside_scope("households", h, number)
-        if "village" in self.by_kind["households"].columns:
-            self._village_errors("households", h, "true")
-        else:
-            self._err("households", number, f"""
-                SELECT n._row, n.number AS value, '新建农户须填写行政区划代码（文件中没有这一列）' AS reason
-                FROM {h} n LEFT JOIN db_households d USING (number) WHERE d.id IS NULL AND n.number IS NOT NULL""")
+        self._village_errors("households", h)
         self._require_new_household("households", h)
 
-    def _require_new_household(self, kind, norm, head="n.head_name"):
-        header = HOUSEHOLDS.column("head_name").header
-        has_head = "head_name" in self.by_kind[kind].columns or kind == "members"
-        head_sql = head if has_head else "NULL"
-        self._err(kind, header, f"""
+    def _require_new_household(self, kind, norm):
+        self._err(kind, HOUSEHOLDS.column("head_name").header, f"""
             SELECT n._row, NULL AS value, '新建农户须填写户主姓名' AS reason
             FROM {norm} n LEFT JOIN db_households d USING (number)
-            WHERE n.number IS NOT NULL AND d.id IS NULL AND {head_sql} IS NULL""")
+            WHERE n.number IS NOT NULL AND d.id IS NULL AND n.head_name IS NULL""")
 
     def _roster_columns(self) -> list[str]:
         table = self.by_kind["members"]
         return [c.name for c in MEMBERS.household_columns if c.name in table.columns]
 
     def _check_roster(self, m):
-        """A roster row carries its household: one household's rows must agree; the head's name may come from
-        the member recorded as 户主. With a households sheet in the same workbook, that sheet is the household."""
+        """A roster row carries its household (some household columns besides 户编号): one household's rows must
+        agree, and the head's name may come from the member recorded as 户主. With a households sheet in the same
+        workbook, that sheet is the household; a member sheet without household columns only names households."""
         columns = self._roster_columns()
         if "households" in self.norm:
             self.by_kind["members"].ignored += [MEMBERS.column(c).header for c in columns]
+            return
+        if not columns:
             return
         for name in columns:
             header = MEMBERS.column(name).header
@@ -255,17 +250,17 @@ class Import:
                 FROM (SELECT _row, number, {ident(name)}, {ident(name)} AS v,
                              count(DISTINCT {ident(name)}) OVER (PARTITION BY number) AS n FROM {m} WHERE number IS NOT NULL)
                 WHERE n > 1""")
-        head = "head_name" if "head_name" in columns else None
+        head = f"max(CASE WHEN relation = '{codes.Relation.HEAD}' THEN name END)"
+        values = [
+            f"COALESCE(max(head_name), {head}) AS head_name" if c.name == "head_name" else f"max({ident(c.name)}) AS {ident(c.name)}"
+            for c in MEMBERS.household_columns
+        ]  # fmt: skip
         self.con.execute(f"""
             CREATE TABLE roster_households AS
-            SELECT number, min(_row) AS _row,
-                   {', '.join(f'max({ident(c)}) AS {ident(c)}' for c in columns if c != 'head_name') + (',' if len([c for c in columns if c != 'head_name']) else '')}
-                   COALESCE({'max(head_name)' if head else 'NULL'}, max(CASE WHEN relation = '{codes.Relation.HEAD}' THEN name END)) AS head_name
-            FROM {m} WHERE number IS NOT NULL GROUP BY number""")
+            SELECT number, min(_row) AS _row, {', '.join(values)} FROM {m} WHERE number IS NOT NULL GROUP BY number""")
         self.norm["roster"] = "roster_households"
         self._outside_scope("members", m, HOUSEHOLDS.column("number").header)
-        if "village" in columns:
-            self._village_errors("members", m, "true")
+        self._village_errors("members", f"(SELECT m._row, m.number, r.village FROM {m} m JOIN roster_households r USING (number))")
         self._require_new_household("members", f"(SELECT m._row, m.number, r.head_name FROM {m} m JOIN roster_households r USING (number))")
 
     def _known_households(self) -> str:

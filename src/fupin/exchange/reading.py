@@ -197,19 +197,23 @@ def sniff_encoding(path: Path) -> str:
             encoding = "utf-8"
         handle.seek(0)
         lines_before, utf8_line, tail = 0, None, b""
-        decoder = codecs.getincrementaldecoder("utf-8")()
         while chunk := handle.read(CHUNK):
             data = tail + chunk
             cut = data.rfind(b"\n") + 1 if len(chunk) == CHUNK else len(data)
             data, tail = data[:cut], data[cut:]
             if encoding != "gb18030":
                 try:
-                    decoder.decode(data)
+                    data.decode("utf-8")  # whole lines: chunks are cut after a line break
                     if utf8_line is None and not data.isascii():
                         utf8_line = lines_before + _first_non_ascii_line(data)
                 except UnicodeDecodeError as exc:
                     bad_line = lines_before + _line_of(data, exc.start)
+                    start = data.rfind(b"\n", 0, exc.start) + 1
+                    if utf8_line is None and not data[:start].isascii():
+                        utf8_line = lines_before + _first_non_ascii_line(data)
                     if utf8_line is not None or encoding == "utf-8-sig":
+                        end = data.find(b"\n", exc.start)
+                        _check_gb18030(data[start:end if end >= 0 else len(data)], bad_line - 1)
                         raise FileRefused(_mixed(utf8_line or 1, bad_line)) from None
                     encoding = "gb18030"
             if encoding == "gb18030":
@@ -230,18 +234,37 @@ def _mixed(utf8_line: int, other_line: int) -> str:
 
 
 def _check_gb18030(data: bytes, lines_before: int) -> None:
+    """Every line must be GB18030 and none valid UTF-8 with Chinese in it (see sniff_encoding)."""
     try:
         data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        line = lines_before + _line_of(data, exc.start)
-        raise FileRefused(f"第{line}行含有无法识别的字符：文件既不是UTF-8也不是GB18030/GBK编码，请另存为CSV（UTF-8）后再导入") from None
+        whole_chunk_decodes = True
+    except UnicodeDecodeError:
+        whole_chunk_decodes = False
+    for number, line in enumerate(data.split(b"\n"), start=lines_before + 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            if not whole_chunk_decodes:
+                try:
+                    line.decode("gb18030")
+                except UnicodeDecodeError:
+                    raise FileRefused(
+                        f"第{number}行含有无法识别的字符：文件既不是UTF-8也不是GB18030/GBK编码，请另存为CSV（UTF-8）后再导入"
+                    ) from None
+            continue
+        raise FileRefused(_mixed(number, _first_gb_line(data, lines_before)))
+
+
+def _first_gb_line(data: bytes, lines_before: int) -> int:
     for number, line in enumerate(data.split(b"\n"), start=lines_before + 1):
         if not line.isascii():
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError:
-                continue
-            raise FileRefused(_mixed(number, lines_before + 1))
+                return number
+    return lines_before + 1
 
 
 def _transcode(path: Path, encoding: str, target: Path) -> Path:
@@ -306,8 +329,11 @@ def read_csv(path: Path, filename: str, con, progress=None) -> Table:
 
 
 def _csv_error(message: str, filename: str) -> str:
-    line = re.search(r"line (\d+)", message)
-    where = f"第{line.group(1)}行附近" if line else "文件中"
+    line = re.search(r"Line: (\d+)", message)
+    original = re.search(r"Original Line: (.*)", message)
+    where = f"第{line.group(1)}行" if line else "文件中"
+    if original:
+        where += f"（{original.group(1)[:80]}）"
     if "Expected Number of Columns" in message or "columns" in message.lower():
         return f"“{filename}”{where}的列数比表头多（可能是内容中有未加引号的逗号），请检查该行"
     if "quote" in message.lower():

@@ -162,9 +162,11 @@ def add_errors(con, table: Table, query: str, header: str, params=()) -> None:
     name = next((c.name for c in table.sheet.all_columns if c.header == header), None)
     position = table.columns.get(name) if name else None
     letter = column_letter(position) if position is not None else ""
+    # one reason per cell: a later check (say "required") does not pile onto a cell already found wrong
     con.execute(
-        f"INSERT INTO errors SELECT ?, _row, ?, ?, CAST(value AS VARCHAR), reason FROM ({query})",
-        [table.title, header, letter, *params],
+        f"""INSERT INTO errors SELECT ?, _row, ?, ?, CAST(value AS VARCHAR), reason FROM ({query}) AS found
+            WHERE NOT EXISTS (SELECT 1 FROM errors e WHERE e.sheet = ? AND e._row = found._row AND e.header = ?)""",
+        [table.title, header, letter, *params, table.title, header],
     )
 
 
@@ -183,8 +185,9 @@ def plain_valid_ids(ids: np.ndarray, today: date) -> np.ndarray:
     """Which of these texts are well-formed 18-digit resident IDs, vectorised: digits, province, birth date and
     check character. Anything else (15/20/22 digits, spaces, Excel damage) is False and goes to parse_id_number;
     a property test holds this equal to parse_id_number on 18-digit input."""
-    raw = ids.astype("S18")
-    lengths = np.char.str_len(raw)
+    encoded = np.char.encode(ids.astype(str), "ascii", "replace")  # full-width digits and the like become '?'
+    lengths = np.char.str_len(encoded)
+    raw = encoded.astype("S18")
     grid = np.frombuffer(raw.tobytes(), dtype=np.uint8).reshape(len(raw), 18)
     digits = grid[:, :17] - 48
     ok = (lengths == 18) & (digits <= 9).all(axis=1)
@@ -201,7 +204,7 @@ def plain_valid_ids(ids: np.ndarray, today: date) -> np.ndarray:
     ok &= (born >= 19000101) & (born <= int(today.strftime("%Y%m%d")))
     check = _CHECK[(digits.astype(np.int64) @ _WEIGHTS) % 11]
     ok &= check == grid[:, 17]
-    return ok & (ids.astype(str) == raw.astype(str))  # nothing beyond 18 bytes or outside ASCII
+    return ok
 
 
 def check_ids(con, table: Table, norm: str, today: date) -> None:
