@@ -83,7 +83,7 @@ def test_reimport_is_unchanged_and_a_change_is_an_update_with_before_and_after(u
     assert member.work_months == 5 and member.dibao is False
     entry = AuditEntry.objects.filter(action=Action.UPDATE, model="registry.member").latest("id")
     assert entry.changes == {"work_months": ["2", "5"]}
-    assert job.changes[0]["changes"] == {"work_months": ["2", "5"]}
+    assert job.changes[0]["changes"] == {"务工时间（月）": ["2", "5"]}
 
 
 def test_dry_run_reports_changes_and_writes_nothing(users, run_import, make_household):

@@ -354,7 +354,9 @@ class Import:
             for row, number, changes in self.con.execute(
                 f"SELECT _row, number, changes FROM plan_{kind} WHERE db_id IS NOT NULL AND changes != '{{}}' ORDER BY _row LIMIT {PREVIEW}"
             ).fetchall():
-                outcome.changes.append({"sheet": kind, "row": row, "number": number, "changes": json.loads(changes)})
+                sheet = {"households": HOUSEHOLDS, "members": MEMBERS, "incomes": INCOMES}[kind]
+                named = {sheet.column(name).header: pair for name, pair in json.loads(changes).items()}
+                outcome.changes.append({"sheet": kind, "row": row, "number": number, "changes": named})
         self.present = {kind: present for kind, _, _, _, present, _ in specs}
 
     def _write(self):

@@ -199,3 +199,25 @@ def _is_uuid(value) -> bool:
 
 def report_path(job: ImportJob) -> Path | None:
     return job_dir(job) / job.report_name if job.report_name else None
+
+
+def job_state(job: ImportJob) -> dict:
+    """What the progress page polls and the API returns: status, the bar, the counts and the first errors."""
+    return {
+        "id": str(job.pk),
+        "filename": job.filename,
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "finished": job.finished,
+        "dry_run": job.dry_run,
+        "message": job.message,
+        "progress": progress(job),
+        "counts": job.counts,
+        "error_count": job.error_count,
+        "errors": job.errors,
+        "changes": job.changes,
+        "ignored_columns": job.ignored_columns,
+        "has_report": bool(job.report_name),
+        "created_at": job.created_at.isoformat() if job.created_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }

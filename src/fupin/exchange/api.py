@@ -1,0 +1,59 @@
+"""Import endpoints: upload a file (it runs as a background job), poll the job, fetch its error report.
+
+The same services as `fupin import` and the upload page; jobs are scoped like registry data (a user sees the jobs
+started inside their area), and a report is served only to those who may see the job.
+"""
+
+from typing import Any
+
+from django.http import FileResponse
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from fupin.api_common import ERRORS
+from fupin.errors import NotFound
+
+from . import services
+
+router = Router(tags=["数据导入"])
+
+
+class ImportJobOut(Schema):
+    id: str
+    filename: str
+    status: str
+    status_label: str
+    finished: bool
+    dry_run: bool
+    message: str
+    progress: dict[str, Any]
+    counts: dict[str, Any]
+    error_count: int
+    errors: list[dict[str, Any]]
+    changes: list[dict[str, Any]]
+    ignored_columns: list[str]
+    has_report: bool
+    created_at: str | None
+    finished_at: str | None
+
+
+@router.post("/imports", response={202: ImportJobOut, **ERRORS}, summary="上传文件导入（后台任务）")
+def start_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
+    """.xlsx or .csv (UTF-8 / UTF-8 BOM / GB18030) of households, members or incomes, headers as in the template.
+    Answers at once with the job; poll GET /imports/{id} until `finished`. dry_run: check and report only."""
+    job = services.start_import(request.auth, file, file.name or "upload", dry_run=dry_run, via="api")
+    return 202, services.job_state(job)
+
+
+@router.get("/imports/{job_id}", response={200: ImportJobOut, **ERRORS}, summary="导入任务进度与结果")
+def import_status(request, job_id: str):
+    return services.job_state(services.get_job(request.auth, job_id))
+
+
+@router.get("/imports/{job_id}/report", response={200: None, **ERRORS}, summary="下载错误报告")
+def import_report(request, job_id: str):
+    job = services.get_job(request.auth, job_id)
+    path = services.report_path(job)
+    if path is None or not path.exists():
+        raise NotFound("该任务没有错误报告")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.report_name)
