@@ -9,7 +9,9 @@ from fupin.exchange import services
 
 @pytest.fixture(autouse=True)
 def _exchange_dir(settings, tmp_path):
+    """Each test's files apart; jobs run inside the request (one test runs the real database worker)."""
     settings.EXCHANGE_DIR = tmp_path / "exchange"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture
