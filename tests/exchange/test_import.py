@@ -56,7 +56,8 @@ def test_gb18030_roster_creates_households_members_and_audit(users, run_import):
     created = AuditEntry.objects.filter(action=Action.CREATE, via="import")
     assert created.filter(model="registry.member").count() == 2
     entry = created.get(model="registry.member", object_id=str(li.pk))
-    assert entry.changes["name"] == [None, "李四"] and entry.area_code == VILLAGE_A1 and entry.username == "county"
+    assert entry.changes == {"import": str(job.pk), "row": 3}  # the file and row it came from
+    assert entry.area_code == VILLAGE_A1 and entry.username == "county"
     summary = AuditEntry.objects.get(action=Action.IMPORT)
     assert summary.changes["file"] == "花名册.csv" and summary.changes["counts"]["members"]["new"] == 2
 

@@ -36,6 +36,7 @@ from .reading import Table
 from .validation import add_errors, create_error_table, ident, normalise, q
 
 LOOKUP_BATCH = 5000
+WRITE_BATCH = 100_000  # rows converted and loaded at a time
 ID_FIELDS = ("id", "household_id")
 PREVIEW = 200  # errors and changes kept on the job for the page; the full list is in the report
 
@@ -52,27 +53,51 @@ class Outcome:
     changes: list = field(default_factory=list)
 
 
-def canonical(value) -> str | None:
-    """A stored value as validation writes a cell: what the diff compares."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, float):
-        return f"{Decimal(repr(value)):.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    return text or None
+def _canonical_sql(kind: str, value: str) -> str:
+    """SQL turning a stored value (as SQLite or PostgreSQL hands it over) into validation's canonical text."""
+    if kind == "bool":
+        return f"CASE WHEN {value} IS NULL THEN NULL WHEN CAST({value} AS BOOLEAN) THEN 'true' ELSE 'false' END"
+    if kind == "date":
+        return f"CAST(CAST({value} AS DATE) AS VARCHAR)"
+    if kind == "money":
+        return f"CAST(CAST({value} AS DECIMAL(14, 2)) AS VARCHAR)"
+    if kind == "int":
+        return f"CAST(CAST({value} AS BIGINT) AS VARCHAR)"
+    return f"NULLIF(CAST({value} AS VARCHAR), '')"
+
+
+def _constant(kind: str, default):
+    """A field's default as the bulk loader takes a constant: money in fen, choices as plain text."""
+    if kind == "DecimalField":
+        return int(round((default or 0) * 100))
+    if kind == "BooleanField":
+        return bool(default)
+    if default is None:
+        return "" if kind == "CharField" else None
+    return str(default) if kind == "CharField" else default
+
+
+def _numpy(field, values: pa.Array) -> np.ndarray:
+    """An Arrow column as the bulk loader takes it: dates as datetime64 with NaT, nullable whole numbers as
+    floats with NaN, text as a fixed-width unicode array."""
+    kind = field.get_internal_type()
+    if kind == "DateField":
+        return values.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    if "IntegerField" in kind or kind == "BigAutoField" or kind == "ForeignKey":
+        out = values.to_numpy(zero_copy_only=False)
+        return out.astype(np.int64) if not field.null and out.dtype.kind == "f" else out
+    if kind == "BooleanField":
+        return values.to_numpy(zero_copy_only=False).astype(bool)
+    if pa.types.is_string(values.type):
+        return np.asarray(values.fill_null("").to_numpy(zero_copy_only=False), dtype=str)
+    return values.to_numpy(zero_copy_only=False)
 
 
 class Import:
     """One file's import, staged in the DuckDB connection `con`."""
 
-    def __init__(self, con, user, tables: list[Table], *, today: date | None = None, progress=None):
-        self.con, self.user, self.tables = con, user, tables
+    def __init__(self, con, user, tables: list[Table], *, origin: str = "", today: date | None = None, progress=None):
+        self.con, self.user, self.tables, self.origin = con, user, tables, origin
         self.today = today or timezone.localdate()
         self.progress = progress or (lambda *a: None)
         self.norm: dict[str, str] = {}  # sheet kind → normalised table
@@ -132,27 +157,45 @@ class Import:
         return [r[0] for r in self.con.execute(f"SELECT DISTINCT k FROM ({' UNION ALL '.join(parts)}) WHERE k IS NOT NULL").fetchall()]
 
     def _fetch(self, name: str, queryset, key: str, keys: list, fields: list[str]) -> None:
-        """Registry rows whose `key` is among `keys`, as DuckDB table `name` of canonical text."""
-        columns = {f: [] for f in fields}
-        for start in range(0, len(keys), LOOKUP_BATCH):
-            for row in queryset.filter(**{f"{key}__in": keys[start:start + LOOKUP_BATCH]}).values_list(*fields):
-                for f, value in zip(fields, row):
-                    columns[f].append(value if f in ID_FIELDS else canonical(value))
-        arrow = pa.table({f.replace("__", "_"): pa.array(v, pa.int64() if f in ID_FIELDS else pa.string())
-                          for f, v in columns.items()})  # fmt: skip
+        """Registry rows whose `key` is among `keys`, as DuckDB table `name` of canonical text (ids stay numbers).
+
+        The rows come through the driver as they are (no per-value Django conversion) and are turned into the
+        canonical text of validation by SQL casts in DuckDB, by each field's kind."""
+        columns = [[] for _ in fields]
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), LOOKUP_BATCH):
+                sql, params = queryset.filter(**{f"{key}__in": keys[start : start + LOOKUP_BATCH]}).values_list(*fields).query.sql_with_params()
+                cursor.execute(sql, params)
+                for column, values in zip(columns, zip(*cursor.fetchall()) or [[] for _ in fields]):
+                    column.extend(values)
+        names = [f.replace("__", "_") for f in fields]
+        arrow = pa.table({n: pa.array(values, pa.int64() if n in ID_FIELDS else None) if values else pa.array([], pa.int64() if n in ID_FIELDS else pa.string())
+                          for n, values in zip(names, columns)})  # fmt: skip
+        kinds = {c.name: c.kind for sheet in (HOUSEHOLDS, MEMBERS, INCOMES) for c in sheet.all_columns}
+        selects = [f"{ident(n)}" if n in ID_FIELDS else f"{_canonical_sql(kinds.get(f.split('__')[-1].removesuffix('_id'), 'text'), ident(n))} AS {ident(n)}"
+                   for f, n in zip(fields, names)]  # fmt: skip
         self.con.register("fetched", arrow)
-        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM fetched")
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {', '.join(selects)} FROM fetched")
         self.con.unregister("fetched")
+
+    def _present(self, sheet: Sheet, kind: str) -> list[str]:
+        """Fields of the sheet that the file gives: only those are compared and fetched."""
+        table = self.by_kind.get(kind)
+        given = set(table.columns) if table else set()
+        if kind == "members" and table and "households" not in self.by_kind:
+            given |= set(self._roster_columns()) | ({"head_name"} if self._roster_columns() else set())
+        return [c.name for c in sheet.columns if c.name in given and c.name != "number"]
 
     def _load_registry(self):
         numbers = self._keys("number", ("households", "members", "incomes"))
-        household_fields = [c.name if c.name != "village" else "village_id" for c in HOUSEHOLDS.columns]
-        self._fetch("db_households", Household.objects.all(), "number", numbers, ["id", *household_fields])
+        household_fields = {*self._present(HOUSEHOLDS, "households"), *self._present(HOUSEHOLDS, "members"), "village"}
+        household_fields = [("village_id" if c.name == "village" else c.name) for c in HOUSEHOLDS.columns if c.name in household_fields]
+        self._fetch("db_households", Household.objects.all(), "number", numbers, ["id", "number", *household_fields])
         prefix = scope_prefix(self.user)
-        self.con.execute(f"ALTER TABLE db_households ADD COLUMN in_scope BOOLEAN DEFAULT false")
+        self.con.execute("ALTER TABLE db_households ADD COLUMN in_scope BOOLEAN DEFAULT false")
         self.con.execute(f"UPDATE db_households SET in_scope = starts_with(village_id, {q(prefix)})")
         villages = self._keys("village", ("households", "members"))
-        areas = Area.objects.filter(code__in=villages).values_list("code", "level")
+        areas = list(Area.objects.filter(code__in=villages).values_list("code", "level"))
         arrow = pa.table({"code": pa.array([a for a, _ in areas], pa.string()),
                           "level": pa.array([int(b) for _, b in areas], pa.int32())})  # fmt: skip
         self.con.register("fetched", arrow)
@@ -160,13 +203,15 @@ class Import:
         self.con.unregister("fetched")
         if "members" in self.norm:
             ids = self._keys("id_number", ("members",))
-            member_fields = [c.name for c in MEMBERS.columns if c.name != "number"]
+            member_fields = self._present(MEMBERS, "members")
+            member_fields = [f for f in member_fields if f in {c.name for c in MEMBERS.columns}]
             self._fetch("db_members", Member.objects.all(), "id_number", ids,
-                        ["id", "household_id", "household__number", "household__village_id", *member_fields])  # fmt: skip
+                        ["id", "household_id", "household__number", "household__village_id", "id_number",
+                         *(f for f in member_fields if f != "id_number")])  # fmt: skip
         if "incomes" in self.norm:
-            income_fields = [c.name for c in INCOMES.columns if c.name != "number"]
+            income_fields = self._present(INCOMES, "incomes")
             self._fetch("db_incomes", IncomeAccount.objects.all(), "household__number", numbers,
-                        ["id", "household_id", "household__number", *income_fields])  # fmt: skip
+                        ["id", "household_id", "household__number", "year", *(f for f in income_fields if f != "year")])  # fmt: skip
 
     # -------------------------------------------------------------------------------------------------------------
     # checks
@@ -345,7 +390,9 @@ class Import:
             self.con.execute(f"""
                 CREATE TABLE plan_{kind} AS
                 SELECT n._row, d.id AS db_id, n.number,
-                       to_json(map_from_entries(list_filter([{pairs}], lambda e: e.v[2] IS NOT NULL AND e.v[1] IS DISTINCT FROM e.v[2]))) AS changes
+                       CASE WHEN d.id IS NOT NULL THEN
+                       to_json(map_from_entries(list_filter([{pairs}], lambda e: e.v[2] IS NOT NULL AND e.v[1] IS DISTINCT FROM e.v[2])))
+                   END AS changes
                 FROM {norm} n LEFT JOIN {db} d ON {join}""")
             new, updated, unchanged = self.con.execute(f"""
                 SELECT count(*) FILTER (WHERE db_id IS NULL), count(*) FILTER (WHERE db_id IS NOT NULL AND changes != '{{}}'),
@@ -379,57 +426,49 @@ class Import:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
             return cursor.fetchone()[0] + 1
 
-    def _typed(self, model, columns, present_names, source: str, extra: dict[str, str]) -> dict:
-        """Rows for bulkload: every concrete column of the model, typed, defaults for what the file leaves blank."""
-        selects = []
+    def _insert(self, model, columns, present_names, source: str, computed: dict[str, str], constants: dict) -> None:
+        """Bulk-load the rows of `source` as new records of `model`, a chunk at a time (memory stays flat).
+
+        Each concrete column is one of: `computed` (SQL over the source), a field the file gives (its canonical
+        text cast to the column's type, the default where blank), or a constant for every row (the default of a
+        field the file does not have, timestamps) which the loader writes once instead of per row."""
+        selects, fixed = [], dict(constants)
         for f in model._meta.concrete_fields:
-            if f.generated:
+            if f.generated or f.attname in fixed:
                 continue
-            if f.attname in extra:
-                selects.append(f"{extra[f.attname]} AS {ident(f.attname)}")
+            if f.attname in computed:
+                selects.append(f"{computed[f.attname]} AS {ident(f.attname)}")
                 continue
-            name = f.name
-            column = next((c for c in columns if c.name == name), None)
-            v = f"n.{ident(name)}" if name in present_names else "NULL"
-            default = None if column is None else column.default
+            column = next((c for c in columns if c.name == f.name), None)
+            default = column.default if column is not None and column.default is not None else None
             if default is None and f.has_default() and not callable(f.default):
                 default = f.default
             kind = f.get_internal_type()
+            if f.name not in present_names:
+                fixed[f.attname] = _constant(kind, default)
+                continue
+            v = f"n.{ident(f.name)}"
             if kind == "BooleanField":
-                selects.append(f"COALESCE({v}, {q(canonical(bool(default)))}) = 'true' AS {ident(f.attname)}")
+                selects.append(f"COALESCE({v}, {q('true' if default else 'false')}) = 'true' AS {ident(f.attname)}")
             elif kind == "DateField":
                 selects.append(f"CAST({v} AS DATE) AS {ident(f.attname)}")
             elif kind == "DecimalField":
                 selects.append(f"CAST(round(CAST(COALESCE({v}, '0') AS DECIMAL(14, 2)) * 100) AS BIGINT) AS {ident(f.attname)}")
-            elif kind in ("PositiveSmallIntegerField", "IntegerField", "SmallIntegerField"):
+            elif "IntegerField" in kind:
                 fallback = "NULL" if default is None else str(int(default))
                 selects.append(f"CAST(COALESCE(CAST({v} AS DOUBLE), {fallback}) AS DOUBLE) AS {ident(f.attname)}")
             else:
                 selects.append(f"COALESCE({v}, {q(default or '')}) AS {ident(f.attname)}")
-        result = self.con.execute(f"SELECT {', '.join(selects)} FROM {source}").fetchnumpy()
-        rows = {}
-        for f in model._meta.concrete_fields:
-            if f.generated:
-                continue
-            values = result[f.attname]
-            if isinstance(values, np.ma.MaskedArray):
-                fill = np.datetime64("NaT") if values.dtype.kind == "M" else (np.nan if values.dtype.kind == "f" else "")
-                values = values.filled(fill)
-            kind = f.get_internal_type()
-            if kind == "DateField":
-                values = values.astype("datetime64[D]")
-            elif kind in ("PositiveSmallIntegerField", "IntegerField", "SmallIntegerField") and not f.null:
-                values = values.astype(np.int64)
-            elif values.dtype == object:
-                values = values.astype(str)
-            rows[f.attname] = values
-        return rows
-
-    def _load(self, model, rows) -> None:
+        fields = {f.attname: f for f in model._meta.concrete_fields}
         label = model._meta.label_lower
         loader = bulkload.loader_for(connection, [label])
+        reader = self.con.sql(f"SELECT {', '.join(selects)} FROM {source}").to_arrow_reader(WRITE_BATCH)
         with loader.session():
-            loader.write_rows(label, rows)
+            for batch in reader:
+                rows = dict(fixed)
+                for name, values in zip(batch.schema.names, batch.columns):
+                    rows[name] = _numpy(fields[name], values)
+                loader.write_rows(label, rows)
             loader.finish([label])
 
     def _update(self, model, kind, plan: str, source: str, present, db_name, now) -> None:
@@ -438,11 +477,9 @@ class Import:
         if not names:
             return
         fields = [model._meta.get_field(db_name(n)) for n in names]
-        rows = self.con.execute(f"""
+        result = self.con.execute(f"""
             SELECT {', '.join(f'n.{ident(n)}' for n in names)}, p.db_id
-            FROM plan_{kind} p JOIN {source} n USING (_row) WHERE p.db_id IS NOT NULL AND p.changes != '{{}}'""").fetchall()
-        if not rows:
-            return
+            FROM plan_{kind} p JOIN {source} n USING (_row) WHERE p.db_id IS NOT NULL AND p.changes != '{{}}'""")
         quote = connection.ops.quote_name
         stamp = next((f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)), None)
         sets = [f"{quote(f.column)} = COALESCE(%s, {quote(f.column)})" for f in fields]
@@ -450,12 +487,10 @@ class Import:
             sets.append(f"{quote(stamp.column)} = %s")
         sql = f"UPDATE {quote(model._meta.db_table)} SET {', '.join(sets)} WHERE id = %s"
         converters = [self._python(f) for f in fields]
-        stamped = connection.ops.adapt_datetimefield_value(now)
-        params = [
-            [conv(v) for conv, v in zip(converters, row[:-1])] + ([stamped] if stamp else []) + [row[-1]] for row in rows
-        ]
+        stamped = [connection.ops.adapt_datetimefield_value(now)] if stamp else []
         with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
+            while rows := result.fetchmany(WRITE_BATCH):
+                cursor.executemany(sql, [[conv(v) for conv, v in zip(converters, row[:-1])] + stamped + [row[-1]] for row in rows])
 
     @staticmethod
     def _python(f):
@@ -471,9 +506,13 @@ class Import:
         return lambda v: v
 
     def _audit(self, kind, model, area_sql: str, source: str):
+        """Audit rows of one sheet: an update keeps [before, after] of each changed field; a creation points at the
+        file and the row it came from (the job keeps the file; the values are the record's own)."""
+        origin = f"'{{\"import\": \"{self.origin}\", \"row\": ' || p._row || '}}'"
         self.audit_rows.append(f"""
             SELECT CASE WHEN p.db_id IS NULL THEN 'create' ELSE 'update' END AS action, {q(model._meta.label_lower)} AS model,
-                   CAST(COALESCE(p.db_id, s.new_id) AS VARCHAR) AS object_id, {area_sql} AS area_code, p.changes
+                   CAST(COALESCE(p.db_id, s.new_id) AS VARCHAR) AS object_id, {area_sql} AS area_code,
+                   COALESCE(p.changes, {origin}) AS changes
             FROM plan_{kind} p JOIN {source} s USING (_row) WHERE p.db_id IS NULL OR p.changes != '{{}}'""")
 
     def _write_households(self, now):
@@ -489,15 +528,12 @@ class Import:
             SELECT number, id, village_id FROM db_households
             UNION ALL SELECT number, new_id, village FROM new_households""")
         names = {c.name for c in present}
-        if self.con.execute("SELECT count(*) FROM new_households").fetchone()[0]:
-            rows = self._typed(Household, HOUSEHOLDS.columns, names | {"number"}, "new_households n", {
-                "id": "n.new_id", "status": q(codes.Status.ORDINARY), "created_at": "NULL", "updated_at": "NULL"})
-            rows["created_at"] = rows["updated_at"] = now
-            self._load(Household, rows)
+        self._insert(Household, HOUSEHOLDS.columns, names | {"number"}, "new_households n", {"id": "n.new_id"},
+                     {"status": str(codes.Status.ORDINARY), "created_at": now, "updated_at": now})  # fmt: skip
         self._update(Household, "households", "plan_households", norm, present,
                      lambda c: "village" if c == "village" else c, now)  # fmt: skip
         village = "n.village" if "village" in names else "NULL"
-        self._audit("households", Household, f"COALESCE(s.new_village, s.village_id)",
+        self._audit("households", Household, "COALESCE(s.new_village, s.village_id)",
                     f"(SELECT n._row, {village} AS new_village, h.new_id, i.village_id FROM {norm} n LEFT JOIN new_households h USING (_row) JOIN household_ids i ON i.number = n.number)")  # fmt: skip
 
     def _household_ids(self) -> str:
@@ -512,19 +548,14 @@ class Import:
         self.con.execute(f"""
             CREATE TABLE new_members AS
             SELECT n.* REPLACE (COALESCE(n.birth_date, n._birth) AS birth_date, COALESCE(n.sex, n._sex) AS sex),
-                   h.id AS household_id, h.village_id AS area_code,
-                   {base} - 1 + row_number() OVER (ORDER BY n._row) AS new_id
+                   h.id AS household_id, {base} - 1 + row_number() OVER (ORDER BY n._row) AS new_id
             FROM {norm} n JOIN plan_members p USING (_row) JOIN {ids} h ON h.number = n.number WHERE p.db_id IS NULL""")
         names = {c.name for c in present} | {"birth_date", "sex"}
-        if self.con.execute("SELECT count(*) FROM new_members").fetchone()[0]:
-            rows = self._typed(Member, MEMBERS.columns, names, "new_members n", {
-                "id": "n.new_id", "household_id": "n.household_id", "created_at": "NULL", "updated_at": "NULL"})
-            rows["created_at"] = rows["updated_at"] = now
-            rows["household_id"] = rows["household_id"].astype(np.int64)
-            self._load(Member, rows)
+        self._insert(Member, MEMBERS.columns, names, "new_members n", {"id": "n.new_id", "household_id": "n.household_id"},
+                     {"created_at": now, "updated_at": now})  # fmt: skip
         self._update(Member, "members", "plan_members", norm, present, lambda c: c, now)
         self._audit("members", Member, "s.village_id",
-                    f"(SELECT n.*, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_members m USING (_row) JOIN {ids} h ON h.number = n.number)")  # fmt: skip
+                    f"(SELECT n._row, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_members m USING (_row) JOIN {ids} h ON h.number = n.number)")  # fmt: skip
 
     def _write_incomes(self, now):
         norm, present = self.norm["incomes"], self.present["incomes"]
@@ -535,36 +566,17 @@ class Import:
             SELECT n.*, h.id AS household_id, {base} - 1 + row_number() OVER (ORDER BY n._row) AS new_id
             FROM {norm} n JOIN plan_incomes p USING (_row) JOIN {ids} h ON h.number = n.number WHERE p.db_id IS NULL""")
         names = {c.name for c in present}
-        if self.con.execute("SELECT count(*) FROM new_incomes").fetchone()[0]:
-            rows = self._typed(IncomeAccount, INCOMES.columns, names, "new_incomes n", {
-                "id": "n.new_id", "household_id": "n.household_id", "recorded_at": "NULL"})
-            rows["recorded_at"] = now
-            rows["household_id"] = rows["household_id"].astype(np.int64)
-            self._load(IncomeAccount, rows)
+        self._insert(IncomeAccount, INCOMES.columns, names, "new_incomes n", {"id": "n.new_id", "household_id": "n.household_id"},
+                     {"recorded_at": now})  # fmt: skip
         self._update(IncomeAccount, "incomes", "plan_incomes", norm, present, lambda c: c, now)
         self._audit("incomes", IncomeAccount, "s.village_id",
-                    f"(SELECT n.*, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_incomes m USING (_row) JOIN {ids} h ON h.number = n.number)")  # fmt: skip
+                    f"(SELECT n._row, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_incomes m USING (_row) JOIN {ids} h ON h.number = n.number)")  # fmt: skip
 
     def _write_audit(self, now):
         if not self.audit_rows:
             return
         self.con.execute(f"CREATE TABLE audit_rows AS {' UNION ALL '.join(self.audit_rows)}")
-        result = self.con.execute("SELECT action, model, object_id, area_code, changes FROM audit_rows").fetchnumpy()
-        n = len(result["action"])
-        if not n:
-            return
         base = self._next_id(AuditEntry)
-        rows = {
-            "id": np.arange(base, base + n, dtype=np.int64),
-            "at": now,
-            "user_id": self.user.pk,
-            "username": self.user.username,
-            "action": result["action"].astype(str),
-            "model": result["model"].astype(str),
-            "object_id": result["object_id"].astype(str),
-            "area_code": np.asarray(result["area_code"]).astype(str),
-            "changes": result["changes"].astype(str),
-            "via": "import",
-        }
-        self._load(AuditEntry, rows)
-
+        computed = {"id": f"{base} - 1 + row_number() OVER ()", **{c: f"n.{c}" for c in ("action", "model", "object_id", "area_code", "changes")}}
+        constants = {"at": now, "user_id": self.user.pk, "username": self.user.username, "via": "import"}
+        self._insert(AuditEntry, (), set(), "audit_rows n", computed, constants)

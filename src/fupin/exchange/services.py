@@ -109,7 +109,7 @@ def run_import(job: ImportJob, progress=None) -> ImportJob:
         con = duckdb.connect(str(scratch / "staging.duckdb"))
         con.execute(f"SET temp_directory = '{scratch}'; SET memory_limit = '{settings_memory()}'; SET preserve_insertion_order = true")
         tables = read_file(_local_copy(job, scratch), job.filename, con, report)
-        outcome = Import(con, job.user, tables, progress=report).run(dry_run=job.dry_run)
+        outcome = Import(con, job.user, tables, origin=str(job.pk), progress=report).run(dry_run=job.dry_run)
         job.counts, job.error_count = outcome.counts, outcome.error_count
         job.errors, job.changes = outcome.errors, outcome.changes
         job.ignored_columns = sorted({h for t in tables for h in t.ignored})

@@ -14,6 +14,7 @@ from datetime import date
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from fupin.registry.idcard import PROVINCE_CODES, InvalidIdNumber, parse_id_number
 
@@ -120,31 +121,32 @@ def rule(column: Column, v: str, today: date) -> tuple[str, str]:
 
 
 def normalise(con, table: Table, today: date) -> str:
-    """Create `norm_<n>` (canonical values) and fill `errors`; returns the normalised table's name."""
+    """Create `norm_<n>` (canonical values) and fill `errors`; returns the normalised table's name.
+
+    One pass computes every column's value and reason; the errors are then read column by column from the
+    reason columns (cheap: DuckDB stores columns apart)."""
     cells, norm = table.name.replace("raw_", "cells_"), table.name.replace("raw_", "norm_")
     con.execute(
-        f"CREATE TABLE {cells} AS SELECT _row, "
+        f"CREATE VIEW {cells} AS SELECT _row, "
         + ", ".join(f"{cleaned(position)} AS {ident(name)}" for name, position in table.columns.items())
         + f" FROM {table.name}"
     )
-    values, checks = ["_row"], []
+    values, checked = ["_row"], []
     for name, position in table.columns.items():
         column = table.sheet.column(name)
         value, reason = rule(column, ident(name), today)
         values.append(f"{value} AS {ident(name)}")
         if reason != "NULL":
-            checks.append(
-                f"SELECT _row, {q(table.title)}, {q(column.header)}, {q(column_letter(position))}, {ident(name)}, {reason} "
-                f"FROM {cells} WHERE ({reason}) IS NOT NULL"
-            )
+            values.append(f"{reason} AS {ident('!' + name)}")
+            checked.append((name, column, position))
     # absent columns are there too, as NULL (blank): rules may name any column of the sheet
     values += [f"CAST(NULL AS VARCHAR) AS {ident(c.name)}" for c in table.sheet.all_columns if c.name not in table.columns]
     con.execute(f"CREATE TABLE {norm} AS SELECT {', '.join(values)} FROM {cells}")
-    if checks:
+    for name, column, position in checked:
         con.execute(
-            "INSERT INTO errors SELECT col1 AS sheet, col0 AS _row, col2, col3, col4, col5 FROM ("
-            + " UNION ALL ".join(f"SELECT * FROM ({c}) AS t(col0, col1, col2, col3, col4, col5)" for c in checks)
-            + ")"
+            f"""INSERT INTO errors SELECT ?, n._row, ?, ?, c.{ident(name)}, n.{ident('!' + name)}
+                FROM {norm} n JOIN {cells} c USING (_row) WHERE n.{ident('!' + name)} IS NOT NULL""",
+            [table.title, column.header, column_letter(position)],
         )
     if "id_number" in table.columns:
         check_ids(con, table, norm, today)
@@ -182,18 +184,23 @@ _DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 def plain_valid_ids(ids: np.ndarray, today: date) -> np.ndarray:
-    """Which of these texts are well-formed 18-digit resident IDs, vectorised: digits, province, birth date and
-    check character. Anything else (15/20/22 digits, spaces, Excel damage) is False and goes to parse_id_number;
-    a property test holds this equal to parse_id_number on 18-digit input."""
+    """Which of these texts are well-formed 18-digit resident IDs (see valid_id_grid)."""
     encoded = np.char.encode(ids.astype(str), "ascii", "replace")  # full-width digits and the like become '?'
-    lengths = np.char.str_len(encoded)
-    raw = encoded.astype("S18")
-    grid = np.frombuffer(raw.tobytes(), dtype=np.uint8).reshape(len(raw), 18)
-    digits = grid[:, :17] - 48
-    ok = (lengths == 18) & (digits <= 9).all(axis=1)
-    ok &= (grid[:, 17] - 48 <= 9) | (grid[:, 17] == ord("X"))
-    ok &= _PROVINCES[np.clip(digits[:, 0] * 10 + digits[:, 1], 0, 99)]
-    year = digits[:, 6:10].astype(np.int64) @ np.array([1000, 100, 10, 1])
+    plain = np.char.str_len(encoded) == 18
+    grid = np.frombuffer(encoded.astype("S18").tobytes(), dtype=np.uint8).reshape(len(ids), 18)
+    return plain & valid_id_grid(grid, today)
+
+
+def valid_id_grid(grid: np.ndarray, today: date) -> np.ndarray:
+    """Rows of an (n, 18) byte matrix that are valid resident IDs, vectorised: digits, province, birth date and
+    check character. Anything else (15/20/22 digits, spaces, Excel damage) goes to parse_id_number for its
+    reason; a property test holds this equal to parse_id_number on 18-character input."""
+    digits = grid[:, :17].astype(np.int64) - 48
+    ok = ((digits >= 0) & (digits <= 9)).all(axis=1)
+    ok &= ((grid[:, 17] >= 48) & (grid[:, 17] <= 57)) | (grid[:, 17] == ord("X"))
+    digits = np.clip(digits, 0, 9)
+    ok &= _PROVINCES[digits[:, 0] * 10 + digits[:, 1]]
+    year = digits[:, 6:10] @ np.array([1000, 100, 10, 1])
     month = digits[:, 10] * 10 + digits[:, 11]
     day = digits[:, 12] * 10 + digits[:, 13]
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
@@ -202,44 +209,49 @@ def plain_valid_ids(ids: np.ndarray, today: date) -> np.ndarray:
     ok &= month_ok & (day >= 1) & (day <= limit)
     born = year * 10000 + month * 100 + day
     ok &= (born >= 19000101) & (born <= int(today.strftime("%Y%m%d")))
-    check = _CHECK[(digits.astype(np.int64) @ _WEIGHTS) % 11]
-    ok &= check == grid[:, 17]
+    ok &= _CHECK[(digits @ _WEIGHTS) % 11] == grid[:, 17]
     return ok
 
 
 def check_ids(con, table: Table, norm: str, today: date) -> None:
-    """Replace the ID column of `norm` with the checked number; add `_birth` and `_sex` derived from it."""
+    """Replace the ID column of `norm` with the checked number; add `_birth` and `_sex` derived from it.
+
+    The plain 18-byte values are checked straight from Arrow's buffer as an (n, 18) byte matrix; only the others
+    (and the invalid ones) pass through parse_id_number, one by one, for a normalised number or a reason."""
     cells = table.name.replace("raw_", "cells_")
-    rows = con.sql(f"SELECT _row, id_number AS v FROM {cells} ORDER BY _row").to_arrow_table()
+    rows = con.sql(f"SELECT _row, id_number AS v, strlen(id_number) = 18 AS plain FROM {cells} WHERE id_number IS NOT NULL").to_arrow_table()
     row_numbers = rows.column("_row").to_numpy()
-    values = rows.column("v").to_numpy(zero_copy_only=False)
-    present = np.not_equal(values, None)
-    text = np.where(present, values, "").astype(str)
-    valid = present & plain_valid_ids(text, today)
-    number = np.where(valid, text, None).astype(object)
-    births = np.full(len(text), None, dtype=object)  # from parse_id_number; SQL derives the plain ones'
-    sexes = np.full(len(text), None, dtype=object)
-    reasons = np.full(len(text), None, dtype=object)
-    for i in np.flatnonzero(present & ~valid):
+    plain_mask = rows.column("plain").to_numpy()
+    plain = pc.filter(rows.column("v"), rows.column("plain")).combine_chunks()
+    ok = np.zeros(len(row_numbers), dtype=bool)
+    if len(plain):
+        offsets = np.frombuffer(plain.buffers()[1], dtype=np.int32)[plain.offset : plain.offset + len(plain) + 1]
+        data = np.frombuffer(plain.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+        ok[plain_mask] = valid_id_grid(data.reshape(len(plain), 18), today)
+    con.register("ok_ids", pa.table({"_row": row_numbers, "ok": ok}))
+    con.execute(f"CREATE TABLE ok_{norm} AS SELECT * FROM ok_ids")
+    con.unregister("ok_ids")
+    others = np.flatnonzero(~ok)
+    raw = rows.column("v").take(pa.array(others)).to_pylist() if len(others) else []
+    fixed = {"_row": row_numbers[others], "id_fixed": [], "birth": [], "sex": [], "reason": [], "raw": raw}
+    for value in raw:
         try:
-            info = parse_id_number(values[i], today=today)
+            info = parse_id_number(value, today=today)
+            found = (info.number, info.birth_date.isoformat(), info.sex, None)
         except InvalidIdNumber as exc:
-            reasons[i] = exc.reason
-            continue
-        number[i], births[i], sexes[i] = info.number, info.birth_date.isoformat(), info.sex
-    checked = pa.table({
-        "_row": row_numbers, "number": pa.array(number, pa.string()), "birth": pa.array(births, pa.string()),
-        "sex": pa.array(sexes, pa.string()), "reason": pa.array(reasons, pa.string()), "raw": values,
-    })  # fmt: skip
-    con.register("checked_ids", checked)
-    con.execute(f"CREATE TABLE ids_{norm} AS SELECT * FROM checked_ids")
-    con.unregister("checked_ids")
+            found = (None, None, None, exc.reason)
+        for key, item in zip(("id_fixed", "birth", "sex", "reason"), found):
+            fixed[key].append(item)
+    con.register("fixed_ids", pa.table({k: pa.array(v, pa.int32() if k == "_row" else pa.string()) for k, v in fixed.items()}))
+    con.execute(f"CREATE TABLE fixed_{norm} AS SELECT * FROM fixed_ids")
+    con.unregister("fixed_ids")
     con.execute(
         f"""CREATE OR REPLACE TABLE {norm} AS
-            SELECT n.* REPLACE (i.number AS id_number),
-                   COALESCE(i.birth, substr(i.number, 7, 4) || '-' || substr(i.number, 11, 2) || '-' || substr(i.number, 13, 2)) AS _birth,
-                   COALESCE(i.sex, CASE WHEN i.number IS NULL THEN NULL WHEN CAST(substr(i.number, 17, 1) AS INTEGER) % 2 = 1 THEN '1' ELSE '2' END) AS _sex
-            FROM {norm} n JOIN ids_{norm} i USING (_row)"""
+            SELECT n.* REPLACE (id_checked AS id_number),
+                   COALESCE(x.birth, substr(id_checked, 7, 4) || '-' || substr(id_checked, 11, 2) || '-' || substr(id_checked, 13, 2)) AS _birth,
+                   COALESCE(x.sex, CASE WHEN id_checked IS NULL THEN NULL WHEN CAST(substr(id_checked, 17, 1) AS INTEGER) % 2 = 1 THEN '1' ELSE '2' END) AS _sex
+            FROM {norm} n LEFT JOIN ok_{norm} o USING (_row) LEFT JOIN fixed_{norm} x USING (_row),
+                 LATERAL (SELECT CASE WHEN o.ok THEN n.id_number ELSE x.id_fixed END AS id_checked)"""
     )
     header = table.sheet.column("id_number").header
-    add_errors(con, table, f"SELECT _row, raw AS value, reason FROM ids_{norm} WHERE reason IS NOT NULL", header)
+    add_errors(con, table, f"SELECT _row, raw AS value, reason FROM fixed_{norm} WHERE reason IS NOT NULL", header)

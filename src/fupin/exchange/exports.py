@@ -1,0 +1,309 @@
+"""Exports of the registry in the import format: the household list with the UI list's filters, scoped, masked by
+role, audited, streamed.
+
+One workbook (.xlsx) holds three sheets laid out like the import template (template.Layout): the filtered
+households, then the members and the income accounts of those households. A CSV holds one of them (kind). Either
+file imports back unchanged: the household sheet has the template's columns in the template's order, followed by
+read-only columns (columns.HOUSEHOLDS.readonly) that the importer ignores.
+
+Cells, by column kind (columns.py):
+  text, id, area  text cells; xlsx: a string in a text-formatted ('@') cell, so an ID, a phone or a household
+                  number never becomes a number; CSV: ID-like cells get a leading tab (below), free text the
+                  formula guard
+  code            the label ("因病"), which the importer accepts like the code
+  bool            是 / 否
+  date            xlsx: a real date formatted yyyy-mm-dd (sorts and filters in Excel; read back as a date);
+                  CSV: 2021-03-05
+  int             a number
+  money           xlsx: a number formatted 0.00 (sums in Excel; yuan with two decimals read back exactly);
+                  CSV: 1234.50
+Sensitive fields (accounts.roles.SENSITIVE_FIELDS) are written as stored only for a role that may reveal them
+(user.may_reveal), masked otherwise; the audit entry names the fields that left unmasked.
+
+Scale: rows come from `.values_list(...).iterator()` (a server-side cursor on PostgreSQL, chunked reads on
+SQLite), one query per sheet whatever the row count; the workbook is written with xlsxwriter's constant_memory
+(rows go to temporary files as they are written), so a county of a million members exports in flat memory.
+
+Excel and long numbers in CSV: opened from a CSV, Excel turns an 18-digit ID or a 16-digit household number into a
+float and silently keeps 15 significant digits. We write such cells with a leading tab: Excel and WPS then keep
+the cell as text, nothing is a formula, and the importer reads the value back unchanged because it drops
+surrounding whitespace. (The alternative ="..." is a formula: it is wrong in every other CSV reader and is exactly
+what the formula-injection guard below refuses.)
+"""
+
+import csv
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO, NamedTuple
+
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fupin.accounts import audit
+from fupin.accounts.masking import mask_value
+from fupin.accounts.models import Action
+from fupin.accounts.roles import SENSITIVE_FIELDS
+from fupin.errors import DomainError
+from fupin.registry import codes
+from fupin.registry.filters import HouseholdFilter, filtered_households
+from fupin.registry.models import IncomeAccount, Member
+
+from .columns import HOUSEHOLDS, SHEETS, Column, Sheet
+from .template import EXCEL_ROWS, NO, YES, Layout, holds_digits
+
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+KINDS = {sheet.kind: sheet for sheet in SHEETS}
+CHUNK = 2000  # rows fetched from the database at a time
+#: a generated column loses its type through a subquery (and SQLite does not quantize computed decimals)
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+TEXT_PREFIX = "\t"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+with translation.override("zh-hans"):
+    _STATUS = tuple((code, str(label)) for code, label in codes.Status.choices)
+#: the read-only columns by their header (columns.Sheet.readonly) and the value each is written from. A column's
+#: name is the sensitive field it holds, if any: the household head's ID is masked like any ID number.
+READONLY = {
+    "行政村": (Column("village_name", "行政村", "text", max_length=60), "village__name"),
+    "当前状态": (Column("status", "当前状态", "code", choices=_STATUS), "status"),
+    "家庭成员数": (Column("member_count", "家庭成员数", "int"), "member_count"),
+    "最近收入年度": (Column("income_year", "最近收入年度", "int"), "income_year"),
+    "人均纯收入（元）": (Column("per_capita", "人均纯收入（元）", "money"), "per_capita"),
+    "户主证件号码": (Column("id_number", "户主证件号码", "id"), "head_id_number"),
+    "家庭纯收入": (Column("net_income", "家庭纯收入", "money"), "net_income"),
+    "人均纯收入": (Column("per_capita_net_income", "人均纯收入", "money"), "per_capita_net_income"),
+}
+
+
+class Export(NamedTuple):
+    filename: str
+    content_type: str
+    content: Iterator[bytes] | BinaryIO  # CSV chunks, or the finished workbook (a temporary file at position 0)
+
+
+class ExportRefused(DomainError):
+    code = "export_refused"
+    status = 400
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# what each sheet holds
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def _source(sheet: Sheet, column: Column) -> str:
+    """The value behind an import column: a field of the sheet's model, or of the household."""
+    if column.name == "village":
+        return "village_id"
+    if column.name == "number" and sheet is not HOUSEHOLDS:
+        return "household__number"
+    return column.name
+
+
+def sheet_columns(sheet: Sheet) -> tuple[list[Column], list[Column], list[str]]:
+    """The import columns and the read-only columns of an exported sheet, and the value each is written from."""
+    readonly = [READONLY[header] for header in sheet.readonly]
+    sources = [_source(sheet, column) for column in sheet.columns] + [source for _column, source in readonly]
+    return list(sheet.columns), [column for column, _source in readonly], sources
+
+
+def _queries(user, params):
+    """The filtered households in the user's scope, and the members and incomes of exactly those households;
+    each ordered as the file lists them."""
+    households = filtered_households(user, params)
+    chosen = households.values("pk")
+    head = Member.objects.filter(household=OuterRef("pk"), relation=codes.Relation.HEAD).order_by("pk")
+    latest = IncomeAccount.objects.filter(household=OuterRef("pk")).order_by("-year")
+    count = Member.objects.filter(household=OuterRef("pk")).order_by().values("household").annotate(n=Count("pk"))
+    households = households.annotate(
+        member_count=Coalesce(Subquery(count.values("n"), output_field=IntegerField()), 0),
+        head_id_number=Subquery(head.values("id_number")[:1]),
+        income_year=Subquery(latest.values("year")[:1]),
+        per_capita=Subquery(latest.values("per_capita_net_income")[:1], output_field=MONEY),
+    ).order_by("number")
+    members = Member.objects.restrict(user).filter(household__in=chosen)
+    incomes = IncomeAccount.objects.restrict(user).filter(household__in=chosen)
+    return {
+        "households": households,
+        "members": members.order_by("household__number", "relation", "birth_date", "pk"),
+        "incomes": incomes.order_by("household__number", "year"),
+    }
+
+
+def _rows(queryset, sources) -> Iterator[tuple]:
+    return queryset.values_list(*sources).iterator(chunk_size=CHUNK)
+
+
+def _masker(user, column: Column) -> Callable | None:
+    """How a sensitive value leaves for this user: masked unless the role may reveal the field; None: as stored."""
+    if column.name in SENSITIVE_FIELDS and not user.may_reveal(column.name):
+        return lambda value, field=column.name: mask_value(field, value)
+    return None
+
+
+def _sensitive(user, columns: Iterable[Column]) -> dict[str, list[str]]:
+    fields = {column.name for column in columns if column.name in SENSITIVE_FIELDS}
+    return {
+        "unmasked": sorted(f for f in fields if user.may_reveal(f)),
+        "masked": sorted(f for f in fields if not user.may_reveal(f)),
+    }
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# cells
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def as_text(value) -> str:
+    """A CSV cell Excel must keep as text (IDs, household numbers, phones, area codes)."""
+    return f"{TEXT_PREFIX}{value}" if value else ""
+
+
+def safe(value) -> str:
+    """Free text typed by users, for CSV: a leading quote stops Excel from running "=HYPERLINK(...)" as a formula.
+    (In xlsx a string cell is never a formula, so the workbook keeps the text as typed.)"""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_cell(column: Column) -> Callable[[object], str]:
+    if holds_digits(column):
+        return as_text
+    if column.kind == "code":
+        labels = dict(column.choices)
+        return lambda value: labels.get(value, value) if value else ""
+    if column.kind == "bool":
+        return lambda value: "" if value is None else (YES if value else NO)
+    if column.kind == "date":
+        return lambda value: value.isoformat() if value else ""
+    if column.kind == "int":
+        return lambda value: "" if value is None else str(value)
+    if column.kind == "money":
+        return lambda value: "" if value is None else f"{value:.2f}"
+    return safe
+
+
+def _xlsx_cell(layout: Layout, column: Column) -> Callable:
+    """write(worksheet, row, col, value) for one column; blank values leave the cell empty."""
+    fmt = layout.cell_format(column)
+    if column.kind == "code":
+        labels = dict(column.choices)
+        return lambda ws, r, c, value: value and ws.write_string(r, c, labels.get(value, value), fmt)
+    if column.kind == "bool":
+        return lambda ws, r, c, value: value is not None and ws.write_string(r, c, YES if value else NO)
+    if column.kind == "date":
+        return lambda ws, r, c, value: value and ws.write_datetime(r, c, value, fmt)
+    if column.kind in ("int", "money"):
+        return lambda ws, r, c, value: value is not None and ws.write_number(r, c, float(value), fmt)
+    return lambda ws, r, c, value: value and ws.write_string(r, c, str(value), fmt)
+
+
+def _masked_rows(rows: Iterable[tuple], maskers: list[Callable | None]) -> Iterator[tuple]:
+    masked = [(position, mask) for position, mask in enumerate(maskers) if mask]
+    if not masked:
+        yield from rows
+        return
+    for row in rows:
+        row = list(row)
+        for position, mask in masked:
+            row[position] = mask(row[position])
+        yield row
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# files
+# ------------------------------------------------------------------------------------------------------------------
+
+
+class _Line:
+    """csv.writer wants a file; this one hands back each written line."""
+
+    def write(self, text):
+        return text
+
+
+def csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
+    """UTF-8 with a byte-order mark, which is how Excel recognises UTF-8 (without it Chinese is garbled)."""
+    writer = csv.writer(_Line())
+    yield "\ufeff".encode()
+    for row in rows:
+        yield writer.writerow(row).encode()
+
+
+def csv_rows(user, sheet: Sheet, queryset) -> Iterator[list[str]]:
+    """Header, then one row of text per record."""
+    columns, readonly, sources = sheet_columns(sheet)
+    every = columns + readonly
+    cells = [_csv_cell(column) for column in every]
+    yield [column.header for column in every]
+    for row in _masked_rows(_rows(queryset, sources), [_masker(user, column) for column in every]):
+        yield [cell(value) for cell, value in zip(cells, row)]
+
+
+def write_workbook(user, querysets: dict, target) -> None:
+    """The three sheets into `target` (a path or a binary file), in constant memory."""
+    layout = Layout(target, constant_memory=True)
+    for sheet in SHEETS:
+        columns, readonly, sources = sheet_columns(sheet)
+        worksheet = layout.data_sheet(sheet, columns, readonly)
+        every = columns + readonly
+        cells = list(enumerate(_xlsx_cell(layout, column) for column in every))
+        maskers = [_masker(user, column) for column in every]
+        last = 0
+        for last, row in enumerate(_masked_rows(_rows(querysets[sheet.kind], sources), maskers), start=1):
+            for position, write in cells:
+                write(worksheet, last, position, row[position])
+        worksheet.autofilter(0, 0, last, len(every) - 1)
+    layout.close()
+
+
+def export_filename(fmt: str, kind: str = "households") -> str:
+    parts = [_("农户名册")]
+    if fmt == "csv" and kind != "households":
+        parts.append(KINDS[kind].title)
+    return f"{'-'.join(parts)}-{timezone.localdate():%Y%m%d}.{fmt}"
+
+
+def export_registry(user, params, fmt: str = "xlsx", kind: str = "households", *, via: str = "ui") -> Export:
+    """The user's filtered household list in the import format, written to the audit log.
+
+    `params`: the household list's filters (registry.filters.HouseholdFilter; a QueryDict or a dict). `fmt`:
+    "xlsx" (households, members and incomes in one workbook) or "csv" (the sheet named by `kind`: households,
+    members or incomes). The audit entry (action EXPORT) keeps the filters, the format, the row count of each
+    sheet and the sensitive fields written unmasked and masked. Refuses (ExportRefused) an unknown format or kind
+    and a sheet longer than Excel allows.
+    """
+    if fmt not in FORMATS:
+        raise ExportRefused(_("不支持的导出格式“%(format)s”，应为 xlsx 或 csv") % {"format": fmt}, field="format")
+    if kind not in KINDS:
+        raise ExportRefused(_("不支持的导出内容“%(kind)s”，应为 households、members 或 incomes") % {"kind": kind}, field="kind")
+    querysets = _queries(user, params)
+    kinds = [sheet.kind for sheet in SHEETS] if fmt == "xlsx" else [kind]
+    rows = {name: querysets[name].count() for name in kinds}
+    if fmt == "xlsx" and max(rows.values()) >= EXCEL_ROWS:
+        raise ExportRefused(
+            _("%(sheet)s共%(count)s行，超过Excel单个工作表的上限（%(limit)s行）。请缩小范围分批导出，或导出CSV。")
+            % {"sheet": KINDS[max(rows, key=rows.get)].title, "count": max(rows.values()), "limit": EXCEL_ROWS - 1}
+        )
+    columns = [column for name in kinds for part in sheet_columns(KINDS[name])[:2] for column in part]
+    used = {name: value for name, value in vars(HouseholdFilter.from_params(params)).items() if value}
+    audit.record(
+        user, Action.EXPORT, model="registry.household", area_code=getattr(user, "area_id", "") or "",
+        changes={"filters": used, "format": fmt, "rows": rows, **_sensitive(user, columns)}, via=via,
+    )  # fmt: skip
+    if fmt == "csv":
+        content = csv_chunks(csv_rows(user, KINDS[kind], querysets[kind]))
+        return Export(export_filename(fmt, kind), FORMATS[fmt], content)
+    workbook = tempfile.TemporaryFile()
+    try:
+        write_workbook(user, querysets, workbook)
+    except BaseException:
+        workbook.close()
+        raise
+    workbook.seek(0)
+    return Export(export_filename(fmt), FORMATS[fmt], workbook)
