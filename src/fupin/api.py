@@ -58,7 +58,8 @@ api = FupinAPI(
     description=(
         "建档立卡数据接口。认证：程序使用 `Authorization: Bearer <令牌>`（`fupin token 用户名` 签发），"
         "浏览器使用登录会话（修改数据须带 X-CSRFToken）。数据范围与网页相同：只能看到本人所属区划以下的数据；"
-        "证件号码、电话、银行账号、健康状况一律遮蔽，须通过 reveal 接口查看（按角色授权，留审计记录）。"
+        "证件号码、电话、银行账号、健康状况一律遮蔽，须通过 reveal 接口查看（按角色授权，留审计记录）；"
+        "导出文件（/api/households/export）中，有权查看的角色得到完整值，导出记入审计。"
         "所有错误均为 {\"error\": {\"code\", \"message\", \"field\", \"details\"}}。"
     ),
     urls_namespace="api",

@@ -21,5 +21,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("assessments/", include("fupin.policy.urls")),
+    path("exchange/", include("fupin.exchange.urls")),
     path("", include("fupin.web.urls")),
 ]

@@ -75,6 +75,7 @@ def test_openapi_lists_the_endpoints(live_server):
     expected = {
         "/api/me": {"get"},
         "/api/households": {"get", "post"},
+        "/api/households/export": {"get"},
         "/api/households/{household_id}": {"get", "patch"},
         "/api/households/{household_id}/members": {"get", "post"},
         "/api/households/{household_id}/events": {"post"},

@@ -82,7 +82,7 @@ def test_household_list_in_english_for_a_user_who_chose_it(client, users, househ
     for text in [
         "Household roster", "Duplicate persons", "Log out", "County administrator",  # header
         "Household number", "Household head", "Administrative village", "Household type", "Current status",
-        "Monitoring category", "Clear filters", "Export CSV", "1 household<",
+        "Monitoring category", "Clear filters", "Export CSV", "Export Excel", "Download import template", "1 household<",
         "Not yet out of poverty", "Ordinary household",  # code labels: status after 识别为贫困户, household type
     ]:  # fmt: skip
         assert text in html, text

@@ -162,12 +162,18 @@ class Import:
         The rows come through the driver as they are (no per-value Django conversion) and are turned into the
         canonical text of validation by SQL casts in DuckDB, by each field's kind."""
         columns = [[] for _ in fields]
+        # many keys against a small table: one scan of the table is cheaper than thousands of index probes
+        scan = len(keys) * 4 > self._table_size(queryset.model)
+        batches = [queryset] if scan else [
+            queryset.filter(**{f"{key}__in": keys[start : start + LOOKUP_BATCH]}) for start in range(0, len(keys), LOOKUP_BATCH)
+        ]  # fmt: skip
         with connection.cursor() as cursor:
-            for start in range(0, len(keys), LOOKUP_BATCH):
-                sql, params = queryset.filter(**{f"{key}__in": keys[start : start + LOOKUP_BATCH]}).values_list(*fields).query.sql_with_params()
+            for batch in batches:
+                sql, params = batch.values_list(*fields).query.sql_with_params()
                 cursor.execute(sql, params)
-                for column, values in zip(columns, zip(*cursor.fetchall()) or [[] for _ in fields]):
-                    column.extend(values)
+                while rows := cursor.fetchmany(WRITE_BATCH):
+                    for column, values in zip(columns, zip(*rows)):
+                        column.extend(values)
         names = [f.replace("__", "_") for f in fields]
         arrow = pa.table({n: pa.array(values, pa.int64() if n in ID_FIELDS else None) if values else pa.array([], pa.int64() if n in ID_FIELDS else pa.string())
                           for n, values in zip(names, columns)})  # fmt: skip
@@ -421,6 +427,13 @@ class Import:
         self._write_audit(now)
         self.progress("writing", 3, 3)
 
+    @staticmethod
+    def _table_size(model) -> int:
+        """About how many rows the table has, from its id range (no count over millions of rows)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id) - MIN(id) + 1, 0) FROM {model._meta.db_table}")
+            return cursor.fetchone()[0]
+
     def _next_id(self, model) -> int:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
@@ -462,13 +475,22 @@ class Import:
         fields = {f.attname: f for f in model._meta.concrete_fields}
         label = model._meta.label_lower
         loader = bulkload.loader_for(connection, [label])
-        reader = self.con.sql(f"SELECT {', '.join(selects)} FROM {source}").to_arrow_reader(WRITE_BATCH)
+        count = self.con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]
+        if not count:
+            return
+        # a load at least as big as the table: one sorted index build at the end beats growing them row by row
+        # (the checks above already guarantee what the unique indexes would)
+        rebuild = count >= self._table_size(model)
         with loader.session():
-            for batch in reader:
+            if rebuild:
+                loader.suspend_indexes([label])
+            for batch in self.con.sql(f"SELECT {', '.join(selects)} FROM {source}").to_arrow_reader(WRITE_BATCH):
                 rows = dict(fixed)
                 for name, values in zip(batch.schema.names, batch.columns):
                     rows[name] = _numpy(fields[name], values)
                 loader.write_rows(label, rows)
+            if rebuild:
+                loader.restore_indexes()
             loader.finish([label])
 
     def _update(self, model, kind, plan: str, source: str, present, db_name, now) -> None:

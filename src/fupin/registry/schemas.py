@@ -43,6 +43,13 @@ HouseholdQuery = create_model(
 )
 
 
+class ExportQuery(Schema):
+    format: Literal["xlsx", "csv"] = Field("xlsx", title="文件格式", description="xlsx：农户、家庭成员、收入台账三张表；csv：一张表")
+    kind: Literal["households", "members", "incomes"] = Field(
+        "households", title="导出内容", description="仅对csv有效：households 农户，members 家庭成员，incomes 收入台账"
+    )
+
+
 class HouseholdRevealIn(Input):
     field: Literal["phone", "bank_account"] = Field(..., title="字段")
 

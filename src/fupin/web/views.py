@@ -8,10 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +18,7 @@ from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.accounts.scoping import get_scoped
 from fupin.errors import DomainError, NotFound
 from fupin.policy import services as policy_services
-from fupin.registry import display, exports, services
+from fupin.registry import display, services
 from fupin.registry.filters import filtered_households
 from fupin.registry.models import INCOME_COMPONENTS, Household, Member
 
@@ -83,15 +82,6 @@ def household_list(request):
             "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=3, on_ends=1),
         },
     )
-
-
-@login_required
-@require_GET
-def household_export(request):
-    rows = exports.export_households(request.user, request.GET, via="ui")
-    response = StreamingHttpResponse(exports.csv_chunks(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, exports.export_filename())
-    return response
 
 
 def _detail_fields(household):
