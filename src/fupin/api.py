@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from fupin.accounts.api import API_AUTH
 from fupin.accounts.api import router as accounts_router
 from fupin.errors import DomainError, NotFound
+from fupin.exchange.api import router as exchange_router
 from fupin.policy.api import router as policy_router
 from fupin.registry.api import router as registry_router
 
@@ -68,6 +69,7 @@ api = FupinAPI(
 api.add_router("/", accounts_router)
 api.add_router("/", registry_router)
 api.add_router("/", policy_router)
+api.add_router("/", exchange_router)
 
 # Last, so every path no router matched (and a path with a malformed id) is a 404 in the error shape.
 unmatched = Router()

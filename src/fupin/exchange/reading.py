@@ -129,7 +129,7 @@ def map_headers(sheet: Sheet, headers: list[str], where: str) -> tuple[dict[str,
             continue
         column = lookup.get(name)
         if column is None:
-            if name not in IGNORED_QUIETLY:
+            if name not in IGNORED_QUIETLY and name not in sheet.readonly:  # fupin's own read-only columns
                 ignored.append(str(raw).strip())
             continue
         if column.name in columns:
@@ -520,15 +520,19 @@ def _stage_rows(con, table: Table, sheet, header_index: int, start_row: int, pro
         if progress:
             progress("reading", table.rows, total)
 
+    padding = [""] * width
     for offset, row in enumerate(sheet.iter_rows()):
         if offset <= header_index:
             continue
-        cells = [cell_text(row[i] if i < len(row) else None, convert[i]) for i in range(width)]
-        if all(c is None or not str(c).strip() for c in cells):
+        if len(row) < width:
+            row = [*row, *padding[len(row) :]]
+        # most cells are text: they pass as they are, the rest through cell_text
+        cells = [c if c.__class__ is str else cell_text(c, column) for c, column in zip(row, convert)]
+        if not any(cells) or all(not c or c.isspace() for c in cells):
             continue
         batch_rows.append(start_row + offset + 1)
-        for i, cell in enumerate(cells):
-            batch[i].append(cell)
+        for column, cell in zip(batch, cells):
+            column.append(cell or None)
         if len(batch_rows) >= BATCH:
             flush()
     flush()

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.registry.idcard import PROVINCE_CODES, InvalidIdNumber, parse_id_number
 
 from .columns import Column
@@ -26,7 +27,6 @@ TRUE_WORDS = ("是", "Y", "y", "YES", "Yes", "yes", "1", "TRUE", "True", "true",
 FALSE_WORDS = ("否", "N", "n", "NO", "No", "no", "0", "FALSE", "False", "false", "×", "无", "未")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S")
 EXCEL_EPOCH = "1899-12-30"  # Excel's day 0, accounting for its 1900 leap-year bug
-MASKED = "含“*”，是脱敏后的值，不能用于导入，请使用未脱敏的原始数据"
 FORMULA_GUARD = "=+-@"  # a leading ' that exports put before such text to keep Excel from running it
 
 
@@ -62,14 +62,16 @@ def _choices_hint(column: Column) -> str:
 
 
 def rule(column: Column, v: str, today: date) -> tuple[str, str]:
-    """(canonical value, error reason) as SQL expressions over the cleaned cell `v`."""
+    """(canonical value, error reason) as SQL expressions over the cleaned cell `v`.
+
+    A masked value (an export for a role that may not see the field: "139****5678", "***") stands for "not
+    shown", so it reads as blank: the stored value stays as it is."""
     kind = column.kind
+    if column.name in SENSITIVE_FIELDS and kind != "id":
+        v = f"(CASE WHEN contains({v}, '*') THEN NULL ELSE {v} END)"
     if kind == "text":
         value = f"CASE WHEN length({v}) > 1 AND {v}[1] = '''' AND contains({q(FORMULA_GUARD)}, {v}[2]) THEN {v}[2:] ELSE {v} END"
-        checks = [f"WHEN length({value}) > {column.max_length} THEN '超过' || {column.max_length} || '个字（实际' || length({value}) || '个）'"]
-        if column.name in ("phone", "bank_account"):
-            checks.insert(0, f"WHEN contains({v}, '*') THEN {q(MASKED)}")
-        return value, f"CASE {' '.join(checks)} END"
+        return value, f"CASE WHEN length({value}) > {column.max_length} THEN '超过' || {column.max_length} || '个字（实际' || length({value}) || '个）' END"
     if kind == "code":
         value = _code_case(column, v)
         return value, f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN {q('不在代码表中，可填：' + _choices_hint(column))} END"

@@ -1,12 +1,12 @@
-"""Exchange pages: the import template and the registry exports. Each view parses the request, calls template.py or
+"""Exchange pages: uploads and their progress, the import template and the registry exports. Each view parses the request, calls template.py or
 exports.py (which scope, mask and audit) and sends the file."""
 
 import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -14,7 +14,10 @@ from django.views.decorators.http import require_GET
 
 from fupin.errors import DomainError
 
-from . import exports
+from . import exports, services
+from .columns import SHEETS
+from .forms import ImportForm
+from .models import ImportJob
 from .template import write_template
 
 XLSX = exports.FORMATS["xlsx"]
@@ -54,3 +57,48 @@ def household_export(request, fmt):
         query.pop("kind", None)
         return redirect(reverse("web:household-list") + (f"?{query.urlencode()}" if query else ""))
     return download(export)
+
+
+@login_required
+def import_start(request):
+    """Upload page: the file is saved as a job and queued; the browser goes to the job's progress page."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.start_import(request.user, upload, upload.name, dry_run=form.cleaned_data["dry_run"], via="ui")
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("exchange:import-job", pk=job.pk)
+    jobs = ImportJob.objects.restrict(request.user).select_related("user")[:20]
+    return render(request, "exchange/import_form.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+@require_GET
+def import_job(request, pk):
+    """The job's progress (polled as JSON by the page's script) and, once finished, its outcome."""
+    try:
+        job = services.get_job(request.user, pk)
+    except DomainError as error:
+        raise Http404(error.message) from None
+    state = services.job_state(job)
+    if request.GET.get("format") == "json":
+        return JsonResponse(state)
+    names = {sheet.kind: sheet.title for sheet in SHEETS}
+    counts = [(names.get(kind, kind), c) for kind, c in job.counts.items()]
+    return render(request, "exchange/import_job.html", {"job": job, "state": state, "counts": counts})
+
+
+@login_required
+@require_GET
+def import_report(request, pk):
+    try:
+        job = services.get_job(request.user, pk)
+    except DomainError as error:
+        raise Http404(error.message) from None
+    path = services.report_path(job)
+    if path is None or not path.exists():
+        raise Http404(_("该任务没有错误报告"))
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.report_name)
