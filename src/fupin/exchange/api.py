@@ -7,7 +7,7 @@ started inside their area), and a report is served only to those who may see the
 from typing import Any
 
 from django.http import FileResponse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fupin.api_common import ERRORS
@@ -42,7 +42,7 @@ def start_import(request, file: File[UploadedFile], dry_run: Form[bool] = False)
     """.xlsx or .csv (UTF-8 / UTF-8 BOM / GB18030) of households, members or incomes, headers as in the template.
     Answers at once with the job; poll GET /imports/{id} until `finished`. dry_run: check and report only."""
     job = services.start_import(request.auth, file, file.name or "upload", dry_run=dry_run, via="api")
-    return 202, services.job_state(job)
+    return Status(202, services.job_state(job))
 
 
 @router.get("/imports/{job_id}", response={200: ImportJobOut, **ERRORS}, summary="导入任务进度与结果")

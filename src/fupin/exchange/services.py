@@ -106,7 +106,7 @@ def run_import(job: ImportJob, progress=None) -> ImportJob:
 
     scratch = Path(tempfile.mkdtemp(prefix="import-", dir=job_dir(job)))
     try:
-        con = duckdb.connect(str(scratch / "staging.duckdb"))
+        con = duckdb.connect()  # in memory, spilling to scratch beyond memory_limit: no disk writes below it
         con.execute(f"SET temp_directory = '{scratch}'; SET memory_limit = '{settings_memory()}'; SET preserve_insertion_order = true")
         tables = read_file(_local_copy(job, scratch), job.filename, con, report)
         outcome = Import(con, job.user, tables, origin=str(job.pk), progress=report).run(dry_run=job.dry_run)
