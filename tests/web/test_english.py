@@ -140,3 +140,25 @@ def test_switching_language_sets_the_cookie_and_the_next_page_is_english(client,
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
     html = page(client, listing, **BROWSER_ENGLISH)
     assert "农户名册" in html and "Household roster" not in html
+
+
+def test_import_pages_in_english_for_a_user_who_chose_it(client, users, settings, tmp_path):
+    """The upload page and a job's page; the job's phase label follows the reader's language, not the worker's."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fupin.exchange.models import ImportJob
+
+    settings.EXCHANGE_DIR = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    english(client, users["county"])
+    html = page(client, reverse("exchange:import"))
+    for text in ["Import data", "Upload and check", "Dry run", "Recent imports", "No imports yet"]:
+        assert text in html, text
+    assert "上传并校验" not in html
+    client.post(reverse("exchange:import"), {"file": SimpleUploadedFile("x.csv", "户编号,姓名,证件号码\nX1,甲,123\n".encode())})
+    job = ImportJob.objects.get()
+    html = page(client, reverse("exchange:import-job", args=[job.pk]))
+    for text in ["Import job", "Errors found, nothing imported", "Download the error report", "Reason", "Back to imports"]:
+        assert text in html, text
+    state = client.get(reverse("exchange:import-job", args=[job.pk]) + "?format=json").json()
+    assert state["progress"]["label"] == "Done"

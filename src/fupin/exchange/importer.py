@@ -161,28 +161,34 @@ class Import:
 
         The rows come through the driver as they are (no per-value Django conversion) and are turned into the
         canonical text of validation by SQL casts in DuckDB, by each field's kind."""
-        columns = [[] for _ in fields]
         # many keys against a small table: one scan of the table is cheaper than thousands of index probes
         scan = len(keys) * 4 > self._table_size(queryset.model)
         batches = [queryset] if scan else [
             queryset.filter(**{f"{key}__in": keys[start : start + LOOKUP_BATCH]}) for start in range(0, len(keys), LOOKUP_BATCH)
         ]  # fmt: skip
-        with connection.cursor() as cursor:
-            for batch in batches:
-                sql, params = batch.values_list(*fields).query.sql_with_params()
-                cursor.execute(sql, params)
-                while rows := cursor.fetchmany(WRITE_BATCH):
-                    for column, values in zip(columns, zip(*rows)):
-                        column.extend(values)
         names = [f.replace("__", "_") for f in fields]
-        arrow = pa.table({n: pa.array(values, pa.int64() if n in ID_FIELDS else None) if values else pa.array([], pa.int64() if n in ID_FIELDS else pa.string())
-                          for n, values in zip(names, columns)})  # fmt: skip
         kinds = {c.name: c.kind for sheet in (HOUSEHOLDS, MEMBERS, INCOMES) for c in sheet.all_columns}
         selects = [f"{ident(n)}" if n in ID_FIELDS else f"{_canonical_sql(kinds.get(f.split('__')[-1].removesuffix('_id'), 'text'), ident(n))} AS {ident(n)}"
                    for f, n in zip(fields, names)]  # fmt: skip
-        self.con.register("fetched", arrow)
-        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {', '.join(selects)} FROM fetched")
-        self.con.unregister("fetched")
+        created = False
+        with connection.cursor() as cursor:
+            for batch in batches or [queryset.filter(pk=0)]:  # no keys: the empty table, typed
+                sql, params = batch.values_list(*fields).query.sql_with_params()
+                cursor.execute(sql, params)
+                while True:  # a chunk at a time into DuckDB: memory does not grow with the registry
+                    rows = cursor.fetchmany(WRITE_BATCH)
+                    if not rows and created:
+                        break
+                    columns = list(zip(*rows)) or [[] for _ in fields]
+                    arrow = pa.table({n: pa.array(v, pa.int64() if n in ID_FIELDS else (None if v else pa.string()))
+                                      for n, v in zip(names, columns)})  # fmt: skip
+                    self.con.register("fetched", arrow)
+                    head = f"CREATE TABLE {name} AS" if not created else f"INSERT INTO {name}"
+                    self.con.execute(f"{head} SELECT {', '.join(selects)} FROM fetched")
+                    self.con.unregister("fetched")
+                    created = True
+                    if not rows:
+                        break
 
     def _present(self, sheet: Sheet, kind: str) -> list[str]:
         """Fields of the sheet that the file gives: only those are compared and fetched."""

@@ -19,6 +19,7 @@ import duckdb
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fupin.accounts import audit
 from fupin.accounts.models import Action
@@ -32,12 +33,12 @@ from .reports import write_error_report
 log = logging.getLogger(__name__)
 
 PHASES = {
-    "queued": _("排队等待"),
-    "reading": _("读取文件"),
-    "validating": _("逐行校验"),
-    "checking": _("与系统数据核对"),
-    "writing": _("写入数据库"),
-    "done": _("完成"),
+    "queued": gettext_lazy("排队等待"),
+    "reading": gettext_lazy("读取文件"),
+    "validating": gettext_lazy("逐行校验"),
+    "checking": gettext_lazy("与系统数据核对"),
+    "writing": gettext_lazy("写入数据库"),
+    "done": gettext_lazy("完成"),
 }  # fmt: skip
 #: share of the bar each phase fills, in order
 WEIGHTS = {"queued": 0, "reading": 40, "validating": 25, "checking": 15, "writing": 20, "done": 0}
@@ -175,7 +176,8 @@ def progress(job: ImportJob) -> dict:
     try:
         state = json.loads((job_dir(job) / "progress.json").read_text())
     except (OSError, ValueError):
-        state = {"phase": "queued", "label": str(PHASES["queued"]), "done": 0, "total": 1, "percent": 0}
+        state = {"phase": "queued", "done": 0, "total": 1, "percent": 0}
+    state["label"] = str(PHASES.get(state["phase"], ""))  # in the reader's language, not the worker's
     return state
 
 

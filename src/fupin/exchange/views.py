@@ -75,14 +75,19 @@ def import_start(request):
     return render(request, "exchange/import_form.html", {"form": form, "jobs": jobs})
 
 
+def _job(request, pk):
+    """The job if the user may see it (scoped like registry data); anything else is "not found"."""
+    try:
+        return services.get_job(request.user, pk)
+    except DomainError as error:
+        raise Http404(error.message) from None
+
+
 @login_required
 @require_GET
 def import_job(request, pk):
     """The job's progress (polled as JSON by the page's script) and, once finished, its outcome."""
-    try:
-        job = services.get_job(request.user, pk)
-    except DomainError as error:
-        raise Http404(error.message) from None
+    job = _job(request, pk)
     state = services.job_state(job)
     if request.GET.get("format") == "json":
         return JsonResponse(state)
@@ -94,10 +99,7 @@ def import_job(request, pk):
 @login_required
 @require_GET
 def import_report(request, pk):
-    try:
-        job = services.get_job(request.user, pk)
-    except DomainError as error:
-        raise Http404(error.message) from None
+    job = _job(request, pk)
     path = services.report_path(job)
     if path is None or not path.exists():
         raise Http404(_("该任务没有错误报告"))
