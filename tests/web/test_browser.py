@@ -92,3 +92,34 @@ def test_village_user_typing_another_villages_household_url_sees_a_404_page(page
     assert response.status == 404
     assert "不在您的管辖范围内" in page.locator("main").inner_text()
     assert "钱多多" not in page.content()
+
+
+def test_clerk_uploads_a_roster_with_a_mistake_fixes_it_and_imports_it(page, users, settings, tmp_path):
+    """The import as a clerk does it: upload, read the error table, fix the row, upload again, see the counts."""
+    settings.EXCHANGE_DIR = tmp_path / "exchange"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from fupin.registry.models import Member
+
+    good = make_id("19700101", seq=611)
+    header = "户编号,行政区划代码,姓名,证件号码,与户主关系\n"
+    bad_file, fixed_file = tmp_path / "花名册.csv", tmp_path / "花名册-改.csv"
+    bad_file.write_bytes((header + f"Z1,{VILLAGE_A1},钟一,{good},户主\nZ1,{VILLAGE_A1},钟二,1.10105E+17,配偶\n").encode("gb18030"))
+    fixed_file.write_bytes((header + f"Z1,{VILLAGE_A1},钟一,{good},户主\n").encode("gb18030"))
+    log_in(page, "village_a1")
+    page.get_by_role("link", name="导入数据").click()
+    page.get_by_label("文件（.xlsx 或 .csv）").set_input_files(str(bad_file))
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_url(re.compile(r"/exchange/import/[0-9a-f-]+/$"))
+    errors = page.locator("#import-errors")
+    assert "科学计数法" in errors.inner_text() and "D 证件号码" in errors.inner_text()
+    assert page.get_by_text("有错误，未导入").count() >= 1
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载错误报告").click()
+    assert download.value.suggested_filename == "花名册-错误报告.csv"
+    assert not Member.objects.filter(name__startswith="钟").exists()
+    page.get_by_role("link", name="返回导入页面").click()
+    page.get_by_label("文件（.xlsx 或 .csv）").set_input_files(str(fixed_file))
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_url(re.compile(r"/exchange/import/[0-9a-f-]+/$"))
+    assert page.locator("#job-status").inner_text() == "已导入"
+    assert Member.objects.get(name="钟一").id_number == good

@@ -138,7 +138,7 @@ def run_import(job: ImportJob, progress=None) -> ImportJob:
 
 
 def settings_memory() -> str:
-    return os.environ.get("FUPIN_IMPORT_MEMORY", "1GB")
+    return os.environ.get("FUPIN_IMPORT_MEMORY", "512MB")
 
 
 def _local_copy(job: ImportJob, scratch: Path) -> Path:

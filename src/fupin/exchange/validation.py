@@ -215,26 +215,25 @@ def valid_id_grid(grid: np.ndarray, today: date) -> np.ndarray:
     return ok
 
 
-def check_ids(con, table: Table, norm: str, today: date) -> None:
-    """Replace the ID column of `norm` with the checked number; add `_birth` and `_sex` derived from it.
+ID_BATCH = 200_000
 
-    The plain 18-byte values are checked straight from Arrow's buffer as an (n, 18) byte matrix; only the others
-    (and the invalid ones) pass through parse_id_number, one by one, for a normalised number or a reason."""
-    cells = table.name.replace("raw_", "cells_")
-    rows = con.sql(f"SELECT _row, id_number AS v, strlen(id_number) = 18 AS plain FROM {cells} WHERE id_number IS NOT NULL").to_arrow_table()
+
+def _check_id_batch(con, norm: str, rows: pa.RecordBatch, today: date) -> None:
     row_numbers = rows.column("_row").to_numpy()
-    plain_mask = rows.column("plain").to_numpy()
-    plain = pc.filter(rows.column("v"), rows.column("plain")).combine_chunks()
+    plain_mask = rows.column("plain").to_numpy(zero_copy_only=False)
+    plain = pc.filter(rows.column("v"), rows.column("plain"))
     ok = np.zeros(len(row_numbers), dtype=bool)
     if len(plain):
         offsets = np.frombuffer(plain.buffers()[1], dtype=np.int32)[plain.offset : plain.offset + len(plain) + 1]
         data = np.frombuffer(plain.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
         ok[plain_mask] = valid_id_grid(data.reshape(len(plain), 18), today)
     con.register("ok_ids", pa.table({"_row": row_numbers, "ok": ok}))
-    con.execute(f"CREATE TABLE ok_{norm} AS SELECT * FROM ok_ids")
+    con.execute(f"INSERT INTO ok_{norm} SELECT * FROM ok_ids")
     con.unregister("ok_ids")
     others = np.flatnonzero(~ok)
-    raw = rows.column("v").take(pa.array(others)).to_pylist() if len(others) else []
+    if not len(others):
+        return
+    raw = rows.column("v").take(pa.array(others)).to_pylist()
     fixed = {"_row": row_numbers[others], "id_fixed": [], "birth": [], "sex": [], "reason": [], "raw": raw}
     for value in raw:
         try:
@@ -245,8 +244,23 @@ def check_ids(con, table: Table, norm: str, today: date) -> None:
         for key, item in zip(("id_fixed", "birth", "sex", "reason"), found):
             fixed[key].append(item)
     con.register("fixed_ids", pa.table({k: pa.array(v, pa.int32() if k == "_row" else pa.string()) for k, v in fixed.items()}))
-    con.execute(f"CREATE TABLE fixed_{norm} AS SELECT * FROM fixed_ids")
+    con.execute(f"INSERT INTO fixed_{norm} SELECT * FROM fixed_ids")
     con.unregister("fixed_ids")
+
+
+def check_ids(con, table: Table, norm: str, today: date) -> None:
+    """Replace the ID column of `norm` with the checked number; add `_birth` and `_sex` derived from it.
+
+    The plain 18-byte values are checked straight from Arrow's buffer as an (n, 18) byte matrix; only the others
+    (and the invalid ones) pass through parse_id_number, one by one, for a normalised number or a reason."""
+    cells = table.name.replace("raw_", "cells_")
+    con.execute(f"CREATE TABLE ok_{norm} (_row INTEGER, ok BOOLEAN)")
+    con.execute(f"CREATE TABLE fixed_{norm} (_row INTEGER, id_fixed VARCHAR, birth VARCHAR, sex VARCHAR, reason VARCHAR, raw VARCHAR)")
+    reader = con.cursor().sql(  # a second connection reads while the first writes
+        f"SELECT _row, id_number AS v, strlen(id_number) = 18 AS plain FROM {cells} WHERE id_number IS NOT NULL"
+    ).to_arrow_reader(ID_BATCH)
+    for rows in reader:  # a batch at a time: memory stays flat
+        _check_id_batch(con, norm, rows, today)
     con.execute(
         f"""CREATE OR REPLACE TABLE {norm} AS
             SELECT n.* REPLACE (id_checked AS id_number),
