@@ -86,8 +86,10 @@ def test_api_upload_poll_and_scope(client, users):
     assert denied.status_code == 403 and "不能导入" in denied.json()["error"]["message"]
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_database_worker_runs_queued_imports(users, settings):
-    """What scripts/run deploys: the job waits in the database until `fupin db_worker` takes it."""
+    """What scripts/run deploys: the job waits in the database until `fupin db_worker` takes it (the worker closes
+    its database connections after each task, hence a test with real transactions)."""
     from fupin.exchange import services
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
