@@ -16,6 +16,7 @@ field's default. Records are matched by household number (户编号), by ID numb
 from __future__ import annotations
 
 import json
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -150,29 +151,34 @@ class Import:
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
 
-    def _keys(self, column: str, kinds) -> list[str]:
+    def _keys(self, column: str, kinds) -> str:
+        """SQL of the distinct values of `column` in the file's sheets of these kinds."""
         parts = [f"SELECT {column} AS k FROM {self.norm[k]}" for k in kinds if k in self.norm]
         if not parts:
-            return []
-        return [r[0] for r in self.con.execute(f"SELECT DISTINCT k FROM ({' UNION ALL '.join(parts)}) WHERE k IS NOT NULL").fetchall()]
+            return "SELECT CAST(NULL AS VARCHAR) AS k WHERE false"
+        return f"SELECT DISTINCT k FROM ({' UNION ALL '.join(parts)}) WHERE k IS NOT NULL"
 
-    def _fetch(self, name: str, queryset, key: str, keys: list, fields: list[str]) -> None:
-        """Registry rows whose `key` is among `keys`, as DuckDB table `name` of canonical text (ids stay numbers).
+    def _key_chunks(self, keys_sql: str):
+        """The keys, LOOKUP_BATCH at a time, read through a second DuckDB connection (the first keeps writing)."""
+        result = self.con.cursor().execute(keys_sql)
+        while rows := result.fetchmany(LOOKUP_BATCH):
+            yield [row[0] for row in rows]
 
-        The rows come through the driver as they are (no per-value Django conversion) and are turned into the
-        canonical text of validation by SQL casts in DuckDB, by each field's kind."""
+    def _fetch(self, name: str, queryset, key: str, keys_sql: str, fields: list[str]) -> None:
+        """Registry rows whose `key` is among the file's keys, as DuckDB table `name` of canonical text (ids stay
+        numbers). The rows come through the driver as they are (no per-value Django conversion) and are turned into
+        the canonical text of validation by SQL casts in DuckDB, by each field's kind."""
+        count = self.con.execute(f"SELECT count(*) FROM ({keys_sql})").fetchall()[0][0]
         # many keys against a small table: one scan of the table is cheaper than thousands of index probes
-        scan = len(keys) > self._table_size(queryset.model)  # measured: a scanned row costs ~1.5 index probes
-        batches = [queryset] if scan else [
-            queryset.filter(**{f"{key}__in": keys[start : start + LOOKUP_BATCH]}) for start in range(0, len(keys), LOOKUP_BATCH)
-        ]  # fmt: skip
+        scan = count > self._table_size(queryset.model)  # measured: a scanned row costs ~1.5 index probes
+        batches = [queryset] if scan else (queryset.filter(**{f"{key}__in": chunk}) for chunk in self._key_chunks(keys_sql))
         names = [f.replace("__", "_") for f in fields]
         kinds = {c.name: c.kind for sheet in (HOUSEHOLDS, MEMBERS, INCOMES) for c in sheet.all_columns}
         selects = [f"{ident(n)}" if n in ID_FIELDS else f"{_canonical_sql(kinds.get(f.split('__')[-1].removesuffix('_id'), 'text'), ident(n))} AS {ident(n)}"
                    for f, n in zip(fields, names)]  # fmt: skip
         created = False
         with connection.cursor() as cursor:
-            for batch in batches or [queryset.filter(pk=0)]:  # no keys: the empty table, typed
+            for batch in chain(batches, [queryset.filter(pk=0)]):  # pk=0 matches nothing: the table exists even so
                 sql, params = batch.values_list(*fields).query.sql_with_params()
                 cursor.execute(sql, params)
                 while True:  # a chunk at a time into DuckDB: memory does not grow with the registry
@@ -206,7 +212,7 @@ class Import:
         prefix = scope_prefix(self.user)
         self.con.execute("ALTER TABLE db_households ADD COLUMN in_scope BOOLEAN DEFAULT false")
         self.con.execute(f"UPDATE db_households SET in_scope = starts_with(village_id, {q(prefix)})")
-        villages = self._keys("village", ("households", "members"))
+        villages = [row[0] for row in self.con.execute(self._keys("village", ("households", "members"))).fetchall()]
         areas = list(Area.objects.filter(code__in=villages).values_list("code", "level"))
         arrow = pa.table({"code": pa.array([a for a, _ in areas], pa.string()),
                           "level": pa.array([int(b) for _, b in areas], pa.int32())})  # fmt: skip
