@@ -497,42 +497,42 @@ def cell_text(value, column: Column | None) -> str | None:
 
 
 def _stage_rows(con, table: Table, sheet, header_index: int, start_row: int, progress) -> None:
+    """The sheet's rows below the header into DuckDB, BATCH rows at a time, column by column: a column of text
+    cells (the usual case) becomes an Arrow array in one call; only a column holding numbers, dates or booleans
+    goes through cell_text cell by cell. Rows with nothing in them are dropped (DuckDB, in the INSERT)."""
     width = len(table.headers)
     by_position = {position: table.sheet.column(name) for name, position in table.columns.items()}
     convert = [by_position.get(i) for i in range(width)]
     names = [f"c{i}" for i in range(width)]
     con.execute(f"CREATE TABLE {table.name} (_row INTEGER, {', '.join(f'{n} VARCHAR' for n in names)})")
     total = max(sheet.height - header_index - 1, 1)
-    batch_rows, batch = [], [[] for _ in range(width)]
+    not_blank = " OR ".join(f"coalesce(trim({n}), '') != ''" for n in names)
 
-    def flush():
-        if not batch_rows:
-            return
-        arrow = pa.table([pa.array(batch_rows, pa.int32()), *(pa.array(col, pa.string()) for col in batch)],
-                         names=["_row", *names])  # fmt: skip
-        con.register("batch_view", arrow)
-        con.execute(f"INSERT INTO {table.name} SELECT * FROM batch_view")
+    def flush(first_row: int, rows: list):
+        columns = list(zip(*rows))
+        arrays = [pa.array(range(first_row, first_row + len(rows)), pa.int32())]
+        for position in range(width):
+            cells = columns[position] if position < len(columns) else ("",) * len(rows)
+            try:
+                arrays.append(pa.array(cells, pa.string()))
+            except (pa.ArrowTypeError, pa.ArrowInvalid):
+                arrays.append(pa.array([c if c.__class__ is str else cell_text(c, convert[position]) for c in cells], pa.string()))
+        con.register("batch_view", pa.table(arrays, names=["_row", *names]))
+        con.execute(f"INSERT INTO {table.name} SELECT * FROM batch_view WHERE {not_blank}")
         con.unregister("batch_view")
-        table.rows += len(batch_rows)
-        batch_rows.clear()
-        for col in batch:
-            col.clear()
         if progress:
-            progress("reading", table.rows, total)
+            progress("reading", first_row + len(rows), total)
 
-    padding = [""] * width
+    rows, first_row = [], None
     for offset, row in enumerate(sheet.iter_rows()):
         if offset <= header_index:
             continue
-        if len(row) < width:
-            row = [*row, *padding[len(row) :]]
-        # most cells are text: they pass as they are, the rest through cell_text
-        cells = [c if c.__class__ is str else cell_text(c, column) for c, column in zip(row, convert)]
-        if not any(cells) or all(not c or c.isspace() for c in cells):
-            continue
-        batch_rows.append(start_row + offset + 1)
-        for column, cell in zip(batch, cells):
-            column.append(cell or None)
-        if len(batch_rows) >= BATCH:
-            flush()
-    flush()
+        if first_row is None:
+            first_row = start_row + offset + 1
+        rows.append(row[:width] if len(row) >= width else [*row, *[""] * (width - len(row))])
+        if len(rows) >= BATCH:
+            flush(first_row, rows)
+            rows, first_row = [], None
+    if rows:
+        flush(first_row, rows)
+    table.rows = con.execute(f"SELECT count(*) FROM {table.name}").fetchall()[0][0]
