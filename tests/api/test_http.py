@@ -88,6 +88,9 @@ def test_openapi_lists_the_endpoints(live_server):
         "/api/households/{household_id}/assessment": {"get", "post"},
         "/api/assessments/runs": {"get"},
         "/api/assessments/flagged": {"get"},
+        "/api/imports": {"post"},
+        "/api/imports/{job_id}": {"get"},
+        "/api/imports/{job_id}/report": {"get"},
     }
     assert {path: set(operations) for path, operations in document["paths"].items()} == expected
     schemes = document["components"]["securitySchemes"]
