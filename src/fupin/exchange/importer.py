@@ -36,7 +36,7 @@ from .columns import HOUSEHOLDS, INCOMES, MEMBERS, Sheet
 from .reading import Table
 from .validation import add_errors, create_error_table, ident, normalise, q
 
-LOOKUP_BATCH = 5000
+LOOKUP_BATCH = 10_000  # keys per IN (...) lookup; SQLite allows 32,766 parameters
 WRITE_BATCH = 100_000  # rows converted and loaded at a time
 ID_FIELDS = ("id", "household_id")
 PREVIEW = 200  # errors and changes kept on the job for the page; the full list is in the report
