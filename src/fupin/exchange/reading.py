@@ -16,7 +16,6 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -28,7 +27,6 @@ from fupin.errors import DomainError
 from .columns import IGNORED_QUIETLY, SHEETS, Column, Sheet
 
 CHUNK = 8 << 20  # bytes read, sniffed and transcoded at a time
-BATCH = 50_000  # spreadsheet rows per Arrow batch handed to DuckDB
 HEADER_SEARCH_ROWS = 10  # a title or a note may sit above the header row
 MAGIC = {
     b"%PDF": "PDF文件",
@@ -354,6 +352,9 @@ def _no_header(filename: str, rows: list[list]) -> str:
 # ------------------------------------------------------------------------------------------------------------------
 
 _FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[ >/]')
+_MERGED = re.compile(rb'<mergeCell ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+_VALUED_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>/]*>')  # a cell element with content (not `<c …/>`)
+_LONG_NUMBER = re.compile(rb'<c r="([A-Z]+)([0-9]+)"(?:\s+(?:s="[0-9]+"|t="n"))*\s*><v>([0-9][0-9.]{10,}(?:E\+?[0-9]+)?|[0-9.]+E\+?[0-9]+)</v>')
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -395,34 +396,72 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _formula_cells(archive: zipfile.ZipFile, part: str, limit: int = 5) -> list[str]:
-    """The first cells holding a formula, scanning the sheet's XML as a stream."""
-    found, tail = [], b""
+def column_number(letters: str) -> int:
+    """A → 0, AA → 26: the inverse of column_letter."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number - 1
+
+
+@dataclass
+class SheetFacts:
+    """What the sheet's XML says that the values alone do not: where the data start, merged ranges, formulas,
+    and the long numbers (an ID typed into a number cell). Gathered in one streaming pass over the XML."""
+
+    first_row: int = 0  # 1-based row of the first cell with content
+    first_column: int | None = None  # 0-based column of the leftmost cell with content
+    formulas: list = field(default_factory=list)
+    merged: list = field(default_factory=list)  # (top row, left col, bottom row, right col), 1-based rows, 0-based cols
+    long_numbers: dict = field(default_factory=dict)  # (row, col) → the number as stored
+
+
+def sheet_facts(archive: zipfile.ZipFile, part: str) -> SheetFacts:
+    facts, tail = SheetFacts(), b""
     with archive.open(part) as stream:
         while chunk := stream.read(CHUNK):
             data = tail + chunk
-            if b"<f>" in data or b"<f " in data or b"<f/>" in data:  # memchr-fast; the regex only where needed
-                found += [m.group(1).decode() for m in _FORMULA.finditer(data)]
-            if len(found) >= limit:
-                break
-            tail = data[-256:]
-            found = list(dict.fromkeys(found))
-    return list(dict.fromkeys(found))[:limit]
+            if not facts.first_row and (first := _VALUED_CELL.search(data)):
+                facts.first_row = int(first.group(2))
+            # the leftmost column: only letters left of the best so far need a search (usually A, found at once)
+            best = facts.first_column if facts.first_column is not None else 26
+            for position in range(best):
+                if re.search(rb'<c r="' + column_letter(position).encode() + rb'[0-9]+"[^>/]*>', data):
+                    facts.first_column = position
+                    break
+            if len(facts.formulas) < 5 and (b"<f>" in data or b"<f " in data or b"<f/>" in data):
+                facts.formulas += [m.group(1).decode() for m in _FORMULA.finditer(data)]
+                facts.formulas = list(dict.fromkeys(facts.formulas))
+            if b"<mergeCell " in data:
+                facts.merged += [(int(m.group(2)), column_number(m.group(1).decode()), int(m.group(4)),
+                                  column_number(m.group(3).decode())) for m in _MERGED.finditer(data)]  # fmt: skip
+            for m in _LONG_NUMBER.finditer(data):
+                facts.long_numbers[(int(m.group(2)), column_number(m.group(1).decode()))] = m.group(3).decode()
+            tail = data[-256:] if len(data) > 256 else b""
+    facts.merged = list(dict.fromkeys(facts.merged))
+    return facts
 
 
 def read_xlsx(path: Path, filename: str, con, progress=None) -> list[Table]:
-    from python_calamine import CalamineError, CalamineWorkbook
+    """Every sheet that holds one of our record kinds, through fastexcel (calamine in Rust, straight to Arrow, every
+    cell as text) plus one pass over the sheet's XML for what the values do not tell (sheet_facts)."""
+    import fastexcel
 
     archive = _open_zip(path, filename)
     parts = _sheet_parts(archive)
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, Exception) as exc:  # calamine raises its own and plain errors for broken parts
+        workbook = fastexcel.read_excel(str(path))
+        names = workbook.sheet_names
+    except Exception as exc:  # fastexcel raises its own errors for broken parts
         raise FileRefused(f"“{filename}”无法读取：{exc}") from None
     tables, skipped = [], []
-    for index, title in enumerate(workbook.sheet_names):
-        sheet = workbook.get_sheet_by_name(title)
-        top = [list(row) for _, row in zip(range(HEADER_SEARCH_ROWS), sheet.iter_rows())]
+    for index, title in enumerate(names):
+        try:
+            data = workbook.load_sheet(title, header_row=None, dtypes="string").to_arrow()
+        except Exception as exc:
+            raise FileRefused(f"工作表“{title}”无法读取：{exc}") from None
+        top = data.slice(0, HEADER_SEARCH_ROWS).to_pylist()
+        top = [[cell if cell is not None else "" for cell in row.values()] for row in top]
         header_index = _header_row(top)
         kind = guess_sheet([str(c) for c in top[header_index]], title) if header_index is not None else None
         if kind is None:
@@ -430,23 +469,23 @@ def read_xlsx(path: Path, filename: str, con, progress=None) -> list[Table]:
                 skipped.append(title)
             continue
         where = f"工作表“{title}”"
-        start_row = sheet.start[0] if sheet.start else 0
-        header_row = start_row + header_index + 1
-        _refuse_merged(sheet, where, header_row)
-        formulas = _formula_cells(archive, parts.get(title, ""), 5) if title in parts else []
-        if formulas:
+        facts = sheet_facts(archive, parts[title]) if title in parts else SheetFacts()
+        header_row = (facts.first_row or 1) + header_index
+        _refuse_merged(facts, where, header_row)
+        if facts.formulas:
             raise FileRefused(
-                f"{where}的单元格{'、'.join(formulas)}是公式。导入只接受数值，不猜测公式结果："
+                f"{where}的单元格{'、'.join(facts.formulas[:5])}是公式。导入只接受数值，不猜测公式结果："
                 "请选中数据区域，复制后“选择性粘贴→数值”，保存后再导入"
             )
-        headers = [str(c).strip() if c is not None else "" for c in top[header_index]]
+        offset = facts.first_column or 0
+        headers = [""] * offset + [str(c).strip() for c in top[header_index]]
         columns, ignored = map_headers(kind, headers, where)
         table = Table(kind, f"raw_{index}", title, headers, columns, header_row, ignored=ignored)
-        _stage_rows(con, table, sheet, header_index, start_row, progress)
+        _stage_table(con, table, data.slice(header_index + 1), offset, facts, progress)
         if table.rows:
             tables.append(table)
     if not tables:
-        found = f"（工作表：{'、'.join(skipped or workbook.sheet_names)}）"
+        found = f"（工作表：{'、'.join(skipped or names)}）"
         raise FileRefused(
             f"“{filename}”中没有可导入的数据{found}：应有“农户”“家庭成员”或“收入台账”工作表，表头见导入模板"
         )
@@ -456,84 +495,44 @@ def read_xlsx(path: Path, filename: str, con, progress=None) -> list[Table]:
     return tables
 
 
-def _refuse_merged(sheet, where: str, header_row: int) -> None:
+def _refuse_merged(facts: SheetFacts, where: str, header_row: int) -> None:
     """Merged cells at or below the header: a merged value belongs to one cell only, the rest would read as
     blank (a household number merged over its members' rows would lose them their household). A title merged
     above the header is harmless."""
-    merged = [
-        (top, bottom) for top, bottom in (sheet.merged_cell_ranges or []) if bottom[0] + 1 >= header_row
-    ]  # fmt: skip
+    merged = [m for m in facts.merged if m[2] >= header_row]
     if merged:
-        shown = "、".join(
-            f"{column_letter(a[1])}{a[0] + 1}:{column_letter(b[1])}{b[0] + 1}" for a, b in merged[:5]
-        )
+        shown = "、".join(f"{column_letter(left)}{top}:{column_letter(right)}{bottom}" for top, left, bottom, right in merged[:5])
         raise FileRefused(
             f"{where}有合并单元格（{shown}）。合并后只有左上角的格子有值，其余会被读成空白："
             "请取消合并并在每一行填上完整的值后再导入"
         )
 
 
-def cell_text(value, column: Column | None) -> str | None:
-    """A spreadsheet cell as the text validation reads. Numbers in an ID column keep Excel's look
-    ("1.10105E+17") so the ID checker refuses them: a number-typed ID may already have lost digits."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (int, float)):
-        if column is not None and column.kind == "id":
-            return f"{value:.5E}"
-        if float(value).is_integer():
-            return str(int(value))
-        return repr(float(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (time, timedelta)):
-        return str(value)
-    return str(value)
-
-
-def _stage_rows(con, table: Table, sheet, header_index: int, start_row: int, progress) -> None:
-    """The sheet's rows below the header into DuckDB, BATCH rows at a time, column by column: a column of text
-    cells (the usual case) becomes an Arrow array in one call; only a column holding numbers, dates or booleans
-    goes through cell_text cell by cell. Rows with nothing in them are dropped (DuckDB, in the INSERT)."""
+def _stage_table(con, table: Table, data: pa.Table, offset: int, facts: SheetFacts, progress) -> None:
+    """The rows below the header into DuckDB in one step; rows with nothing in them are dropped. An ID typed into
+    a number cell is put back the way Excel shows it ("1.10105E+17") so the ID check refuses it: as a number it
+    may already have lost digits, and fastexcel would hand over a plausible-looking 18-digit text."""
     width = len(table.headers)
-    by_position = {position: table.sheet.column(name) for name, position in table.columns.items()}
-    convert = [by_position.get(i) for i in range(width)]
+    first = table.header_row + 1
+    arrays = [pa.array(range(first, first + data.num_rows), pa.int32())]
+    id_position = table.columns.get("id_number")
+    for position in range(width):
+        source = position - offset
+        column = data.column(source) if 0 <= source < data.num_columns else pa.nulls(data.num_rows, pa.string())
+        if position == id_position and facts.long_numbers:
+            numbers = {row: value for (row, col), value in facts.long_numbers.items() if col == position}
+            if numbers:
+                cells = column.to_pylist()
+                for row, value in numbers.items():
+                    if 0 <= row - first < len(cells):
+                        cells[row - first] = f"{float(value):.5E}"
+                column = pa.array(cells, pa.string())
+        arrays.append(column.cast(pa.string()))
     names = [f"c{i}" for i in range(width)]
-    con.execute(f"CREATE TABLE {table.name} (_row INTEGER, {', '.join(f'{n} VARCHAR' for n in names)})")
-    total = max(sheet.height - header_index - 1, 1)
     not_blank = " OR ".join(f"coalesce(trim({n}), '') != ''" for n in names)
-
-    def flush(first_row: int, rows: list):
-        columns = list(zip(*rows))
-        arrays = [pa.array(range(first_row, first_row + len(rows)), pa.int32())]
-        for position in range(width):
-            cells = columns[position] if position < len(columns) else ("",) * len(rows)
-            try:
-                arrays.append(pa.array(cells, pa.string()))
-            except (pa.ArrowTypeError, pa.ArrowInvalid):
-                arrays.append(pa.array([c if c.__class__ is str else cell_text(c, convert[position]) for c in cells], pa.string()))
-        con.register("batch_view", pa.table(arrays, names=["_row", *names]))
-        con.execute(f"INSERT INTO {table.name} SELECT * FROM batch_view WHERE {not_blank}")
-        con.unregister("batch_view")
-        if progress:
-            progress("reading", first_row + len(rows), total)
-
-    rows, first_row = [], None
-    for offset, row in enumerate(sheet.iter_rows()):
-        if offset <= header_index:
-            continue
-        if first_row is None:
-            first_row = start_row + offset + 1
-        rows.append(row[:width] if len(row) >= width else [*row, *[""] * (width - len(row))])
-        if len(rows) >= BATCH:
-            flush(first_row, rows)
-            rows, first_row = [], None
-    if rows:
-        flush(first_row, rows)
+    con.register("sheet_rows", pa.table(arrays, names=["_row", *names]))
+    con.execute(f"CREATE TABLE {table.name} AS SELECT * FROM sheet_rows WHERE {not_blank}")
+    con.unregister("sheet_rows")
     table.rows = con.execute(f"SELECT count(*) FROM {table.name}").fetchall()[0][0]
+    if progress:
+        progress("reading", 1, 1)
