@@ -179,3 +179,19 @@ def test_error_text_has_no_placeholder_left(users, run_import):
     assert [e["column"] for e in job.errors] == ["户主姓名", "行政区划代码", "证件号码", "与户主关系"]
     for error in job.errors:
         assert not re.search(r"[{}%]|None|NULL", error["reason"]), error
+
+
+def test_long_numbers_typed_into_number_cells_are_refused_not_truncated(users, run_import):
+    """A 19-digit bank account Excel stored as a number has lost its last digits: refused with row and column."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("农户")
+    sheet.write_row(0, 0, ("户编号", "行政区划代码", "户主姓名", "开户银行账号"))
+    sheet.write_row(1, 0, ("W9", VILLAGE_A1, "韩九"))
+    sheet.write_number(1, 3, 6222020200112233445)
+    book.close()
+    job = run_import(users["county"], out.getvalue(), "账号.xlsx")
+    assert job.status == ImportJob.Status.INVALID
+    assert [(e["row"], e["letter"], e["value"]) for e in job.errors] == [(2, "D", "6.22202E+18")]
+    assert "科学计数法" in job.errors[0]["reason"]
+    assert not Household.objects.filter(number="W9").exists()

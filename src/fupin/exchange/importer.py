@@ -575,36 +575,29 @@ class Import:
             self.con.execute("CREATE TABLE household_ids AS SELECT number, id, village_id FROM db_households")
         return "household_ids"
 
-    def _write_members(self, now):
-        norm, present = self.norm["members"], self.present["members"]
+    def _write_household_part(self, kind: str, model, sheet: Sheet, now, *, derived: dict[str, str], stamps: dict):
+        """Members or incomes: new rows under their household (from the registry or created just now) bulk-loaded,
+        changed rows updated, audit rows gathered. `derived`: fields filled from other columns when blank."""
+        norm, present = self.norm[kind], self.present[kind]
         ids = self._household_ids()
-        base = self._next_id(Member)
+        base = self._next_id(model)
+        replace = f"REPLACE ({', '.join(f'{expr} AS {name}' for name, expr in derived.items())})" if derived else ""
         self.con.execute(f"""
-            CREATE TABLE new_members AS
-            SELECT n.* REPLACE (COALESCE(n.birth_date, n._birth) AS birth_date, COALESCE(n.sex, n._sex) AS sex),
-                   h.id AS household_id, {base} - 1 + row_number() OVER (ORDER BY n._row) AS new_id
-            FROM {norm} n JOIN plan_members p USING (_row) JOIN {ids} h ON h.number = n.number WHERE p.db_id IS NULL""")
-        names = {c.name for c in present} | {"birth_date", "sex"}
-        self._insert(Member, MEMBERS.columns, names, "new_members n", {"id": "n.new_id", "household_id": "n.household_id"},
-                     {"created_at": now, "updated_at": now})  # fmt: skip
-        self._update(Member, "members", "plan_members", norm, present, lambda c: c, now)
-        self._audit("members", Member, "s.village_id",
-                    f"(SELECT n._row, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_members m USING (_row) JOIN {ids} h ON h.number = n.number)")  # fmt: skip
+            CREATE TABLE new_{kind} AS
+            SELECT n.* {replace}, h.id AS household_id, {base} - 1 + row_number() OVER (ORDER BY n._row) AS new_id
+            FROM {norm} n JOIN plan_{kind} p USING (_row) JOIN {ids} h ON h.number = n.number WHERE p.db_id IS NULL""")
+        names = {c.name for c in present} | set(derived)
+        self._insert(model, sheet.columns, names, f"new_{kind} n", {"id": "n.new_id", "household_id": "n.household_id"}, stamps)
+        self._update(model, kind, f"plan_{kind}", norm, present, lambda c: c, now)
+        self._audit(kind, model, "s.village_id",
+                    f"(SELECT n._row, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_{kind} m USING (_row) JOIN {ids} h ON h.number = n.number)")  # fmt: skip
+
+    def _write_members(self, now):
+        self._write_household_part("members", Member, MEMBERS, now, stamps={"created_at": now, "updated_at": now},
+                                   derived={"birth_date": "COALESCE(n.birth_date, n._birth)", "sex": "COALESCE(n.sex, n._sex)"})  # fmt: skip
 
     def _write_incomes(self, now):
-        norm, present = self.norm["incomes"], self.present["incomes"]
-        ids = self._household_ids()
-        base = self._next_id(IncomeAccount)
-        self.con.execute(f"""
-            CREATE TABLE new_incomes AS
-            SELECT n.*, h.id AS household_id, {base} - 1 + row_number() OVER (ORDER BY n._row) AS new_id
-            FROM {norm} n JOIN plan_incomes p USING (_row) JOIN {ids} h ON h.number = n.number WHERE p.db_id IS NULL""")
-        names = {c.name for c in present}
-        self._insert(IncomeAccount, INCOMES.columns, names, "new_incomes n", {"id": "n.new_id", "household_id": "n.household_id"},
-                     {"recorded_at": now})  # fmt: skip
-        self._update(IncomeAccount, "incomes", "plan_incomes", norm, present, lambda c: c, now)
-        self._audit("incomes", IncomeAccount, "s.village_id",
-                    f"(SELECT n._row, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_incomes m USING (_row) JOIN {ids} h ON h.number = n.number)")  # fmt: skip
+        self._write_household_part("incomes", IncomeAccount, INCOMES, now, stamps={"recorded_at": now}, derived={})
 
     def _write_audit(self, now):
         if not self.audit_rows:

@@ -508,6 +508,12 @@ def _refuse_merged(facts: SheetFacts, where: str, header_row: int) -> None:
         )
 
 
+def _digits(number: str) -> int:
+    """Significant digits Excel stored: "6.22202020011223E+18" → 15, "1234567890123456" → 16."""
+    mantissa = number.upper().split("E")[0].replace(".", "").lstrip("0")
+    return len(mantissa) if "E" in number.upper() else len(number.split(".")[0].lstrip("0"))
+
+
 def _stage_table(con, table: Table, data: pa.Table, offset: int, facts: SheetFacts, progress) -> None:
     """The rows below the header into DuckDB in one step; rows with nothing in them are dropped. An ID typed into
     a number cell is put back the way Excel shows it ("1.10105E+17") so the ID check refuses it: as a number it
@@ -519,8 +525,10 @@ def _stage_table(con, table: Table, data: pa.Table, offset: int, facts: SheetFac
     for position in range(width):
         source = position - offset
         column = data.column(source) if 0 <= source < data.num_columns else pa.nulls(data.num_rows, pa.string())
-        if position == id_position and facts.long_numbers:
-            numbers = {row: value for (row, col), value in facts.long_numbers.items() if col == position}
+        if facts.long_numbers:
+            # any number-typed ID; elsewhere numbers beyond float precision (a 19-digit bank account, say)
+            numbers = {row: value for (row, col), value in facts.long_numbers.items()
+                       if col == position and (position == id_position or _digits(value) > 15)}  # fmt: skip
             if numbers:
                 cells = column.to_pylist()
                 for row, value in numbers.items():

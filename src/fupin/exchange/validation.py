@@ -27,7 +27,10 @@ TRUE_WORDS = ("是", "Y", "y", "YES", "Yes", "yes", "1", "TRUE", "True", "true",
 FALSE_WORDS = ("否", "N", "n", "NO", "No", "no", "0", "FALSE", "False", "false", "×", "无", "未")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S")
 EXCEL_EPOCH = "1899-12-30"  # Excel's day 0, accounting for its 1900 leap-year bug
-FORMULA_GUARD = "=+-@"  # a leading ' that exports put before such text to keep Excel from running it
+FORMULA_GUARD = "=+-@"
+#: long numbers kept as text; Excel turns them into floats with 15 significant digits
+NUMBER_LIKE = ("number", "phone", "bank_account", "disability_cert")
+STORED_AS_NUMBER = "被Excel存成了数字（科学计数法），后几位已丢失，请把该列设为文本后重新录入原号码"  # a leading ' that exports put before such text to keep Excel from running it
 
 
 def q(text: str) -> str:
@@ -70,6 +73,12 @@ def rule(column: Column, v: str, today: date) -> tuple[str, str]:
     if column.name in SENSITIVE_FIELDS and kind != "id":
         v = f"(CASE WHEN contains({v}, '*') THEN NULL ELSE {v} END)"
     if kind == "text":
+        if column.name in NUMBER_LIKE:
+            stored_as_number = f"regexp_full_match({v}, '[0-9]\\.[0-9]+E\\+[0-9]+')"
+            return v, (
+                f"CASE WHEN {stored_as_number} THEN {q(STORED_AS_NUMBER)} "
+                f"WHEN length({v}) > {column.max_length} THEN '超过{column.max_length}个字符' END"
+            )
         value = f"CASE WHEN length({v}) > 1 AND {v}[1] = '''' AND contains({q(FORMULA_GUARD)}, {v}[2]) THEN {v}[2:] ELSE {v} END"
         return value, f"CASE WHEN length({value}) > {column.max_length} THEN '超过' || {column.max_length} || '个字（实际' || length({value}) || '个）' END"
     if kind == "code":
