@@ -59,9 +59,6 @@ class Table:
     rows: int = 0
     ignored: list[str] = field(default_factory=list)  # headers that name no column of the sheet
 
-    def position(self, name: str) -> int | None:
-        return self.columns.get(name)
-
 
 def column_letter(position: int) -> str:
     """0 → A, 26 → AA: how Excel names the column a clerk has to look at."""

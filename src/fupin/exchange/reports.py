@@ -16,7 +16,7 @@ ROW_HEADER = "原行号"
 LONG_NUMBER = "[0-9]{11,}[0-9Xx]?"  # cells Excel would turn into floats
 
 
-def _explained(con, table: Table) -> str:
+def _explained(table: Table) -> str:
     """SQL: the staged rows with the joined reasons for each."""
     cells = ", ".join(f"r.c{i}" for i in range(len(table.headers)))
     return f"""
@@ -50,7 +50,7 @@ def _csv(con, table: Table, path: Path) -> None:
     header_line = ",".join('"' + h.replace('"', '""') + '"' for h in headers)
     body = path.with_suffix(".body")
     con.execute(
-        f"COPY (SELECT _row, {guarded}, reasons FROM ({_explained(con, table)})) TO '{body}' (HEADER false, DELIMITER ',', QUOTE '\"')"
+        f"COPY (SELECT _row, {guarded}, reasons FROM ({_explained(table)})) TO '{body}' (HEADER false, DELIMITER ',', QUOTE '\"')"
     )
     with path.open("wb") as out, body.open("rb") as rows:
         out.write(("\ufeff" + header_line + "\r\n").encode())
@@ -71,7 +71,7 @@ def _xlsx(con, tables: list[Table], path: Path) -> None:
         sheet.write_row(0, 0, [ROW_HEADER, *table.headers, REASON_HEADER], bold)
         sheet.freeze_panes(1, 0)
         sheet.set_column(len(table.headers) + 1, len(table.headers) + 1, 80)
-        result = con.execute(_explained(con, table))
+        result = con.execute(_explained(table))
         row = 1
         while batch := result.fetchmany(10_000):
             for values in batch:
