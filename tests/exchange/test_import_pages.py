@@ -100,3 +100,21 @@ def test_the_database_worker_runs_queued_imports(users, settings):
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     assert Member.objects.filter(name="秦四").exists()
+
+
+def test_old_uploads_and_reports_are_pruned_but_the_job_and_audit_stay(users, run_import):
+    """Uploads carry ID numbers: `fupin prune_imports` deletes the files of finished jobs past the retention."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fupin.exchange import services
+
+    bad = csv_text(("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系"), ("Q1", VILLAGE_A1, "秦九", "123", "户主"))
+    old, recent = run_import(users["county"], bad), run_import(users["county"], bad)
+    assert services.report_path(old).exists() and services.upload_path(old).exists()
+    ImportJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=91))
+    call_command("prune_imports", "--days", "90", verbosity=0)
+    old.refresh_from_db()
+    assert not services.job_dir(old).exists() and old.report_name == "" and old.error_count == 1
+    assert services.report_path(recent).exists()  # inside the retention: kept

@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -223,3 +224,21 @@ def job_state(job: ImportJob) -> dict:
         "created_at": job.created_at.isoformat() if job.created_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
     }
+
+
+def prune_files(older_than_days: int) -> int:
+    """Delete the files (upload, report, progress) of finished jobs older than this: uploads hold ID numbers and
+    phones, so they are not kept forever. The job rows stay, with their counts and first errors, and the audit
+    log keeps each file's name and SHA-256. Returns how many jobs lost their files."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    done = ImportJob.objects.filter(finished_at__lt=cutoff).exclude(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+    pruned = 0
+    for job in done.iterator():
+        folder = job_dir(job)
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            pruned += 1
+        if job.report_name:
+            job.report_name = ""
+            job.save(update_fields=["report_name"])
+    return pruned
