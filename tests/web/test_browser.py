@@ -123,3 +123,25 @@ def test_clerk_uploads_a_roster_with_a_mistake_fixes_it_and_imports_it(page, use
     page.wait_for_url(re.compile(r"/exchange/import/[0-9a-f-]+/$"))
     assert page.locator("#job-status").inner_text() == "已导入"
     assert Member.objects.get(name="钟一").id_number == good
+
+
+def test_the_progress_page_follows_a_queued_job_until_the_worker_finishes_it(page, users, settings, tmp_path):
+    """With the real queue: the page shows the bar while the job waits, polls, and shows the outcome by itself
+    once `fupin db_worker` has run the job (here in the test's thread while the browser keeps polling)."""
+    from django.core.management import call_command
+
+    settings.EXCHANGE_DIR = tmp_path / "exchange"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    roster = tmp_path / "排队.csv"
+    roster.write_bytes(f"户编号,行政区划代码,姓名,证件号码,与户主关系\nZ5,{VILLAGE_A1},钟五,{make_id('19800505', seq=615)},户主\n".encode("gb18030"))
+    log_in(page, "village_a1")
+    page.goto("/exchange/import/")
+    page.get_by_label("文件（.xlsx 或 .csv）").set_input_files(str(roster))
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_url(re.compile(r"/exchange/import/[0-9a-f-]+/$"))
+    assert page.locator("#job-status").inner_text() == "排队中"
+    assert page.locator("#job-progress").count() == 1
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    page.locator("#job-status", has_text="已导入").wait_for(timeout=15_000)  # the page reloaded itself
+    assert page.locator("#job-progress").count() == 0
+    assert "家庭成员" in page.content()
