@@ -11,7 +11,6 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fupin.api_common import ERRORS
-from fupin.errors import NotFound
 
 from . import services
 
@@ -53,7 +52,4 @@ def import_status(request, job_id: str):
 @router.get("/imports/{job_id}/report", response={200: None, **ERRORS}, summary="下载错误报告")
 def import_report(request, job_id: str):
     job = services.get_job(request.auth, job_id)
-    path = services.report_path(job)
-    if path is None or not path.exists():
-        raise NotFound("该任务没有错误报告")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=job.report_name)
+    return FileResponse(services.report_file(job).open("rb"), as_attachment=True, filename=job.report_name)

@@ -428,6 +428,8 @@ class Import:
         self.progress("writing", 0, 3)
         now = timezone.now()
         self.audit_rows = []
+        # household number → id and village, for members and incomes: the registry's, plus those created below
+        self.con.execute("CREATE TABLE household_ids AS SELECT number, id, village_id FROM db_households")
         if "households" in self.present:
             self._write_households(now)
         self.progress("writing", 1, 3)
@@ -557,10 +559,7 @@ class Import:
             CREATE TABLE new_households AS
             SELECT n.*, {base} - 1 + row_number() OVER (ORDER BY n._row) AS new_id
             FROM {norm} n JOIN plan_households p USING (_row) WHERE p.db_id IS NULL""")
-        self.con.execute(f"""
-            CREATE TABLE household_ids AS
-            SELECT number, id, village_id FROM db_households
-            UNION ALL SELECT number, new_id, village FROM new_households""")
+        self.con.execute("INSERT INTO household_ids SELECT number, new_id, village FROM new_households")
         names = {c.name for c in present}
         self._insert(Household, HOUSEHOLDS.columns, names | {"number"}, "new_households n", {"id": "n.new_id"},
                      {"status": str(codes.Status.ORDINARY), "created_at": now, "updated_at": now})  # fmt: skip
@@ -570,27 +569,21 @@ class Import:
         self._audit("households", Household, "COALESCE(s.new_village, s.village_id)",
                     f"(SELECT n._row, {village} AS new_village, h.new_id, i.village_id FROM {norm} n LEFT JOIN new_households h USING (_row) JOIN household_ids i ON i.number = n.number)")  # fmt: skip
 
-    def _household_ids(self) -> str:
-        if not self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'household_ids'").fetchone()[0]:
-            self.con.execute("CREATE TABLE household_ids AS SELECT number, id, village_id FROM db_households")
-        return "household_ids"
-
     def _write_household_part(self, kind: str, model, sheet: Sheet, now, *, derived: dict[str, str], stamps: dict):
         """Members or incomes: new rows under their household (from the registry or created just now) bulk-loaded,
         changed rows updated, audit rows gathered. `derived`: fields filled from other columns when blank."""
         norm, present = self.norm[kind], self.present[kind]
-        ids = self._household_ids()
         base = self._next_id(model)
         replace = f"REPLACE ({', '.join(f'{expr} AS {name}' for name, expr in derived.items())})" if derived else ""
         self.con.execute(f"""
             CREATE TABLE new_{kind} AS
             SELECT n.* {replace}, h.id AS household_id, {base} - 1 + row_number() OVER (ORDER BY n._row) AS new_id
-            FROM {norm} n JOIN plan_{kind} p USING (_row) JOIN {ids} h ON h.number = n.number WHERE p.db_id IS NULL""")
+            FROM {norm} n JOIN plan_{kind} p USING (_row) JOIN household_ids h ON h.number = n.number WHERE p.db_id IS NULL""")
         names = {c.name for c in present} | set(derived)
         self._insert(model, sheet.columns, names, f"new_{kind} n", {"id": "n.new_id", "household_id": "n.household_id"}, stamps)
         self._update(model, kind, f"plan_{kind}", norm, present, lambda c: c, now)
         self._audit(kind, model, "s.village_id",
-                    f"(SELECT n._row, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_{kind} m USING (_row) JOIN {ids} h ON h.number = n.number)")  # fmt: skip
+                    f"(SELECT n._row, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_{kind} m USING (_row) JOIN household_ids h ON h.number = n.number)")  # fmt: skip
 
     def _write_members(self, now):
         self._write_household_part("members", Member, MEMBERS, now, stamps={"created_at": now, "updated_at": now},

@@ -204,6 +204,14 @@ def report_path(job: ImportJob) -> Path | None:
     return job_dir(job) / job.report_name if job.report_name else None
 
 
+def report_file(job: ImportJob) -> Path:
+    """The job's error report, for download; NotFound when it has none (or its files were pruned)."""
+    path = report_path(job)
+    if path is None or not path.exists():
+        raise NotFound(_("该任务没有错误报告"))
+    return path
+
+
 def job_state(job: ImportJob) -> dict:
     """What the progress page polls and the API returns: status, the bar, the counts and the first errors."""
     return {

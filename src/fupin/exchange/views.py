@@ -75,10 +75,10 @@ def import_start(request):
     return render(request, "exchange/import_form.html", {"form": form, "jobs": jobs})
 
 
-def _job(request, pk):
-    """The job if the user may see it (scoped like registry data); anything else is "not found"."""
+def _or_404(lookup, *args):
+    """A service lookup whose refusal (a job outside the user's scope, a report that does not exist) is a 404."""
     try:
-        return services.get_job(request.user, pk)
+        return lookup(*args)
     except DomainError as error:
         raise Http404(error.message) from None
 
@@ -87,7 +87,7 @@ def _job(request, pk):
 @require_GET
 def import_job(request, pk):
     """The job's progress (polled as JSON by the page's script) and, once finished, its outcome."""
-    job = _job(request, pk)
+    job = _or_404(services.get_job, request.user, pk)
     state = services.job_state(job)
     if request.GET.get("format") == "json":
         return JsonResponse(state)
@@ -99,8 +99,5 @@ def import_job(request, pk):
 @login_required
 @require_GET
 def import_report(request, pk):
-    job = _job(request, pk)
-    path = services.report_path(job)
-    if path is None or not path.exists():
-        raise Http404(_("该任务没有错误报告"))
-    return FileResponse(path.open("rb"), as_attachment=True, filename=job.report_name)
+    job = _or_404(services.get_job, request.user, pk)
+    return FileResponse(_or_404(services.report_file, job).open("rb"), as_attachment=True, filename=job.report_name)
