@@ -120,9 +120,10 @@ def measure_profile(out) -> int:
 
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {compute.PROFILE}")
+        cursor.execute("DELETE FROM policy_profilestate")
     out["loads"]["profile"] = load()
     with transaction.atomic():
-        out["profile_s"], households = timed(compute.refresh_profiles)
+        out["profile_s"], households = timed(compute.refresh_profiles, YEAR)
     return households
 
 

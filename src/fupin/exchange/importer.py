@@ -31,6 +31,7 @@ from fupin.accounts.scoping import scope_prefix
 from fupin.areas.models import Area, Level
 from fupin.registry import bulkload, codes
 from fupin.registry.models import Household, IncomeAccount, Member
+from fupin.registry.signals import households_changed
 
 from .columns import HOUSEHOLDS, INCOMES, MEMBERS, Sheet
 from .reading import Table
@@ -439,7 +440,20 @@ class Import:
         if "incomes" in self.present:
             self._write_incomes(now)
         self._write_audit(now)
+        self._announce_updates()
         self.progress("writing", 3, 3)
+
+    def _announce_updates(self) -> None:
+        """Tell the apps keeping data derived from the registry (the assessment profile) which households' rows
+        this import changed in place: an UPDATE sends no model signal. New rows are found by their ids."""
+        changed = " UNION ".join(
+            f"SELECT hi.id FROM plan_{kind} p JOIN household_ids hi USING (number) "
+            f"WHERE p.db_id IS NOT NULL AND p.changes != '{{}}'"
+            for kind in self.present
+        )
+        ids = [row[0] for row in self.con.execute(changed).fetchall()] if changed else []
+        if ids:
+            households_changed.send(sender=type(self), household_ids=ids, using=connection.alias)
 
     @staticmethod
     def _table_size(model) -> int:

@@ -7,6 +7,7 @@ So the catalogue of `features.py` is defined here once, as SQL expressions over 
     h   registry_household (the row being judged)
     pm  member counts of the household       (the HouseholdProfile table, or the same counts computed inline)
     pe  status-event facts as of the date    (the profile when nothing happened after the date, else recomputed)
+    and the year's inputs (YEAR_INPUTS): the profile's own columns when it holds the assessment year, else
     i   the income account of the year,  p  the one of the year before,  c  the living conditions of the year
 
 The same SELECT serves one household (the API, explanations) and the whole registry (batch), so the two cannot
@@ -27,7 +28,7 @@ from fupin.registry import codes
 from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member, StatusEvent
 
 from .features import FEATURES, OLDEST_PUPIL, YOUNGEST_PUPIL
-from .models import HouseholdProfile
+from .models import HouseholdProfile, ProfileState
 
 DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres"}
 DOUBLE = {"sqlite": "REAL", "postgres": "DOUBLE PRECISION"}
@@ -77,9 +78,8 @@ MEMBER_COUNTS = {
     "tekun_members": _count_if("m.tekun"),
     "seriously_ill_members": _count_if(f"m.health = '{codes.Health.SERIOUS}'"),
     "disabled_members": _count_if(f"m.health = '{codes.Health.DISABLED}' OR m.disability_cert <> ''"),
-    "max_member_id": "MAX(m.id)",
 }
-EVENT_FACTS = ("identified_on", "monitored_on", "monitored_category", "last_kind", "max_event_id")
+EVENT_FACTS = ("identified_on", "monitored_on", "monitored_category", "last_kind", "status")
 EK = codes.EventKind
 
 
@@ -88,16 +88,24 @@ def member_counts_select(where: str) -> str:
     return f"SELECT m.household_id AS household_id, {columns} FROM {MEMBER} m WHERE {where} GROUP BY m.household_id"
 
 
+def _status_of(last_kind: str) -> str:
+    """The status the latest status-moving event leaves (codes.STATUS_AFTER); none: an ordinary household."""
+    whens = " ".join(f"WHEN '{kind}' THEN '{status}'" for kind, status in codes.STATUS_AFTER.items())
+    return f"CASE {last_kind} {whens} ELSE '{codes.Status.ORDINARY}' END"
+
+
 def event_facts_select(where: str) -> str:
     """Per household: the first identification, the latest 纳入监测 (date and category) and the latest event that
-    moves the status (合并 does not), each latest by (date, id) as services.with_status_as_of orders them."""
+    moves the status (合并 does not), each latest by (date, id) as services.with_status_as_of orders them, and
+    the status that event leaves."""
+    last_kind = f"MAX(CASE WHEN e.kind <> '{EK.MERGED}' AND e.rn_status = 1 THEN e.kind END)"
     return f"""SELECT e.household_id AS household_id,
   MIN(CASE WHEN e.kind = '{EK.IDENTIFIED}' THEN e.date END) AS identified_on,
   MAX(CASE WHEN e.kind = '{EK.MONITORED}' AND e.rn_kind = 1 THEN e.date END) AS monitored_on,
   COALESCE(MAX(CASE WHEN e.kind = '{EK.MONITORED}' AND e.rn_kind = 1 THEN e.monitoring_category END), '')
     AS monitored_category,
-  COALESCE(MAX(CASE WHEN e.kind <> '{EK.MERGED}' AND e.rn_status = 1 THEN e.kind END), '') AS last_kind,
-  MAX(e.id) AS max_event_id
+  COALESCE({last_kind}, '') AS last_kind,
+  {_status_of(last_kind)} AS status
 FROM (SELECT household_id, id, kind, date, monitoring_category,
         ROW_NUMBER() OVER (PARTITION BY household_id, kind ORDER BY date DESC, id DESC) AS rn_kind,
         ROW_NUMBER() OVER (PARTITION BY household_id, kind = '{EK.MERGED}' ORDER BY date DESC, id DESC) AS rn_status
@@ -107,16 +115,14 @@ GROUP BY e.household_id"""
 
 # ── the features ────────────────────────────────────────────────────────────────────────────────────────────────
 
-STATUS = "CASE {pe}.last_kind " + " ".join(
-    f"WHEN '{kind}' THEN '{status}'" for kind, status in codes.STATUS_AFTER.items()
-) + f" ELSE '{codes.Status.ORDINARY}' END"
+STATUS = f"COALESCE({{pe}}.status, '{codes.Status.ORDINARY}')"
 
 
 def _type_for_status() -> str:
     from fupin.registry.services import TYPE_FOR_STATUS
 
     cases = " ".join(f"WHEN '{status}' THEN '{kind}'" for status, kind in TYPE_FOR_STATUS.items())
-    return f"CASE {STATUS} {cases} ELSE h.household_type END"
+    return f"CASE {STATUS} {cases} ELSE {{household_type}} END"
 
 
 def _whole_months(dialect: str) -> str:
@@ -132,25 +138,49 @@ def _money(dialect: str, column: str) -> str:
     return f"CAST({column} AS {DOUBLE[dialect]})"
 
 
+#: the household's own fields the features read: the profile keeps a copy (a household row is wide, and reading
+#: a column near its end costs more than the rule that uses it)
+HOUSEHOLD_INPUTS = ("household_type", "risk_type", "no_labour_household", "relocated", "first_identified_on")
+
+#: the inputs that depend on the assessment year: (table alias, column, money?) in the registry's own tables; the
+#: profile holds each under the same name for its year (HouseholdProfile)
+YEAR_INPUTS = {
+    "per_capita_income": ("i", "per_capita_net_income", True),
+    "net_income": ("i", "net_income", True),
+    "out_of_pocket": ("i", "compliant_out_of_pocket", True),
+    "per_capita_income_prev": ("p", "per_capita_net_income", True),
+    "net_income_prev": ("p", "net_income", True),
+    "housing_safety": ("c", "housing_safety", False),
+    "safe_drinking_water": ("c", "safe_drinking_water", False),
+    "food_clothing_secure": ("c", "food_clothing_secure", False),
+}
+
+
+def year_input_tables(dialect: str) -> dict[str, str]:
+    """Each year input as an expression over the registry tables i, p and c."""
+    return {
+        name: _money(dialect, f"{alias}.{column}") if money else f"{alias}.{column}"
+        for name, (alias, column, money) in YEAR_INPUTS.items()
+    }
+
+
 def feature_expressions(dialect: str) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Each catalogue feature as (SQL expression, the aliases it joins). Expressions are templates over {pm}/{pe}
-    so that the member and event relations can be the profile table or computed inline."""
-    money = lambda column: _money(dialect, column)  # noqa: E731
+    """Each catalogue feature as (SQL expression, the relations it reads). Expressions are templates over {pm}/{pe}
+    and the year inputs ({per_capita_income}, …), so that the member and event relations can be the profile or
+    computed inline, and the year's inputs the profile's columns or the registry's tables."""
     false = FALSE[dialect]
     count = lambda name: (f"COALESCE({{pm}}.{name}, 0)", ("pm",))  # noqa: E731
     status = STATUS
     features = {
-        "income_per_capita": (money("i.per_capita_net_income"), ("i",)),
-        "income_per_capita_last_year": (money("p.per_capita_net_income"), ("p",)),
+        "income_per_capita": ("{per_capita_income}", ("y",)),
+        "income_per_capita_last_year": ("{per_capita_income_prev}", ("y",)),
         "income_change_ratio": (
-            f"CASE WHEN p.per_capita_net_income > 0 THEN ({money('i.per_capita_net_income')} - "
-            f"{money('p.per_capita_net_income')}) / {money('p.per_capita_net_income')} END", ("i", "p")),
-        "net_income": (money("i.net_income"), ("i",)),
-        "net_income_last_year": (money("p.net_income"), ("p",)),
-        "out_of_pocket": (money("i.compliant_out_of_pocket"), ("i",)),
-        "out_of_pocket_ratio": (
-            f"CASE WHEN i.net_income > 0 THEN {money('i.compliant_out_of_pocket')} / {money('i.net_income')} END",
-            ("i",)),
+            "CASE WHEN {per_capita_income_prev} > 0 THEN ({per_capita_income} - {per_capita_income_prev}) "
+            "/ {per_capita_income_prev} END", ("y",)),
+        "net_income": ("{net_income}", ("y",)),
+        "net_income_last_year": ("{net_income_prev}", ("y",)),
+        "out_of_pocket": ("{out_of_pocket}", ("y",)),
+        "out_of_pocket_ratio": ("CASE WHEN {net_income} > 0 THEN {out_of_pocket} / {net_income} END", ("y",)),
         "members": count("members"),
         "members_with_labour": count("members_with_labour"),
         "members_weak_labour": count("members_weak_labour"),
@@ -168,22 +198,23 @@ def feature_expressions(dialect: str) -> dict[str, tuple[str, tuple[str, ...]]]:
         "tekun_members": count("tekun_members"),
         "seriously_ill_members": count("seriously_ill_members"),
         "disabled_members": count("disabled_members"),
-        "housing_unsafe": (f"(c.housing_safety <> '{codes.HousingSafety.SAFE}')", ("c",)),
-        "housing_grade": ("c.housing_safety", ("c",)),
-        "safe_drinking_water": ("c.safe_drinking_water", ("c",)),
-        "food_clothing_secure": ("c.food_clothing_secure", ("c",)),
+        "housing_unsafe": (f"({{housing_safety}} <> '{codes.HousingSafety.SAFE}')", ("y",)),
+        "housing_grade": ("{housing_safety}", ("y",)),
+        "safe_drinking_water": ("{safe_drinking_water}", ("y",)),
+        "food_clothing_secure": ("{food_clothing_secure}", ("y",)),
         "household_type": (_type_for_status(), ("pe",)),
         "status": (status, ("pe",)),
+        # the profile keeps the earlier of the two dates (first_poor_on); recomputed event facts do not
         "ever_poor": (
-            f"({{pe}}.identified_on IS NOT NULL OR COALESCE(h.first_identified_on <= %(as_of)s, {false}))", ("pe",)),
+            f"{{ever_poor_by_date}}", ("pe",)),
         "monitoring_category": (
             f"CASE WHEN {status} = '{codes.Status.MONITORED}' THEN NULLIF({{pe}}.monitored_category, '') END", ("pe",)),
-        "risk_type": ("NULLIF(h.risk_type, '')", ()),
+        "risk_type": ("NULLIF({risk_type}, '')", ()),
         "months_monitored": (
             f"CASE WHEN {status} = '{codes.Status.MONITORED}' THEN {_whole_months(dialect)} ELSE 0 END", ("pe",)),
         "measures_in_place": ("0", ()),  # the assistance module does not exist yet (see the catalogue)
-        "no_labour_household": ("h.no_labour_household", ()),
-        "relocated": ("h.relocated", ()),
+        "no_labour_household": ("{no_labour_household}", ()),
+        "relocated": ("{relocated}", ()),
     }
     missing = set(FEATURES) ^ set(features)
     assert not missing, f"features without SQL or SQL without a feature: {missing}"
@@ -210,20 +241,22 @@ def parameters(as_of: date, year: int) -> dict:
 
 @dataclass(frozen=True)
 class Source:
-    """Where the member counts and event facts come from: the profile table (batch), a table of event facts as of
-    a past date (batch), or computed inline for one household."""
+    """Where the member counts, the event facts and the year's inputs come from: the profile table (batch), a
+    table of event facts as of a past date (batch), or computed inline for one household; the year's inputs from
+    the profile when it holds the assessment year, else from the income and conditions tables."""
 
     members: str
     events: str
     key: str = "id"  # the members relation's household column: the profile's primary key is the household id
+    years_in_profile: bool = False
 
     @staticmethod
-    def profile() -> "Source":
-        return Source(PROFILE, PROFILE)
+    def profile(years_in_profile: bool = True) -> "Source":
+        return Source(PROFILE, PROFILE, years_in_profile=years_in_profile)
 
     @staticmethod
-    def as_of_table() -> "Source":
-        return Source(PROFILE, AS_OF_EVENTS)
+    def as_of_table(years_in_profile: bool = True) -> "Source":
+        return Source(PROFILE, AS_OF_EVENTS, years_in_profile=years_in_profile)
 
     @staticmethod
     def inline() -> "Source":
@@ -234,28 +267,54 @@ class Source:
         )
 
 
-def features_select(dialect: str, names, source: Source, where: str) -> str:
-    """SELECT household_id, village_id and the named features for the households matching `where` (over h)."""
+@dataclass(frozen=True)
+class Relation:
+    """The named features as SQL expressions over the household h and the joins they need (FROM … JOIN …)."""
+
+    expressions: dict[str, str]
+    joins: str
+
+
+def feature_relation(dialect: str, names, source: Source) -> Relation:
     expressions = feature_expressions(dialect)
     needed = {alias for name in names for alias in expressions[name][1]}
     same = source.members == source.events
-    aliases = {"pm": "pm", "pe": "pm" if same else "pe"}
-    joins = []
-    if needed & {"pm", "pe"} and ("pm" in needed or same):
+    profile_needed = (source.members == PROFILE and bool(names)) or "pm" in needed or (same and "pe" in needed)
+    values = {"pm": "pm", "pe": "pm" if same else "pe"}
+    batch = source.members == PROFILE
+    values.update({name: f"pm.{name}" if batch else f"h.{name}" for name in HOUSEHOLD_INPUTS})
+    if same and batch:
+        values["ever_poor_by_date"] = f"COALESCE(pm.first_poor_on <= %(as_of)s, {FALSE[dialect]})"
+    else:
+        values["ever_poor_by_date"] = (f"({values['pe']}.identified_on IS NOT NULL OR "
+                                       f"COALESCE({values['first_identified_on']} <= %(as_of)s, {FALSE[dialect]}))")
+    if source.years_in_profile:
+        values.update({name: f"pm.{name}" for name in YEAR_INPUTS})
+    else:
+        values.update(year_input_tables(dialect))
+    texts = {name: expressions[name][0].format(**values) for name in names}
+    joins = [f"FROM {HOUSEHOLD} h"]
+    if profile_needed:
         joins.append(f"LEFT JOIN {source.members} pm ON pm.{source.key} = h.id")
     if "pe" in needed and not same:
         joins.append(f"LEFT JOIN {source.events} pe ON pe.household_id = h.id")
-    if "i" in needed:
-        joins.append(f"LEFT JOIN {INCOME} i ON i.household_id = h.id AND i.year = %(year)s")
-    if "p" in needed:
-        joins.append(f"LEFT JOIN {INCOME} p ON p.household_id = h.id AND p.year = %(last_year)s")
-    if "c" in needed:
-        joins.append(f"LEFT JOIN {CONDITIONS} c ON c.household_id = h.id AND c.year = %(year)s")
-    columns = "".join(
-        f",\n  {expressions[name][0].format(**aliases)} AS {name}" for name in names
-    )
-    return (f"SELECT h.id AS household_id, h.village_id AS village_id{columns}\nFROM {HOUSEHOLD} h\n"
-            + "\n".join(joins) + f"\nWHERE {where} {FENCE[dialect]}")
+    if "y" in needed and not source.years_in_profile:
+        used = {YEAR_INPUTS[name][0] for name in YEAR_INPUTS if any(f"{{{name}}}" in expressions[n][0] for n in names)}
+        if "i" in used:
+            joins.append(f"LEFT JOIN {INCOME} i ON i.household_id = h.id AND i.year = %(year)s")
+        if "p" in used:
+            joins.append(f"LEFT JOIN {INCOME} p ON p.household_id = h.id AND p.year = %(last_year)s")
+        if "c" in used:
+            joins.append(f"LEFT JOIN {CONDITIONS} c ON c.household_id = h.id AND c.year = %(year)s")
+    return Relation(texts, "\n".join(joins))
+
+
+def features_select(dialect: str, names, source: Source, where: str) -> str:
+    """SELECT household_id, village_id and the named features for the households matching `where` (over h)."""
+    relation = feature_relation(dialect, names, source)
+    columns = "".join(f",\n  {relation.expressions[name]} AS {name}" for name in names)
+    return (f"SELECT h.id AS household_id, h.village_id AS village_id{columns}\n{relation.joins}\n"
+            f"WHERE {where} {FENCE[dialect]}")
 
 
 def scope_condition(prefix: str) -> tuple[str, dict]:
@@ -282,7 +341,7 @@ def fill_as_of_events(day: date, prefix: str, using: str = "default") -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {AS_OF_EVENTS}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {AS_OF_EVENTS} (household_id BIGINT PRIMARY KEY, identified_on DATE, "
-            f"monitored_on DATE, monitored_category VARCHAR(1), last_kind VARCHAR(20), max_event_id BIGINT)"
+            f"monitored_on DATE, monitored_category VARCHAR(1), last_kind VARCHAR(20), status VARCHAR(20))"
         )
         where = f"date <= %(as_of)s AND household_id IN (SELECT h.id FROM {HOUSEHOLD} h WHERE {scope})"
         cursor.execute(f"INSERT INTO {AS_OF_EVENTS} {event_facts_select(where)}", {**params, "as_of": day})
@@ -326,65 +385,114 @@ def _python_value(name: str, value):
 # ── keeping the profile fresh ──────────────────────────────────────────────────────────────────────────────────
 
 
-def _profile_columns() -> list[str]:
-    return [*MEMBER_COUNTS, *EVENT_FACTS]
+def profile_state(using: str = "default") -> ProfileState | None:
+    return ProfileState.objects.using(using).first()
 
 
-def rebuild_profiles(households: str | None, params: dict, using: str = "default") -> None:
-    """Recompute the profile of the households whose ids `households` (SQL yielding ids, or None for all) gives:
-    delete, insert member counts, then upsert event facts (a household may have events but no members).
-    Statements, not a Python loop, at any size."""
+def _top_ids(using: str) -> dict[str, int]:
+    """The highest id of each table the profile reads (the rowid or primary-key end: one probe each)."""
+    tops = {}
+    with connections[using].cursor() as cursor:
+        for name, table in WATERMARKS.items():
+            cursor.execute(f"SELECT MAX(id) FROM {table}")
+            tops[name] = cursor.fetchone()[0] or 0
+    return tops
+
+
+#: ProfileState's watermark fields and the tables they follow
+WATERMARKS = {
+    "household_id": HOUSEHOLD, "member_id": MEMBER, "event_id": EVENT, "income_id": INCOME, "conditions_id": CONDITIONS,
+}
+
+
+def rebuild_profiles(households: str | None, params: dict, year: int, using: str = "default") -> None:
+    """Recompute the profile of the households whose ids `households` gives (SQL yielding ids; None: all of them)
+    for `year`: delete their rows, insert one row per household with its own fields and the year's inputs, then
+    fill in member counts and event facts (upserts onto those rows). Statements, not a Python loop, at any size."""
     where = (lambda column: f"{column} IN ({households})") if households else (lambda column: "1 = 1")
-    member_blank = ", ".join("0" for _ in MEMBER_COUNTS)
-    event_blank = "CAST(NULL AS DATE), CAST(NULL AS DATE), '', '', 0"
-    columns = ", ".join(_profile_columns())
-    member_columns = ", ".join(MEMBER_COUNTS)
-    updates = ", ".join(f"{name} = excluded.{name}" for name in EVENT_FACTS)
+    inputs = year_input_tables(dialect_of(using))
+    params = {**params, "year": year, "last_year": year - 1}
+    own = {name: f"h.{name}" for name in HOUSEHOLD_INPUTS} | {"first_poor_on": "h.first_identified_on"}
+    # every NOT NULL column without a value of its own in a statement (an upsert's insert part must be complete)
+    blank = {name: "0" for name in MEMBER_COUNTS} | {
+        "monitored_category": "''", "last_kind": "''", "status": f"'{codes.Status.ORDINARY}'", "household_type": "''",
+        "risk_type": "''"}
+
+    def insert(values: dict, source: str, updates: dict | None = None, key: str = "household_id") -> str:
+        values = {**{k: v for k, v in blank.items() if k not in values}, **values}
+        sql = (f"INSERT INTO {PROFILE} (id, household_id, {', '.join(values)}) "
+               f"SELECT {key}, {key}, {', '.join(values.values())} FROM {source}")
+        if updates:
+            sql += " WHERE true ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{k} = {v}" for k, v in updates.items())
+        return sql
+
+    first = f"{PROFILE}.first_poor_on"
     with connections[using].cursor() as cursor:
         if households is None and connections[using].vendor == "postgresql":
             cursor.execute(f"TRUNCATE {PROFILE}")  # a whole rebuild leaves no dead rows for the next scans to read
         else:
             cursor.execute(f"DELETE FROM {PROFILE} WHERE {where('id')}", params)
-        cursor.execute(
-            f"INSERT INTO {PROFILE} (id, household_id, {columns}) SELECT household_id, household_id, {member_columns}, "
-            f"{event_blank} FROM ({member_counts_select(where('m.household_id'))}) mc",
-            params,
-        )
-        cursor.execute(
-            f"INSERT INTO {PROFILE} (id, household_id, {columns}) SELECT household_id, household_id, {member_blank}, "
-            f"{', '.join(EVENT_FACTS)} FROM ({event_facts_select(where('household_id'))}) ef WHERE true "
-            f"ON CONFLICT (id) DO UPDATE SET {updates}",
-            params,
-        )
+        cursor.execute(insert(
+            {**own, **inputs},
+            f"{HOUSEHOLD} h LEFT JOIN {INCOME} i ON i.household_id = h.id AND i.year = %(year)s "
+            f"LEFT JOIN {INCOME} p ON p.household_id = h.id AND p.year = %(last_year)s "
+            f"LEFT JOIN {CONDITIONS} c ON c.household_id = h.id AND c.year = %(year)s WHERE {where('h.id')}",
+            key="h.id",
+        ), params)
+        cursor.execute(insert(
+            dict(zip(MEMBER_COUNTS, MEMBER_COUNTS)), f"({member_counts_select(where('m.household_id'))}) mc",
+            {name: f"excluded.{name}" for name in MEMBER_COUNTS},
+        ), params)
+        cursor.execute(insert(
+            dict(zip(EVENT_FACTS, EVENT_FACTS)), f"({event_facts_select(where('household_id'))}) ef",
+            {name: f"excluded.{name}" for name in EVENT_FACTS} | {"first_poor_on": (
+                f"CASE WHEN {first} IS NULL OR excluded.identified_on < {first} THEN "
+                f"COALESCE(excluded.identified_on, {first}) ELSE {first} END")},
+        ), params)
 
 
 def refresh_household_profile(household_id: int, using: str = "default") -> None:
-    rebuild_profiles("%(household)s", {"household": household_id}, using)
+    """After an edit through the services: the household's row, for the profile's year (none yet: nothing to do,
+    the first assessment builds the whole profile)."""
+    state = profile_state(using)
+    if state is not None and state.year is not None:
+        rebuild_profiles("%(household)s", {"household": household_id}, state.year, using)
 
 
-def refresh_profiles(using: str = "default") -> int:
-    """Bring the profile up to date with rows written without the services (bulk loads such as `fupin demo`):
-    the households with members or events above the profile's watermarks are recomputed; an empty profile is
-    built whole. Returns how many households were recomputed (0 when the profile was fresh)."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {MEMBER}")
-        top_member = cursor.fetchone()[0] or 0
-        cursor.execute(f"SELECT MAX(id) FROM {EVENT}")
-        top_event = cursor.fetchone()[0] or 0
-        cursor.execute(f"SELECT MAX(max_member_id) FROM {PROFILE}")
-        seen_member = cursor.fetchone()[0]
-        cursor.execute(f"SELECT MAX(max_event_id) FROM {PROFILE}")
-        seen_event = cursor.fetchone()[0]
-    if seen_member is None and seen_event is None:
-        if not (top_member or top_event):
-            return 0
-        rebuild_profiles(None, {}, using)
-    elif top_member > (seen_member or 0) or top_event > (seen_event or 0):
-        touched = (f"SELECT household_id FROM {MEMBER} WHERE id > %(member)s "
-                   f"UNION SELECT household_id FROM {EVENT} WHERE id > %(event)s")
-        rebuild_profiles(touched, {"member": seen_member or 0, "event": seen_event or 0}, using)
+def refresh_households(household_ids, using: str = "default") -> None:
+    """After a bulk update of registry rows (the importer): the rows of these households, a batch at a time."""
+    state = profile_state(using)
+    if state is None or state.year is None:
+        return
+    ids = sorted({int(i) for i in household_ids})
+    for start in range(0, len(ids), 10_000):
+        chunk = ids[start:start + 10_000]
+        rebuild_profiles(", ".join(str(i) for i in chunk), {}, state.year, using)  # integers we made: no injection
+
+
+def refresh_profiles(year: int, using: str = "default") -> int:
+    """Bring the profile up to date before an assessment of `year`; returns how many households were recomputed.
+
+    Built whole when it has never been built or when `year` is later than the profile's (a county moves on to the
+    next year's accounts); otherwise the households with member, event, income or conditions rows added since the
+    watermarks (bulk loads send no signals) are recomputed for the profile's own year. An earlier year leaves the
+    profile as it is: that assessment reads the income tables (see `Source`)."""
+    state = profile_state(using) or ProfileState()
+    tops = _top_ids(using)
+    if state.year is None or year > state.year:
+        rebuild_profiles(None, {}, year, using)
+        state.year = year
+    elif any(tops[name] > getattr(state, name) for name in WATERMARKS):
+        touched = " UNION ".join(
+            f"SELECT {'id' if table == HOUSEHOLD else 'household_id'} FROM {table} WHERE id > %({name})s"
+            for name, table in WATERMARKS.items()
+        )
+        rebuild_profiles(touched, {name: getattr(state, name) for name in WATERMARKS}, state.year, using)
     else:
         return 0
+    for name, top in tops.items():
+        setattr(state, name, top)
+    state.save(using=using)
     with connections[using].cursor() as cursor:
         if connections[using].vendor == "postgresql":
             cursor.execute(f"ANALYZE {PROFILE}")  # the planner's row counts, so it hash-joins the whole table

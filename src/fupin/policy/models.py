@@ -36,11 +36,16 @@ AREA_KINDS = (Kind.VILLAGE_EXIT, Kind.COUNTY_EXIT)
 
 
 class HouseholdProfile(models.Model):
-    """Member counts and status-event facts per household, denormalised so that an assessment joins one row per
-    household instead of aggregating ten million member rows (measured: 2.4 s per million members on SQLite).
+    """Everything a whole-registry assessment reads, one narrow row per household: the household fields the
+    features use, member counts, status-event facts (and the status they give), and the income accounts of the
+    profile's year and the year before with that year's living conditions. Denormalised so that an assessment
+    reads one row per household by its key instead of aggregating ten million member rows, probing the wide income
+    table twice and reading the wide household row (docs/decisions/0002-policy-evaluation.md has the measurements).
 
-    Kept fresh by `profile.py`: signals refresh one household when the services save a member or an event;
-    bulk loads are caught by the watermarks (the highest member and event ids covered) before every assessment.
+    Kept fresh by `compute.py`: signals refresh one household when the services save or delete a household, a
+    member, an event, an income account or a living-conditions survey; the importer sends
+    `registry.signals.households_changed` for the rows it updates in bulk; rows added by bulk loads (ids above
+    `ProfileState`'s watermarks) are caught before every assessment.
     """
 
     #: the household's own id: an integer primary key is SQLite's rowid, found in one B-tree probe (a separate
@@ -64,12 +69,43 @@ class HouseholdProfile(models.Model):
     monitored_on = models.DateField(_("最近纳入监测日期"), null=True)
     monitored_category = models.CharField(_("最近纳入监测类别"), max_length=1, blank=True)
     last_kind = models.CharField(_("最近状态事件"), max_length=20, blank=True)
-    max_member_id = models.BigIntegerField(_("已汇总的最大成员编号"), default=0, db_index=True)
-    max_event_id = models.BigIntegerField(_("已汇总的最大事件编号"), default=0, db_index=True)
+    status = models.CharField(_("当前状态"), max_length=20, blank=True)
+    first_poor_on = models.DateField(_("最早识别为贫困户日期"), null=True,
+                                     help_text=_("识别事件与户表首次识别时间中较早者"))
+    household_type = models.CharField(_("户类型"), max_length=1, blank=True)
+    risk_type = models.CharField(_("主要返贫致贫风险"), max_length=4, blank=True)
+    no_labour_household = models.BooleanField(_("整户无劳动能力兜底"), null=True)
+    relocated = models.BooleanField(_("易地扶贫搬迁户"), null=True)
+    first_identified_on = models.DateField(_("户表首次识别时间"), null=True)
+    per_capita_income = models.FloatField(_("人均纯收入（汇总年度）"), null=True)
+    net_income = models.FloatField(_("家庭纯收入（汇总年度）"), null=True)
+    out_of_pocket = models.FloatField(_("合规自付支出（汇总年度）"), null=True)
+    per_capita_income_prev = models.FloatField(_("上年人均纯收入"), null=True)
+    net_income_prev = models.FloatField(_("上年家庭纯收入"), null=True)
+    housing_safety = models.CharField(_("住房安全等级（汇总年度）"), max_length=1, null=True)
+    safe_drinking_water = models.BooleanField(_("饮水安全（汇总年度）"), null=True)
+    food_clothing_secure = models.BooleanField(_("不愁吃穿（汇总年度）"), null=True)
 
     class Meta:
         verbose_name = _("农户汇总（评估用）")
         verbose_name_plural = _("农户汇总（评估用）")
+
+
+class ProfileState(models.Model):
+    """The profile's year and how far it has read each registry table (one row). An assessment of the profile's
+    year reads the profile alone; of an earlier year, the income tables; of a later one, it moves the profile to
+    that year first (a county assesses forward, year after year)."""
+
+    year = models.PositiveSmallIntegerField(_("汇总年度"), null=True)
+    household_id = models.BigIntegerField(_("已汇总的最大农户编号"), default=0)
+    member_id = models.BigIntegerField(_("已汇总的最大成员编号"), default=0)
+    event_id = models.BigIntegerField(_("已汇总的最大事件编号"), default=0)
+    income_id = models.BigIntegerField(_("已汇总的最大收入台账编号"), default=0)
+    conditions_id = models.BigIntegerField(_("已汇总的最大生产生活条件编号"), default=0)
+
+    class Meta:
+        verbose_name = _("农户汇总状态")
+        verbose_name_plural = _("农户汇总状态")
 
 
 class RunQuerySet(ScopedQuerySet):
@@ -139,9 +175,13 @@ def _feature_field(feature):
 class HouseholdDecision(models.Model):
     """One household's decision in a run. `results` holds each rule's result in `run.rule_ids` order as base-3
     digits (rule i is digit i: 1 met, 0 not met, 2 unknown because a value was missing) — an integer, which SQLite
-    builds far faster than a string (evaluation.decode_results reads it). The feature columns are named as in the catalogue and hold the
-    values the rules and explanation templates of the run's kind read (the others stay empty)."""
+    builds far faster than a string (evaluation.decode_results reads it). The feature columns are named as in the
+    catalogue and hold the values the rules and explanation templates of the run's kind read (the others stay empty).
 
+    The key is (run, household): one index, where a surrogate id cost PostgreSQL a sequence call and a second
+    index per row — a third of the time of writing a run's millions of rows."""
+
+    pk = models.CompositePrimaryKey("run_id", "household_id")
     run = models.ForeignKey(
         AssessmentRun, verbose_name=_("评估批次"), on_delete=models.CASCADE, related_name="decisions",
         db_constraint=False, db_index=False,
@@ -160,10 +200,9 @@ class HouseholdDecision(models.Model):
     class Meta:
         verbose_name = _("农户评估结论")
         verbose_name_plural = _("农户评估结论")
-        constraints = [models.UniqueConstraint(fields=["run", "household"], name="decision_once_per_run")]
 
 
-_RESERVED = {field.name for field in HouseholdDecision._meta.local_fields} | {"run_id", "household_id", "decisions"}
+_RESERVED = {field.name for field in HouseholdDecision._meta.local_fields} | {"pk", "run_id", "household_id", "decisions"}
 assert not _RESERVED & set(FEATURES), f"feature names clash with decision fields: {_RESERVED & set(FEATURES)}"
 for _name, _feature in FEATURES.items():
     HouseholdDecision.add_to_class(_name, _feature_field(_feature))

@@ -620,11 +620,12 @@ class _RuleTextWriter(_Writer):
 
 
 class _SqlWriter(_Writer):
-    def __init__(self, dialect: str, parameters: Mapping[str, object]):
+    def __init__(self, dialect: str, parameters: Mapping[str, object], columns: Mapping[str, str] | None = None):
         if dialect not in DIALECTS:
             raise RuleError(f"不支持的数据库方言 '{dialect}'（可用：{', '.join(DIALECTS)}）")
         self.dialect = dialect
         self.parameters = parameters
+        self.columns = columns
         self.double = SQL_COLUMN_TYPES[dialect][FeatureType.NUMBER]
 
     def keyword(self, word: str) -> str:
@@ -659,6 +660,8 @@ class _SqlWriter(_Writer):
         return f"CAST({format_number(value)} AS {self.double})"
 
     def _feature(self, node: Feature) -> str:
+        if self.columns is not None:
+            return f"({self.columns[node.name]})"
         return f'"{node.name}"'  # names come from the catalogue: plain lower-case identifiers
 
     def _param(self, node: Param) -> str:
@@ -679,9 +682,11 @@ def to_rule_text(tree: Node) -> str:
     return _RuleTextWriter().write(tree)
 
 
-def compile_sql(tree: Node, dialect: str, parameters: Mapping[str, object] | None = None) -> str:
-    """SQL text of the rule for `dialect`, reading feature columns by name, parameters inlined as literals."""
-    return _SqlWriter(dialect, parameters or {}).write(tree)
+def compile_sql(tree: Node, dialect: str, parameters: Mapping[str, object] | None = None,
+                columns: Mapping[str, str] | None = None) -> str:
+    """SQL text of the rule for `dialect`, parameters inlined as literals, reading each feature from the column of
+    its name, or from its SQL expression in `columns` (expressions we generate, never user text)."""
+    return _SqlWriter(dialect, parameters or {}, columns).write(tree)
 
 
 # ── the Python evaluator (one household, explanations, tests) ────────────────────────────────────────────────

@@ -5,19 +5,22 @@ range of the same `scope_prefix`); the CLI passes no user and sees everything, l
 """
 
 import json
+import os
 import string
+import tempfile
+import threading
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from functools import lru_cache
 
 from django.db import connections, transaction
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from fupin.accounts.masking import mask_value
 from fupin.accounts.scoping import NOTHING, get_scoped, scope_prefix
-from fupin.areas.models import PREFIX_LENGTH, Area, Level, code_range
+from fupin.areas.models import PREFIX_LENGTH, Area, Level
 from fupin.errors import DomainError, NotFound
 from fupin.registry import codes
 from fupin.registry.filters import HouseholdFilter
@@ -25,7 +28,7 @@ from fupin.registry.models import Household
 
 from . import compute
 from . import rules as rule_language
-from .evaluation import Plan, compare_select, decode_results, insert_decisions
+from .evaluation import DECISION_TABLE, Plan, compare_select, decode_results, insert_decisions, prepare
 from .features import FEATURES
 from .models import AREA_KINDS, CHECKLIST_ITEMS, AreaDecision, AssessmentRun, HouseholdDecision, Kind, VillageFacilities
 from .packs import KINDS as RULE_KIND_LABELS
@@ -101,28 +104,15 @@ def _as_of(as_of: date | None) -> date:
 # ── the batch ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 
-def _chunks(prefix: str, using: str) -> list[tuple[str, str]]:
-    """Code ranges that partition the scope. SQLite judges a township at a time (progress to show, statements of
-    a bounded size: its joins are index probes, so a range costs what its households cost); PostgreSQL judges the
-    scope in one statement, as each statement hash-joins whole tables (measured: 27 township statements took twice
-    as long as one). Consecutive ranges meet exactly, so no household is left out or judged twice."""
-    low, high = code_range(prefix)
-    if len(prefix) >= PREFIX_LENGTH[Level.TOWNSHIP] or connections[using].vendor != "sqlite":
-        return [(low, high)]
-    starts = sorted(
-        Area.objects.using(using).under(prefix).filter(level=Level.TOWNSHIP).values_list("code", flat=True)
-    )
-    cuts = [code[: PREFIX_LENGTH[Level.TOWNSHIP]] for code in starts[1:]]
-    edges = [low, *cuts, high]
-    return list(zip(edges[:-1], edges[1:]))
-
-
-def _source(as_of: date, prefix: str, using: str) -> compute.Source:
-    """The profile when nothing happened after the date; else event facts recomputed as of the date."""
+def _source(as_of: date, year: int, prefix: str, using: str) -> compute.Source:
+    """The profile when nothing happened after the date; else event facts recomputed as of the date. The year's
+    inputs from the profile when it holds that year, else from the income tables (an earlier year)."""
+    state = compute.profile_state(using)
+    years = state is not None and state.year == year
     if compute.events_after(as_of, using):
         compute.fill_as_of_events(as_of, prefix, using)
-        return compute.Source.as_of_table()
-    return compute.Source.profile()
+        return compute.Source.as_of_table(years)
+    return compute.Source.profile(years)
 
 
 def _start_run(kind, pack: Pack, scope: Scope, as_of: date, user, *, single: Household | None = None, rule_ids=(),
@@ -144,46 +134,174 @@ def assess(kind, *, user=None, pack_id: str | None = None, as_of: date | None = 
     as_of = _as_of(as_of)
     scope = resolve_scope(user, area)
     pack = resolve_pack(pack_id, scope, as_of, values)
-    with transaction.atomic(using=using):
+    plan = None if kind in AREA_KINDS else Plan.of(pack, kind)
+    with transaction.atomic(using=using):  # committed first: a second connection must see the same profile
         progress.phase("更新农户汇总", 1)
-        compute.refresh_profiles(using)
+        compute.refresh_profiles(pack.year, using)
         progress.advance("更新农户汇总", 1)
-        source = _source(as_of, scope.prefix, using)
-        if kind in AREA_KINDS:
+    if plan is None:
+        with transaction.atomic(using=using):
+            source = _source(as_of, pack.year, scope.prefix, using)
             run = _assess_areas(kind, pack, scope, as_of, user, source, progress, using)
-        else:
-            run = _assess_households(kind, pack, scope, as_of, user, source, progress, using)
-        compute.drop_as_of_events(using)
+            compute.drop_as_of_events(using)
+        return run
+    return _assess_households(plan, scope, as_of, user, progress, using)
+
+
+#: scopes of at least this many households (by their id range) are judged by two connections at once
+PARALLEL_MIN_HOUSEHOLDS = int(os.environ.get("FUPIN_ASSESS_PARALLEL_MIN", "100000"))
+#: the share of the households the connection holding the transaction judges itself. SQLite: it also copies the
+#: other connection's rows in, so it takes the smaller part; PostgreSQL: both write their own rows
+OWN_SHARE = {"sqlite": 0.3, "postgresql": 0.5}
+ABANDONED_AFTER = timedelta(hours=12)
+
+
+def _assess_households(plan: Plan, scope: Scope, as_of: date, user, progress, using) -> AssessmentRun:
+    """Start a run, write one decision per household, count, finish. The run row is committed first (unfinished
+    runs are not read by lists or explanations) so that a second connection may write its part of the decisions;
+    whatever goes wrong, the run and its rows are removed again."""
+    _discard_abandoned_runs(using)
+    with transaction.atomic(using=using):
+        run = _start_run(plan.kind, plan.pack, scope, as_of, user, rule_ids=plan.rule_ids, using=using)
+    try:
+        _judge_households(plan, run, scope, as_of, progress, using)
+    except BaseException:
+        _discard_run(run.pk, using)
+        raise
     return run
 
 
-def _assess_households(kind, pack, scope, as_of, user, source, progress, using) -> AssessmentRun:
-    plan = Plan.of(pack, kind)
-    run = _start_run(kind, pack, scope, as_of, user, rule_ids=plan.rule_ids, using=using)
-    params = compute.parameters(as_of, pack.year)
-    chunks = _chunks(scope.prefix, using)
-    progress.phase("评估", len(chunks))
-    condition = "h.village_id >= %(low)s AND h.village_id < %(high)s"
-    rows = HouseholdDecision.objects.using(using)
-    # SQLite has one writer, and this transaction began IMMEDIATE (settings): every decision row with an id above
-    # the current maximum is this run's, so the counts read a contiguous rowid range instead of probing the
-    # (run, household) index row by row (0.1 s instead of 0.3 s per million persons)
-    after = rows.order_by("-id").values_list("id", flat=True).first() or 0
-    for low, high in chunks:
-        insert_decisions(plan, run.pk, source, condition, {**params, "low": low, "high": high}, using)
+def _judge_households(plan: Plan, run: AssessmentRun, scope: Scope, as_of: date, progress, using) -> None:
+    connection = connections[using]
+    scope_sql, scope_params = compute.scope_condition(scope.prefix)
+    split = _split_point(scope_sql, scope_params, connection)
+    params = {**scope_params, "split": split}
+    helper = _Helper(plan, run.pk, scope, as_of, f"{scope_sql} AND h.id >= %(split)s", params, using) if split else None
+    progress.phase("评估", 2 if helper else 1)
+    try:
+        with transaction.atomic(using=using):
+            if helper:  # started inside our write transaction (SQLite: IMMEDIATE): it reads what we read
+                helper.start()
+            own = f"{scope_sql} AND h.id < %(split)s" if helper else scope_sql
+            tally = _judge_part(plan, run.pk, scope.prefix, as_of, own, params, DECISION_TABLE, using)
         progress.advance("评估", 1)
-    sqlite = connections[using].vendor == "sqlite"
-    _finish_household_run(run, using, rows.filter(id__gt=after) if sqlite else None)
-    return run
+        if helper:
+            tally += helper.finish(connection)
+            progress.advance("评估", 1)
+        with transaction.atomic(using=using):
+            _finish_household_run(run, using, tally)
+    finally:
+        if helper:
+            helper.clean_up(connection)
 
 
-def _finish_household_run(run: AssessmentRun, using: str, decisions=None) -> None:
-    """Counts by outcome and category, in one grouped query over the run's rows (`decisions`, when given)."""
-    decisions = HouseholdDecision.objects.using(using).filter(run=run) if decisions is None else decisions
-    rows = decisions.values_list("outcome", "category").annotate(households=Count("pk"), persons=Sum("persons")).order_by()
+def _judge_part(plan: Plan, run_id: int, prefix: str, as_of: date, where: str, params: dict, table: str,
+                using: str):
+    """One connection's part: its source (the as-of events table is per connection), the combinations, the rows."""
+    source = _source(as_of, plan.pack.year, prefix, using)
+    prepare(plan, using)
+    tally = insert_decisions(plan, run_id, source, where, {**compute.parameters(as_of, plan.pack.year), **params},
+                             using, table=table)
+    compute.drop_as_of_events(using)
+    return tally
+
+
+def _split_point(scope_sql: str, params: dict, connection) -> int | None:
+    """The household id dividing the scope between two connections, or None to judge it with one: a small scope,
+    a transaction already open around us (a second connection would not see its rows), or an in-memory SQLite."""
+    if connection.in_atomic_block or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(h.id), MAX(h.id) FROM {compute.HOUSEHOLD} h WHERE {scope_sql}", params)
+        low, high = cursor.fetchone()
+    if low is None or high - low + 1 < max(PARALLEL_MIN_HOUSEHOLDS, 2):
+        return None
+    return low + int((high - low + 1) * OWN_SHARE[connection.vendor])
+
+
+SCRATCH = "policy_scratch"
+
+
+class _Helper:
+    """The second connection: a thread with its own database connection judging the households from `split` on.
+    PostgreSQL: into the decision table, in its own transaction. SQLite (one writer per database): into a scratch
+    database file, which the first connection then attaches and copies in (an attached file is locked by every
+    write transaction of the connection, so it is attached only once the helper is done)."""
+
+    def __init__(self, plan, run_id, scope, as_of, where, params, using):
+        self.arguments = (plan, run_id, scope.prefix, as_of, where, params)
+        self.using = using
+        self.error: BaseException | None = None
+        self.tally = []
+        self.scratch = None
+        if connections[using].vendor == "sqlite":
+            handle, self.scratch = tempfile.mkstemp(prefix="fupin-assess-", suffix=".sqlite3")
+            os.close(handle)
+        self.attached = False
+        self.thread = threading.Thread(target=self._run, name=f"assess-{run_id}", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        connection = connections[self.using]
+        try:
+            if self.scratch:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"ATTACH DATABASE %s AS {SCRATCH}", [self.scratch])
+                    cursor.execute(f"PRAGMA {SCRATCH}.journal_mode = OFF")
+                    cursor.execute(f"PRAGMA {SCRATCH}.synchronous = OFF")
+                    cursor.execute(f"CREATE TABLE {SCRATCH}.decisions AS SELECT * FROM {DECISION_TABLE} WHERE 0")
+                self.tally = _judge_part(*self.arguments, f"{SCRATCH}.decisions", self.using)
+            else:
+                with transaction.atomic(using=self.using):
+                    self.tally = _judge_part(*self.arguments, DECISION_TABLE, self.using)
+        except BaseException as error:  # noqa: BLE001 - handed to the first connection, which raises it
+            self.error = error
+        finally:
+            connection.close()
+
+    def finish(self, connection):
+        """Wait for the helper and raise what it raised; on SQLite copy its rows in. Returns its tally."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        if self.scratch:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ATTACH DATABASE %s AS {SCRATCH}", [self.scratch])
+                self.attached = True
+            with transaction.atomic(using=self.using), connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {DECISION_TABLE} SELECT * FROM {SCRATCH}.decisions")
+        return self.tally
+
+    def clean_up(self, connection) -> None:
+        self.thread.join()
+        if self.attached:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DETACH DATABASE {SCRATCH}")
+        if self.scratch:
+            os.unlink(self.scratch)
+
+
+def _discard_run(run_id: int, using: str) -> None:
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute(f"DELETE FROM {DECISION_TABLE} WHERE run_id = %s", [run_id])
+        AssessmentRun.objects.using(using).filter(pk=run_id).delete()
+
+
+def _discard_abandoned_runs(using: str) -> None:
+    """Runs left unfinished by a process that died long ago: their rows are removed (one key range each)."""
+    stale = AssessmentRun.objects.using(using).filter(
+        finished_at__isnull=True, single=False, started_at__lt=timezone.now() - ABANDONED_AFTER)
+    for run_id in stale.values_list("pk", flat=True):
+        _discard_run(run_id, using)
+
+
+def _finish_household_run(run: AssessmentRun, using: str, rows) -> None:
+    """The run's counts by outcome and category (from what its parts wrote), and its end: from now on it is read."""
     counts: dict = {"outcome": {"true": [0, 0], "false": [0, 0], "unknown": [0, 0]}, "category": {}}
     for outcome, category, households, persons in rows:
-        key = {True: "true", False: "false", None: "unknown"}[outcome]
+        key = {True: "true", False: "false", None: "unknown"}[None if outcome is None else bool(outcome)]
         counts["outcome"][key][0] += households
         counts["outcome"][key][1] += persons or 0
         if category:
@@ -332,7 +450,7 @@ def assess_household(user, household_id: int, kind, *, pack_id: str | None = Non
                 run=run, household=household, outcome=outcome, category=category, results=results,
                 persons=features.get("members") or 0, **features,
             )
-            _finish_household_run(run, using)
+            _finish_household_run(run, using, [(outcome, category, 1, features.get("members") or 0)])
             decision.run = run
     return decision
 
@@ -619,8 +737,8 @@ def whatif(kind, *, user=None, before: str | None = None, after: str | None = No
     names = [name for name in FEATURES if name in set(plan_a.features) | set(plan_b.features)]
     condition, scope_params = compute.scope_condition(scope.prefix)
     with transaction.atomic(using=using):
-        compute.refresh_profiles(using)
-        source = _source(as_of, scope.prefix, using)
+        compute.refresh_profiles(first.year, using)
+        source = _source(as_of, first.year, scope.prefix, using)
         features_sql = compute.features_select(dialect, names, source, condition)
         length = PREFIX_LENGTH[Level.TOWNSHIP]
         sql = (

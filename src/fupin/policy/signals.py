@@ -1,17 +1,33 @@
 """Keep each household's assessment profile in step with edits made through the registry services (one household
-at a time, in the same transaction). Bulk loads that bypass model saves are caught by compute.refresh_profiles."""
+at a time, in the same transaction) and with the importer's bulk updates (`households_changed`). Rows added by
+bulk loads that send neither are caught by compute.refresh_profiles before every assessment."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from fupin.registry.models import Member, StatusEvent
+from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member, StatusEvent
+from fupin.registry.signals import households_changed
 
-from .compute import refresh_household_profile
+from .compute import refresh_household_profile, refresh_households
 
 
 @receiver(post_save, sender=Member, dispatch_uid="policy-profile-member-saved")
 @receiver(post_delete, sender=Member, dispatch_uid="policy-profile-member-deleted")
 @receiver(post_save, sender=StatusEvent, dispatch_uid="policy-profile-event-saved")
 @receiver(post_delete, sender=StatusEvent, dispatch_uid="policy-profile-event-deleted")
+@receiver(post_save, sender=IncomeAccount, dispatch_uid="policy-profile-income-saved")
+@receiver(post_delete, sender=IncomeAccount, dispatch_uid="policy-profile-income-deleted")
+@receiver(post_save, sender=LivingConditions, dispatch_uid="policy-profile-conditions-saved")
+@receiver(post_delete, sender=LivingConditions, dispatch_uid="policy-profile-conditions-deleted")
 def refresh_profile(sender, instance, using, **kwargs):
     refresh_household_profile(instance.household_id, using)
+
+
+@receiver(post_save, sender=Household, dispatch_uid="policy-profile-household-saved")
+def refresh_household(sender, instance, using, **kwargs):
+    refresh_household_profile(instance.pk, using)
+
+
+@receiver(households_changed, dispatch_uid="policy-profile-households-changed")
+def refresh_changed(sender, household_ids, using="default", **kwargs):
+    refresh_households(household_ids, using)
