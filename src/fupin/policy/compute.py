@@ -192,7 +192,7 @@ def feature_expressions(dialect: str) -> dict[str, tuple[str, tuple[str, ...]]]:
         # the age test only for the rare household with an out-of-school member (an indexed probe each)
         "child_out_of_school": (
             f"CASE WHEN COALESCE({{pm}}.out_of_school_members, 0) = 0 THEN {false} ELSE EXISTS (SELECT 1 FROM {MEMBER} "
-            f"oos WHERE oos.household_id = h.id AND oos.school_status = '{OUT_OF_SCHOOL}' "
+            f"oos WHERE oos.household_id = {{hid}} AND oos.school_status = '{OUT_OF_SCHOOL}' "
             f"AND oos.birth_date > %(born_after)s AND oos.birth_date <= %(born_by)s) END", ("pm",)),
         "dibao_members": count("dibao_members"),
         "tekun_members": count("tekun_members"),
@@ -205,8 +205,7 @@ def feature_expressions(dialect: str) -> dict[str, tuple[str, tuple[str, ...]]]:
         "household_type": (_type_for_status(), ("pe",)),
         "status": (status, ("pe",)),
         # the profile keeps the earlier of the two dates (first_poor_on); recomputed event facts do not
-        "ever_poor": (
-            f"{{ever_poor_by_date}}", ("pe",)),
+        "ever_poor": ("{ever_poor_by_date}", ("pe",)),
         "monitoring_category": (
             f"CASE WHEN {status} = '{codes.Status.MONITORED}' THEN NULLIF({{pe}}.monitored_category, '') END", ("pe",)),
         "risk_type": ("NULLIF({risk_type}, '')", ()),
@@ -269,19 +268,22 @@ class Source:
 
 @dataclass(frozen=True)
 class Relation:
-    """The named features as SQL expressions over the household h and the joins they need (FROM … JOIN …)."""
+    """The named features as SQL expressions, the joins they need (FROM … JOIN …) and the household id column."""
 
     expressions: dict[str, str]
     joins: str
+    key: str
 
 
-def feature_relation(dialect: str, names, source: Source) -> Relation:
+def feature_relation(dialect: str, names, source: Source, scoped: bool = True) -> Relation:
+    """Features over the registry. A batch over the whole registry (`scoped` false) reads the profile alone, which
+    holds a row for every household: no household row is read at all."""
     expressions = feature_expressions(dialect)
     needed = {alias for name in names for alias in expressions[name][1]}
     same = source.members == source.events
-    profile_needed = (source.members == PROFILE and bool(names)) or "pm" in needed or (same and "pe" in needed)
-    values = {"pm": "pm", "pe": "pm" if same else "pe"}
     batch = source.members == PROFILE
+    key = "h.id" if scoped or not batch else "pm.id"
+    values = {"pm": "pm", "pe": "pm" if same else "pe", "hid": key}
     values.update({name: f"pm.{name}" if batch else f"h.{name}" for name in HOUSEHOLD_INPUTS})
     if same and batch:
         values["ever_poor_by_date"] = f"COALESCE(pm.first_poor_on <= %(as_of)s, {FALSE[dialect]})"
@@ -293,20 +295,23 @@ def feature_relation(dialect: str, names, source: Source) -> Relation:
     else:
         values.update(year_input_tables(dialect))
     texts = {name: expressions[name][0].format(**values) for name in names}
-    joins = [f"FROM {HOUSEHOLD} h"]
-    if profile_needed:
-        joins.append(f"LEFT JOIN {source.members} pm ON pm.{source.key} = h.id")
+    if key == "pm.id":
+        joins = [f"FROM {PROFILE} pm"]
+    else:
+        joins = [f"FROM {HOUSEHOLD} h"]
+        if batch or "pm" in needed or (same and "pe" in needed):
+            joins.append(f"LEFT JOIN {source.members} pm ON pm.{source.key} = h.id")
     if "pe" in needed and not same:
-        joins.append(f"LEFT JOIN {source.events} pe ON pe.household_id = h.id")
+        joins.append(f"LEFT JOIN {source.events} pe ON pe.household_id = {key}")
     if "y" in needed and not source.years_in_profile:
         used = {YEAR_INPUTS[name][0] for name in YEAR_INPUTS if any(f"{{{name}}}" in expressions[n][0] for n in names)}
         if "i" in used:
-            joins.append(f"LEFT JOIN {INCOME} i ON i.household_id = h.id AND i.year = %(year)s")
+            joins.append(f"LEFT JOIN {INCOME} i ON i.household_id = {key} AND i.year = %(year)s")
         if "p" in used:
-            joins.append(f"LEFT JOIN {INCOME} p ON p.household_id = h.id AND p.year = %(last_year)s")
+            joins.append(f"LEFT JOIN {INCOME} p ON p.household_id = {key} AND p.year = %(last_year)s")
         if "c" in used:
-            joins.append(f"LEFT JOIN {CONDITIONS} c ON c.household_id = h.id AND c.year = %(year)s")
-    return Relation(texts, "\n".join(joins))
+            joins.append(f"LEFT JOIN {CONDITIONS} c ON c.household_id = {key} AND c.year = %(year)s")
+    return Relation(texts, "\n".join(joins), key)
 
 
 def features_select(dialect: str, names, source: Source, where: str) -> str:
@@ -321,6 +326,14 @@ def scope_condition(prefix: str) -> tuple[str, dict]:
     """Households under an area-code prefix: the code range of areas.models.code_range, as `.restrict` uses."""
     low, high = code_range(prefix)
     return "h.village_id >= %(low)s AND h.village_id < %(high)s", {"low": low, "high": high}
+
+
+def batch_scope(prefix: str) -> tuple[str, dict, str]:
+    """(condition, parameters, household id column) of a batch: the whole registry reads the profile alone."""
+    if not prefix:
+        return "1 = 1", {}, "pm.id"
+    condition, params = scope_condition(prefix)
+    return condition, params, "h.id"
 
 
 def events_after(day: date, using: str = "default") -> bool:

@@ -17,7 +17,7 @@ from fupin.errors import DomainError
 from . import compute
 from . import rules as rule_language
 from .features import FEATURES
-from .models import Kind
+from .models import HOUSEHOLD_ID_BITS, Kind, run_keys
 from .packs import Pack, PackRule
 
 #: pack rule kinds per assessment kind; for monitoring, in the order categories are tried, with their codes
@@ -160,12 +160,12 @@ class Plan:
         )
         return f"CASE {whens} ELSE '' END"
 
-    def decision_select(self, dialect: str, source: compute.Source, where: str) -> str:
+    def decision_select(self, dialect: str, source: compute.Source, where: str, scoped: bool = True) -> str:
         """household_id, outcome, category, results, persons and the stored features of the households matching
         `where`, in one flat SELECT: every rule reads the feature expressions directly and is evaluated once, into
         the results code; outcome and category come from COMBINATIONS by that code. (Measured on SQLite: a
         subquery per layer — features, rules, combination — costs more than the rules themselves.)"""
-        relation = compute.feature_relation(dialect, self.features, source)
+        relation = compute.feature_relation(dialect, self.features, source, scoped)
         parameters = self.pack.parameters
         marks = {name: f"\x00{name}\x00" for name in relation.expressions}
         rules = []
@@ -180,12 +180,12 @@ class Plan:
         persons = relation.expressions["members"]
         if self.combined_by_table:
             join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"  # SQLite: households outside, codes probed
-            return (f"SELECT h.id AS household_id, c.outcome AS outcome, c.category AS category, c.code AS results, "
+            return (f"SELECT {relation.key} AS household_id, c.outcome AS outcome, c.category AS category, c.code AS results, "
                     f"{persons} AS persons, {features}\n{relation.joins}\n{join} {COMBINATIONS} c ON c.code = "
                     f"({results})\nWHERE {where}")
         columns = {f"r{i}": rule for i, rule in enumerate(rules)}
         outcome = rule_language.compile_sql(self.outcome(), dialect, columns=columns)
-        return (f"SELECT h.id AS household_id, {outcome} AS outcome, {self._category_sql(dialect, columns)} AS "
+        return (f"SELECT {relation.key} AS household_id, {outcome} AS outcome, {self._category_sql(dialect, columns)} AS "
                 f"category, {results} AS results, {persons} AS persons, {features}\n{relation.joins}\nWHERE {where}")
 
 
@@ -212,33 +212,41 @@ def prepare(plan: Plan, using: str = "default") -> None:
         cursor.execute(f"INSERT INTO {COMBINATIONS} (code, outcome, category) {plan.combinations_select(dialect)}")
 
 
-Tally = list[tuple[bool | None, str, int, int]]  # (outcome, category, households, persons)
+def decision_columns(plan: Plan) -> list[str]:
+    """The decision table's columns a run of the plan writes (the other features stay empty)."""
+    return ["id", "run_id", "household_id", "outcome", "category", "results", "persons", *plan.features]
 
 
 def insert_decisions(plan: Plan, run_id: int, source: compute.Source, where: str, params: dict,
-                     using: str = "default", table: str = DECISION_TABLE) -> Tally:
-    """Write the decisions of the households matching `where` into the run (one INSERT … SELECT into `table`, the
-    decision table or a scratch copy of it, after `prepare`); returns what was written, counted by outcome and
-    category. PostgreSQL counts the rows as it writes them (RETURNING); SQLite, which holds the only write lock,
-    reads back the rowid range it has just written."""
+                     using: str = "default", table: str = DECISION_TABLE, scoped: bool = True) -> None:
+    """Write the decisions of the households matching `where` into the run: one INSERT … SELECT into `table`, the
+    decision table or a scratch copy of it, after `prepare`."""
     dialect = compute.dialect_of(using)
-    names = ["run_id", "household_id", "outcome", "category", "results", "persons", *plan.features]
-    columns = ", ".join(names)
-    select = (f"SELECT CAST(%(run)s AS BIGINT) AS run_id, household_id, outcome, category, results, persons, "
-              f"{', '.join(plan.features)} FROM ({plan.decision_select(dialect, source, where)}) d")
-    insert = f"INSERT INTO {table} ({columns})\n{select}"
-    tally = "SELECT outcome, category, COUNT(*), SUM(persons) FROM {rows} GROUP BY outcome, category"
+    columns = ", ".join(decision_columns(plan))
+    select = (f"SELECT CAST(%(base)s AS BIGINT) + household_id AS id, CAST(%(run)s AS BIGINT) AS run_id, household_id, "
+              f"outcome, category, results, persons, {', '.join(plan.features)} "
+              f"FROM ({plan.decision_select(dialect, source, where, scoped)}) d")
     with connections[using].cursor() as cursor:
-        if dialect == "sqlite":
-            cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}")
-            before = cursor.fetchone()[0]
-            cursor.execute(insert, {**params, "run": run_id})
-            cursor.execute(tally.format(rows=f"{table} WHERE rowid > %s"), [before])
-        else:
-            cursor.execute(f"WITH written AS ({insert} RETURNING outcome, category, persons) "
-                           + tally.format(rows="written"), {**params, "run": run_id})
-        return [(None if outcome is None else bool(outcome), category, int(households), int(persons or 0))
-                for outcome, category, households, persons in cursor.fetchall()]
+        cursor.execute(f"INSERT INTO {table} ({columns})\n{select}", {**params, "run": run_id, "base": run_keys(run_id)[0]})
+
+
+def tally(run_id: int, low: int = 0, high: int = 2**HOUSEHOLD_ID_BITS, using: str = "default",
+          table: str = DECISION_TABLE) -> list[tuple[bool | None, str, int, int]]:
+    """(outcome, category, households, persons) of a run's decisions of households [low, high), counted by the
+    connection that has just written them. All rows are counted plainly, and only those not false are grouped:
+    SQLite groups by sorting every row (measured: 0.31 s against 0.06 s per million persons)."""
+    rows = f"{table} WHERE id >= %s AND id < %s"
+    base = run_keys(run_id)[0]
+    bounds = [base + low, base + high]
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), SUM(persons) FROM {rows}", bounds)
+        households, persons = cursor.fetchone()
+        cursor.execute(f"SELECT outcome, category, COUNT(*), SUM(persons) FROM {rows} AND (outcome IS NULL OR outcome) "
+                       f"GROUP BY outcome, category", bounds)
+        counted = [(None if outcome is None else True, category, int(n), int(p or 0))
+                   for outcome, category, n, p in cursor.fetchall()]
+    rest = (households - sum(row[2] for row in counted), int(persons or 0) - sum(row[3] for row in counted))
+    return counted + ([(False, "", *rest)] if rest[0] else [])
 
 
 def compare_select(before: Plan, after: Plan, dialect: str, features_sql: str) -> str:

@@ -659,6 +659,14 @@ class _SqlWriter(_Writer):
             return exp.Literal.string(value).sql(dialect=self.dialect)
         return f"CAST({format_number(value)} AS {self.double})"
 
+    def _inlist(self, node: InList) -> str:
+        """SQLite evaluates IN (…) with a probe of a temporary index per row; equalities joined by OR are cheaper
+        (measured: 8 % of a whole assessment) and equally NULL when the operand is (the items never are)."""
+        if self.dialect != "sqlite" or len(node.items) > 8:
+            return super()._inlist(node)
+        operand = self._operand(node.operand)
+        return "(" + " OR ".join(f"{operand} = {self.write(item)}" for item in node.items) + ")"
+
     def _feature(self, node: Feature) -> str:
         if self.columns is not None:
             return f"({self.columns[node.name]})"

@@ -28,9 +28,15 @@ from fupin.registry.models import Household
 
 from . import compute
 from . import rules as rule_language
-from .evaluation import DECISION_TABLE, Plan, compare_select, decode_results, insert_decisions, prepare
+from .evaluation import (
+    DECISION_TABLE, Plan, compare_select, decision_columns, decode_results, insert_decisions, prepare, tally,
+)
 from .features import FEATURES
-from .models import AREA_KINDS, CHECKLIST_ITEMS, AreaDecision, AssessmentRun, HouseholdDecision, Kind, VillageFacilities
+from .models import (
+    AREA_KINDS, CHECKLIST_ITEMS, HOUSEHOLD_ID_BITS, AreaDecision, AssessmentRun, HouseholdDecision, Kind,
+    VillageFacilities, decision_key,
+    run_keys,
+)
 from .packs import KINDS as RULE_KIND_LABELS
 from .packs import Pack, load_pack, pack_for, pack_from_snapshot
 from .packs import _display as display_value
@@ -152,7 +158,7 @@ def assess(kind, *, user=None, pack_id: str | None = None, as_of: date | None = 
 PARALLEL_MIN_HOUSEHOLDS = int(os.environ.get("FUPIN_ASSESS_PARALLEL_MIN", "100000"))
 #: the share of the households the connection holding the transaction judges itself. SQLite: it also copies the
 #: other connection's rows in, so it takes the smaller part; PostgreSQL: both write their own rows
-OWN_SHARE = {"sqlite": 0.3, "postgresql": 0.5}
+OWN_SHARE = {"sqlite": 0.45, "postgresql": 0.5}
 ABANDONED_AFTER = timedelta(hours=12)
 
 
@@ -173,47 +179,55 @@ def _assess_households(plan: Plan, scope: Scope, as_of: date, user, progress, us
 
 def _judge_households(plan: Plan, run: AssessmentRun, scope: Scope, as_of: date, progress, using) -> None:
     connection = connections[using]
-    scope_sql, scope_params = compute.scope_condition(scope.prefix)
-    split = _split_point(scope_sql, scope_params, connection)
+    scope_sql, scope_params, key = compute.batch_scope(scope.prefix)
+    split = _split_point(scope_sql, scope_params, key, connection)
     params = {**scope_params, "split": split}
-    helper = _Helper(plan, run.pk, scope, as_of, f"{scope_sql} AND h.id >= %(split)s", params, using) if split else None
+    helper = _Helper(plan, run.pk, scope, as_of, f"{scope_sql} AND {key} >= %(split)s", params, using) if split else None
     progress.phase("评估", 2 if helper else 1)
     try:
         with transaction.atomic(using=using):
             if helper:  # started inside our write transaction (SQLite: IMMEDIATE): it reads what we read
                 helper.start()
-            own = f"{scope_sql} AND h.id < %(split)s" if helper else scope_sql
-            tally = _judge_part(plan, run.pk, scope.prefix, as_of, own, params, DECISION_TABLE, using)
+            own = f"{scope_sql} AND {key} < %(split)s" if helper else scope_sql
+            counts = _judge_part(plan, run.pk, scope.prefix, as_of, own, params, (0, split or 2**HOUSEHOLD_ID_BITS), DECISION_TABLE,
+                                 using)
         progress.advance("评估", 1)
         if helper:
-            tally += helper.finish(connection)
+            counts += helper.finish(connection)
             progress.advance("评估", 1)
         with transaction.atomic(using=using):
-            _finish_household_run(run, using, tally)
+            _finish_household_run(run, using, counts)
     finally:
         if helper:
             helper.clean_up(connection)
 
 
-def _judge_part(plan: Plan, run_id: int, prefix: str, as_of: date, where: str, params: dict, table: str,
-                using: str):
-    """One connection's part: its source (the as-of events table is per connection), the combinations, the rows."""
+def _judge_part(plan: Plan, run_id: int, prefix: str, as_of: date, where: str, params: dict, households: tuple,
+                table: str, using: str):
+    """One connection's part: its source (the as-of events table is per connection), the combinations, the rows,
+    and their counts (households: the id range of the part)."""
     source = _source(as_of, plan.pack.year, prefix, using)
     prepare(plan, using)
-    tally = insert_decisions(plan, run_id, source, where, {**compute.parameters(as_of, plan.pack.year), **params},
-                             using, table=table)
+    insert_decisions(plan, run_id, source, where, {**compute.parameters(as_of, plan.pack.year), **params}, using,
+                     table=table, scoped=bool(prefix))
     compute.drop_as_of_events(using)
-    return tally
+    return tally(run_id, *households, using=using, table=table)
 
 
-def _split_point(scope_sql: str, params: dict, connection) -> int | None:
+def _split_point(scope_sql: str, params: dict, key: str, connection) -> int | None:
     """The household id dividing the scope between two connections, or None to judge it with one: a small scope,
     a transaction already open around us (a second connection would not see its rows), or an in-memory SQLite."""
     if connection.in_atomic_block or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
         return None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MIN(h.id), MAX(h.id) FROM {compute.HOUSEHOLD} h WHERE {scope_sql}", params)
-        low, high = cursor.fetchone()
+        if key == "h.id":
+            cursor.execute(f"SELECT MIN(h.id), MAX(h.id) FROM {compute.HOUSEHOLD} h WHERE {scope_sql}", params)
+            low, high = cursor.fetchone()
+        else:  # the whole profile: both ends of its primary key, no scan (SQLite: one end per query)
+            cursor.execute(f"SELECT MIN(id) FROM {compute.PROFILE}")
+            low = cursor.fetchone()[0]
+            cursor.execute(f"SELECT MAX(id) FROM {compute.PROFILE}")
+            high = cursor.fetchone()[0]
     if low is None or high - low + 1 < max(PARALLEL_MIN_HOUSEHOLDS, 2):
         return None
     return low + int((high - low + 1) * OWN_SHARE[connection.vendor])
@@ -229,10 +243,11 @@ class _Helper:
     write transaction of the connection, so it is attached only once the helper is done)."""
 
     def __init__(self, plan, run_id, scope, as_of, where, params, using):
-        self.arguments = (plan, run_id, scope.prefix, as_of, where, params)
+        self.arguments = (plan, run_id, scope.prefix, as_of, where, params, (params["split"], 2**HOUSEHOLD_ID_BITS))
+        self.counts = []
+        self.columns = ", ".join(decision_columns(plan))
         self.using = using
         self.error: BaseException | None = None
-        self.tally = []
         self.scratch = None
         if connections[using].vendor == "sqlite":
             handle, self.scratch = tempfile.mkstemp(prefix="fupin-assess-", suffix=".sqlite3")
@@ -251,18 +266,19 @@ class _Helper:
                     cursor.execute(f"ATTACH DATABASE %s AS {SCRATCH}", [self.scratch])
                     cursor.execute(f"PRAGMA {SCRATCH}.journal_mode = OFF")
                     cursor.execute(f"PRAGMA {SCRATCH}.synchronous = OFF")
-                    cursor.execute(f"CREATE TABLE {SCRATCH}.decisions AS SELECT * FROM {DECISION_TABLE} WHERE 0")
-                self.tally = _judge_part(*self.arguments, f"{SCRATCH}.decisions", self.using)
+                    cursor.execute(f"CREATE TABLE {SCRATCH}.decisions AS SELECT {self.columns} FROM {DECISION_TABLE} "
+                                   f"WHERE 0")
+                self.counts = _judge_part(*self.arguments, f"{SCRATCH}.decisions", self.using)
             else:
                 with transaction.atomic(using=self.using):
-                    self.tally = _judge_part(*self.arguments, DECISION_TABLE, self.using)
+                    self.counts = _judge_part(*self.arguments, DECISION_TABLE, self.using)
         except BaseException as error:  # noqa: BLE001 - handed to the first connection, which raises it
             self.error = error
         finally:
             connection.close()
 
-    def finish(self, connection):
-        """Wait for the helper and raise what it raised; on SQLite copy its rows in. Returns its tally."""
+    def finish(self, connection) -> list:
+        """Wait for the helper and raise what it raised; on SQLite copy its rows in. Returns its counts."""
         self.thread.join()
         if self.error is not None:
             raise self.error
@@ -271,8 +287,9 @@ class _Helper:
                 cursor.execute(f"ATTACH DATABASE %s AS {SCRATCH}", [self.scratch])
                 self.attached = True
             with transaction.atomic(using=self.using), connection.cursor() as cursor:
-                cursor.execute(f"INSERT INTO {DECISION_TABLE} SELECT * FROM {SCRATCH}.decisions")
-        return self.tally
+                cursor.execute(f"INSERT INTO {DECISION_TABLE} ({self.columns}) SELECT {self.columns} FROM "
+                               f"{SCRATCH}.decisions")
+        return self.counts
 
     def clean_up(self, connection) -> None:
         self.thread.join()
@@ -284,9 +301,8 @@ class _Helper:
 
 
 def _discard_run(run_id: int, using: str) -> None:
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute(f"DELETE FROM {DECISION_TABLE} WHERE run_id = %s", [run_id])
-        AssessmentRun.objects.using(using).filter(pk=run_id).delete()
+    with transaction.atomic(using=using):
+        AssessmentRun.objects.using(using).filter(pk=run_id).delete()  # its decisions go with it (signals.py)
 
 
 def _discard_abandoned_runs(using: str) -> None:
@@ -447,7 +463,7 @@ def assess_household(user, household_id: int, kind, *, pack_id: str | None = Non
             scope = Scope(household.village_id, household.village.full_name(), household.village)
             run = _start_run(kind, pack, scope, as_of, user, single=household, rule_ids=plan.rule_ids, using=using)
             decision.stored = HouseholdDecision.objects.using(using).create(
-                run=run, household=household, outcome=outcome, category=category, results=results,
+                id=decision_key(run.pk, household.pk), run=run, household=household, outcome=outcome, category=category, results=results,
                 persons=features.get("members") or 0, **features,
             )
             _finish_household_run(run, using, [(outcome, category, 1, features.get("members") or 0)])
@@ -490,7 +506,8 @@ def latest_decisions(user, household: Household) -> list[Decision]:
                             finished.filter(kind=kind, single=True, household=household).first())
             if run is not None
         ]
-        found = HouseholdDecision.objects.filter(household=household, run__in=candidates).select_related("run")
+        found = HouseholdDecision.objects.filter(
+            pk__in=[decision_key(run.pk, household.pk) for run in candidates]).select_related("run")
         stored = max(found, key=lambda d: (d.run.finished_at, d.run_id), default=None)
         if stored is not None:
             stored.household = household
@@ -803,7 +820,7 @@ def flagged(user, kind, params=None, *, category: str = "", run: AssessmentRun |
     households = HouseholdFilter.from_params(params or {}).apply(Household.objects.restrict(user))
     if run is None:
         return None, households.none()
-    decisions = HouseholdDecision.objects.filter(run=run, household=OuterRef("pk"), outcome=True)
+    decisions = HouseholdDecision.objects.filter(pk=run_keys(run.pk)[0] + OuterRef("pk"), outcome=True)
     if category:
         if category not in CATEGORY_LABELS:
             raise InvalidAssessment(f"监测对象类别应为 {', '.join(CATEGORY_LABELS)}")
@@ -813,4 +830,5 @@ def flagged(user, kind, params=None, *, category: str = "", run: AssessmentRun |
 
 def decisions_of(run: AssessmentRun, households) -> dict[int, HouseholdDecision]:
     """The run's decisions for a page of households (one indexed query)."""
-    return {d.household_id: d for d in HouseholdDecision.objects.filter(run=run, household__in=list(households))}
+    keys = [decision_key(run.pk, household.pk) for household in households]
+    return {d.household_id: d for d in HouseholdDecision.objects.filter(pk__in=keys)}

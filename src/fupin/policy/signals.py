@@ -2,13 +2,15 @@
 at a time, in the same transaction) and with the importer's bulk updates (`households_changed`). Rows added by
 bulk loads that send neither are caught by compute.refresh_profiles before every assessment."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db import connections
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member, StatusEvent
 from fupin.registry.signals import households_changed
 
 from .compute import refresh_household_profile, refresh_households
+from .models import AssessmentRun, HouseholdDecision, run_keys
 
 
 @receiver(post_save, sender=Member, dispatch_uid="policy-profile-member-saved")
@@ -31,3 +33,11 @@ def refresh_household(sender, instance, using, **kwargs):
 @receiver(households_changed, dispatch_uid="policy-profile-households-changed")
 def refresh_changed(sender, household_ids, using="default", **kwargs):
     refresh_households(household_ids, using)
+
+
+@receiver(pre_delete, sender=AssessmentRun, dispatch_uid="policy-run-deleted")
+def delete_run_decisions(sender, instance, using, **kwargs):
+    """A run's decisions are one key range: deleted by it, not looked up by run (there is no index on run)."""
+    low, high = run_keys(instance.pk)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"DELETE FROM {HouseholdDecision._meta.db_table} WHERE id >= %s AND id < %s", [low, high])
