@@ -1,0 +1,206 @@
+"""The assessment profile stays the registry's mirror on every write path (services, the importer's bulk updates,
+bulk loads), moves forward with the assessment year, and a run that fails leaves nothing behind. The run split
+between two connections is checked against one connection on a real SQLite file and on PostgreSQL, in separate
+processes, as `fupin assess` runs it."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from fupin.policy import compute, services
+from fupin.policy.models import AssessmentRun, HouseholdDecision, HouseholdProfile, ProfileState, decision_key
+from fupin.registry import codes
+from fupin.registry.models import Household, Member
+from tests.exchange.conftest import csv_text, run_import  # noqa: F401 - the fixture
+from tests.factories import VILLAGE_A1, make_id
+from tests.policy.registry_data import EK, events, income, member
+
+pytestmark = pytest.mark.django_db
+
+SCREENING_DAY = date(2026, 3, 1)  # 2025 incomes, national-2025: monitoring line 6000
+
+
+def profile(household) -> HouseholdProfile:
+    return HouseholdProfile.objects.get(pk=household.pk)
+
+
+def test_every_household_has_a_profile_row_and_a_bare_household_reads_as_ordinary(make_household, users):
+    services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)  # builds the profile for 2025
+    bare = Household.objects.create(number="BARE1", village_id=VILLAGE_A1, head_name="无人")
+    assert profile(bare).status == codes.Status.ORDINARY and profile(bare).members == 0
+    assert set(HouseholdProfile.objects.values_list("pk", flat=True)) == set(Household.objects.values_list("pk", flat=True))
+    run = services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    decision = HouseholdDecision.objects.get(pk=decision_key(run.pk, bare.pk))
+    assert decision.status == codes.Status.ORDINARY and decision.members == 0 and decision.income_per_capita is None
+
+
+def test_household_field_edits_reach_the_profile(make_household, users):
+    household = make_household(VILLAGE_A1, members=[member("钱一", "01")])
+    services.assess("data_check", pack_id="national-2025", as_of=SCREENING_DAY)
+    assert profile(household).risk_type == "" and profile(household).first_poor_on is None
+    household.risk_type = codes.RiskType.values[0]
+    household.first_identified_on = date(2016, 4, 1)
+    household.save()
+    assert profile(household).risk_type == codes.RiskType.values[0]
+    assert profile(household).first_poor_on == date(2016, 4, 1)  # no identification event: the household's date
+    events(users["county"], household, (EK.IDENTIFIED, date(2015, 3, 1)))
+    assert profile(household).first_poor_on == date(2015, 3, 1)  # the earlier of the two
+
+
+def test_income_saved_after_the_profile_was_built_is_read(make_household, users):
+    household = make_household(VILLAGE_A1, members=[member("孙二", "01")])
+    services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    assert profile(household).per_capita_income is None
+    account = income(household, 2025, wage="5999.99")
+    assert profile(household).per_capita_income == 5999.99
+    account.delete()
+    assert profile(household).per_capita_income is None
+
+
+def test_an_import_updating_members_in_place_refreshes_their_profile(make_household, users, run_import, tmp_path,
+                                                                     settings):
+    settings.EXCHANGE_DIR = tmp_path / "exchange"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    ident = make_id("19700101")
+    household = make_household(VILLAGE_A1, number="IM1", head_name="周三",
+                               members=[{"name": "周三", "relation": "01", "id_number": ident, "dibao": False}])
+    services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    assert profile(household).dibao_members == 0
+    text = csv_text(("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系", "享受低保"),
+                    ("IM1", VILLAGE_A1, "周三", ident, "户主", "是"))
+    job = run_import(users["county"], text)
+    assert job.counts["members"] == {"new": 0, "updated": 1, "unchanged": 0}, job.message
+    assert Member.objects.get(id_number=ident).dibao is True
+    assert profile(household).dibao_members == 1  # an UPDATE sends no model signal: the importer says so
+
+
+def test_rows_added_by_a_bulk_load_are_found_by_the_watermarks(make_household, users):
+    household = make_household(VILLAGE_A1, members=[member("吴四", "01")])
+    services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    with connection.cursor() as cursor:  # as `fupin demo` writes: no model save, no signal
+        cursor.execute(
+            "INSERT INTO registry_incomeaccount (household_id, year, persons, wage_income, business_income, "
+            "property_income, pension_income, family_planning_income, eco_compensation_income, dibao_income, "
+            "tekun_income, other_transfer_income, business_expense, compliant_out_of_pocket, insurance_claims, "
+            "recorded_at) VALUES (%s, 2025, 1, 1234.50, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, %s)",
+            [household.pk, "2026-01-01 00:00:00"])
+    assert profile(household).per_capita_income is None
+    services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    assert profile(household).per_capita_income == 1234.5
+
+
+def test_the_profile_moves_forward_with_the_year_and_an_earlier_year_reads_the_income_tables(make_household, users):
+    household = make_household(VILLAGE_A1, members=[member("郑五", "01")])
+    income(household, 2023, wage="7000")
+    income(household, 2024, wage="6500")
+    income(household, 2025, wage="5000")
+    run = services.assess("monitoring", pack_id="national-2024", as_of=date(2025, 3, 1))
+    assert ProfileState.objects.get().year == 2024 and profile(household).per_capita_income == 6500.0
+    run = services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    assert ProfileState.objects.get().year == 2025 and profile(household).per_capita_income == 5000.0
+    assert profile(household).per_capita_income_prev == 6500.0
+    earlier = services.assess("monitoring", pack_id="national-2024", as_of=date(2025, 3, 1))
+    assert ProfileState.objects.get().year == 2025  # not moved back
+    stored = HouseholdDecision.objects.get(pk=decision_key(earlier.pk, household.pk))
+    assert stored.income_per_capita == 6500.0 and stored.income_change_ratio == pytest.approx(-500 / 7000)
+    live = services.assess_household(None, household.pk, "monitoring", pack_id="national-2024", as_of=date(2025, 3, 1))
+    assert (live.outcome, live.category, live.results) == (stored.outcome, stored.category, stored.results)
+    assert run.households == earlier.households
+
+
+def test_a_failing_run_leaves_no_run_and_no_decision(make_household, users, monkeypatch):
+    make_household(VILLAGE_A1, members=[member("冯六", "01")])
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "insert_decisions", fail)
+    with pytest.raises(RuntimeError):
+        services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    assert not AssessmentRun.objects.exists() and not HouseholdDecision.objects.exists()
+
+
+def test_deleting_a_run_deletes_its_decisions_and_keeps_the_others(make_household, users):
+    make_household(VILLAGE_A1, members=[member("陈七", "01")])
+    first = services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    second = services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    first.delete()
+    assert not HouseholdDecision.objects.filter(run_id=first.pk).exists()
+    assert HouseholdDecision.objects.filter(run_id=second.pk).count() == second.households == 1
+
+
+def test_decision_keys_refuse_a_household_id_beyond_32_bits():
+    assert decision_key(3, 5) == 3 * 2**32 + 5
+    with pytest.raises(ValueError):
+        decision_key(3, 2**32)
+
+
+# ── two connections against one, in real processes ──────────────────────────────────────────────────────────────
+
+FUPIN = [sys.executable, "-m", "fupin"]
+READ_DECISIONS = ("SELECT household_id, outcome, category, results, persons, income_per_capita, "
+                  "income_change_ratio, net_income_last_year, out_of_pocket, members, status, ever_poor "
+                  "FROM policy_householddecision WHERE run_id = (SELECT MAX(id) FROM policy_assessmentrun) "
+                  "ORDER BY household_id")
+
+
+def _assess(env, parallel_min: int, tmp_path) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir(exist_ok=True)
+    subprocess.run([*FUPIN, "assess", "--kind", "monitoring", "--policy", "national-2025", "--as-of", "2026-03-01"],
+                   env={**env, "FUPIN_ASSESS_PARALLEL_MIN": str(parallel_min), "TMPDIR": str(scratch)},
+                   check=True, cwd=tmp_path, capture_output=True)  # fmt: skip
+    assert not list(scratch.iterdir()), "the scratch database of the second connection is left behind"
+
+
+def _loaded(env, tmp_path) -> None:
+    subprocess.run([*FUPIN, "migrate", "-v0"], env=env, check=True, cwd=tmp_path)
+    subprocess.run([*FUPIN, "demo", "--persons", "2000", "--as-of", "2026-03-01"], env=env, check=True, cwd=tmp_path,
+                   capture_output=True)  # fmt: skip
+
+
+def test_two_connections_write_what_one_writes_on_a_sqlite_file(tmp_path):
+    db = tmp_path / "fupin.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "FUPIN_DATA_DIR": str(tmp_path)}
+    _loaded(env, tmp_path)
+    _assess(env, 10**9, tmp_path)
+    with sqlite3.connect(db) as con:
+        alone = con.execute(READ_DECISIONS).fetchall()
+    _assess(env, 0, tmp_path)
+    with sqlite3.connect(db) as con:
+        split = con.execute(READ_DECISIONS).fetchall()
+        unfinished = con.execute("SELECT COUNT(*) FROM policy_assessmentrun WHERE finished_at IS NULL").fetchone()[0]
+        counted = con.execute("SELECT households FROM policy_assessmentrun ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert len(alone) > 500 and split == alone and counted == len(split) and unfinished == 0
+
+
+def test_two_connections_write_what_one_writes_on_postgresql(tmp_path):
+    psycopg = pytest.importorskip("psycopg")
+    server = "postgresql://postgres@127.0.0.1:5432"
+    name = f"fupin_split_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        pytest.fail(f"PostgreSQL is part of the test setup: {error}")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = {**os.environ, "DATABASE_URL": f"{server.replace('postgresql', 'postgres')}/{name}",
+               "FUPIN_DATA_DIR": str(tmp_path)}
+        _loaded(env, tmp_path)
+        _assess(env, 10**9, tmp_path)
+        with psycopg.connect(f"{server}/{name}") as con:
+            alone = con.execute(READ_DECISIONS).fetchall()
+        _assess(env, 0, tmp_path)
+        with psycopg.connect(f"{server}/{name}") as con:
+            split = con.execute(READ_DECISIONS).fetchall()
+            counted = con.execute("SELECT households FROM policy_assessmentrun ORDER BY id DESC LIMIT 1").fetchone()[0]
+        assert len(alone) > 500 and split == alone and counted == len(split)
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
