@@ -230,6 +230,41 @@ def insert_decisions(plan: Plan, run_id: int, source: compute.Source, where: str
         cursor.execute(f"INSERT INTO {table} ({columns})\n{select}", {**params, "run": run_id, "base": run_keys(run_id)[0]})
 
 
+def run_table(run_id: int) -> str:
+    """PostgreSQL: the table of a large run's decisions, attached as the partition of its key range once written."""
+    return f"{DECISION_TABLE}_r{int(run_id)}"
+
+
+def create_run_table(run_id: int, using: str = "default") -> str:
+    """An empty table for the run's rows, without any index: two connections fill it, then `attach_run_table`. Its
+    CHECK is the partition bound, which lets the attachment skip a scan of the rows."""
+    low, high = run_keys(run_id)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {run_table(run_id)} (LIKE {DECISION_TABLE} INCLUDING DEFAULTS INCLUDING "
+                       f"CONSTRAINTS, CHECK (id >= {low} AND id < {high}))")
+    return run_table(run_id)
+
+
+def attach_run_table(run_id: int, using: str = "default") -> None:
+    """Build the primary key once, sorted (measured: inserting 320k rows into the indexed table took 2.47 s,
+    into this one 1.03 s), and attach the table as the partition of the run's key range."""
+    low, high = run_keys(run_id)
+    with connections[using].cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute(f"ALTER TABLE {run_table(run_id)} ADD PRIMARY KEY (id)")
+        cursor.execute(f"ALTER TABLE {DECISION_TABLE} ATTACH PARTITION {run_table(run_id)} "
+                       f"FOR VALUES FROM ({low}) TO ({high})")
+
+
+def delete_run_decisions(run_id: int, using: str = "default") -> None:
+    """A run's decisions: its own table where it has one (PostgreSQL), and its key range."""
+    low, high = run_keys(run_id)
+    with connections[using].cursor() as cursor:
+        if connections[using].vendor == "postgresql":
+            cursor.execute(f"DROP TABLE IF EXISTS {run_table(run_id)}")
+        cursor.execute(f"DELETE FROM {DECISION_TABLE} WHERE id >= %s AND id < %s", [low, high])
+
+
 def tally(run_id: int, low: int = 0, high: int = 2**HOUSEHOLD_ID_BITS, using: str = "default",
           table: str = DECISION_TABLE) -> list[tuple[bool | None, str, int, int]]:
     """(outcome, category, households, persons) of a run's decisions of households [low, high), counted by the

@@ -29,7 +29,8 @@ from fupin.registry.models import Household
 from . import compute
 from . import rules as rule_language
 from .evaluation import (
-    DECISION_TABLE, Plan, compare_select, decision_columns, decode_results, insert_decisions, prepare, tally,
+    DECISION_TABLE, Plan, attach_run_table, compare_select, create_run_table, decision_columns, decode_results,
+    insert_decisions, prepare, tally,
 )
 from .features import FEATURES
 from .models import (
@@ -182,20 +183,28 @@ def _judge_households(plan: Plan, run: AssessmentRun, scope: Scope, as_of: date,
     scope_sql, scope_params, key = compute.batch_scope(scope.prefix)
     split = _split_point(scope_sql, scope_params, key, connection)
     params = {**scope_params, "split": split}
-    helper = _Helper(plan, run.pk, scope, as_of, f"{scope_sql} AND {key} >= %(split)s", params, using) if split else None
+    own_table = separate = None
+    if split and connection.vendor == "postgresql":
+        with transaction.atomic(using=using):
+            own_table = separate = create_run_table(run.pk, using)
+    helper = _Helper(plan, run.pk, scope, as_of, f"{scope_sql} AND {key} >= %(split)s", params, separate,
+                     using) if split else None
     progress.phase("评估", 2 if helper else 1)
     try:
         with transaction.atomic(using=using):
             if helper:  # started inside our write transaction (SQLite: IMMEDIATE): it reads what we read
                 helper.start()
             own = f"{scope_sql} AND {key} < %(split)s" if helper else scope_sql
-            counts = _judge_part(plan, run.pk, scope.prefix, as_of, own, params, (0, split or 2**HOUSEHOLD_ID_BITS), DECISION_TABLE,
-                                 using)
+            households = (0, split or 2**HOUSEHOLD_ID_BITS)
+            counts = _judge_part(plan, run.pk, scope.prefix, as_of, own, params, households,
+                                 own_table or DECISION_TABLE, using)
         progress.advance("评估", 1)
         if helper:
             counts += helper.finish(connection)
             progress.advance("评估", 1)
         with transaction.atomic(using=using):
+            if separate:
+                attach_run_table(run.pk, using)
             _finish_household_run(run, using, counts)
     finally:
         if helper:
@@ -238,14 +247,15 @@ SCRATCH = "policy_scratch"
 
 class _Helper:
     """The second connection: a thread with its own database connection judging the households from `split` on.
-    PostgreSQL: into the decision table, in its own transaction. SQLite (one writer per database): into a scratch
+    PostgreSQL: into the run's own table (evaluation.create_run_table), in its own transaction. SQLite (one writer per database): into a scratch
     database file, which the first connection then attaches and copies in (an attached file is locked by every
     write transaction of the connection, so it is attached only once the helper is done)."""
 
-    def __init__(self, plan, run_id, scope, as_of, where, params, using):
+    def __init__(self, plan, run_id, scope, as_of, where, params, table, using):
         self.arguments = (plan, run_id, scope.prefix, as_of, where, params, (params["split"], 2**HOUSEHOLD_ID_BITS))
         self.counts = []
         self.columns = ", ".join(decision_columns(plan))
+        self.table = table or DECISION_TABLE
         self.using = using
         self.error: BaseException | None = None
         self.scratch = None
@@ -271,7 +281,7 @@ class _Helper:
                 self.counts = _judge_part(*self.arguments, f"{SCRATCH}.decisions", self.using)
             else:
                 with transaction.atomic(using=self.using):
-                    self.counts = _judge_part(*self.arguments, DECISION_TABLE, self.using)
+                    self.counts = _judge_part(*self.arguments, self.table, self.using)
         except BaseException as error:  # noqa: BLE001 - handed to the first connection, which raises it
             self.error = error
         finally:
@@ -292,7 +302,8 @@ class _Helper:
         return self.counts
 
     def clean_up(self, connection) -> None:
-        self.thread.join()
+        if self.thread.ident is not None:  # started
+            self.thread.join()
         if self.attached:
             with connection.cursor() as cursor:
                 cursor.execute(f"DETACH DATABASE {SCRATCH}")

@@ -2,7 +2,6 @@
 at a time, in the same transaction) and with the importer's bulk updates (`households_changed`). Rows added by
 bulk loads that send neither are caught by compute.refresh_profiles before every assessment."""
 
-from django.db import connections
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
@@ -10,7 +9,8 @@ from fupin.registry.models import Household, IncomeAccount, LivingConditions, Me
 from fupin.registry.signals import households_changed
 
 from .compute import refresh_household_profile, refresh_households
-from .models import AssessmentRun, HouseholdDecision, run_keys
+from .evaluation import delete_run_decisions
+from .models import AssessmentRun
 
 
 @receiver(post_save, sender=Member, dispatch_uid="policy-profile-member-saved")
@@ -36,8 +36,7 @@ def refresh_changed(sender, household_ids, using="default", **kwargs):
 
 
 @receiver(pre_delete, sender=AssessmentRun, dispatch_uid="policy-run-deleted")
-def delete_run_decisions(sender, instance, using, **kwargs):
-    """A run's decisions are one key range: deleted by it, not looked up by run (there is no index on run)."""
-    low, high = run_keys(instance.pk)
-    with connections[using].cursor() as cursor:
-        cursor.execute(f"DELETE FROM {HouseholdDecision._meta.db_table} WHERE id >= %s AND id < %s", [low, high])
+def discard_run_decisions(sender, instance, using, **kwargs):
+    """A run's decisions are its own table (PostgreSQL, a large run) and one key range: deleted by those, never
+    looked up by run (there is no index on run)."""
+    delete_run_decisions(instance.pk, using)
