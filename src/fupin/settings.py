@@ -121,6 +121,8 @@ LOGGING = {
 EXCHANGE_DIR = Path(os.environ.get("FUPIN_EXCHANGE_DIR", DATA_DIR / "exchange"))
 EXCHANGE_MAX_UPLOAD_BYTES = int(os.environ.get("FUPIN_IMPORT_MAX_MB", "300")) * 2**20
 EXCHANGE_MAX_UNPACKED_BYTES = int(os.environ.get("FUPIN_IMPORT_MAX_UNPACKED_MB", "1024")) * 2**20
+# assessments of at least this many households (by id range) are judged by two database connections at once
+POLICY_PARALLEL_MIN_HOUSEHOLDS = int(os.environ.get("FUPIN_ASSESS_PARALLEL_MIN", "100000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20  # larger uploads spool to a temporary file, never held in memory
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 

@@ -208,12 +208,12 @@ def test_two_connections_write_what_one_writes_on_postgresql(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_judged_by_two_connections_is_complete_and_deleting_it_leaves_nothing(make_household, users,
-                                                                                     monkeypatch):
+                                                                                     settings):
     """On PostgreSQL (in-process: nothing is open around the run) two connections write the run into a table of
     its own, attached as a partition; on the in-memory SQLite of the tests one connection writes it."""
     homes = [make_household(VILLAGE_A1, members=[member(f"户主{i}", "01")]) for i in range(6)]
     income(homes[0], 2025, wage="5999")
-    monkeypatch.setattr(services, "PARALLEL_MIN_HOUSEHOLDS", 0)
+    settings.POLICY_PARALLEL_MIN_HOUSEHOLDS = 0
     run = services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
     keys = {decision_key(run.pk, home.pk) for home in homes}
     assert set(HouseholdDecision.objects.filter(run=run).values_list("pk", flat=True)) == keys

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from functools import lru_cache
 
+from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -155,8 +156,6 @@ def assess(kind, *, user=None, pack_id: str | None = None, as_of: date | None = 
     return _assess_households(plan, scope, as_of, user, progress, using)
 
 
-#: scopes of at least this many households (by their id range) are judged by two connections at once
-PARALLEL_MIN_HOUSEHOLDS = int(os.environ.get("FUPIN_ASSESS_PARALLEL_MIN", "100000"))
 #: the share of the households the connection holding the transaction judges itself. SQLite: it also copies the
 #: other connection's rows in, so it takes the smaller part; PostgreSQL: both write their own rows
 OWN_SHARE = {"sqlite": 0.45, "postgresql": 0.5}
@@ -237,7 +236,7 @@ def _split_point(scope_sql: str, params: dict, key: str, connection) -> int | No
             low = cursor.fetchone()[0]
             cursor.execute(f"SELECT MAX(id) FROM {compute.PROFILE}")
             high = cursor.fetchone()[0]
-    if low is None or high - low + 1 < max(PARALLEL_MIN_HOUSEHOLDS, 2):
+    if low is None or high - low + 1 < max(settings.POLICY_PARALLEL_MIN_HOUSEHOLDS, 2):
         return None
     return low + int((high - low + 1) * OWN_SHARE[connection.vendor])
 
