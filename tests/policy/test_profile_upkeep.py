@@ -229,3 +229,25 @@ def test_a_run_judged_by_two_connections_is_complete_and_deleting_it_leaves_noth
         with connection.cursor() as cursor:
             cursor.execute("SELECT to_regclass(%s)", [own_table])
             assert cursor.fetchone() == (None,)
+
+
+def test_outcome_and_category_computed_inline_equal_the_table_of_combinations(make_household, users, monkeypatch):
+    """Kinds with more than nine rules compute outcome and category in the statement itself: forced here for the
+    monitoring rules, over households in each category, unknown and not flagged."""
+    from fupin.policy import evaluation
+
+    homes = [make_household(VILLAGE_A1, members=[member(f"户{i}", "01")]) for i in range(4)]
+    events(users["county"], homes[0], (EK.IDENTIFIED, date(2015, 3, 1)), (EK.EXITED, date(2020, 12, 1)))
+    income(homes[0], 2025, wage="5000")  # unstable (1)
+    income(homes[1], 2025, wage="5000")  # marginal (2)
+    income(homes[2], 2025, wage="9000", out_of_pocket="30000")  # sudden (3)
+    # homes[3]: no income account, so unknown
+    runs = []
+    for limit in (evaluation.MAX_COMBINED, 0):
+        monkeypatch.setattr(evaluation, "MAX_COMBINED", limit)
+        run = services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+        runs.append([HouseholdDecision.objects.values_list("outcome", "category", "results").get(
+            pk=decision_key(run.pk, home.pk)) for home in homes])
+    assert runs[0] == runs[1]
+    assert [category for _outcome, category, _results in runs[0]][:3] == ["1", "2", "3"]
+    assert runs[0][3][0] is None

@@ -180,13 +180,14 @@ class Plan:
         persons = relation.expressions["members"]
         if self.combined_by_table:
             join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"  # SQLite: households outside, codes probed
-            return (f"SELECT {relation.key} AS household_id, c.outcome AS outcome, c.category AS category, c.code AS results, "
-                    f"{persons} AS persons, {features}\n{relation.joins}\n{join} {COMBINATIONS} c ON c.code = "
-                    f"({results})\nWHERE {where}")
+            return (f"SELECT {relation.key} AS household_id, c.outcome AS outcome, c.category AS category, "
+                    f"c.code AS results, {persons} AS persons, {features}\n{relation.joins}\n"
+                    f"{join} {COMBINATIONS} c ON c.code = ({results})\nWHERE {where}")
         columns = {f"r{i}": rule for i, rule in enumerate(rules)}
         outcome = rule_language.compile_sql(self.outcome(), dialect, columns=columns)
-        return (f"SELECT {relation.key} AS household_id, {outcome} AS outcome, {self._category_sql(dialect, columns)} AS "
-                f"category, {results} AS results, {persons} AS persons, {features}\n{relation.joins}\nWHERE {where}")
+        category = self._category_sql(dialect, columns)
+        return (f"SELECT {relation.key} AS household_id, {outcome} AS outcome, {category} AS category, "
+                f"{results} AS results, {persons} AS persons, {features}\n{relation.joins}\nWHERE {where}")
 
 
 def _escape(sql: str) -> str:
@@ -227,7 +228,8 @@ def insert_decisions(plan: Plan, run_id: int, source: compute.Source, where: str
               f"outcome, category, results, persons, {', '.join(plan.features)} "
               f"FROM ({plan.decision_select(dialect, source, where, scoped)}) d")
     with connections[using].cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns})\n{select}", {**params, "run": run_id, "base": run_keys(run_id)[0]})
+        cursor.execute(f"INSERT INTO {table} ({columns})\n{select}",
+                       {**params, "run": run_id, "base": run_keys(run_id)[0]})
 
 
 def run_table(run_id: int) -> str:

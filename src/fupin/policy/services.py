@@ -246,9 +246,10 @@ SCRATCH = "policy_scratch"
 
 class _Helper:
     """The second connection: a thread with its own database connection judging the households from `split` on.
-    PostgreSQL: into the run's own table (evaluation.create_run_table), in its own transaction. SQLite (one writer per database): into a scratch
-    database file, which the first connection then attaches and copies in (an attached file is locked by every
-    write transaction of the connection, so it is attached only once the helper is done)."""
+    PostgreSQL: into the run's own table (evaluation.create_run_table), in its own transaction. SQLite (one writer
+    per database): into a scratch database file, which the first connection then attaches and copies in (an
+    attached file is locked by every write transaction of the connection, so it is attached only once the helper
+    is done)."""
 
     def __init__(self, plan, run_id, scope, as_of, where, params, table, using):
         self.arguments = (plan, run_id, scope.prefix, as_of, where, params, (params["split"], 2**HOUSEHOLD_ID_BITS))
