@@ -156,6 +156,17 @@ YEAR_INPUTS = {
 }
 
 
+def year_joins(key: str, aliases=("i", "p", "c")) -> list[str]:
+    """The joins of the year inputs' tables onto the household id `key`: i the year's income account, p the year
+    before's, c the year's living conditions."""
+    joins = {
+        "i": f"LEFT JOIN {INCOME} i ON i.household_id = {key} AND i.year = %(year)s",
+        "p": f"LEFT JOIN {INCOME} p ON p.household_id = {key} AND p.year = %(last_year)s",
+        "c": f"LEFT JOIN {CONDITIONS} c ON c.household_id = {key} AND c.year = %(year)s",
+    }
+    return [joins[alias] for alias in aliases]
+
+
 def year_input_tables(dialect: str) -> dict[str, str]:
     """Each year input as an expression over the registry tables i, p and c."""
     return {
@@ -305,12 +316,7 @@ def feature_relation(dialect: str, names, source: Source, scoped: bool = True) -
         joins.append(f"LEFT JOIN {source.events} pe ON pe.household_id = {key}")
     if "y" in needed and not source.years_in_profile:
         used = {YEAR_INPUTS[name][0] for name in YEAR_INPUTS if any(f"{{{name}}}" in expressions[n][0] for n in names)}
-        if "i" in used:
-            joins.append(f"LEFT JOIN {INCOME} i ON i.household_id = {key} AND i.year = %(year)s")
-        if "p" in used:
-            joins.append(f"LEFT JOIN {INCOME} p ON p.household_id = {key} AND p.year = %(last_year)s")
-        if "c" in used:
-            joins.append(f"LEFT JOIN {CONDITIONS} c ON c.household_id = {key} AND c.year = %(year)s")
+        joins += year_joins(key, [alias for alias in ("i", "p", "c") if alias in used])
     return Relation(texts, "\n".join(joins), key)
 
 
@@ -447,9 +453,7 @@ def rebuild_profiles(households: str | None, params: dict, year: int, using: str
             cursor.execute(f"DELETE FROM {PROFILE} WHERE {where('id')}", params)
         cursor.execute(insert(
             {**own, **inputs},
-            f"{HOUSEHOLD} h LEFT JOIN {INCOME} i ON i.household_id = h.id AND i.year = %(year)s "
-            f"LEFT JOIN {INCOME} p ON p.household_id = h.id AND p.year = %(last_year)s "
-            f"LEFT JOIN {CONDITIONS} c ON c.household_id = h.id AND c.year = %(year)s WHERE {where('h.id')}",
+            f"{HOUSEHOLD} h {' '.join(year_joins('h.id'))} WHERE {where('h.id')}",
             key="h.id",
         ), params)
         cursor.execute(insert(
@@ -464,16 +468,10 @@ def rebuild_profiles(households: str | None, params: dict, year: int, using: str
         ), params)
 
 
-def refresh_household_profile(household_id: int, using: str = "default") -> None:
-    """After an edit through the services: the household's row, for the profile's year (none yet: nothing to do,
-    the first assessment builds the whole profile)."""
-    state = profile_state(using)
-    if state is not None and state.year is not None:
-        rebuild_profiles("%(household)s", {"household": household_id}, state.year, using)
-
-
 def refresh_households(household_ids, using: str = "default") -> None:
-    """After a bulk update of registry rows (the importer): the rows of these households, a batch at a time."""
+    """After an edit through the services (one household) or a bulk update (the importer): the rows of these
+    households for the profile's year, a batch at a time (none built yet: nothing to do, the first assessment
+    builds the whole profile)."""
     state = profile_state(using)
     if state is None or state.year is None:
         return
@@ -484,7 +482,8 @@ def refresh_households(household_ids, using: str = "default") -> None:
 
 
 def refresh_profiles(year: int, using: str = "default") -> int:
-    """Bring the profile up to date before an assessment of `year`; returns how many households were recomputed.
+    """Bring the profile up to date before an assessment of `year`; returns its row count after a recomputation,
+    0 when nothing was stale.
 
     Built whole when it has never been built or when `year` is later than the profile's (a county moves on to the
     next year's accounts); otherwise the households with member, event, income or conditions rows added since the

@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member, StatusEvent
 from fupin.registry.signals import households_changed
 
-from .compute import refresh_household_profile, refresh_households
+from .compute import refresh_households
 from .evaluation import delete_run_decisions
 from .models import AssessmentRun
 
@@ -22,12 +22,12 @@ from .models import AssessmentRun
 @receiver(post_save, sender=LivingConditions, dispatch_uid="policy-profile-conditions-saved")
 @receiver(post_delete, sender=LivingConditions, dispatch_uid="policy-profile-conditions-deleted")
 def refresh_profile(sender, instance, using, **kwargs):
-    refresh_household_profile(instance.household_id, using)
+    refresh_households([instance.household_id], using)
 
 
 @receiver(post_save, sender=Household, dispatch_uid="policy-profile-household-saved")
 def refresh_household(sender, instance, using, **kwargs):
-    refresh_household_profile(instance.pk, using)
+    refresh_households([instance.pk], using)
 
 
 @receiver(households_changed, dispatch_uid="policy-profile-households-changed")
