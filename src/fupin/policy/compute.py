@@ -200,11 +200,13 @@ def feature_expressions(dialect: str) -> dict[str, tuple[str, tuple[str, ...]]]:
             "CASE WHEN COALESCE({pm}.members, 0) = 0 THEN NULL "
             "ELSE ({pm}.members_with_labour + {pm}.members_weak_labour = 0) END", ("pm",)),
         "anyone_uninsured": ("(COALESCE({pm}.uninsured_members, 0) > 0)", ("pm",)),
-        # the age test only for the rare household with an out-of-school member (an indexed probe each)
+        # the age test only for the rare household with an out-of-school member (an indexed probe each). The fence
+        # keeps PostgreSQL from turning the probe into a hashed subplan, which scans every member row first
+        # (measured: two scans of 10M members, 1.2 s, per connection)
         "child_out_of_school": (
             f"CASE WHEN COALESCE({{pm}}.out_of_school_members, 0) = 0 THEN {false} ELSE EXISTS (SELECT 1 FROM {MEMBER} "
             f"oos WHERE oos.household_id = {{hid}} AND oos.school_status = '{OUT_OF_SCHOOL}' "
-            f"AND oos.birth_date > %(born_after)s AND oos.birth_date <= %(born_by)s) END", ("pm",)),
+            f"AND oos.birth_date > %(born_after)s AND oos.birth_date <= %(born_by)s {FENCE[dialect]}) END", ("pm",)),
         "dibao_members": count("dibao_members"),
         "tekun_members": count("tekun_members"),
         "seriously_ill_members": count("seriously_ill_members"),
