@@ -113,4 +113,8 @@ def test_one_household_alone_gives_the_batch_decision(users, specs, pack_id, dat
                 assert (single.outcome, single.category, single.results) == (batch.outcome, batch.category,
                                                                              batch.results), kind
                 assert services.explain(expected).agrees
+            # the what-if's own statement (one flat SELECT, both plans inlined) counts what the batch stored
+            unchanged = services.whatif(kind, user=admin, before=pack_id, as_of=as_of)
+            assert unchanged.before_total == unchanged.after_total == (run.passed, run.passed_persons), kind
+            assert not unchanged.townships, kind
         transaction.set_rollback(True)

@@ -50,9 +50,9 @@ def template_fields(template: str) -> list[str]:
     return [field for _literal, field, _spec, _conversion in string.Formatter().parse(template) if field]
 
 
-def _result(index: int, prefix: str = "") -> rule_language.Feature:
+def _result(index: int) -> rule_language.Feature:
     """A rule's result as a column of the combination tree (a name the writer quotes, never a catalogue one)."""
-    return rule_language.Feature(f"{prefix}r{index}", rule_language.BOOLEAN)
+    return rule_language.Feature(f"r{index}", rule_language.BOOLEAN)
 
 
 def _all(nodes):
@@ -86,20 +86,20 @@ class Plan:
     def rule_ids(self) -> list[str]:
         return [rule.id for rule in self.rules]
 
-    def categories(self, prefix: str = "") -> list[tuple[str, rule_language.Node]]:
+    def categories(self) -> list[tuple[str, rule_language.Node]]:
         """(category code, all of its rules) in the order they are tried; empty unless monitoring."""
         if self.kind != Kind.MONITORING:
             return []
         return [
-            (CATEGORY_OF[rule_kind], _all(_result(i, prefix) for i, rule in enumerate(self.rules) if rule.kind == rule_kind))
+            (CATEGORY_OF[rule_kind], _all(_result(i) for i, rule in enumerate(self.rules) if rule.kind == rule_kind))
             for rule_kind in RULE_KINDS[self.kind]
             if any(rule.kind == rule_kind for rule in self.rules)
         ]
 
-    def outcome(self, prefix: str = "") -> rule_language.Node:
-        results = [_result(i, prefix) for i in range(len(self.rules))]
+    def outcome(self) -> rule_language.Node:
+        results = [_result(i) for i in range(len(self.rules))]
         if self.kind == Kind.MONITORING:
-            return _any(tree for _code, tree in self.categories(prefix))
+            return _any(tree for _code, tree in self.categories())
         if self.kind == Kind.DATA_CHECK:
             return _any(results)
         return _all(results)
@@ -126,15 +126,24 @@ class Plan:
 
     # the batch, in SQL
 
-    def rule_columns(self, dialect: str, prefix: str = "") -> str:
+    def rule_expressions(self, dialect: str, relation: compute.Relation) -> list[str]:
+        """Each rule as SQL reading the feature expressions of `relation` directly, with no subquery between them.
+        (Measured on SQLite: a subquery per layer — features, rules, combination — costs more than the rules.)"""
         parameters = self.pack.parameters
-        return ", ".join(
-            f"({_escape(rule_language.compile_sql(rule.tree, dialect, parameters))}) AS {prefix}r{i}"
-            for i, rule in enumerate(self.rules)
-        )
+        marks = {name: f"\x00{name}\x00" for name in relation.expressions}
+        rules = []
+        for rule in self.rules:
+            text = _escape(rule_language.compile_sql(rule.tree, dialect, parameters, columns=marks))
+            for name, mark in marks.items():  # feature expressions carry their own %(…)s parameters: not escaped
+                text = text.replace(mark, relation.expressions[name])
+            rules.append(text)
+        return rules
 
-    def outcome_sql(self, dialect: str, prefix: str = "") -> str:
-        return rule_language.compile_sql(self.outcome(prefix), dialect)
+    def outcome_sql(self, dialect: str, rules: list[str] | None = None) -> str:
+        """The kind's combination over the rule results r0…rn, or over the rules themselves (each appears once in
+        every kind's combination, so inlining evaluates no rule twice)."""
+        columns = {f"r{i}": rule for i, rule in enumerate(rules)} if rules is not None else None
+        return rule_language.compile_sql(self.outcome(), dialect, columns=columns)
 
     @property
     def combined_by_table(self) -> bool:
@@ -163,17 +172,9 @@ class Plan:
     def decision_select(self, dialect: str, source: compute.Source, where: str, scoped: bool = True) -> str:
         """household_id, outcome, category, results, persons and the stored features of the households matching
         `where`, in one flat SELECT: every rule reads the feature expressions directly and is evaluated once, into
-        the results code; outcome and category come from COMBINATIONS by that code. (Measured on SQLite: a
-        subquery per layer — features, rules, combination — costs more than the rules themselves.)"""
+        the results code; outcome and category come from COMBINATIONS by that code."""
         relation = compute.feature_relation(dialect, self.features, source, scoped)
-        parameters = self.pack.parameters
-        marks = {name: f"\x00{name}\x00" for name in relation.expressions}
-        rules = []
-        for rule in self.rules:
-            text = _escape(rule_language.compile_sql(rule.tree, dialect, parameters, columns=marks))
-            for name, mark in marks.items():  # feature expressions carry their own %(…)s parameters: not escaped
-                text = text.replace(mark, relation.expressions[name])
-            rules.append(text)
+        rules = self.rule_expressions(dialect, relation)
         as_integer = (lambda sql: f"({sql})") if dialect == "sqlite" else (lambda sql: f"CAST(({sql}) AS INTEGER)")
         results = " + ".join(f"COALESCE({as_integer(rule)}, 2) * {3**i}" for i, rule in enumerate(rules))
         features = ", ".join(f"{relation.expressions[name]} AS {name}" for name in self.features)
@@ -183,9 +184,8 @@ class Plan:
             return (f"SELECT {relation.key} AS household_id, c.outcome AS outcome, c.category AS category, "
                     f"c.code AS results, {persons} AS persons, {features}\n{relation.joins}\n"
                     f"{join} {COMBINATIONS} c ON c.code = ({results})\nWHERE {where}")
-        columns = {f"r{i}": rule for i, rule in enumerate(rules)}
-        outcome = rule_language.compile_sql(self.outcome(), dialect, columns=columns)
-        category = self._category_sql(dialect, columns)
+        outcome = self.outcome_sql(dialect, rules)
+        category = self._category_sql(dialect, {f"r{i}": rule for i, rule in enumerate(rules)})
         return (f"SELECT {relation.key} AS household_id, {outcome} AS outcome, {category} AS category, "
                 f"{results} AS results, {persons} AS persons, {features}\n{relation.joins}\nWHERE {where}")
 
@@ -286,11 +286,12 @@ def tally(run_id: int, low: int = 0, high: int = 2**HOUSEHOLD_ID_BITS, using: st
     return counted + ([(False, "", *rest)] if rest[0] else [])
 
 
-def compare_select(before: Plan, after: Plan, dialect: str, features_sql: str) -> str:
-    """village_id, persons and both outcomes (was, now) per household: the what-if, computed once over one set
-    of features."""
-    return (
-        f"SELECT village_id, members AS persons, {before.outcome_sql(dialect, 'a')} AS was, "
-        f"{after.outcome_sql(dialect, 'b')} AS now\nFROM (SELECT f.*, {before.rule_columns(dialect, 'a')}, "
-        f"{after.rule_columns(dialect, 'b')} FROM ({features_sql}) f {compute.FENCE[dialect]}) x"
-    )
+def compare_select(before: Plan, after: Plan, dialect: str, source: compute.Source, where: str) -> str:
+    """village_id, persons and both outcomes (was, now) of the households matching `where` (over h): the what-if,
+    one flat SELECT in which each plan's rules read the same feature expressions."""
+    names = [name for name in FEATURES if name in set(before.features) | set(after.features)]
+    relation = compute.feature_relation(dialect, names, source)
+    was = before.outcome_sql(dialect, before.rule_expressions(dialect, relation))
+    now = after.outcome_sql(dialect, after.rule_expressions(dialect, relation))
+    return (f"SELECT h.village_id AS village_id, {relation.expressions['members']} AS persons, {was} AS was, "
+            f"{now} AS now\n{relation.joins}\nWHERE {where} {compute.FENCE[dialect]}")

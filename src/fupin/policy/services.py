@@ -773,12 +773,10 @@ def whatif(kind, *, user=None, before: str | None = None, after: str | None = No
         raise InvalidAssessment(f"两个标准包的年度不同（{first.year} 与 {second.year}）：收入年度须一致才能比较")
     plan_a, plan_b = Plan.of(first, kind), Plan.of(second, kind)
     dialect = compute.dialect_of(using)
-    names = [name for name in FEATURES if name in set(plan_a.features) | set(plan_b.features)]
     condition, scope_params = compute.scope_condition(scope.prefix)
     with transaction.atomic(using=using):
         compute.refresh_profiles(first.year, using)
         source = _source(as_of, first.year, scope.prefix, using)
-        features_sql = compute.features_select(dialect, names, source, condition)
         length = PREFIX_LENGTH[Level.TOWNSHIP]
         sql = (
             f"SELECT substr(village_id, 1, {length}) AS township, "
@@ -788,7 +786,8 @@ def whatif(kind, *, user=None, before: str | None = None, after: str | None = No
             f"SUM(CASE WHEN was IS TRUE AND now IS NOT TRUE THEN persons ELSE 0 END), "
             f"SUM(CASE WHEN was IS TRUE THEN 1 ELSE 0 END), SUM(CASE WHEN was IS TRUE THEN persons ELSE 0 END), "
             f"SUM(CASE WHEN now IS TRUE THEN 1 ELSE 0 END), SUM(CASE WHEN now IS TRUE THEN persons ELSE 0 END) "
-            f"FROM ({compare_select(plan_a, plan_b, dialect, features_sql)}) d GROUP BY substr(village_id, 1, {length})"
+            f"FROM ({compare_select(plan_a, plan_b, dialect, source, condition)}) d "
+            f"GROUP BY substr(village_id, 1, {length})"
         )
         with connections[using].cursor() as cursor:
             cursor.execute(sql, {**compute.parameters(as_of, first.year), **scope_params})
