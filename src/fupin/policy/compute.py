@@ -79,7 +79,6 @@ MEMBER_COUNTS = {
     "seriously_ill_members": _count_if(f"m.health = '{codes.Health.SERIOUS}'"),
     "disabled_members": _count_if(f"m.health = '{codes.Health.DISABLED}' OR m.disability_cert <> ''"),
 }
-EVENT_FACTS = ("identified_on", "monitored_on", "monitored_category", "last_kind", "status")
 EK = codes.EventKind
 
 
