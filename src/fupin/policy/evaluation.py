@@ -142,8 +142,7 @@ class Plan:
     def outcome_sql(self, dialect: str, rules: list[str] | None = None) -> str:
         """The kind's combination over the rule results r0…rn, or over the rules themselves (each appears once in
         every kind's combination, so inlining evaluates no rule twice)."""
-        columns = {f"r{i}": rule for i, rule in enumerate(rules)} if rules is not None else None
-        return rule_language.compile_sql(self.outcome(), dialect, columns=columns)
+        return rule_language.compile_sql(self.outcome(), dialect, columns=_results_as(rules))
 
     @property
     def combined_by_table(self) -> bool:
@@ -160,11 +159,11 @@ class Plan:
         return (f"SELECT code, {self.outcome_sql(dialect)} AS outcome, {self._category_sql(dialect)} AS category "
                 f"FROM (SELECT {code} AS code, {rules} FROM {tables}) x")
 
-    def _category_sql(self, dialect: str, columns: dict | None = None) -> str:
+    def _category_sql(self, dialect: str, rules: list[str] | None = None) -> str:
         if self.kind != Kind.MONITORING:
             return "''"
         whens = " ".join(
-            f"WHEN {rule_language.compile_sql(tree, dialect, columns=columns)} THEN '{code}'"
+            f"WHEN {rule_language.compile_sql(tree, dialect, columns=_results_as(rules))} THEN '{code}'"
             for code, tree in self.categories()
         )
         return f"CASE {whens} ELSE '' END"
@@ -185,9 +184,14 @@ class Plan:
                     f"c.code AS results, {persons} AS persons, {features}\n{relation.joins}\n"
                     f"{join} {COMBINATIONS} c ON c.code = ({results})\nWHERE {where}")
         outcome = self.outcome_sql(dialect, rules)
-        category = self._category_sql(dialect, {f"r{i}": rule for i, rule in enumerate(rules)})
+        category = self._category_sql(dialect, rules)
         return (f"SELECT {relation.key} AS household_id, {outcome} AS outcome, {category} AS category, "
                 f"{results} AS results, {persons} AS persons, {features}\n{relation.joins}\nWHERE {where}")
+
+
+def _results_as(rules: list[str] | None) -> dict[str, str] | None:
+    """The rule results r0…rn of a combination tree written as the rules themselves (None: as columns r0…rn)."""
+    return None if rules is None else {f"r{i}": rule for i, rule in enumerate(rules)}
 
 
 def _escape(sql: str) -> str:
