@@ -293,7 +293,8 @@ def tally(run_id: int, low: int = 0, high: int = 2**HOUSEHOLD_ID_BITS, using: st
 def compare_select(before: Plan, after: Plan, dialect: str, source: compute.Source, where: str) -> str:
     """village_id, persons and both outcomes (was, now) of the households matching `where` (over h): the what-if,
     one flat SELECT in which each plan's rules read the same feature expressions."""
-    names = [name for name in FEATURES if name in set(before.features) | set(after.features)]
+    read = {*before.features, *after.features}
+    names = [name for name in FEATURES if name in read]  # in catalogue order
     relation = compute.feature_relation(dialect, names, source)
     was = before.outcome_sql(dialect, before.rule_expressions(dialect, relation))
     now = after.outcome_sql(dialect, after.rule_expressions(dialect, relation))
