@@ -123,6 +123,12 @@ EXCHANGE_MAX_UPLOAD_BYTES = int(os.environ.get("FUPIN_IMPORT_MAX_MB", "300")) * 
 EXCHANGE_MAX_UNPACKED_BYTES = int(os.environ.get("FUPIN_IMPORT_MAX_UNPACKED_MB", "1024")) * 2**20
 # assessments of at least this many households (by id range) are judged by two database connections at once
 POLICY_PARALLEL_MIN_HOUSEHOLDS = int(os.environ.get("FUPIN_ASSESS_PARALLEL_MIN", "100000"))
+# Registry field rules (fupin.registry.values): the county's household-number pattern (a regular expression the whole
+# number must match; empty: 2–24 letters, digits or "-") with its description for clerks, and the earliest date a
+# registry event may carry (identification, monitoring, status events; none may be in the future).
+REGISTRY_HOUSEHOLD_NUMBER_PATTERN = os.environ.get("FUPIN_HOUSEHOLD_NUMBER_PATTERN", "")
+REGISTRY_HOUSEHOLD_NUMBER_HINT = os.environ.get("FUPIN_HOUSEHOLD_NUMBER_HINT", "")
+REGISTRY_EARLIEST_EVENT_DATE = os.environ.get("FUPIN_EARLIEST_EVENT_DATE", "2013-01-01")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20  # larger uploads spool to a temporary file, never held in memory
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 

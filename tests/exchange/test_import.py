@@ -116,7 +116,7 @@ def test_row_errors_name_row_column_value_and_reason_and_nothing_is_written(user
     assert job.status == ImportJob.Status.INVALID
     found = errors_of(job)
     assert (3, "证件号码", "证件号码被Excel存成了数字（科学计数法），后几位已丢失，请把该列设为文本后重新录入原号码") in found
-    assert (3, "务工时间（月）", "应在0到12之间") in found
+    assert (3, "务工时间（月）", "不能大于12") in found  # the field rule's reason, as the forms and the API give it
     assert (3, "享受低保", "应填“是”或“否”") in found
     assert (4, "行政区划代码", "行政区划代码应为12位数字") in found
     assert (2, "证件号码", "与第5行重复（同一人只能登记一次）") in found

@@ -216,5 +216,12 @@ def test_correcting_an_id_alone_rederives_birth_date_and_sex(make_household, use
 
 def test_a_broken_constraint_reads_as_chinese(make_household, users):
     household = make_household()
-    with pytest.raises(services.InvalidRecord, match="务工时间不能超过12个月"):
+    head = household.members.get()
+    with pytest.raises(services.InvalidRecord, match="同一证件号码在本户已登记"):
+        services.add_member(users["county"], household, {"name": "重号", "relation": "03", "id_number": head.id_number})
+
+
+def test_a_value_out_of_range_is_refused_by_the_field_rule(make_household, users):
+    household = make_household()
+    with pytest.raises(services.InvalidRecord, match="^务工时间（月）：不能大于12$"):
         services.update_member(users["county"], household.members.get(), {"work_months": 13})

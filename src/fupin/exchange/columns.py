@@ -8,14 +8,18 @@ text  free text up to max_length          code  a code-list value or its label (
 bool  是/否 (also 1/0, Y/N, √/×)           date  2021-03-05, 2021/3/5, 2021年3月5日, 20210305, Excel serials
 int   whole number within [low, high]      money yuan, at most two decimals, not negative
 id    GB 11643 ID number (registry.idcard) area  12-digit village code inside the uploader's area
+
+What a value may be beyond its kind (a phone's format, a date's range, no NUL…) is the field's rule in
+registry.values, the one the models apply; validation turns it into SQL.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import models
 from django.utils import translation
 
-from fupin.registry import services
+from fupin.registry import services, values
 from fupin.registry.models import Household, IncomeAccount, Member
 
 
@@ -31,6 +35,12 @@ class Column:
     high: int | None = None
     default: object = None  # value a new record gets from an empty cell (None: the field stays empty/NULL)
     required: bool = False  # a new record needs a value
+    model: type | None = None  # whose field it is: its rule (registry.values) is checked on import
+
+    @property
+    def rule(self):
+        """The field's checks (registry.values), read when asked so that a changed setting applies."""
+        return values.rule(self.model, self.name) if self.model is not None else None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -71,8 +81,6 @@ ALIASES = {
     "persons": ("家庭人数", "人口数"),
 }
 HEADERS = {"village": "行政区划代码"}
-#: whole-number fields and their bounds (the model's check constraints)
-BOUNDS = {"work_months": (0, 12), "public_job_months": (0, 12), "year": (2010, 2100), "persons": (1, 99)}
 REQUIRED = {"number", "village", "head_name", "name", "id_number", "relation", "year", "persons"}
 
 
@@ -94,6 +102,14 @@ def _kind(f: models.Field) -> str:
     return "text"
 
 
+def _bounds(model, name: str) -> tuple[int | None, int | None]:
+    """A whole number's range from its rule (registry.values), for the template's hints and Excel's own checks;
+    the importer checks the rule itself, as of the day of the import."""
+    today = date.today()
+    found = {c.test: c.resolved(today) for c in values.rule(model, name) or () if c.test in ("below", "above")}
+    return found.get("below"), found.get("above")
+
+
 def _column(model, name: str) -> Column:
     """A column from the model field: header from its (Chinese) verbose name, kind and limits from its type."""
     f = model._meta.get_field(name)
@@ -101,13 +117,14 @@ def _column(model, name: str) -> Column:
     with translation.override("zh-hans"):
         header = HEADERS.get(name, str(f.verbose_name))
         choices = tuple((str(code), str(label)) for code, label in f.choices) if kind in ("code", "int") and f.choices else ()
-    low, high = BOUNDS.get(name, (None, None))
-    if kind == "int" and choices:
+    low, high = _bounds(model, name) if kind == "int" else (None, None)
+    if kind == "int" and choices and low is None:
         low, high = int(choices[0][0]), int(choices[-1][0])
     default = f.default if f.has_default() and not callable(f.default) else None
     return Column(
         name=name, header=header, kind=kind, aliases=ALIASES.get(name, ()), choices=choices if kind == "code" else (),
         max_length=getattr(f, "max_length", 0) or 0, low=low, high=high, default=default, required=name in REQUIRED,
+        model=model,
     )  # fmt: skip
 
 

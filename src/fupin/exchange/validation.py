@@ -3,9 +3,11 @@
 Canonical text is what the diff compares and the writer stores: codes as their code value, booleans as
 'true'/'false', dates as YYYY-MM-DD, whole numbers in decimal, money with two decimals. NULL means the cell was
 blank (for an existing record: leave the value as it is). Each column's rule is one SQL expression generated from
-its Column spec, so a million rows are checked in a few vectorised passes, never a Python loop per row. ID
-numbers are the exception that proves it: a numpy pass recognises the valid 18-digit ones, and only the rest go
-through registry.idcard for their Chinese reason (one implementation of the rule, fast for the common case).
+its Column spec and the field's rule (registry.values: the same data the models check in Python, so a value is
+refused with the same reason here as in a form or the API), so a million rows are checked in a few vectorised
+passes, never a Python loop per row. ID numbers are the exception that proves it: a numpy pass recognises the
+valid 18-digit ones, and only the rest go through registry.idcard for their Chinese reason (one implementation of
+the rule, fast for the common case).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pyarrow.compute as pc
 
 from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.registry.idcard import PROVINCE_CODES, InvalidIdNumber, parse_id_number
+from fupin.registry.values import sql_refusal
 
 from .columns import Column
 from .reading import Table, column_letter
@@ -64,8 +67,15 @@ def _choices_hint(column: Column) -> str:
     return shown + ("等" if len(column.choices) > 12 else "")
 
 
+def _field_rule(column: Column, typed: str, today: date) -> str:
+    """The reason the field's rule (registry.values, the one the models apply) gives for the value `typed`."""
+    checks = column.rule
+    return sql_refusal(checks, typed, today) if checks else "NULL"
+
+
 def rule(column: Column, v: str, today: date) -> tuple[str, str]:
-    """(canonical value, error reason) as SQL expressions over the cleaned cell `v`.
+    """(canonical value, error reason) as SQL expressions over the cleaned cell `v`: first whether the cell reads
+    as the column's kind at all, then the field's rule (registry.values) on what was read.
 
     A masked value (an export for a role that may not see the field: "139****5678", "***") stands for "not
     shown", so it reads as blank: the stored value stays as it is."""
@@ -73,14 +83,12 @@ def rule(column: Column, v: str, today: date) -> tuple[str, str]:
     if column.name in SENSITIVE_FIELDS and kind != "id":
         v = f"(CASE WHEN contains({v}, '*') THEN NULL ELSE {v} END)"
     if kind == "text":
-        if column.name in NUMBER_LIKE:
-            stored_as_number = f"regexp_full_match({v}, '[0-9]\\.[0-9]+E\\+[0-9]+')"
-            return v, (
-                f"CASE WHEN {stored_as_number} THEN {q(STORED_AS_NUMBER)} "
-                f"WHEN length({v}) > {column.max_length} THEN '超过{column.max_length}个字符' END"
-            )
-        value = f"CASE WHEN length({v}) > 1 AND {v}[1] = '''' AND contains({q(FORMULA_GUARD)}, {v}[2]) THEN {v}[2:] ELSE {v} END"
-        return value, f"CASE WHEN length({value}) > {column.max_length} THEN '超过' || {column.max_length} || '个字（实际' || length({value}) || '个）' END"
+        value = v
+        if column.name not in NUMBER_LIKE:
+            value = f"CASE WHEN length({v}) > 1 AND {v}[1] = '''' AND contains({q(FORMULA_GUARD)}, {v}[2]) THEN {v}[2:] ELSE {v} END"
+        if column.rule is None:  # a column of no registry field
+            return value, f"CASE WHEN length({value}) > {int(column.max_length)} THEN {q(f'不能超过{column.max_length}个字符')} END"
+        return value, _field_rule(column, value, today)
     if kind == "code":
         value = _code_case(column, v)
         return value, f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN {q('不在代码表中，可填：' + _choices_hint(column))} END"
@@ -97,31 +105,22 @@ def rule(column: Column, v: str, today: date) -> tuple[str, str]:
         value = f"strftime({day}, '%Y-%m-%d')"
         reason = (
             f"CASE WHEN {v} IS NOT NULL AND {day} IS NULL THEN '不是有效日期（应写成2021-03-05或2021/3/5）' "
-            f"WHEN {day} > DATE {q(today.isoformat())} THEN '日期晚于今天' "
-            f"WHEN {day} < DATE '1900-01-01' THEN '日期早于1900年' END"
+            f"ELSE {_field_rule(column, day, today)} END"
         )
         return value, reason
     if kind == "int":
         number = f"TRY_CAST(regexp_replace({v}, '(级|个月|月|人|年)$', '') AS DOUBLE)"
-        value = f"CAST(CAST({number} AS BIGINT) AS VARCHAR)"
-        bounds = []
-        if column.low is not None:
-            bounds.append(f"WHEN {number} < {column.low} OR {number} > {column.high} THEN '应在{column.low}到{column.high}之间'")
+        value = f"CAST(TRY_CAST({number} AS BIGINT) AS VARCHAR)"  # TRY: a 1e30 is refused by the rule, not a crash
         reason = (
             f"CASE WHEN {v} IS NOT NULL AND ({number} IS NULL OR {number} != floor({number})) THEN '应为整数' "
-            f"{' '.join(bounds)} END"
+            f"ELSE {_field_rule(column, number, today)} END"
         )
         return f"CASE WHEN {number} = floor({number}) THEN {value} END", reason
     if kind == "money":
         text = f"regexp_replace({v}, '[,，元￥¥\\s]', '', 'g')"
-        number = f"TRY_CAST({text} AS DECIMAL(18, 4))"
-        value = f"CAST(CAST({number} AS DECIMAL(14, 2)) AS VARCHAR)"
-        reason = (
-            f"CASE WHEN {v} IS NOT NULL AND {number} IS NULL THEN '不是金额数字' "
-            f"WHEN {number} < 0 THEN '金额不能为负数' "
-            f"WHEN {number} != round({number}, 2) THEN '金额最多两位小数（到分）' "
-            f"WHEN {number} >= 1e10 THEN '金额过大' END"
-        )
+        number = f"TRY_CAST({text} AS DECIMAL(38, 12))"  # fine enough that "0.001" is seen to have three decimals
+        value = f"CAST(TRY_CAST({number} AS DECIMAL(14, 2)) AS VARCHAR)"
+        reason = f"CASE WHEN {v} IS NOT NULL AND {number} IS NULL THEN '不是金额数字' ELSE {_field_rule(column, number, today)} END"
         return value, reason
     if kind == "area":
         value = v

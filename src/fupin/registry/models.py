@@ -2,7 +2,8 @@
 
 The per-capita net income is a generated column: it is computed by the database from the components and
 can never be typed in. A household's status changes only through status events (see services.record_event),
-so any statistic can be computed as of a date from the events alone.
+so any statistic can be computed as of a date from the events alone. What each field may hold (formats, ranges)
+is registry.values, applied by full_clean() through the FieldRules mixin.
 """
 
 from decimal import Decimal
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from fupin.areas.models import ScopedQuerySet
 
 from . import codes
+from .values import FieldRules
 
 
 class HouseholdQuerySet(ScopedQuerySet):
@@ -27,7 +29,7 @@ class HouseholdPartQuerySet(ScopedQuerySet):
     area_path = "household__village_id"
 
 
-class Household(models.Model):
+class Household(FieldRules, models.Model):
     number = models.CharField(_("户编号"), max_length=24, unique=True)
     village = models.ForeignKey(
         "areas.Area", verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="households"
@@ -83,7 +85,7 @@ class Household(models.Model):
         return self.village_id
 
 
-class Member(models.Model):
+class Member(FieldRules, models.Model):
     household = models.ForeignKey(Household, verbose_name=_("所属户"), on_delete=models.CASCADE, related_name="members")
     name = models.CharField(_("姓名"), max_length=40)
     sex = models.CharField(_("性别"), max_length=1, choices=codes.Sex.choices)
@@ -195,7 +197,7 @@ class PerCapita(Func):
         return self.as_sql(compiler, connection, template=self.sqlite_template)
 
 
-class IncomeAccount(models.Model):
+class IncomeAccount(FieldRules, models.Model):
     """One household's income for one year (收入台账, "算清账").
 
     人均纯收入 = (工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出) ÷ 家庭人口数, computed by the database.
@@ -263,7 +265,7 @@ class IncomeAccount(models.Model):
         return sum((getattr(self, name) for name in TRANSFER_COMPONENTS), Decimal("0"))
 
 
-class LivingConditions(models.Model):
+class LivingConditions(FieldRules, models.Model):
     """Yearly survey of the household's housing, water and other conditions (两不愁三保障及饮水安全)."""
 
     household = models.ForeignKey(
@@ -302,7 +304,7 @@ class LivingConditions(models.Model):
         return self.housing_safety != codes.HousingSafety.SAFE
 
 
-class StatusEvent(models.Model):
+class StatusEvent(FieldRules, models.Model):
     household = models.ForeignKey(Household, verbose_name=_("所属户"), on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=20, choices=codes.EventKind.choices)
     date = models.DateField(_("日期"))

@@ -1,6 +1,7 @@
 """Registry operations. Every change goes through here: scope check, validation, write, audit.
 
-Views, API endpoints, the admin and importers only parse input, call these and render the result.
+Views, API endpoints, the admin and importers only parse input, call these and render the result. What each
+field may hold is registry.values: full_clean() applies it, and the importer runs the same rules as SQL.
 """
 
 from datetime import date
@@ -8,17 +9,17 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
-from django.utils import timezone
 
 from fupin.accounts import audit
 from fupin.accounts.models import Action
 from fupin.accounts.scoping import in_scope
 from fupin.areas.models import Area, Level
-from fupin.errors import Conflict, DomainError, NotFound, PermissionDenied
+from fupin.errors import Conflict, NotFound, PermissionDenied
 
 from . import codes
 from .idcard import InvalidIdNumber, parse_id_number
 from .models import Household, Member, StatusEvent
+from .values import InvalidRecord
 
 HOUSEHOLD_FIELDS = (
     "number", "village", "group_name", "head_name", "phone", "bank_account", "address", "household_type",
@@ -30,11 +31,6 @@ MEMBER_FIELDS = (
     "health", "labour_capacity", "work_place", "work_months", "public_job_months", "phone", "basic_medical_insured",
     "serious_illness_insured", "pension_insured", "dibao", "tekun", "disability_cert", "disability_level",
 )  # fmt: skip
-
-
-class InvalidRecord(DomainError):
-    code = "validation_error"
-    status = 422
 
 
 def _require_editor(user):
@@ -144,7 +140,7 @@ def add_member(user, household: Household, data: dict, *, via="ui") -> Member:
     data = dict(data)
     check_member_id(data)
     _refuse_duplicate_person(user, data["id_number"], household)
-    return _save_audited(user, Member(household=household), data, MEMBER_FIELDS, via=via, exclude=["household"])
+    return _save_audited(user, Member(household=household), data, MEMBER_FIELDS, via=via)
 
 
 @transaction.atomic
@@ -192,8 +188,11 @@ def record_event(user, household: Household, kind, on: date, *, reason="", appro
     if household is None:
         raise NotFound("未找到该农户")
     kind = codes.EventKind(kind)
-    if on > timezone.localdate():
-        raise InvalidRecord(f"日期{on}晚于今天", field="date")
+    event = StatusEvent(
+        household=household, kind=kind, date=on, reason=reason, approver=approver,
+        monitoring_category=category, recorded_by=user if getattr(user, "pk", None) else None,
+    )  # fmt: skip
+    _validate(event, exclude=["household", "recorded_by"])  # the field rules: a date no clerk meant, NULs…
     last = household.events.order_by("-date", "-id").first()
     if last and on < last.date:
         raise InvalidRecord(f"日期{on}早于该户最近一次状态变更（{last.date} {last.get_kind_display()}）", field="date")
@@ -206,10 +205,7 @@ def record_event(user, household: Household, kind, on: date, *, reason="", appro
         raise InvalidRecord("纳入监测须选择监测对象类别", field="monitoring_category")
     if kind == codes.EventKind.RISK_ELIMINATED and household.no_labour_household:
         raise InvalidRecord("整户无劳动能力的兜底户不标注风险消除", field="kind")
-    event = StatusEvent.objects.create(
-        household=household, kind=kind, date=on, reason=reason, approver=approver,
-        monitoring_category=category, recorded_by=user if getattr(user, "pk", None) else None,
-    )  # fmt: skip
+    event.save()
     before = audit.snapshot(household)
     apply_event(household, event)
     household.save()

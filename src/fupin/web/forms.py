@@ -1,6 +1,7 @@
 """Forms of the web pages. They parse and show input; the registry services decide what is valid and save."""
 
 from django import forms
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.masking import shown
@@ -15,6 +16,18 @@ KEEP = ("", _("（不修改，原值已隐藏）"))
 
 def _date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def defer_to_field_rules(form):
+    """Leave NULs and lengths of text to the registry's field rules (registry.values, applied by the model's
+    full_clean), so the page refuses such a value with the same reason as the API and the importer: the form
+    fields' own copies of those checks would otherwise answer first, in Django's words."""
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField):
+            field.validators = [
+                v for v in field.validators
+                if not isinstance(v, (validators.ProhibitNullCharactersValidator, validators.MaxLengthValidator))
+            ]  # fmt: skip
 
 
 def show_domain_error(form, error):
@@ -81,6 +94,7 @@ class HouseholdForm(HidesSensitiveValues, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = Area.objects.restrict(user).filter(level=Level.VILLAGE)
         self.hide_sensitive_values()
+        defer_to_field_rules(self)
 
 
 class MemberForm(HidesSensitiveValues, forms.ModelForm):
@@ -95,6 +109,7 @@ class MemberForm(HidesSensitiveValues, forms.ModelForm):
             self.fields[name].required = False
             self.fields[name].help_text = _("可留空，由证件号码自动得出")
         self.hide_sensitive_values()
+        defer_to_field_rules(self)
 
 
 class EventForm(forms.ModelForm):
@@ -103,6 +118,10 @@ class EventForm(forms.ModelForm):
         fields = ["kind", "date", "monitoring_category", "reason", "approver"]
         widgets = {"date": _date_widget()}
         help_texts = {"monitoring_category": _("纳入监测时必选")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        defer_to_field_rules(self)
 
     def data_to_save(self) -> dict:
         """The arguments of services.record_event."""
