@@ -121,6 +121,8 @@ LOGGING = {
 EXCHANGE_DIR = Path(os.environ.get("FUPIN_EXCHANGE_DIR", DATA_DIR / "exchange"))
 EXCHANGE_MAX_UPLOAD_BYTES = int(os.environ.get("FUPIN_IMPORT_MAX_MB", "300")) * 2**20
 EXCHANGE_MAX_UNPACKED_BYTES = int(os.environ.get("FUPIN_IMPORT_MAX_UNPACKED_MB", "1024")) * 2**20
+# a running import whose worker shows no sign of life (heartbeat) for this many seconds is marked failed
+EXCHANGE_ABANDONED_AFTER = int(os.environ.get("FUPIN_IMPORT_ABANDONED_AFTER", "600"))
 # assessments of at least this many households (by id range) are judged by two database connections at once
 POLICY_PARALLEL_MIN_HOUSEHOLDS = int(os.environ.get("FUPIN_ASSESS_PARALLEL_MIN", "100000"))
 # Registry field rules (fupin.registry.values): the county's household-number pattern (a regular expression the whole

@@ -65,7 +65,8 @@ def test_error_report_download_and_scope_of_jobs(client, users):
 def test_roles_that_may_not_edit_are_told_so_on_the_page(client, users):
     client.force_login(users["inspector"])
     response = client.post(reverse("exchange:import"), {"file": roster_file()})
-    assert response.status_code == 200 and "不能导入" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 403 and "不能导入" in page and 'type="file"' not in page
     assert not ImportJob.objects.exists()
 
 

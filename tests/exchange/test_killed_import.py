@@ -1,4 +1,5 @@
-"""A killed import leaves the registry exactly as before: `fupin import` is SIGKILLed while it writes.
+"""A killed import leaves the registry exactly as before: `fupin import` is SIGKILLed while it writes; then
+`fupin prune_imports` sees its process gone, marks the job failed and deletes its upload.
 
 Runs real processes on a SQLite file of its own (a test database in memory cannot be shared with a child
 process), so it also exercises the CLI end to end: migrate, demo areas and users, import, kill, look.
@@ -63,6 +64,17 @@ def test_sigkill_while_writing_leaves_nothing(tmp_path):
     assert _counts(db) == before
     with sqlite3.connect(db) as con:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # the job is left "running" with its upload (ID numbers) on disk until someone notices its process is gone
+    (folder,) = [state.parent for state in (tmp_path / "exchange").glob("*/progress.json")]
+    assert list(folder.glob("upload*")) and list(folder.glob("import-*/upload*"))
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT status FROM exchange_importjob").fetchall() == [("running",)]
+    pruned = subprocess.run([*FUPIN, "prune_imports"], env=env, cwd=tmp_path, check=True, capture_output=True, text=True)
+    assert "1个导入任务的进程已中断" in pruned.stdout
+    with sqlite3.connect(db) as con:
+        status, message = con.execute("SELECT status, message FROM exchange_importjob").fetchone()
+    assert status == "failed" and message.startswith("导入进程已中断")
+    assert sorted(p.name for p in folder.iterdir()) == ["heartbeat", "progress.json"]  # upload and scratch gone
     # and the same file imports completely afterwards
     subprocess.run([*FUPIN, "import", str(roster), "--user", "county"], env=env, cwd=tmp_path, check=True, capture_output=True)
     households, members, _ = _counts(db)

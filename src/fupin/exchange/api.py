@@ -1,7 +1,8 @@
 """Import endpoints: upload a file (it runs as a background job), poll the job, fetch its error report.
 
-The same services as `fupin import` and the upload page; jobs are scoped like registry data (a user sees the jobs
-started inside their area), and a report is served only to those who may see the job.
+The same services as `fupin import` and the upload page: a job is seen by its uploader and, inside their area, by
+the roles that import (anyone else: 404 as for a missing job); its preview is masked by the caller's role; its
+report goes, audited, only to those who may see every sensitive field of the file.
 """
 
 from typing import Any
@@ -32,6 +33,7 @@ class ImportJobOut(Schema):
     changes: list[dict[str, Any]]
     ignored_columns: list[str]
     has_report: bool
+    report_withheld: bool
     created_at: str | None
     finished_at: str | None
 
@@ -41,15 +43,15 @@ def start_import(request, file: File[UploadedFile], dry_run: Form[bool] = False)
     """.xlsx or .csv (UTF-8 / UTF-8 BOM / GB18030) of households, members or incomes, headers as in the template.
     Answers at once with the job; poll GET /imports/{id} until `finished`. dry_run: check and report only."""
     job = services.start_import(request.auth, file, file.name or "upload", dry_run=dry_run, via="api")
-    return Status(202, services.job_state(job))
+    return Status(202, services.job_state(job, request.auth))
 
 
 @router.get("/imports/{job_id}", response={200: ImportJobOut, **ERRORS}, summary="导入任务进度与结果")
 def import_status(request, job_id: str):
-    return services.job_state(services.get_job(request.auth, job_id))
+    return services.job_state(services.get_job(request.auth, job_id), request.auth)
 
 
 @router.get("/imports/{job_id}/report", response={200: None, **ERRORS}, summary="下载错误报告")
 def import_report(request, job_id: str):
-    job = services.get_job(request.auth, job_id)
-    return FileResponse(services.report_file(job).open("rb"), as_attachment=True, filename=job.report_name)
+    path, filename = services.report_download(request.auth, job_id, via="api")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=filename)

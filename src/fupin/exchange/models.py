@@ -6,11 +6,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.areas.models import ScopedQuerySet
 
 
 class ImportJobQuerySet(ScopedQuerySet):
     area_path = "area_code"
+
+    def visible_to(self, user):
+        """Jobs the user may see: inside their area, and their own or — for a role that imports (EDITORS) — a
+        colleague's. Other roles never see a job: its errors and preview are cells of someone's file."""
+        jobs = self.restrict(user)
+        return jobs if getattr(user, "may_edit", False) else jobs.filter(user_id=getattr(user, "pk", None))
 
 
 class ImportJob(models.Model):
@@ -38,6 +45,12 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("错误（前若干条）"), default=list, blank=True)
     changes = models.JSONField(_("变更预览（前若干条）"), default=list, blank=True)
     report_name = models.CharField(_("错误报告文件"), max_length=255, blank=True)
+    sensitive_fields = models.JSONField(
+        _("文件含有的敏感字段"), null=True, blank=True, default=None,
+        help_text=_("SENSITIVE_FIELDS 中文件有其列的字段；空（未知）按全部敏感字段对待"),
+    )  # fmt: skip
+    worker_pid = models.PositiveIntegerField(_("导入进程号"), null=True, blank=True)
+    worker_host = models.CharField(_("导入进程所在主机"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -55,3 +68,11 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def report_readable_by(self, user) -> bool:
+        """The error report holds every cell of the file: its uploader may read it, and anyone else who sees the
+        job only if their role may reveal each sensitive field the file has a column of (unknown: all of them)."""
+        if user.pk == self.user_id:
+            return True
+        fields = SENSITIVE_FIELDS if self.sensitive_fields is None else self.sensitive_fields
+        return all(user.may_reveal(name) for name in fields)

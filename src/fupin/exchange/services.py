@@ -2,7 +2,12 @@
 
 The same three calls serve `fupin import FILE`, the web upload page and the API:
 start_import (save the file, create the job, queue it) → run_import (the work; the task calls it) → progress.
-A job's files live in EXCHANGE_DIR/<job id>/: the upload, progress.json, the error report.
+A job's files live in EXCHANGE_DIR/<job id>/: the upload, progress.json, heartbeat, the error report.
+
+Who sees a job (get_job): its uploader and, inside their area, the roles that import; its preview is masked by the
+viewer's role (job_state) and its report is served, audited, only to those who may see every sensitive field the
+file has (report_download). A job whose worker died is noticed (notice_abandoned) when it is looked at and by
+prune, marked failed, and its upload deleted at once.
 """
 
 from __future__ import annotations
@@ -12,20 +17,29 @@ import json
 import logging
 import os
 import shutil
+import socket
 import tempfile
-from datetime import timedelta
+import threading
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fupin.accounts import audit
+from fupin.accounts.masking import mask_value
 from fupin.accounts.models import Action
+from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.errors import DomainError, NotFound, PermissionDenied
 
+from .columns import SHEETS
 from .importer import Import
 from .models import ImportJob
 from .reading import FileRefused, read_file
@@ -55,10 +69,11 @@ def upload_path(job: ImportJob) -> Path:
 
 def start_import(user, source, filename: str, *, dry_run: bool = False, via: str = "ui", enqueue: bool = True) -> ImportJob:
     """Save the uploaded file (a path or a binary file object) under a new job and queue it."""
-    if not getattr(user, "may_edit", False):
+    if not may_import(user):
         raise PermissionDenied(_("您的角色只能查看，不能导入建档立卡数据"))
+    here = {} if enqueue else {"worker_pid": os.getpid(), "worker_host": this_host()}  # run by this process
     job = ImportJob.objects.create(
-        user=user, area_code=user.area_id or "", filename=Path(filename).name[:255], dry_run=dry_run, via=via
+        user=user, area_code=user.area_id or "", filename=Path(filename).name[:255], dry_run=dry_run, via=via, **here
     )
     folder = job_dir(job)
     folder.mkdir(parents=True, exist_ok=True)
@@ -88,6 +103,11 @@ def start_import(user, source, filename: str, *, dry_run: bool = False, via: str
     return job
 
 
+def may_import(user) -> bool:
+    """Who may start an import: the roles that edit the registry (accounts.roles.EDITORS)."""
+    return bool(getattr(user, "may_edit", False))
+
+
 def _fail(job: ImportJob, exc: DomainError) -> ImportJob:
     job.status, job.message, job.finished_at = ImportJob.Status.FAILED, str(exc), timezone.now()
     job.save()
@@ -99,7 +119,8 @@ def run_import(job: ImportJob, progress=None) -> ImportJob:
     """Do the import of a saved job. Whole-file problems end it as FAILED with the reason; row errors as
     INVALID with a report; a dry run as CHECKED; otherwise DONE. Nothing is written unless DONE."""
     job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job.worker_pid, job.worker_host = os.getpid(), this_host()
+    job.save(update_fields=["status", "started_at", "worker_pid", "worker_host"])
 
     def report(phase, done, total):
         set_progress(job, phase, done, total)
@@ -107,10 +128,12 @@ def run_import(job: ImportJob, progress=None) -> ImportJob:
             progress(phase, done, total)
 
     scratch = Path(tempfile.mkdtemp(prefix="import-", dir=job_dir(job)))
+    beating = _Heartbeat(job)
     try:
         con = duckdb.connect()  # in memory, spilling to scratch beyond memory_limit: no disk writes below it
         con.execute(f"SET temp_directory = '{scratch}'; SET memory_limit = '{settings_memory()}'; SET preserve_insertion_order = true")
         tables = read_file(_local_copy(job, scratch), job.filename, con, report)
+        job.sensitive_fields = sorted({name for t in tables for name in t.columns if name in SENSITIVE_FIELDS})
         outcome = Import(con, job.user, tables, origin=str(job.pk), progress=report).run(dry_run=job.dry_run)
         job.counts, job.error_count = outcome.counts, outcome.error_count
         job.errors, job.changes = outcome.errors, outcome.changes
@@ -131,6 +154,7 @@ def run_import(job: ImportJob, progress=None) -> ImportJob:
         log.exception("import %s failed", job.pk)
         return _fail(job, DomainError(_("导入时发生内部错误，未写入任何数据。请联系系统管理员（任务编号%(id)s）") % {"id": job.pk}))
     finally:
+        beating.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     job.finished_at = timezone.now()
     job.save()
@@ -171,6 +195,7 @@ def set_progress(job: ImportJob, phase: str, done: int, total: int) -> None:
     temporary = folder / "progress.json.tmp"
     temporary.write_text(json.dumps(state, ensure_ascii=False))
     temporary.replace(folder / "progress.json")
+    (folder / HEARTBEAT).touch()
 
 
 def progress(job: ImportJob) -> dict:
@@ -183,11 +208,12 @@ def progress(job: ImportJob) -> dict:
 
 
 def get_job(user, job_id) -> ImportJob:
-    """A job the user may see: their own, or one started inside their area."""
-    job = ImportJob.objects.restrict(user).filter(pk=job_id).first() if _is_uuid(job_id) else None
+    """A job the user may see (ImportJobQuerySet.visible_to), else NotFound exactly as for a missing one. A job
+    whose worker died is marked failed on the way (notice_abandoned), so nobody watches a bar that never moves."""
+    job = ImportJob.objects.visible_to(user).filter(pk=job_id).first() if _is_uuid(job_id) else None
     if job is None:
         raise NotFound(_("未找到该导入任务"))
-    return job
+    return notice_abandoned(job, wait=False)
 
 
 def _is_uuid(value) -> bool:
@@ -212,8 +238,49 @@ def report_file(job: ImportJob) -> Path:
     return path
 
 
-def job_state(job: ImportJob) -> dict:
-    """What the progress page polls and the API returns: status, the bar, the counts and the first errors."""
+def report_download(user, job_id, *, via: str) -> tuple[Path, str]:
+    """A job's error report (path, download name), written to the audit log like an export. It holds every cell
+    of the file unmasked, so a viewer who may see the job but not each sensitive field of its file is answered
+    exactly as for a missing job; a job without a report (or whose files were pruned) has none to give."""
+    job = get_job(user, job_id)
+    if not job.report_readable_by(user):
+        raise NotFound(_("未找到该导入任务"))
+    path = report_file(job)
+    fields = SENSITIVE_FIELDS if job.sensitive_fields is None else job.sensitive_fields
+    audit.record(
+        user, Action.EXPORT, model="exchange.importjob", object_id=str(job.pk), area_code=job.area_code,
+        changes={"report": job.report_name, "file": job.filename, "unmasked": sorted(fields), "masked": []}, via=via,
+    )  # fmt: skip
+    return path, job.report_name
+
+
+#: template header → field: errors and the change preview name their columns by it
+FIELD_OF_HEADER = {column.header: column.name for sheet in SHEETS for column in sheet.all_columns}
+
+
+def _hidden(viewer, header) -> str | None:
+    """The sensitive field under this header, if the viewer's role may not reveal it."""
+    name = FIELD_OF_HEADER.get(header)
+    return name if name in SENSITIVE_FIELDS and not viewer.may_reveal(name) else None
+
+
+def _masked_error(viewer, error: dict) -> dict:
+    name = _hidden(viewer, error.get("column"))
+    return {**error, "value": mask_value(name, error.get("value"))} if name and error.get("value") else error
+
+
+def _masked_change(viewer, change: dict) -> dict:
+    pairs = {}
+    for header, pair in change.get("changes", {}).items():
+        name = _hidden(viewer, header)
+        pairs[header] = [mask_value(name, v) if v not in (None, "") else v for v in pair] if name else pair
+    return {**change, "changes": pairs}
+
+
+def job_state(job: ImportJob, viewer) -> dict:
+    """What the progress page polls and the API returns: status, the bar, the counts and the first errors, with
+    the values of fields the viewer's role may not reveal masked (the preview's old values come from the
+    registry, so the uploader's own file is no excuse to show them)."""
     return {
         "id": str(job.pk),
         "filename": job.filename,
@@ -225,19 +292,27 @@ def job_state(job: ImportJob) -> dict:
         "progress": progress(job),
         "counts": job.counts,
         "error_count": job.error_count,
-        "errors": job.errors,
-        "changes": job.changes,
+        "errors": [_masked_error(viewer, error) for error in job.errors],
+        "changes": [_masked_change(viewer, change) for change in job.changes],
         "ignored_columns": job.ignored_columns,
-        "has_report": bool(job.report_name),
+        "has_report": bool(job.report_name) and job.report_readable_by(viewer),
+        "report_withheld": bool(job.report_name) and not job.report_readable_by(viewer),
         "created_at": job.created_at.isoformat() if job.created_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
     }
 
 
-def prune_files(older_than_days: int) -> int:
+class Pruned(NamedTuple):
+    abandoned: int  # running jobs found without a worker, marked failed (their files deleted at once)
+    pruned: int  # finished jobs past the retention whose files were deleted
+
+
+def prune_files(older_than_days: int) -> Pruned:
     """Delete the files (upload, report, progress) of finished jobs older than this: uploads hold ID numbers and
-    phones, so they are not kept forever. The job rows stay, with their counts and first errors, and the audit
-    log keeps each file's name and SHA-256. Returns how many jobs lost their files."""
+    phones, so they are not kept forever. Abandoned jobs are found first (sweep_abandoned): they end now, files
+    gone. The job rows stay, with their counts and first errors, and the audit log keeps each file's name and
+    SHA-256."""
+    abandoned = sweep_abandoned()
     cutoff = timezone.now() - timedelta(days=older_than_days)
     done = ImportJob.objects.filter(finished_at__lt=cutoff).exclude(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
     pruned = 0
@@ -249,4 +324,136 @@ def prune_files(older_than_days: int) -> int:
         if job.report_name:
             job.report_name = ""
             job.save(update_fields=["report_name"])
-    return pruned
+    return Pruned(abandoned, pruned)
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# abandoned jobs: a worker killed mid-import (SIGKILL, out of memory, a reboot) cannot say so itself
+# ------------------------------------------------------------------------------------------------------------------
+
+HEARTBEAT = "heartbeat"  # a file in the job's folder; its modification time is the worker's last sign of life
+
+
+def this_host() -> str:
+    """This machine and, where there is one, its process-id namespace: a worker's pid means something only there
+    (two containers may share a host name)."""
+    host = socket.gethostname()
+    try:
+        return f"{host}/pidns:{os.stat('/proc/self/ns/pid').st_ino}"[:255]
+    except OSError:
+        return host[:255]
+
+
+def abandoned_after() -> timedelta:
+    """How long a running job may go without a heartbeat before it counts as abandoned (EXCHANGE_ABANDONED_AFTER)."""
+    return timedelta(seconds=settings.EXCHANGE_ABANDONED_AFTER)
+
+
+class _Heartbeat:
+    """Touches the job's heartbeat file every few seconds while the import runs (set_progress touches it too), so a
+    long step that writes no progress — one big sheet being read — still shows the worker alive."""
+
+    def __init__(self, job: ImportJob):
+        self.path = job_dir(job) / HEARTBEAT
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.touch()
+        self.every = max(1.0, min(30.0, abandoned_after().total_seconds() / 10))
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"import-heartbeat-{job.pk}", daemon=True)
+        self.thread.start()
+
+    def _beat(self):
+        while not self.stopped.wait(self.every):
+            try:
+                self.path.touch()
+            except OSError:  # the folder was deleted under us: nothing left to keep alive
+                return
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join()
+
+
+def last_heartbeat(job: ImportJob):
+    try:
+        beat = datetime.fromtimestamp((job_dir(job) / HEARTBEAT).stat().st_mtime, tz=UTC)
+    except OSError:
+        beat = None
+    return max(moment for moment in (beat, job.started_at, job.created_at) if moment)
+
+
+def _process_gone(job: ImportJob) -> bool:
+    """The job's worker ran on this host and its process no longer exists (or is a zombie not yet reaped)."""
+    if not job.worker_pid or job.worker_host != this_host():
+        return False
+    try:
+        os.kill(job.worker_pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's process
+        return False
+    try:
+        return Path(f"/proc/{job.worker_pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def is_abandoned(job: ImportJob) -> bool:
+    """Running — or queued by `fupin import` for its own process — with no worker behind it any more: its process
+    is gone from this host, or its heartbeat is older than abandoned_after(). A job queued for `fupin db_worker`
+    is only waiting."""
+    if job.status != ImportJob.Status.RUNNING and not (job.status == ImportJob.Status.QUEUED and job.worker_pid):
+        return False
+    return _process_gone(job) or timezone.now() - last_heartbeat(job) > abandoned_after()
+
+
+def notice_abandoned(job: ImportJob, *, wait: bool = True) -> ImportJob:
+    """If the job is abandoned, mark it failed with the reason and delete its files at once (the upload holds ID
+    numbers). Two who notice at once: one update wins, the other finds it finished. `wait=False` (a page or API
+    read): on SQLite, while another import holds the write lock, leave it for the next look rather than keep the
+    reader waiting."""
+    if not is_abandoned(job):
+        return job
+    at = timezone.localtime(last_heartbeat(job)).strftime("%Y-%m-%d %H:%M:%S")
+    message = _(
+        "导入进程已中断（最后一次记录于%(at)s）。一个文件要么全部写入、要么全部不写入；请重新上传该文件导入，"
+        "已经写入的记录会计为“未变”。"
+    ) % {"at": at}
+    try:
+        with _short_lock_wait(not wait), transaction.atomic():
+            marked = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+                status=ImportJob.Status.FAILED, message=message, finished_at=timezone.now(), report_name=""
+            )
+    except OperationalError:
+        log.warning("import %s looks abandoned; the database is busy, it will be marked on a later look", job.pk)
+        return job
+    if marked:
+        log.warning("import %s abandoned by its worker (pid %s on %s); marked failed", job.pk, job.worker_pid, job.worker_host)
+        shutil.rmtree(job_dir(job), ignore_errors=True)
+        set_progress(job, "done", 1, 1)
+    job.refresh_from_db()
+    return job
+
+
+def sweep_abandoned() -> int:
+    """notice_abandoned for every job that may be abandoned; returns how many were marked failed."""
+    live = ImportJob.objects.filter(
+        Q(status=ImportJob.Status.RUNNING) | Q(status=ImportJob.Status.QUEUED, worker_pid__isnull=False)
+    )
+    return sum(notice_abandoned(job).status == ImportJob.Status.FAILED for job in live.iterator())
+
+
+@contextmanager
+def _short_lock_wait(short: bool):
+    """SQLite waits up to its busy timeout (30 s) for the write lock; a reader's side errand waits two."""
+    if not short or connection.vendor != "sqlite":
+        yield
+        return
+    usual = int(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout = 2000")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {usual}")

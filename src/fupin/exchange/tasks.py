@@ -9,4 +9,6 @@ def import_file(job_id: str) -> str:
     from .services import run_import
 
     job = ImportJob.objects.get(pk=job_id)
+    if job.status != ImportJob.Status.QUEUED:  # run twice (a retried task), or marked abandoned: its files are gone
+        return job.status
     return run_import(job).status

@@ -61,7 +61,10 @@ def household_export(request, fmt):
 
 @login_required
 def import_start(request):
-    """Upload page: the file is saved as a job and queued; the browser goes to the job's progress page."""
+    """Upload page: the file is saved as a job and queued; the browser goes to the job's progress page. A role
+    that may not import gets a page that says so (403), with no form and no jobs."""
+    if not services.may_import(request.user):
+        return render(request, "exchange/import_refused.html", status=403)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -71,14 +74,15 @@ def import_start(request):
             form.add_error(None, error.message)
         else:
             return redirect("exchange:import-job", pk=job.pk)
-    jobs = ImportJob.objects.restrict(request.user).select_related("user")[:20]
+    jobs = ImportJob.objects.visible_to(request.user).select_related("user")[:20]
+    jobs = [services.notice_abandoned(job, wait=False) for job in jobs]  # no "正在导入" left from a dead worker
     return render(request, "exchange/import_form.html", {"form": form, "jobs": jobs})
 
 
-def _or_404(lookup, *args):
+def _or_404(lookup, *args, **kwargs):
     """A service lookup whose refusal (a job outside the user's scope, a report that does not exist) is a 404."""
     try:
-        return lookup(*args)
+        return lookup(*args, **kwargs)
     except DomainError as error:
         raise Http404(error.message) from None
 
@@ -88,7 +92,7 @@ def _or_404(lookup, *args):
 def import_job(request, pk):
     """The job's progress (polled as JSON by the page's script) and, once finished, its outcome."""
     job = _or_404(services.get_job, request.user, pk)
-    state = services.job_state(job)
+    state = services.job_state(job, request.user)
     if request.GET.get("format") == "json":
         return JsonResponse(state)
     names = {sheet.kind: sheet.title for sheet in SHEETS}
@@ -99,5 +103,6 @@ def import_job(request, pk):
 @login_required
 @require_GET
 def import_report(request, pk):
-    job = _or_404(services.get_job, request.user, pk)
-    return FileResponse(_or_404(services.report_file, job).open("rb"), as_attachment=True, filename=job.report_name)
+    """The error report, to those who may read it (services.report_download audits each download)."""
+    path, filename = _or_404(services.report_download, request.user, pk, via="ui")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=filename)
