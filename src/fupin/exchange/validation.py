@@ -45,6 +45,17 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+#: control characters and the Unicode pictures that stand for them (␀ for NUL…)
+_CONTROLS = " || ".join(f"chr({i})" for i in (*range(32), 127))
+_PICTURES = "".join(chr(0x2400 + i) for i in range(32)) + "\u2421"
+
+
+def visible(expr: str) -> str:
+    """A refused value as the clerk is shown it: a NUL or another control character as its picture (␀), which the
+    page can show and a PostgreSQL JSON column can hold (it refuses \u0000)."""
+    return f"translate({expr}, {_CONTROLS}, {q(_PICTURES)})"
+
+
 def cleaned(position: int) -> str:
     """The cell with surrounding blanks (also the tab exports put before long numbers) removed; '' → NULL."""
     return f"NULLIF(trim(c{position}, {BLANKS}), '')"
@@ -160,7 +171,7 @@ def normalise(con, table: Table, today: date) -> str:
         if not any_error:
             continue
         con.execute(
-            f"""INSERT INTO errors SELECT ?, n._row, ?, ?, c.{ident(name)}, n.{ident('!' + name)}
+            f"""INSERT INTO errors SELECT ?, n._row, ?, ?, {visible(f'c.{ident(name)}')}, n.{ident('!' + name)}
                 FROM {norm} n JOIN {cells} c USING (_row) WHERE n.{ident('!' + name)} IS NOT NULL""",
             [table.title, column.header, column_letter(position)],
         )
@@ -182,7 +193,7 @@ def add_errors(con, table: Table, query: str, header: str, params=()) -> None:
     letter = column_letter(position) if position is not None else ""
     # one reason per cell: a later check (say "required") does not pile onto a cell already found wrong
     con.execute(
-        f"""INSERT INTO errors SELECT ?, _row, ?, ?, CAST(value AS VARCHAR), reason FROM ({query}) AS found
+        f"""INSERT INTO errors SELECT ?, _row, ?, ?, {visible('CAST(value AS VARCHAR)')}, reason FROM ({query}) AS found
             WHERE NOT EXISTS (SELECT 1 FROM errors e WHERE e.sheet = ? AND e._row = found._row AND e.header = ?)""",
         [table.title, header, letter, *params, table.title, header],
     )
