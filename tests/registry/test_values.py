@@ -247,6 +247,16 @@ def test_the_web_form_and_the_api_refuse_with_the_rules_reason(client, make_hous
     assert Household.objects.filter(pk=household.pk).values_list(field, flat=True).get() != value
 
 
+def test_the_api_schema_documents_each_format_the_services_enforce():
+    from fupin.registry.schemas import HouseholdCreate, MemberPatch
+
+    phone = HouseholdCreate.model_json_schema()["properties"]["phone"]
+    assert phone["pattern"] == f"^(?:{values.PHONE})$" and phone["description"] == values.PHONE_REASON
+    assert phone["maxLength"] == 20
+    cert = MemberPatch.model_json_schema()["properties"]["disability_cert"]
+    assert cert["pattern"] == f"^(?:{values.DISABILITY_CERT})$"
+
+
 # ---- settings ---------------------------------------------------------------------------------------------------
 
 

@@ -52,7 +52,7 @@ _PICTURES = "".join(chr(0x2400 + i) for i in range(32)) + "\u2421"
 
 def visible(expr: str) -> str:
     """A refused value as the clerk is shown it: a NUL or another control character as its picture (␀), which the
-    page can show and a PostgreSQL JSON column can hold (it refuses \u0000)."""
+    page can show and a PostgreSQL JSON column can hold (it refuses \\u0000)."""
     return f"translate({expr}, {_CONTROLS}, {q(_PICTURES)})"
 
 

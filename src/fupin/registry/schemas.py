@@ -9,6 +9,7 @@ from pydantic import StrictFloat, StrictInt, StrictStr, WithJsonSchema, create_m
 
 from fupin.api_common import Input, input_schema, masked, output_schema, page_of
 
+from . import values
 from .filters import HouseholdFilter
 from .models import INCOME_COMPONENTS, Household, IncomeAccount, LivingConditions, Member, StatusEvent
 from .services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
@@ -22,16 +23,32 @@ IdNumberInput = Annotated[
     WithJsonSchema({"type": "string", "description": "18位身份证号（或15位旧号、20/22位残疾人证号），须作为文本发送"}),
 ]
 
+
+
+def formats(model) -> dict:
+    """Text fields whose rule (registry.values) has a format, typed with it documented: the pattern and the reason
+    given for a value that does not match. The services judge the value (with that reason), not the schema."""
+    found = {}
+    for name, checks in values.rules(model).items():
+        pattern = next((c for c in checks if c.test == "unlike"), None)
+        if pattern is not None:
+            found[name] = Annotated[str, Field(
+                max_length=model._meta.get_field(name).max_length, description=pattern.reason,
+                json_schema_extra={"pattern": f"^(?:{pattern.arg})$"},
+            )]  # fmt: skip
+    return found
+
+
 HouseholdCreate = input_schema(
-    Household, "HouseholdCreate", HOUSEHOLD_FIELDS, required=("number", "village", "head_name")
+    Household, "HouseholdCreate", HOUSEHOLD_FIELDS, required=("number", "village", "head_name"), types=formats(Household)
 )
-HouseholdPatch = input_schema(Household, "HouseholdPatch", HOUSEHOLD_FIELDS, partial_update=True)
+HouseholdPatch = input_schema(Household, "HouseholdPatch", HOUSEHOLD_FIELDS, partial_update=True, types=formats(Household))
 MemberCreate = input_schema(
     Member, "MemberCreate", MEMBER_FIELDS, required=("name", "relation", "id_number"),
-    types={"id_number": IdNumberInput},
+    types={**formats(Member), "id_number": IdNumberInput},
 )  # fmt: skip
 MemberPatch = input_schema(
-    Member, "MemberPatch", MEMBER_FIELDS, partial_update=True, types={"id_number": IdNumberInput}
+    Member, "MemberPatch", MEMBER_FIELDS, partial_update=True, types={**formats(Member), "id_number": IdNumberInput}
 )
 EventIn = input_schema(
     StatusEvent, "EventIn", ("kind", "date", "reason", "approver", "monitoring_category"), required=("kind", "date")
