@@ -54,6 +54,23 @@ def test_every_typed_in_field_of_the_registry_has_a_rule():
                 assert values.Check("longer", f.max_length, values.LENGTH_REASON) in found[f.name]
 
 
+def test_the_demo_county_holds_to_every_rule():
+    """What `fupin demo` makes is what a county may file: no demo value breaks a rule (the default number pattern
+    included)."""
+    from fupin.registry import demo
+
+    demo.generate(3000, seed=2014, parallel=False)
+    today = timezone.localdate()
+    for model in REGISTRY_MODELS:
+        field_rules = values.rules(model)
+        rows = model.objects.values_list(*field_rules)
+        assert rows.exists(), model
+        for row in rows.iterator():
+            for (name, checks), value in zip(field_rules.items(), row):
+                if value not in (None, ""):
+                    assert values.refusal(checks, value, today) is None, (model.__name__, name, value)
+
+
 # ---- boundaries, by hand ----------------------------------------------------------------------------------------
 
 
