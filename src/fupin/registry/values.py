@@ -10,8 +10,8 @@ Regular expressions are written in the syntax Python's re (with re.ASCII) and RE
 The rules, by kind of field:
 - text: no control or invisible characters (NUL, other C0/C1 controls, zero-width and direction marks; remarks
   may keep tab and line breaks), no longer than the column;
-- phones: an 11-digit mainland mobile, 1[3-9] and 9 digits (13912345678), or a landline: 0, a 2–3-digit area code
-  rest, an optional "-", a 7–8-digit number and an optional extension "-1" to "-123456" (010-12345678,
+- phones: an 11-digit mainland mobile, 1[3-9] and 9 digits (13912345678), or a landline: an area code of 0 and
+  2–3 digits, an optional "-", a 7–8-digit number and an optional extension "-1" to "-123456" (010-12345678,
   0351-2345678-801, 03512345678); no spaces, no +86;
 - household numbers: settings.REGISTRY_HOUSEHOLD_NUMBER_PATTERN (FUPIN_HOUSEHOLD_NUMBER_PATTERN): by default 2–24
   letters, digits or "-", beginning and ending with a letter or digit — the national system's and the demo
@@ -23,6 +23,11 @@ The rules, by kind of field:
   from the earliest event date's year to this year;
 - amounts: not negative, at most two decimals, at most 99,999,999.99 yuan; farmland 0–10,000 mu.
 Resident ID numbers have their own module (registry.idcard), used by the services and the importer alike.
+
+What each path does before the rule: the importer trims the blanks around a cell (a form field strips them too,
+the API does not), reads a masked export value ("139****5678") as blank and undoes the formula guard (a leading ')
+of exported text. The models judge only values that change (a stored value filed under an older, looser rule does
+not block editing the rest of the record); the importer judges every cell the file carries.
 """
 
 from __future__ import annotations
@@ -135,12 +140,17 @@ def _range(low, high, low_reason="不能小于{arg}", high_reason="不能大于{
     return (Check("below", low, low_reason), Check("above", high, high_reason))
 
 
-def _amount(high=MAX_AMOUNT, unit="元") -> tuple[Check, ...]:
-    return (
-        Check("below", Decimal("0"), "金额不能为负数" if unit == "元" else "不能为负数"),
-        Check("finer", 2, "金额最多两位小数（到分）" if unit == "元" else "最多两位小数"),
-        Check("above", high, "金额不能超过{arg}元" if unit == "元" else "不能大于{arg}" + unit),
-    )
+#: money in yuan, and farmland in mu: not negative, to two decimals, bounded
+AMOUNT = (
+    Check("below", Decimal("0"), "金额不能为负数"),
+    Check("finer", 2, "金额最多两位小数（到分）"),
+    Check("above", MAX_AMOUNT, "金额不能超过{arg}元"),
+)
+FARMLAND = (
+    Check("below", Decimal("0"), "不能为负数"),
+    Check("finer", 2, "最多两位小数"),
+    Check("above", MAX_FARMLAND_MU, "不能大于{arg}亩"),
+)
 
 
 def _specific(model) -> dict[str, tuple[Check, ...]]:
@@ -182,10 +192,10 @@ def _specific(model) -> dict[str, tuple[Check, ...]]:
             "disability_level": _range(1, 4),
         }
     if label == "registry.incomeaccount":
-        money = {f.name: _amount() for f in opts.concrete_fields if isinstance(f, models.DecimalField) and not f.generated}
+        money = {f.name: AMOUNT for f in opts.concrete_fields if isinstance(f, models.DecimalField) and not f.generated}
         return {"year": years, "persons": _range(1, 99), **money}
     if label == "registry.livingconditions":
-        return {"year": years, "farmland_mu": _amount(MAX_FARMLAND_MU, "亩")}
+        return {"year": years, "farmland_mu": FARMLAND}
     if label == "registry.statusevent":
         return {"date": event_dates, "reason": _text(opts.get_field("reason"), remarks=True)}
     return {}
