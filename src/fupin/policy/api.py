@@ -55,7 +55,8 @@ def list_runs(request, page: Query[PageQuery], kind: Kind | None = None, single:
 def flagged(request, filters: Query[HouseholdQuery], page: Query[PageQuery], kind: Kind = Kind.MONITORING,
             category: str = ""):
     """Households the latest applicable run flagged (monitoring: in a category; exit, risk elimination: meeting
-    the conditions; data checks: a suspected problem), with the registry list's filters."""
+    the conditions; data checks: a suspected problem), with the registry list's filters. The run's totals are
+    of the caller's households only, even when the run is the county's (`counted_in` names their area)."""
     run, households = services.flagged(request.auth, kind, filters.model_dump(), category=category)
     body = paginate(households.select_related("village").order_by("number"), page)
     decisions = services.decisions_of(run, body["items"]) if run else {}

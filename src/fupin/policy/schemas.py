@@ -69,6 +69,9 @@ class RunOut(Schema):
     user: str | None
     started_at: datetime
     finished_at: datetime | None
+    counted_in: str = Field(title="统计范围（区划代码前缀）",
+                            description="以下户数、人数的统计范围：批次范围大于调用者辖区时，只统计调用者辖区内的农户")
+    counted_in_name: str = Field(title="统计范围")
     households: int
     persons: int
     passed: int
@@ -76,6 +79,14 @@ class RunOut(Schema):
     unknown: int
     counts: dict
     note: str
+
+    @staticmethod
+    def resolve_counted_in(run):
+        return getattr(run, "counted_in", run.area_code)
+
+    @staticmethod
+    def resolve_counted_in_name(run):
+        return getattr(run, "counted_in_name", run.area_name)
 
     @staticmethod
     def resolve_kind_label(run):

@@ -337,6 +337,14 @@ def _discard_abandoned_runs(using: str) -> None:
 
 def _finish_household_run(run: AssessmentRun, using: str, rows) -> None:
     """The run's counts by outcome and category (from what its parts wrote), and its end: from now on it is read."""
+    _count_households(run, rows)
+    run.finished_at = timezone.now()
+    run.save(using=using)
+
+
+def _count_households(run: AssessmentRun, rows) -> None:
+    """Set a household run's totals from (outcome, category, households, persons) rows, as `evaluation.tally`
+    gives them."""
     counts: dict = {"outcome": {"true": [0, 0], "false": [0, 0], "unknown": [0, 0]}, "category": {}}
     for outcome, category, households, persons in rows:
         key = {True: "true", False: "false", None: "unknown"}[None if outcome is None else bool(outcome)]
@@ -351,8 +359,6 @@ def _finish_household_run(run: AssessmentRun, using: str, rows) -> None:
     run.passed, run.passed_persons = counts["outcome"]["true"]
     run.unknown = counts["outcome"]["unknown"][0]
     run.counts = counts
-    run.finished_at = timezone.now()
-    run.save(using=using)
 
 
 # ── village and county exit ─────────────────────────────────────────────────────────────────────────────────────
@@ -410,15 +416,21 @@ def _assess_areas(kind, pack, scope, as_of, user, source, progress, using) -> As
     ]
     AreaDecision.objects.using(using).bulk_create(decisions, batch_size=1000)
     progress.advance("评估", 1)
+    _count_areas(run, decisions)
+    run.note = COUNTY_PENDING if level == Level.COUNTY else ""
+    run.finished_at = timezone.now()
+    run.save(using=using)
+    return run
+
+
+def _count_areas(run: AssessmentRun, decisions) -> None:
+    """Set a village or county run's totals from its area decisions."""
+    decisions = list(decisions)
     run.households = len(decisions)
     run.persons = sum(d.population or 0 for d in decisions)
     run.passed = sum(1 for d in decisions if d.outcome)
     run.unknown = sum(1 for d in decisions if d.outcome is None)
     run.counts = {"poor_persons": sum(d.poor_persons for d in decisions)}
-    run.note = COUNTY_PENDING if level == Level.COUNTY else ""
-    run.finished_at = timezone.now()
-    run.save(using=using)
-    return run
 
 
 def _area_decision(run, area, counted, threshold, items, facilities, level) -> AreaDecision:
@@ -810,7 +822,8 @@ def whatif(kind, *, user=None, before: str | None = None, after: str | None = No
 
 
 def runs(user, *, kind: str | None = None, include_single: bool = False):
-    """Runs over areas inside the user's scope (a village user does not see the county's totals)."""
+    """Runs over areas inside the user's scope (a village user does not see the county's totals): each one's
+    totals are of households inside the scope, as they stand."""
     queryset = AssessmentRun.objects.restrict(user) if user is not None else AssessmentRun.objects.all()
     if kind:
         queryset = queryset.filter(kind=kind)
@@ -837,7 +850,7 @@ def flagged(user, kind, params=None, *, category: str = "", run: AssessmentRun |
     kind = Kind(kind)
     if kind in AREA_KINDS:
         raise InvalidAssessment("村、县退出的结论按区划列出，不是农户名单")
-    run = run or run_for(user, kind)
+    run = in_scope(user, run or run_for(user, kind))
     households = HouseholdFilter.from_params(params or {}).apply(Household.objects.restrict(user))
     if run is None:
         return None, households.none()
@@ -847,6 +860,44 @@ def flagged(user, kind, params=None, *, category: str = "", run: AssessmentRun |
             raise InvalidAssessment(f"监测对象类别应为 {', '.join(CATEGORY_LABELS)}")
         decisions = decisions.filter(category=category)
     return run, households.filter(Exists(decisions))
+
+
+def in_scope(user, run: AssessmentRun | None) -> AssessmentRun | None:
+    """The run with its totals as `user` may see them. A run over the user's area or one inside it is theirs whole;
+    a wider one (the county's run, read by a village) is counted again over the user's own households — or, for
+    village and county exit, their own areas' decisions — so no figure from outside their area reaches them.
+    `counted_in` and `counted_in_name` say which area the totals are of. The recounted copy is never saved."""
+    if run is None:
+        return None
+    prefix = scope_prefix(user) if user is not None else ""
+    if prefix != NOTHING and run.area_code.startswith(prefix):
+        run.counted_in, run.counted_in_name = run.area_code, run.area_name
+        return run
+    scoped = AssessmentRun.objects.get(pk=run.pk)  # a fresh copy: the caller's instance keeps the stored totals
+    if scoped.kind in AREA_KINDS:
+        _count_areas(scoped, AreaDecision.objects.filter(run=scoped).restrict(user))
+    else:
+        _count_households(scoped, _tally_in_scope(scoped.pk, prefix))
+    area = getattr(user, "area", None)
+    scoped.counted_in, scoped.counted_in_name = prefix, area.full_name() if area else ""
+    return scoped
+
+
+def _tally_in_scope(run_id: int, prefix: str, using: str = "default") -> list[tuple[bool | None, str, int, int]]:
+    """(outcome, category, households, persons) of a run's decisions of the households now under `prefix`: the
+    households found by their village's code range (an index range), each decision by one probe of its key — a
+    few hundred probes for a village however many millions of decisions the run holds. A household deleted
+    since the run is not counted, as the lists do not show it."""
+    condition, params = compute.scope_condition(prefix)
+    first, end = run_keys(run_id)
+    sql = (
+        f"SELECT d.outcome, d.category, COUNT(*), SUM(d.persons) FROM {Household._meta.db_table} h "
+        f"JOIN {DECISION_TABLE} d ON d.id = %(first_key)s + h.id AND d.id >= %(first_key)s AND d.id < %(end_key)s "
+        f"WHERE {condition} GROUP BY d.outcome, d.category"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, {**params, "first_key": first, "end_key": end})
+        return [(outcome, category or "", int(n), int(persons or 0)) for outcome, category, n, persons in cursor.fetchall()]
 
 
 def decisions_of(run: AssessmentRun, households) -> dict[int, HouseholdDecision]:
