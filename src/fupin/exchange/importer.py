@@ -212,13 +212,13 @@ class Import:
         self._fetch("db_households", Household.objects.all(), "number", numbers, ["id", "number", *household_fields])
         prefix = scope_prefix(self.user)
         self.con.execute("ALTER TABLE db_households ADD COLUMN in_scope BOOLEAN DEFAULT false")
-        self.con.execute(f"UPDATE db_households SET in_scope = starts_with(village_id, {q(prefix)})")
+        self.con.execute("UPDATE db_households SET in_scope = starts_with(village_id, ?)", [prefix])
         villages = [row[0] for row in self.con.execute(self._keys("village", ("households", "members"))).fetchall()]
         areas = list(Area.objects.filter(code__in=villages).values_list("code", "level"))
         arrow = pa.table({"code": pa.array([a for a, _ in areas], pa.string()),
                           "level": pa.array([int(b) for _, b in areas], pa.int32())})  # fmt: skip
         self.con.register("fetched", arrow)
-        self.con.execute(f"CREATE TABLE areas AS SELECT *, starts_with(code, {q(prefix)}) AS in_scope FROM fetched")
+        self.con.execute("CREATE TABLE areas AS SELECT *, starts_with(code, ?) AS in_scope FROM fetched", [prefix])
         self.con.unregister("fetched")
         if "members" in self.norm:
             ids = self._keys("id_number", ("members",))
@@ -235,8 +235,8 @@ class Import:
     # -------------------------------------------------------------------------------------------------------------
     # checks
     # -------------------------------------------------------------------------------------------------------------
-    def _err(self, kind: str, header: str, query: str):
-        add_errors(self.con, self.by_kind[kind], query, header)
+    def _err(self, kind: str, header: str, query: str, params=()):
+        add_errors(self.con, self.by_kind[kind], query, header, params)
 
     def _check(self):
         h = self.norm.get("households")
@@ -344,16 +344,17 @@ class Import:
     def _check_members(self, m, number):
         id_header = MEMBERS.column("id_number").header
         table = self.by_kind["members"]
-        self._err("members", id_header, f"SELECT _row, NULL AS value, '证件号码不能为空' AS reason FROM {m} WHERE id_number IS NULL AND _row NOT IN (SELECT _row FROM errors WHERE sheet = {q(table.title)} AND header = {q(id_header)})")
+        self._err("members", id_header, f"SELECT _row, NULL AS value, '证件号码不能为空' AS reason FROM {m} WHERE id_number IS NULL AND _row NOT IN (SELECT _row FROM errors WHERE sheet = ? AND header = ?)",
+                  [table.title, id_header])  # fmt: skip
         self._duplicates("members", m, ["id_number"], id_header, "同一人只能登记一次")
         if "roster" not in self.norm:
             self._missing_household("members", m, number)
         prefix = scope_prefix(self.user)
         self._err("members", id_header, f"""
             SELECT n._row, n.id_number AS value,
-                   '该证件号码已在' || CASE WHEN starts_with(d.household_village_id, {q(prefix)}) THEN '户' || d.household_number
+                   '该证件号码已在' || CASE WHEN starts_with(d.household_village_id, ?) THEN '户' || d.household_number
                    ELSE '本辖区以外的户（请联系县级核实）' END || '登记，同一人不能重复建档' AS reason
-            FROM {m} n JOIN db_members d USING (id_number) WHERE d.household_number != n.number""")
+            FROM {m} n JOIN db_members d USING (id_number) WHERE d.household_number != n.number""", [prefix])
         for name, what in (("name", "姓名"), ("relation", "与户主关系")):
             if name in table.columns:
                 self._err("members", MEMBERS.column(name).header, f"""
@@ -558,7 +559,8 @@ class Import:
     def _audit(self, kind, model, area_sql: str, source: str):
         """Audit rows of one sheet: an update keeps [before, after] of each changed field; a creation points at the
         file and the row it came from (the job keeps the file; the values are the record's own)."""
-        origin = f"'{{\"import\": \"{self.origin}\", \"row\": ' || p._row || '}}'"
+        opening = '{"import": ' + json.dumps(str(self.origin)) + ', "row": '  # JSON text, then an SQL literal
+        origin = f"{q(opening)} || p._row || '}}'"
         self.audit_rows.append(f"""
             SELECT CASE WHEN p.db_id IS NULL THEN 'create' ELSE 'update' END AS action, {q(model._meta.label_lower)} AS model,
                    CAST(COALESCE(p.db_id, s.new_id) AS VARCHAR) AS object_id, {area_sql} AS area_code,

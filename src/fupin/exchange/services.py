@@ -42,8 +42,9 @@ from fupin.errors import DomainError, NotFound, PermissionDenied
 from .columns import SHEETS
 from .importer import Import
 from .models import ImportJob
-from .reading import FileRefused, read_file
-from .reports import write_error_report
+from .reading import FileRefused, display_name, read_file
+from .reports import download_name, write_error_report
+from .validation import q
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,9 @@ def job_dir(job: ImportJob) -> Path:
 
 
 def upload_path(job: ImportJob) -> Path:
-    return job_dir(job) / ("upload" + Path(job.filename).suffix.lower()[:6])
+    """Where the upload is kept: a name the server makes (the readers go by the content, not the name)."""
+    workbook = Path(job.filename).suffix.lower() in (".xlsx", ".xlsm")
+    return job_dir(job) / ("upload.xlsx" if workbook else "upload.csv")
 
 
 def start_import(user, source, filename: str, *, dry_run: bool = False, via: str = "ui", enqueue: bool = True) -> ImportJob:
@@ -73,7 +76,7 @@ def start_import(user, source, filename: str, *, dry_run: bool = False, via: str
         raise PermissionDenied(_("您的角色只能查看，不能导入建档立卡数据"))
     here = {} if enqueue else {"worker_pid": os.getpid(), "worker_host": this_host()}  # run by this process
     job = ImportJob.objects.create(
-        user=user, area_code=user.area_id or "", filename=Path(filename).name[:255], dry_run=dry_run, via=via, **here
+        user=user, area_code=user.area_id or "", filename=display_name(filename), dry_run=dry_run, via=via, **here
     )
     folder = job_dir(job)
     folder.mkdir(parents=True, exist_ok=True)
@@ -131,7 +134,7 @@ def run_import(job: ImportJob, progress=None) -> ImportJob:
     beating = _Heartbeat(job)
     try:
         con = duckdb.connect()  # in memory, spilling to scratch beyond memory_limit: no disk writes below it
-        con.execute(f"SET temp_directory = '{scratch}'; SET memory_limit = '{settings_memory()}'; SET preserve_insertion_order = true")
+        con.execute(f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings_memory())}; SET preserve_insertion_order = true")
         tables = read_file(_local_copy(job, scratch), job.filename, con, report)
         job.sensitive_fields = sorted({name for t in tables for name in t.columns if name in SENSITIVE_FIELDS})
         outcome = Import(con, job.user, tables, origin=str(job.pk), progress=report).run(dry_run=job.dry_run)
@@ -140,7 +143,7 @@ def run_import(job: ImportJob, progress=None) -> ImportJob:
         job.ignored_columns = sorted({h for t in tables for h in t.ignored})
         if outcome.error_count:
             job.status = ImportJob.Status.INVALID
-            job.report_name = write_error_report(con, tables, job_dir(job), job.filename)
+            job.report_name = write_error_report(con, tables, job_dir(job))
             job.message = _("发现%(n)d处错误，整个文件未导入。请下载错误报告，在Excel中按“错误说明”列修改后重新导入。") % {"n": outcome.error_count}
         elif job.dry_run:
             job.status, job.message = ImportJob.Status.CHECKED, _("试导入：没有发现错误，未写入任何数据。")
@@ -251,7 +254,7 @@ def report_download(user, job_id, *, via: str) -> tuple[Path, str]:
         user, Action.EXPORT, model="exchange.importjob", object_id=str(job.pk), area_code=job.area_code,
         changes={"report": job.report_name, "file": job.filename, "unmasked": sorted(fields), "masked": []}, via=via,
     )  # fmt: skip
-    return path, job.report_name
+    return path, download_name(job.filename, job.report_name)
 
 
 #: template header → field: errors and the change preview name their columns by it
