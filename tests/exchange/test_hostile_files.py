@@ -39,6 +39,7 @@ from tests.factories import VILLAGE_A1, make_id
 
 pytestmark = pytest.mark.django_db
 HEADER = ("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系")
+BLANKS = " \t\n\r\u3000\u00a0"  # what the importer trims around a cell (validation.BLANKS)
 PWNED = f"/tmp/pwned-{uuid.uuid4().hex}.csv"  # where an injected COPY would write; unique to this run
 LONG_CHINESE = "扶贫对象动态管理花名册" * 18 + "最终版本"  # 202 characters: 606 bytes, more than a file name may have
 
@@ -512,12 +513,14 @@ FORMULAS = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "
 
 def test_the_csv_report_guards_formula_cells_as_exports_do(users):
     rows = [(f"F{i}", VILLAGE_A1, text, "123" if i == 0 else make_id(), "户主") for i, text in enumerate(FORMULAS)]
+    rows.append(("F8", VILLAGE_A1, " =SUM(1) ", make_id(), "户主"))  # read as "=SUM(1)": guarded as that
     rows.append(("F9", VILLAGE_A1, "韩九", "\t" + make_id(), "户主"))  # an exported ID: behind a tab
     job = import_file(users["county"], _csv(HEADER, rows), "公式.csv")
     assert job.status == ImportJob.Status.INVALID, job.message
     lines = list(csv.reader(io.StringIO((services.job_dir(job) / job.report_name).read_text("utf-8-sig"))))
     names = [line[3] for line in lines[1:]]
-    assert names == ["'" + text for text in FORMULAS] + ["韩九"] == [safe(text) for text in FORMULAS] + ["韩九"]
+    assert names == [*("'" + text for text in FORMULAS), "'=SUM(1)", "韩九"]
+    assert names == [*(safe(text) for text in FORMULAS), safe("=SUM(1)"), "韩九"]
     assert lines[-1][4] == as_text(rows[-1][3].strip()) and lines[2][4] == "\t" + rows[1][3]
     assert lines[1][4] == "123"  # a short number: nothing to guard
     # the clerk fixes the ID in the report and imports the report itself: the guarded names come back as typed
@@ -526,7 +529,9 @@ def test_the_csv_report_guards_formula_cells_as_exports_do(users):
     csv.writer(fixed).writerows(lines)
     again = import_file(users["county"], fixed.getvalue().encode("utf-8-sig"), "公式-错误报告.csv")
     assert again.status == ImportJob.Status.DONE, (again.message, again.errors)
-    assert sorted(Member.objects.filter(household__number__startswith="F").values_list("name", flat=True)) == sorted([*FORMULAS, "韩九"])
+    assert sorted(Member.objects.filter(household__number__startswith="F").values_list("name", flat=True)) == sorted(
+        [*FORMULAS, "=SUM(1)", "韩九"]
+    )
 
 
 def test_the_xlsx_report_writes_formula_cells_as_strings(users):
@@ -544,17 +549,18 @@ def test_the_xlsx_report_writes_formula_cells_as_strings(users):
 
 
 def test_guarded_sql_is_exports_guard():
-    """reports.guarded (SQL, for the CSV report's COPY) gives what exports.safe gives, and exports.as_text for the
-    long digit strings exports write behind a tab."""
-    values = [*FORMULAS, "", "a", "'=", "\t=1", "\rx", " =1", "=", "+", "-", "@", "110101199003071234", " 13912345678 ",
+    """reports.guarded (SQL, for the CSV report's COPY) gives what exports.safe gives for the cell as the importer
+    reads it, and exports.as_text for the long digit strings exports write behind a tab."""
+    values = [*FORMULAS, "", "a", "'=", "\t=1", "\rx", " =1", "\u3000=1\u00a0", " 韩 ", "=", "+", "-", "@", "110101199003071234", " 13912345678 ",
               "\t110101199003071234", "1234567890", "１２３", "-12345678901", *(start + "x" for start in FORMULA_STARTS)]  # fmt: skip
     con = duckdb.connect()
     con.execute("CREATE TABLE t (c0 VARCHAR)")
     con.executemany("INSERT INTO t VALUES (?)", [[v] for v in values])
     got = dict(con.execute(f"SELECT c0, {guarded('c0')} FROM t").fetchall())
     for value in values:
-        long = re.fullmatch(r"[0-9]{11,}[0-9Xx]?", value.strip(" \t\r\n"))
-        assert got[value] == (as_text(value.strip(" \t\r\n")) if long else safe(value)), repr(value)
+        read = value.strip(BLANKS)  # as the importer reads the cell
+        long = re.fullmatch(r"[0-9]{11,}[0-9Xx]?", read)
+        assert got[value] == (as_text(read) if long else safe(read)), repr(value)
 
 
 def _csv(header, rows) -> bytes:

@@ -58,14 +58,15 @@ def download_name(filename: str, report_name: str) -> str:
 
 
 def guarded(expr: str) -> str:
-    """SQL: a cell as exports write a CSV cell: a long digit string behind a tab (exports.as_text: Excel keeps it
-    as text, the importer drops the tab), else exports.safe's leading quote before what Excel would run as a
-    formula, from the same FORMULA_STARTS (a test holds the two equal)."""
+    """SQL: a cell as exports write a CSV cell, from the cell as the importer reads it (surrounding blanks removed,
+    so the report imports back to the same values): a long digit string behind a tab (exports.as_text: Excel keeps
+    it as text, the importer drops the tab), else exports.safe's leading quote before what Excel would run as a
+    formula, from the same FORMULA_STARTS (a test holds the two equal). The importer drops that quote again."""
     plain = f"trim({expr}, {BLANKS})"
     starts = ", ".join(q(start) for start in FORMULA_STARTS)
     return (
         f"CASE WHEN regexp_full_match({plain}, {q(LONG_NUMBER)}) THEN chr(9) || {plain} "
-        f"WHEN left({expr}, 1) IN ({starts}) THEN {q(chr(39))} || {expr} ELSE {expr} END"
+        f"WHEN left({plain}, 1) IN ({starts}) THEN {q(chr(39))} || {plain} ELSE {plain} END"
     )
 
 
