@@ -17,7 +17,7 @@ DEBUG = os.environ.get("FUPIN_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("FUPIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "fupin.accounts.admin_site.FupinAdminConfig",  # django.contrib.admin with the fail-closed site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

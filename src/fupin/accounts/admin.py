@@ -1,14 +1,31 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from . import audit
 from .admin_scoping import ScopedAdmin
-from .models import AuditEntry, User
+from .masking import mask_value
+from .models import Action, AuditEntry, User
+from .roles import ROLE_RANK, SENSITIVE_FIELDS
 from .scoping import scope_prefix
+
+#: what only a superuser may change on a user: who he is for the scoping, and what the admin lets him do
+GRANTS = ("role", "area", "is_staff", "is_superuser", "groups", "user_permissions")
+
+
+def _rank(role) -> int:
+    return ROLE_RANK.get(role, max(ROLE_RANK.values()) + 1)  # an unknown role counts as above every other
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin, ScopedAdmin):
+    """Users in the admin. A staff user who is not a superuser sees the users of his area; he may create users
+    there with a role ranked at or below his own (roles.ROLE_RANK), and change the others' names, e-mail and
+    passwords, never their role, area, staff or superuser flags, groups or permissions (read-only; a POST that
+    carries them is ignored). Superusers, and users ranked above him, are beyond his change and password pages."""
+
     fieldsets = BaseUserAdmin.fieldsets + ((_("岗位与区划"), {"fields": ("role", "area", "department")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("岗位与区划"), {"fields": ("role", "area", "department")}),)
     list_display = ("username", "last_name", "first_name", "role", "area", "is_active")
@@ -20,13 +37,77 @@ class UserAdmin(BaseUserAdmin, ScopedAdmin):
         qs = admin.ModelAdmin.get_queryset(self, request)
         return qs if scope_prefix(request.user) == "" else qs.restrict(request.user)
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser or obj is None else fields + GRANTS
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            mine = _rank(request.user.role)
+            kwargs["choices"] = [(value, label) for value, label in db_field.choices if _rank(value) <= mine]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def _beyond(self, request, obj) -> bool:
+        """A user the requesting one may not change: a superuser, or one ranked above him."""
+        me = request.user
+        return obj is not None and not me.is_superuser and (obj.is_superuser or _rank(obj.role) > _rank(me.role))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._beyond(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._beyond(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:  # the form lacks them; this keeps any other way in closed as well
+            stored = User.objects.filter(pk=obj.pk).first() if change else None
+            for name in ("is_staff", "is_superuser") + (("role", "area_id") if stored else ()):
+                setattr(obj, name, getattr(stored, name) if stored else False)
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's password page, audited like every other change (the log keeps a fingerprint, not the hash)."""
+        user = self.get_object(request, unquote(id))
+        before = audit.snapshot(user, fields={"password"})
+        response = super().user_change_password(request, id, form_url)
+        user.refresh_from_db(fields=["password"])
+        changes = audit.diff(before, audit.snapshot(user, fields={"password"}))
+        if changes:
+            audit.record(request.user, Action.UPDATE, user, changes=changes, via="admin")
+        return response
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ScopedAdmin):
     list_display = ("at", "username", "action", "model", "object_id", "area_code", "via")
     list_filter = ("action", "via", "model")
     search_fields = ("username", "object_id", "area_code")
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields if f.name != "changes"] + ["shown_changes"]
+    exclude = ("changes",)
+
+    def get_object(self, request, object_id, from_field=None):
+        entry = super().get_object(request, object_id, from_field)
+        entry.viewer = request.user
+        return entry
+
+    @admin.display(description=_("变更内容"))
+    def shown_changes(self, entry):
+        """Each changed field with its old and new value; a sensitive value masked unless the viewer's role may
+        reveal that field (the log must not be a way round the masking)."""
+        viewer = getattr(entry, "viewer", None)
+
+        def shown(field, value):
+            if field in SENSITIVE_FIELDS and not (viewer is not None and viewer.may_reveal(field)):
+                return mask_value(field, value)
+            return "" if value is None else str(value)
+
+        rows = []
+        for field, value in sorted(entry.changes.items()):
+            if isinstance(value, list) and len(value) == 2:
+                rows.append((field, f"{shown(field, value[0])} → {shown(field, value[1])}"))
+            else:
+                rows.append((field, shown(field, value)))
+        return format_html_join("\n", "<div><code>{}</code>：{}</div>", rows)
 
     def has_add_permission(self, request):
         return False

@@ -44,11 +44,26 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
+def area_of(obj) -> str:
+    """The area code a record belongs to, which files its audit entries where that area's auditors see them: its
+    `area_code`, else the column its queryset is scoped by (areas.ScopedQuerySet.area_path: a user's area, an
+    area's own code)."""
+    code = getattr(obj, "area_code", None)
+    if code is None:
+        path = getattr(obj._meta.default_manager.get_queryset(), "area_path", "")
+        code = obj if path else None
+        for step in path.split("__") if path else ():
+            code = getattr(code, step, None)  # a missing relation (a household not yet chosen) reads as None
+            if code is None:
+                break
+    return code or ""
+
+
 def record(user, action, obj=None, *, model="", object_id="", area_code="", changes=None, via=""):
     if obj is not None:
         model = model or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-        area_code = area_code or getattr(obj, "area_code", "") or ""
+        area_code = area_code or area_of(obj)
     return AuditEntry.objects.create(
         user=user if getattr(user, "pk", None) else None,
         username=getattr(user, "username", "") or "system",

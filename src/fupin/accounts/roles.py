@@ -23,3 +23,14 @@ SENSITIVE_FIELDS = {
 
 #: roles that may create or change registry records (inside their own area)
 EDITORS = {Role.COUNTY_ADMIN, Role.TOWNSHIP, Role.VILLAGE}
+
+#: who may appoint whom: a user who is not a superuser may give another user only a role ranked at or below his own
+#: (the admin's user pages). Oversight (inspectors) and the county's departments rank above a township.
+ROLE_RANK = {
+    Role.COUNTY_ADMIN: 4,
+    Role.INSPECTOR: 3,
+    Role.DEPARTMENT: 3,
+    Role.TOWNSHIP: 2,
+    Role.VILLAGE: 1,
+    Role.CADRE: 1,
+}

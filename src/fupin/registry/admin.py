@@ -1,18 +1,27 @@
 from django.contrib import admin
 
-from fupin.accounts.admin_scoping import ScopedAdmin
+from fupin.accounts.admin_scoping import ScopedAdmin, ScopedTabularInline
 
 from .models import Household, IncomeAccount, LivingConditions, Member, StatusEvent
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(ScopedTabularInline):
+    """The household's members, to look at: members are added, changed and deleted on their own page, where the ID
+    number is checked and the change audited."""
+
     model = Member
     extra = 0
-    fields = ("name", "sex", "relation", "birth_date", "health", "labour_capacity", "school_status")
+    fields = ("name", "sex", "relation", "birth_date", "labour_capacity", "school_status")
     show_change_link = True
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
     def has_change_permission(self, request, obj=None):
-        return False  # member edits go through the member page so that they are audited
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Household)
@@ -53,7 +62,7 @@ class StatusEventAdmin(ScopedAdmin):
     list_display = ("household", "kind", "date", "approver")
     list_filter = ("kind",)
     raw_id_fields = ("household",)
-    readonly_fields = ("household", "kind", "date")
+    readonly_fields = ("household", "kind", "date", "recorded_by")  # who recorded it is not to be edited
 
     def has_add_permission(self, request):
         return False  # events are recorded through services.record_event, which also moves the status
