@@ -36,7 +36,7 @@ def test_me_describes_the_caller(api_as):
     body = api_as("village_a1").get("/me").json()
     assert body["username"] == "village_a1" and body["role"] == "village" and body["labels"] == {"role": "村"}
     assert body["area"] == {"code": VILLAGE_A1, "name": "东一村", "level": 5}
-    assert body["may_edit"] is True and set(body["may_reveal"]) == {"id_number", "phone", "health"}
+    assert body["may_edit"] is True and set(body["may_reveal"]) == {"id_number", "disability_cert", "phone", "health"}
     assert api_as("inspector").get("/me").json()["may_edit"] is False
 
 

@@ -185,6 +185,42 @@ def test_county_admin_gets_full_ids_cadre_and_inspector_get_them_masked(client, 
         assert ("id_number" in entry.changes["masked"]) == (role != "county")
 
 
+CERT_A1 = CHILD_A1 + "32"  # 残疾证号: the ID number, disability category 3, grade 2 (20 characters)
+CERT_HEADER = MEMBERS.column("disability_cert").header
+
+
+@pytest.fixture
+def disabled(homes, users):
+    child = homes["a1"].members.get(name="王小明")
+    services.update_member(users["county"], child, {"disability_cert": CERT_A1, "disability_level": 2}, via="test")
+    return child
+
+
+def _everything(body: bytes, fmt: str) -> str:
+    if fmt == "csv":
+        return body.decode("utf-8-sig")
+    return "\n".join(str(cell) for rows in sheets(body).values() for row in rows for cell in row)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("role", ["cadre_a1", "inspector", "department", "village_a1", "county"])
+def test_a_disability_certificate_number_is_masked_as_the_id_number_it_contains(client, users, disabled, role, fmt):
+    """残疾证号 is an ID number plus two digits: whoever may not see ID numbers gets it masked like one, and the
+    audit entry says whether it left in full."""
+    user = users[role]
+    body = export(client, user, XLSX if fmt == "xlsx" else CSV, kind="members")
+    rows = records(body, "家庭成员") if fmt == "xlsx" else csv_records(body)
+    cell = next(r for r in rows if r["姓名"] == "王小明")[CERT_HEADER].strip()
+    may = user.may_reveal("id_number")
+    assert user.may_reveal("disability_cert") == may
+    assert cell == (CERT_A1 if may else CERT_A1[:6] + "*" * 10 + CERT_A1[-4:])
+    assert len(cell) == 20
+    assert (CERT_A1 in _everything(body, fmt)) == may and (CHILD_A1 in _everything(body, fmt)) == may
+    entry = AuditEntry.objects.get(action=Action.EXPORT)
+    assert ("disability_cert" in entry.changes["unmasked"]) == may
+    assert ("disability_cert" in entry.changes["masked"]) == (not may)
+
+
 def test_one_audit_entry_per_export_with_filters_format_and_row_counts(client, users, homes):
     export(client, users["township_a"], area=TOWNSHIP_A, household_type=codes.HouseholdType.POOR)
     export(client, users["township_a"], CSV, kind="incomes")

@@ -4,15 +4,18 @@ Masked forms keep just enough to recognise a record on a call (region digits, la
 enough to use it.
 """
 
-from .roles import SENSITIVE_FIELDS
+from .roles import MASKED_AS, SENSITIVE_FIELDS
 
 MASK = "*"
 
 
 def mask_value(field: str, value) -> str:
+    """`field` names a sensitive field or a masking rule; a field that contains an ID number (a disability
+    certificate) is masked as one."""
     if value in (None, ""):
         return ""
     text = str(value)
+    field = MASKED_AS.get(field, field)
     if field == "id_number":
         return text[:6] + MASK * (len(text) - 10) + text[-4:] if len(text) > 10 else MASK * len(text)
     if field == "phone":

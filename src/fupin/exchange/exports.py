@@ -17,8 +17,10 @@ Cells, by column kind (columns.py):
   int             a number
   money           xlsx: a number formatted 0.00 (sums in Excel; yuan with two decimals read back exactly);
                   CSV: 1234.50
-Sensitive fields (accounts.roles.SENSITIVE_FIELDS) are written as stored only for a role that may reveal them
-(user.may_reveal), masked otherwise; the audit entry names the fields that left unmasked.
+Sensitive fields (accounts.roles.SENSITIVE_FIELDS: ID numbers and the disability certificates that contain one,
+phones, bank accounts, health) are written as stored only for a role that may reveal them (user.may_reveal), masked
+otherwise (accounts.masking, a certificate as the ID number it holds); the audit entry names the sensitive fields
+the file holds, those that left unmasked and those masked.
 
 Scale: rows come from `.values_list(...).iterator()` (a server-side cursor on PostgreSQL, chunked reads on
 SQLite), one query per sheet whatever the row count; the workbook is written with xlsxwriter's constant_memory
