@@ -245,6 +245,27 @@ def test_an_inline_adds_no_member_and_shows_no_health(client, staff, homes):
     assert homes["a1"].members.count() == 1
 
 
+def test_a_scoped_inline_lists_and_saves_rows_only_under_the_users_own_records(client, staff, homes):
+    class IncomeInline(ScopedTabularInline):
+        model = IncomeAccount
+        fields = ("year", "persons")
+
+    site = FupinAdminSite(name="admin")
+    household_admin = type("H", (HouseholdAdmin,), {"inlines": [IncomeInline]})(Household, site)
+    IncomeAccount.objects.create(household=homes["b1"], year=2023, persons=1)
+    request = RequestFactory().get("/")
+    request.user = staff
+    (inline,) = household_admin.get_inline_instances(request, homes["a1"])
+    assert not inline.get_queryset(request).filter(household=homes["b1"]).exists()
+    rows = {"incomes-TOTAL_FORMS": 1, "incomes-INITIAL_FORMS": 0, "incomes-0-year": 2024, "incomes-0-persons": 2}
+    formset = inline.get_formset(request, homes["a1"])(data=rows, instance=homes["a1"], prefix="incomes")
+    assert formset.is_valid(), formset.errors
+    household_admin.save_formset(request, None, formset, change=True)
+    assert homes["a1"].incomes.get().year == 2024
+    entry = AuditEntry.objects.get(model="registry.incomeaccount", action=Action.CREATE)
+    assert entry.area_code == VILLAGE_A1 and entry.via == "admin"
+
+
 def test_autocomplete_choices_and_the_autocomplete_view_are_scoped(staff, homes):
     site = FupinAdminSite(name="admin")  # its widgets' links reverse the admin's URL names
     site.register(Household, HouseholdAdmin)

@@ -116,6 +116,11 @@ def _out_of_scope_message(formfield):
 
 
 class ScopedInlineMixin(Scoped):
+    def object_in_scope(self, user, obj) -> bool:
+        """A row whose area is not known yet (its parent is being added in the same form) takes the parent's,
+        which the parent's own form checks."""
+        return all(in_scope(user, code) for code in self.scope_codes(obj) if code)
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form = self._in_scope_form(formset.form, request)
@@ -139,7 +144,9 @@ class ScopedAdmin(Scoped, admin.ModelAdmin):
             )
         unscoped = [inline.__name__ for inline in self.inlines if not issubclass(inline, ScopedInlineMixin)]
         if unscoped:
-            raise ImproperlyConfigured(f"{model._meta.label}: inlines {unscoped} must be ScopedTabularInline/StackedInline")
+            raise ImproperlyConfigured(
+                f"{model._meta.label}: inlines {unscoped} must be ScopedTabularInline or ScopedStackedInline"
+            )
         super().__init__(model, admin_site)
 
     def get_object(self, request, object_id, from_field=None):
@@ -156,7 +163,8 @@ class ScopedAdmin(Scoped, admin.ModelAdmin):
         urls = super().get_urls()
         for position, pattern in enumerate(urls):
             if str(pattern.pattern) == "<path:object_id>/":
-                urls[position] = path("<path:object_id>/", self.admin_site.admin_view(self._scoped_redirect(pattern.callback)))
+                view = self.admin_site.admin_view(self._scoped_redirect(pattern.callback))
+                urls[position] = path("<path:object_id>/", view)
         return urls
 
     def _scoped_redirect(self, redirect):
@@ -183,7 +191,8 @@ class ScopedAdmin(Scoped, admin.ModelAdmin):
         before = audit.snapshot(obj.__class__.objects.get(pk=obj.pk)) if change and obj.pk else {}
         super().save_model(request, obj, form, change)
         after = audit.snapshot(obj)
-        audit.record(request.user, Action.UPDATE if change else Action.CREATE, obj, changes=audit.diff(before, after), via="admin")
+        action = Action.UPDATE if change else Action.CREATE
+        audit.record(request.user, action, obj, changes=audit.diff(before, after), via="admin")
 
     def delete_model(self, request, obj):
         audit.record(request.user, Action.DELETE, obj, changes=audit.diff(audit.snapshot(obj), {}), via="admin")
@@ -202,9 +211,9 @@ class ScopedAdmin(Scoped, admin.ModelAdmin):
         formset.save_m2m()
 
 
-def _is_relation(model, path: str) -> bool:
+def _is_relation(model, lookup: str) -> bool:
     try:
-        return any(field.is_relation for field in get_fields_from_path(model, path))
+        return any(field.is_relation for field in get_fields_from_path(model, lookup))
     except (FieldDoesNotExist, NotRelationField):  # not a field path: Django's own checks report it
         return False
 
