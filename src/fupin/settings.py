@@ -105,6 +105,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+if os.environ.get("FUPIN_STATIC_MANIFEST") == "1":
+    # set by `fupin serve`, which collects first: hashed names and gzip copies under STATIC_ROOT, cached for good by
+    # browsers; tests and runserver read the apps' files as they are
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    WHITENOISE_USE_FINDERS = False
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
