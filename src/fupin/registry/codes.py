@@ -1,6 +1,9 @@
 """Code lists of the registration and monitoring forms (DOMAIN.md §2), with their Chinese labels."""
 
+import functools
+
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -171,3 +174,22 @@ class Ethnicity(models.TextChoices):
     ZHUANG = "08", _("壮族")
     BUYI = "09", _("布依族")
     OTHER = "99", _("其他民族")
+
+
+@functools.lru_cache(maxsize=None)
+def _labels(field, language: str) -> dict:
+    """A field's code → label, in `language` (the active one when first asked)."""
+    return {code: str(label) for code, label in field.flatchoices}
+
+
+class CodeLabels:
+    """get_FOO_display from one dict per field and language. Django's own rebuilds the field's choices and
+    translates every label on each call: a third of the API's 50-row household list (its `labels`), a sixth of
+    the list page (bench/bench_http.py)."""
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        try:
+            return _labels(field, get_language()).get(value, value)
+        except TypeError:  # an unhashable value: Django's way
+            return super()._get_FIELD_display(field)

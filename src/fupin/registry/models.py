@@ -29,7 +29,7 @@ class HouseholdPartQuerySet(ScopedQuerySet):
     area_path = "household__village_id"
 
 
-class Household(FieldRules, models.Model):
+class Household(codes.CodeLabels, FieldRules, models.Model):
     number = models.CharField(_("户编号"), max_length=24, unique=True)
     village = models.ForeignKey(
         "areas.Area", verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="households"
@@ -85,7 +85,7 @@ class Household(FieldRules, models.Model):
         return self.village_id
 
 
-class Member(FieldRules, models.Model):
+class Member(codes.CodeLabels, FieldRules, models.Model):
     household = models.ForeignKey(Household, verbose_name=_("所属户"), on_delete=models.CASCADE, related_name="members")
     name = models.CharField(_("姓名"), max_length=40)
     sex = models.CharField(_("性别"), max_length=1, choices=codes.Sex.choices)
@@ -197,7 +197,7 @@ class PerCapita(Func):
         return self.as_sql(compiler, connection, template=self.sqlite_template)
 
 
-class IncomeAccount(FieldRules, models.Model):
+class IncomeAccount(codes.CodeLabels, FieldRules, models.Model):
     """One household's income for one year (收入台账, "算清账").
 
     人均纯收入 = (工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出) ÷ 家庭人口数, computed by the database.
@@ -265,7 +265,7 @@ class IncomeAccount(FieldRules, models.Model):
         return sum((getattr(self, name) for name in TRANSFER_COMPONENTS), Decimal("0"))
 
 
-class LivingConditions(FieldRules, models.Model):
+class LivingConditions(codes.CodeLabels, FieldRules, models.Model):
     """Yearly survey of the household's housing, water and other conditions (两不愁三保障及饮水安全)."""
 
     household = models.ForeignKey(
@@ -304,7 +304,7 @@ class LivingConditions(FieldRules, models.Model):
         return self.housing_safety != codes.HousingSafety.SAFE
 
 
-class StatusEvent(FieldRules, models.Model):
+class StatusEvent(codes.CodeLabels, FieldRules, models.Model):
     household = models.ForeignKey(Household, verbose_name=_("所属户"), on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=20, choices=codes.EventKind.choices)
     date = models.DateField(_("日期"))
