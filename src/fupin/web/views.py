@@ -84,27 +84,30 @@ def household_list(request):
     )
 
 
-def _detail_fields(household):
-    """Label and text of each field; sensitive ones carry no value here, the page shows them masked."""
+def _detail_fields(household, village_name):
+    """Label and text of each field; sensitive ones carry no value here, the page shows them masked. The village's
+    full name is the one the page already read (one query per level of the area tree)."""
     return [
         {"name": name, "label": display.label(Household, name), "sensitive": True}
         if name in SENSITIVE_FIELDS
-        else {"name": name, "label": display.label(Household, name), "value": display.field_value(household, name)}
+        else {"name": name, "label": display.label(Household, name),
+              "value": village_name if name == "village" else display.field_value(household, name)}
         for name in DETAIL_FIELDS
-    ]
+    ]  # fmt: skip
 
 
 @login_required
 @require_GET
 def household_detail(request, pk):
     household = _scoped(Household.objects.select_related("village"), request, pk=pk)
+    village_name = household.village.full_name()
     return render(
         request,
         "web/household_detail.html",
         {
             "household": household,
-            "village_name": household.village.full_name(),
-            "fields": _detail_fields(household),
+            "village_name": village_name,
+            "fields": _detail_fields(household, village_name),
             "members": household.members.all(),
             "incomes": display.by_year(household.incomes.order_by("year"), INCOME_ROWS),
             "conditions": display.by_year(household.conditions.order_by("year"), CONDITION_ROWS),
