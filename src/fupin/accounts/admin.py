@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import audit
 from .admin_scoping import ScopedAdmin
-from .masking import mask_value
+from . import masking
 from .models import Action, AuditEntry, User
-from .roles import ROLE_RANK, SENSITIVE_FIELDS
+from .roles import ROLE_RANK
 from .scoping import scope_prefix
 
 #: what only a superuser may change on a user: who he is for the scoping, and what the admin lets him do
@@ -97,9 +97,7 @@ class AuditEntryAdmin(ScopedAdmin):
         viewer = getattr(entry, "viewer", None)
 
         def shown(field, value):
-            if field in SENSITIVE_FIELDS and not (viewer is not None and viewer.may_reveal(field)):
-                return mask_value(field, value)
-            return "" if value is None else str(value)
+            return masking.shown(field, value, revealed=not masking.hidden_from(viewer, field))
 
         rows = []
         for field, value in sorted(entry.changes.items()):

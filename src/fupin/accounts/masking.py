@@ -25,6 +25,11 @@ def mask_value(field: str, value) -> str:
     return MASK * 3  # health and anything else: nothing at all
 
 
+def hidden_from(viewer, field: str | None) -> bool:
+    """A sensitive field that this viewer's role may not reveal (with no viewer: every sensitive field)."""
+    return field in SENSITIVE_FIELDS and not (viewer is not None and viewer.may_reveal(field))
+
+
 def shown(field: str, value, revealed: bool = False) -> str:
     """The value as a user sees it: masked unless this field has just been revealed (and audited)."""
     if field in SENSITIVE_FIELDS and not revealed:

@@ -44,7 +44,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fupin.accounts import audit
-from fupin.accounts.masking import mask_value
+from fupin.accounts.masking import hidden_from, mask_value
 from fupin.accounts.models import Action
 from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.errors import DomainError
@@ -143,7 +143,7 @@ def _rows(queryset, sources) -> Iterator[tuple]:
 
 def _masker(user, column: Column) -> Callable | None:
     """How a sensitive value leaves for this user: masked unless the role may reveal the field; None: as stored."""
-    if column.name in SENSITIVE_FIELDS and not user.may_reveal(column.name):
+    if hidden_from(user, column.name):
         return lambda value, field=column.name: mask_value(field, value)
     return None
 

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fupin.accounts import audit
-from fupin.accounts.masking import mask_value
+from fupin.accounts.masking import hidden_from, mask_value
 from fupin.accounts.models import Action
 from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.errors import DomainError, NotFound, PermissionDenied
@@ -264,7 +264,7 @@ FIELD_OF_HEADER = {column.header: column.name for sheet in SHEETS for column in 
 def _hidden(viewer, header) -> str | None:
     """The sensitive field under this header, if the viewer's role may not reveal it."""
     name = FIELD_OF_HEADER.get(header)
-    return name if name in SENSITIVE_FIELDS and not viewer.may_reveal(name) else None
+    return name if hidden_from(viewer, name) else None
 
 
 def _masked_error(viewer, error: dict) -> dict:
