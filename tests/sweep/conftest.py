@@ -1,0 +1,18 @@
+"""The sweep's data, built once for the package inside a transaction that is rolled back after it; each test runs
+in a savepoint of it (pytest-django's `db`), so a write by one test is gone before the next."""
+
+import pytest
+from django.db import transaction
+from django.test.utils import override_settings
+
+from tests.sweep.world import build
+
+
+@pytest.fixture(scope="package")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    exchange_dir = tmp_path_factory.mktemp("sweep-exchange")
+    immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with django_db_blocker.unblock(), override_settings(EXCHANGE_DIR=exchange_dir, TASKS=immediate):
+        with transaction.atomic():
+            yield build()
+            transaction.set_rollback(True)

@@ -1,0 +1,318 @@
+"""Every route of the app and how the sweep exercises it: the web pages by URL name, the API by (method, path) as
+the OpenAPI document lists it. test_routes.py fails for a route that is missing here (or listed here but gone),
+so a new endpoint is swept — or explicitly exempted, with the reason — the day it is added.
+
+A `Route` says which request to make: the path (`{pk}` is the pk of the world object named by `target`, or of a
+missing one), the body of a write (given the village it is about: the writer's own, another area's, or one
+that does not exist), whether its answer lists records (`lists`: checked for other areas' markers) and, for a
+write or an audited read, the audit entries one successful call by `writer` leaves."""
+
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms import CheckboxInput, MultiWidget
+
+from fupin.registry.models import Member
+from fupin.web.forms import HouseholdForm, MemberForm
+from tests.factories import make_id
+from tests.sweep.world import AS_OF
+
+NEW_ID = make_id("19900202", seq=901)
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str = ""
+    method: str = "GET"
+    target: str | None = None  # the world object whose pk fills {pk}
+    body: Callable | None = None  # body(world, village) → the write's data
+    form: bool = False  # a web form (urlencoded or multipart) rather than JSON
+    lists: bool = False  # its answer lists, counts or downloads records: no other area's marker may be in it
+    shows: bool = False  # …and `writer`'s answer shows 东一村's records (the control that the check can fail)
+    audit: tuple = ()  # (action, model[, via]) of each entry one successful call leaves
+    writer: str = "village_a1"  # who makes the successful call
+    ok: int = 200
+    refused: str | None = "department"  # a role in scope that may not make it (403/404, nothing written)
+    like_missing: bool = True  # an outsider's answer equals the answer for a missing object / village
+    outsider: bool = True  # False: it acts on the caller's own records only (nothing of an area to reach)
+    exempt: str = ""  # why none of the checks apply
+    note: str = ""
+
+    @property
+    def writes(self) -> bool:
+        return self.method != "GET"
+
+
+def exempt(reason: str) -> list[Route]:
+    return [Route(exempt=reason)]
+
+
+def form_values(form) -> dict:
+    """What a browser would post for an unbound form as it is shown (checkboxes only when ticked)."""
+    data = {}
+    for bound in form:
+        value, widget = bound.value(), bound.field.widget
+        if isinstance(widget, CheckboxInput):
+            if value:
+                data[bound.html_name] = "on"
+        elif isinstance(widget, MultiWidget):
+            for index, part in enumerate(widget.decompress(value)):
+                data[f"{bound.html_name}_{index}"] = "" if part is None else str(part)
+        elif isinstance(value, (list, tuple)):
+            data[bound.html_name] = [str(v) for v in value]
+        elif value is not None:
+            data[bound.html_name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return data
+
+
+def _household_form(world, village):
+    household = world.objects["household"]
+    data = form_values(HouseholdForm(instance=household, user=world.users["county"]))
+    return {**data, "address": "东一村新址"}
+
+
+def _member_add_form(world, village):
+    data = form_values(MemberForm(instance=Member(household=world.objects["household"])))
+    return {**data, "name": "新添成员", "relation": "03", "id_number": NEW_ID}
+
+
+def _member_edit_form(world, village):
+    return {**form_values(MemberForm(instance=world.objects["member"])), "work_place": "太原"}
+
+
+def _csv_upload(village, number="IMP-0001", name="新导入户"):
+    content = f"户编号,行政区划代码,户主姓名\n{number},{village},{name}\n".encode()
+    return SimpleUploadedFile("新户.csv", content, content_type="text/csv")
+
+
+EXPORT_AUDIT = (("export", "registry.household"),)
+REPORT_AUDIT = (("export", "exchange.importjob"),)
+IMPORT_AUDIT = (("create", "registry.household", "import"), ("import", "exchange.importjob"))  # each record, the file
+ASSESS = f"kind=monitoring&policy=national-2023&as_of={AS_OF}"
+
+#: web pages and other non-API URL patterns, by URL name
+WEB: dict[str, list[Route]] = {
+    "login": exempt("login: the login form, no record"),
+    "logout": exempt("login: ends the session, no record"),
+    "set_language": exempt("public: sets the language cookie"),
+    "api:openapi-json": exempt("static: the API's description, no record"),
+    "api:openapi-view": exempt("static: the API's documentation page, no record"),
+    "api:api-root": exempt("static: ninja's root of /api/, no record"),
+    "api:no_such_endpoint": exempt("public: every path no router matched answers 404"),
+    "exchange:exchange-template": exempt("static: the empty import template with its code lists"),
+    "web:household-list": [Route("/", lists=True, shows=True)],
+    "web:household-export": [
+        Route(f"/households/export.csv?kind={kind}", lists=True, shows=kind != "incomes", audit=EXPORT_AUDIT,
+              refused=None)
+        for kind in ("households", "members", "incomes")
+    ],  # fmt: skip
+    "web:household-export-xlsx": [Route("/households/export.xlsx", lists=True, shows=True, audit=EXPORT_AUDIT,
+                                        refused=None)],  # fmt: skip
+    "web:household-detail": [Route("/households/{pk}/", target="household")],
+    "web:household-edit": [
+        Route("/households/{pk}/edit/", target="household"),
+        Route("/households/{pk}/edit/", "POST", target="household", body=_household_form, form=True, ok=302,
+              audit=(("update", "registry.household"),)),
+    ],  # fmt: skip
+    "web:member-add": [
+        Route("/households/{pk}/members/add/", target="household"),
+        Route("/households/{pk}/members/add/", "POST", target="household", body=_member_add_form, form=True, ok=302,
+              audit=(("create", "registry.member"),)),
+    ],  # fmt: skip
+    "web:event-add": [
+        Route("/households/{pk}/events/add/", target="household"),
+        Route("/households/{pk}/events/add/", "POST", target="household", form=True, ok=302,
+              body=lambda w, v: {"kind": "monitored", "date": "2024-01-10", "monitoring_category": "1"},
+              audit=(("create", "registry.statusevent"), ("update", "registry.household"))),
+    ],  # fmt: skip
+    "web:member-edit": [
+        Route("/members/{pk}/edit/", target="member"),
+        Route("/members/{pk}/edit/", "POST", target="member", body=_member_edit_form, form=True, ok=302,
+              audit=(("update", "registry.member"),)),
+    ],  # fmt: skip
+    "web:reveal": [
+        Route(f"/reveal/{kind}/{{pk}}/{name}/", "POST", target=target, body=lambda w, v: {}, form=True,
+              audit=(("reveal", f"registry.{kind}"),), writer=writer)
+        for kind, target, name, writer in (
+            ("household", "household", "phone", "village_a1"), ("household", "household", "bank_account", "county"),
+            ("member", "member", "id_number", "village_a1"), ("member", "member", "phone", "village_a1"),
+            ("member", "member", "health", "village_a1"), ("member", "child", "id_number", "township_a"),
+        )
+    ],  # fmt: skip
+    "web:duplicates": [Route("/duplicates/", lists=True, shows=True, writer="township_a")],
+    "policy:flagged": [Route("/assessments/flagged/?kind=monitoring", lists=True, shows=True)],
+    "policy:whatif": [Route("/assessments/whatif/?kind=monitoring&against=national-2023&values=monitoring_line%3D4000"
+                            f"&as_of={AS_OF}", lists=True)],  # fmt: skip
+    "exchange:import": [
+        Route("/exchange/import/", lists=True, shows=True),
+        Route("/exchange/import/", "POST", body=lambda w, v: {"file": _csv_upload(v)}, form=True, ok=302,
+              audit=IMPORT_AUDIT, like_missing=False,
+              note="an outsider's upload is a job of their own that refuses the other area's rows"),
+    ],  # fmt: skip
+    "exchange:import-job": [Route("/exchange/import/{pk}/", target="job"),
+                            Route("/exchange/import/{pk}/?format=json", target="job")],  # fmt: skip
+    "exchange:import-report": [Route("/exchange/import/{pk}/report/", target="job", audit=REPORT_AUDIT, refused="cadre_a1")],
+}
+
+#: the API's operations, by (method, path) as in the OpenAPI document
+API: dict[tuple[str, str], list[Route]] = {
+    ("GET", "/api/me"): [Route(lists=True)],
+    ("GET", "/api/tokens"): [Route(lists=True, shows=True)],
+    ("POST", "/api/tokens"): [Route(body=lambda w, v: {"name": "新脚本"}, ok=201, audit=(("create", "accounts.apitoken"),),
+                                    refused=None, outsider=False,
+                                    note="the caller's own token, only from a browser session (sent with one)")],
+    ("DELETE", "/api/tokens/{token_id}"): [Route(target="token", ok=204, audit=(("update", "accounts.apitoken"),))],
+    ("GET", "/api/households"): [Route(lists=True, shows=True), Route("?q=欧阳", lists=True, shows=True)],
+    ("POST", "/api/households"): [
+        Route(body=lambda w, v: {"village": v, "number": "NEW-0001", "head_name": "新建户主"}, ok=201,
+              audit=(("create", "registry.household"),)),
+    ],  # fmt: skip
+    ("GET", "/api/households/export"): [
+        Route("?format=xlsx", lists=True, shows=True, audit=EXPORT_AUDIT, refused=None),
+        *(Route(f"?format=csv&kind={kind}", lists=True, shows=kind != "incomes", audit=EXPORT_AUDIT, refused=None)
+          for kind in ("households", "members", "incomes")),
+    ],  # fmt: skip
+    ("GET", "/api/households/{household_id}"): [Route(target="household")],
+    ("PATCH", "/api/households/{household_id}"): [
+        Route(target="household", body=lambda w, v: {"address": "东一村新址"}, audit=(("update", "registry.household"),)),
+    ],  # fmt: skip
+    ("GET", "/api/households/{household_id}/members"): [Route(target="household")],
+    ("POST", "/api/households/{household_id}/members"): [
+        Route(target="household", body=lambda w, v: {"name": "新添成员", "relation": "03", "id_number": NEW_ID}, ok=201,
+              audit=(("create", "registry.member"),)),
+    ],  # fmt: skip
+    ("GET", "/api/members/{member_id}"): [Route(target="member"), Route(target="child")],
+    ("PATCH", "/api/members/{member_id}"): [
+        Route(target="member", body=lambda w, v: {"work_place": "太原"}, audit=(("update", "registry.member"),)),
+    ],  # fmt: skip
+    ("POST", "/api/households/{household_id}/events"): [
+        Route(target="household", body=lambda w, v: {"kind": "monitored", "date": "2024-01-10", "monitoring_category": "1"}, ok=201,
+              audit=(("create", "registry.statusevent"), ("update", "registry.household"))),
+    ],  # fmt: skip
+    ("POST", "/api/households/{household_id}/reveal"): [
+        Route(target="household", body=lambda w, v, f=name: {"field": f}, audit=(("reveal", "registry.household"),),
+              writer=writer)
+        for name, writer in (("phone", "village_a1"), ("bank_account", "county"))
+    ],  # fmt: skip
+    ("POST", "/api/members/{member_id}/reveal"): [
+        Route(target="member", body=lambda w, v, f=name: {"field": f}, audit=(("reveal", "registry.member"),))
+        for name in ("id_number", "phone", "health")
+    ],  # fmt: skip
+    ("GET", "/api/duplicates"): [Route(lists=True)],
+    ("GET", "/api/households/{household_id}/assessment"): [Route(f"?{ASSESS}", target="household")],
+    ("POST", "/api/households/{household_id}/assessment"): [
+        Route(f"?{ASSESS}", target="household", body=lambda w, v: None, refused=None,
+              note="stores a one-household run (derived data with its user on the run): no audit entry"),
+    ],  # fmt: skip
+    ("GET", "/api/assessments/runs"): [Route(lists=True), Route("?single=true", lists=True)],
+    ("GET", "/api/assessments/flagged"): [Route("?kind=monitoring", lists=True, shows=True)],
+    ("POST", "/api/imports"): [
+        Route(body=lambda w, v: {"file": _csv_upload(v)}, form=True, ok=202,
+              audit=IMPORT_AUDIT, like_missing=False,
+              note="an outsider's upload is a job of their own that refuses the other area's rows"),
+    ],  # fmt: skip
+    ("GET", "/api/imports/{job_id}"): [Route(target="job")],
+    ("GET", "/api/imports/{job_id}/report"): [Route(target="job", audit=REPORT_AUDIT, refused="cadre_a1")],
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request of the table, with a readable id for the test report."""
+
+    key: str
+    family: str  # "web" or "api"
+    route: Route
+    number: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.key}#{self.number}" if self.number else self.key
+
+    @property
+    def via(self) -> str:
+        return "ui" if self.family == "web" else "api"
+
+    def path(self, pk=None) -> str:
+        route = self.route
+        if self.family == "web":
+            return route.path.replace("{pk}", str(pk))
+        method, template = self.key.split(" ", 1)
+        for name in ("household_id", "member_id", "token_id", "job_id"):
+            template = template.replace("{" + name + "}", str(pk))
+        return template + route.path
+
+
+def cases() -> list[Case]:
+    found = []
+    for key, routes in WEB.items():
+        found += [Case(key, "web", r, n) for n, r in enumerate(routes) if not r.exempt]
+    for (method, path), routes in API.items():
+        found += [Case(f"{method} {path}", "api", replace(r, method=method), n) for n, r in enumerate(routes)]
+    return found
+
+
+
+# ── the admin ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class AdminModel:
+    """How the sweep uses one model admin. `target`: the world object of 东一村 its object pages are swept with
+    (None: a model without an area, which only a superuser may see); `change`: the edit an allowed staff user
+    makes; `add`: the fields of a new record filed under `fk` (the pk or code of 东一村's object named by
+    `add_under`, or of a missing one), so another area's staff can try to file theirs there; `delete`: whether
+    the allowed user's delete is swept for its audit entry (records nothing hangs from)."""
+
+    target: str | None = None
+    change: dict = field(default_factory=dict)
+    add: Callable | None = None
+    add_under: str | None = None
+    delete: bool = False
+    reason: str = ""
+
+
+def _new_user(fk):
+    return {"username": "adm_new", "password1": "pw-12345678x", "password2": "pw-12345678x", "usable_password": "true",
+            "role": "village", "area": fk}  # fmt: skip
+
+
+#: every model registered with the admin, by label
+ADMIN_MODELS: dict[str, AdminModel] = {
+    "auth.group": AdminModel(reason="no area: a model without `restrict`, for a superuser only"),
+    "django_tasks_database.dbtaskresult": AdminModel(reason="no area: background task results, for a superuser only"),
+    "accounts.user": AdminModel("user", change={"first_name": "改名"}, add=_new_user, add_under="village"),
+    "accounts.auditentry": AdminModel("audit", reason="read-only"),
+    "areas.area": AdminModel("village", change={"rural_population": "900"}, add_under="village",
+                             add=lambda fk: {"code": "149901001003", "name": "东三村", "level": "5", "parent": fk}),
+    "registry.household": AdminModel("household", change={"address": "后台新址"}, add_under="village",
+                                     add=lambda fk: {"number": "ADM-0001", "village": fk, "head_name": "后台户主"}),
+    "registry.member": AdminModel("member", change={"work_place": "大同"}, add_under="household",
+                                  add=lambda fk: {"household": fk, "name": "后台成员", "relation": "03", "sex": "1",
+                                                  "birth_date": "2001-01-01"}),
+    "registry.incomeaccount": AdminModel("income", change={"wage_income": "7000.00"}, delete=True, add_under="household",
+                                         add=lambda fk: {"household": fk, "year": "2022", "persons": "2"}),
+    "registry.livingconditions": AdminModel("conditions", change={"farmland_mu": "3.50"}, delete=True,
+                                            add_under="household", add=lambda fk: {"household": fk, "year": "2022"}),
+    "registry.statusevent": AdminModel("event", change={"reason": "后台改的原因"}),
+    "policy.villagefacilities": AdminModel("facilities", change={"broadband": "on"}, delete=True, add_under="village",
+                                           add=lambda fk: {"village": fk, "year": "2022"}),
+    "policy.assessmentrun": AdminModel("run", reason="read-only"),
+}
+
+#: the admin site's own URL patterns (by name; the catch-all by its pattern)
+ADMIN_SITE: dict[str, str] = {
+    "admin:login": "login: the admin's login form",
+    "admin:logout": "login: ends the session",
+    "admin:password_change": "login: the staff user's own password",
+    "admin:password_change_done": "login: the staff user's own password",
+    "admin:jsi18n": "static: the admin's JavaScript catalogue",
+    "admin/(?P<url>.*)$": "public: an unknown admin path",
+    "admin:index": "swept: the index lists nothing of another area",
+    "admin:app_list": "swept: each app's index lists nothing of another area",
+    "admin:autocomplete": "swept: the search behind autocomplete fields finds nothing of another area",
+    "admin:view_on_site": "swept: like a missing object for another area's record",
+    "admin:auth_user_password_change": "swept: another area's user is like a missing one, and keeps their password",
+}

@@ -1,0 +1,178 @@
+"""The sweep's county, built once per module: the areas and users of tests/conftest.py (plus a user of 西乡镇 and
+staff users for the admin), households in 东一村, 东二村 and 西一村 whose personal values are distinctive enough
+for a substring search, everything filed under them, a county assessment run, a township run, an import job
+with an error report and an API token — one of each kind of record a route can show.
+
+`markers` are texts that name one area's records (household numbers, names, file and token names): a user must
+never meet a marker of an area that is neither inside their own nor above it. `secrets` are the full sensitive
+values by the field whose rule masks them: a role that may not reveal a field must never meet them."""
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import Permission
+
+from fupin.accounts import tokens
+from fupin.accounts.models import AuditEntry, User
+from fupin.accounts.roles import Role
+from fupin.areas.models import PREFIX_LENGTH, Area, Level
+from fupin.exchange import services as exchange
+from fupin.policy import services as policy
+from fupin.policy.models import VillageFacilities
+from fupin.registry import codes, services
+from fupin.registry.models import IncomeAccount, LivingConditions, Member
+from tests.factories import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
+
+AS_OF = date(2024, 6, 1)
+MISSING_VILLAGE = "149901009009"  # a well-formed village code that is not in the tree
+
+ID_A1_HEAD = make_id("19750315", seq=611)
+ID_A1_CHILD = make_id("20100601", seq=613)
+CERT_A1_CHILD = ID_A1_CHILD + "32"  # 残疾证号: the ID number, disability category 3, grade 2
+ID_A2_HEAD = make_id("19680420", seq=615)
+ID_B1_HEAD = make_id("19820704", seq=617)
+ID_B1_CHILD = make_id("20120909", seq=619)
+BAD_ID = ID_A1_CHILD[:17] + ("0" if ID_A1_CHILD[17] != "0" else "1")  # a wrong check digit, in an import's report
+
+PHONES = {"a1": "13566660001", "a1_head": "13566660011", "a2": "13566660002", "b1": "13566660003",
+          "b1_head": "13566660013"}  # fmt: skip
+BANKS = {"a1": "6222020200166660001", "a2": "6222020200166660002", "b1": "6222020200166660003"}
+CHRONIC_LABEL = str(codes.Health.CHRONIC.label)  # 长期慢性病: the one health status filed below
+
+TOKEN_NAME_A1 = "东一村报表脚本"
+JOB_NAME_A1 = "东一村花名册.csv"
+
+AREAS = [
+    ("140000000000", "山西省", Level.PROVINCE, None),
+    ("149900000000", "示范市", Level.CITY, "140000000000"),
+    (COUNTY, "示范县", Level.COUNTY, "149900000000"),
+    (TOWNSHIP_A, "东乡镇", Level.TOWNSHIP, COUNTY),
+    (TOWNSHIP_B, "西乡镇", Level.TOWNSHIP, COUNTY),
+    (VILLAGE_A1, "东一村", Level.VILLAGE, TOWNSHIP_A),
+    (VILLAGE_A2, "东二村", Level.VILLAGE, TOWNSHIP_A),
+    (VILLAGE_B1, "西一村", Level.VILLAGE, TOWNSHIP_B),
+]
+PREFIXES = {code: code[: PREFIX_LENGTH[level]] for code, _, level, _ in AREAS}
+USERS = {
+    "county": (Role.COUNTY_ADMIN, COUNTY),
+    "township_a": (Role.TOWNSHIP, TOWNSHIP_A),
+    "township_b": (Role.TOWNSHIP, TOWNSHIP_B),
+    "village_a1": (Role.VILLAGE, VILLAGE_A1),
+    "village_a2": (Role.VILLAGE, VILLAGE_A2),
+    "village_b1": (Role.VILLAGE, VILLAGE_B1),
+    "cadre_a1": (Role.CADRE, VILLAGE_A1),
+    "inspector": (Role.INSPECTOR, COUNTY),
+    "department": (Role.DEPARTMENT, COUNTY),
+    # staff with every model permission, so that only their area limits what the admin shows them
+    "staff_a": (Role.TOWNSHIP, TOWNSHIP_A),
+    "staff_b": (Role.TOWNSHIP, TOWNSHIP_B),
+    "staff_department": (Role.DEPARTMENT, COUNTY),
+}
+STAFF = {"staff_a", "staff_b", "staff_department"}
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    keys: dict[str, str]  # username → bearer token
+    objects: dict[str, object]  # what a route is about, by name (all in 东一村 unless named otherwise)
+    markers: dict[str, list[str]] = field(default_factory=dict)  # area code → texts naming its records
+    secrets: dict[str, list[str]] = field(default_factory=dict)  # masking rule → full values
+
+    def pk(self, name):
+        return self.objects[name].pk
+
+    def hidden_markers(self, user) -> list[str]:
+        """Markers of the areas the user may not see: neither inside their area nor above it."""
+        prefix = user.area.prefix
+        return [
+            text for code, texts in self.markers.items() for text in texts
+            if not code.startswith(prefix) and not prefix.startswith(PREFIXES[code])
+        ]  # fmt: skip
+
+    def forbidden_values(self, user) -> dict[str, list[str]]:
+        """The full values the user's role may not reveal, by masking rule."""
+        return {rule: values for rule, values in self.secrets.items() if not user.may_reveal(rule)}
+
+
+def _household(admin, village, number, head, head_id, *, phone, bank, members=(), **fields):
+    household = services.create_household(admin, {
+        "village": village, "number": number, "head_name": head, "phone": phone, "bank_account": bank,
+        "address": f"{head}家", **fields,
+    }, via="test")  # fmt: skip
+    services.add_member(admin, household, {"name": head, "relation": "01", "id_number": head_id,
+                                           **(members[0] if members else {})}, via="test")  # fmt: skip
+    for extra in members[1:]:
+        services.add_member(admin, household, extra, via="test")
+    IncomeAccount.objects.create(household=household, year=2023, persons=household.members.count(),
+                                 wage_income=Decimal("5000") * household.members.count())  # fmt: skip
+    LivingConditions.objects.create(household=household, year=2023)
+    return household
+
+
+def build() -> World:
+    for code, name, level, parent in AREAS:
+        Area.objects.create(code=code, name=name, level=level, parent_id=parent)
+    every_permission = list(Permission.objects.all())
+    users = {}
+    for username, (role, area) in USERS.items():
+        user = User.objects.create_user(username=username, password=None, role=role, area_id=area,
+                                        is_staff=username in STAFF)  # fmt: skip
+        if username in STAFF:
+            user.user_permissions.set(every_permission)
+        users[username] = user
+    admin = users["county"]
+
+    a1 = _household(admin, VILLAGE_A1, "DY-0001", "欧阳东明", ID_A1_HEAD, phone=PHONES["a1"], bank=BANKS["a1"], members=[
+        {"health": codes.Health.CHRONIC, "phone": PHONES["a1_head"]},
+        {"name": "欧阳小东", "relation": "03", "id_number": ID_A1_CHILD, "disability_cert": CERT_A1_CHILD,
+         "disability_level": 2},
+    ])  # fmt: skip
+    a2 = _household(admin, VILLAGE_A2, "DE-0001", "令狐南风", ID_A2_HEAD, phone=PHONES["a2"], bank=BANKS["a2"])
+    b1 = _household(admin, VILLAGE_B1, "XY-0001", "司马西亮", ID_B1_HEAD, phone=PHONES["b1"], bank=BANKS["b1"], members=[
+        {"phone": PHONES["b1_head"]}, {"name": "司马小西", "relation": "03", "id_number": ID_B1_CHILD},
+    ])  # fmt: skip
+    # the same person filed in 东一村 and 东二村 (as a bulk load would let in): a duplicate only the township sees
+    Member.objects.create(household=a2, name="令狐小东", relation="03", id_number=ID_A1_CHILD, sex="1",
+                          birth_date=date(2010, 6, 1))  # fmt: skip
+    Member.objects.create(household=b1, name="司马东来", relation="03", id_number=ID_A1_CHILD, sex="1",
+                          birth_date=date(2010, 6, 1))  # …and in 西一村: outside 东乡镇, whose list must not show it
+    services.record_event(admin, a1, codes.EventKind.IDENTIFIED, date(2015, 3, 1), reason="因病", via="test")
+    # exited, then flagged by the monitoring run below (脱贫不稳定户): every list of flags shows 东一村
+    event = services.record_event(admin, a1, codes.EventKind.EXITED, date(2019, 12, 1), reason="稳定脱贫", via="test")
+    facilities = VillageFacilities.objects.create(village_id=VILLAGE_A1, year=2023, hardened_road=True)
+
+    county_run = policy.assess("monitoring", user=admin, pack_id="national-2023", as_of=AS_OF)
+    township_run = policy.assess("monitoring", user=users["township_a"], pack_id="national-2023", as_of=AS_OF)
+    keys = {username: tokens.issue_token(user, "sweep", via="test") for username, user in users.items()}
+    tokens.issue_token(users["village_a1"], TOKEN_NAME_A1, via="test")
+    token = users["village_a1"].api_tokens.get(name=TOKEN_NAME_A1)
+
+    roster = "户编号,行政区划代码,姓名,证件号码,与户主关系\n" f"DY-0001,{VILLAGE_A1},欧阳小东,{BAD_ID},子\n"
+    job = exchange.start_import(users["village_a1"], io.BytesIO(roster.encode()), JOB_NAME_A1, via="test", enqueue=False)
+    job = exchange.run_import(job)
+    assert job.status == job.Status.INVALID and job.error_count, job.message
+
+    objects = {
+        "household": a1, "member": a1.members.get(relation="01"), "child": a1.members.get(relation="03"),
+        "event": event, "income": a1.incomes.get(), "conditions": a1.conditions.get(), "facilities": facilities,
+        "county_run": county_run, "run": township_run, "job": job, "token": token, "village": Area.objects.get(code=VILLAGE_A1),
+        "user": users["village_a1"], "audit": AuditEntry.objects.filter(area_code=VILLAGE_A1).earliest("id"),
+        "household_a2": a2, "household_b1": b1,
+    }  # fmt: skip
+    markers = {
+        VILLAGE_A1: [a1.number, "欧阳东明", "欧阳小东", "东一村", TOKEN_NAME_A1, JOB_NAME_A1],
+        VILLAGE_A2: [a2.number, "令狐南风", "令狐小东", "东二村"],
+        VILLAGE_B1: [b1.number, "司马西亮", "司马小西", "司马东来", "西一村"],
+        TOWNSHIP_A: ["东乡镇"],
+        TOWNSHIP_B: ["西乡镇"],
+    }
+    secrets = {
+        "id_number": [ID_A1_HEAD, ID_A1_CHILD, CERT_A1_CHILD, ID_A2_HEAD, ID_B1_HEAD, ID_B1_CHILD, BAD_ID],
+        "phone": list(PHONES.values()),
+        "bank_account": list(BANKS.values()),
+        "health": [CHRONIC_LABEL],
+    }
+    return World(users, keys, objects, markers, secrets)
