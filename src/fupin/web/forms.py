@@ -9,6 +9,7 @@ from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.areas.models import Area, Level
 from fupin.registry import codes, services
 from fupin.registry.models import Household, Member, StatusEvent
+from fupin.web.widgets import QuickSelect
 
 ALL = ("", _("全部"))
 KEEP = ("", _("（不修改，原值已隐藏）"))
@@ -38,11 +39,15 @@ def show_domain_error(form, error):
 class HouseholdFilterForm(forms.Form):
     """Shows the list filters; the filtering itself is registry.filters.HouseholdFilter."""
 
-    area = forms.ChoiceField(label=_("区划"), required=False)
-    status = forms.ChoiceField(label=_("当前状态"), required=False, choices=[ALL, *codes.Status.choices])
-    household_type = forms.ChoiceField(label=_("户类型"), required=False, choices=[ALL, *codes.HouseholdType.choices])
+    area = forms.ChoiceField(label=_("区划"), required=False, widget=QuickSelect)
+    status = forms.ChoiceField(
+        label=_("当前状态"), required=False, choices=[ALL, *codes.Status.choices], widget=QuickSelect
+    )
+    household_type = forms.ChoiceField(
+        label=_("户类型"), required=False, choices=[ALL, *codes.HouseholdType.choices], widget=QuickSelect
+    )
     monitoring_category = forms.ChoiceField(
-        label=_("监测类别"), required=False, choices=[ALL, *codes.MonitoringCategory.choices]
+        label=_("监测类别"), required=False, choices=[ALL, *codes.MonitoringCategory.choices], widget=QuickSelect
     )
     q = forms.CharField(
         label=_("查找"),

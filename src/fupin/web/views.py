@@ -70,9 +70,13 @@ def _form_page(request, form, save, *, title, household):
 @login_required
 @require_GET
 def household_list(request):
-    households = filtered_households(request.user, request.GET).select_related("village")
-    households = households.annotate(member_count=Count("members")).order_by("number")
+    households = filtered_households(request.user, request.GET).select_related("village").order_by("number")
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    # members counted for the page's 50 only: counted in the list's query, every household of the area was grouped
+    page.object_list = list(page.object_list)
+    counts = dict(Member.objects.filter(household__in=page.object_list).values_list("household").annotate(Count("id")))
+    for household in page.object_list:
+        household.member_count = counts.get(household.pk, 0)
     return render(
         request,
         "web/household_list.html",
