@@ -9,7 +9,7 @@ information only). Then, in a fresh process on that database:
 
 - profile: the one-off rebuild of the per-household profile that a bulk load (the demo) leaves stale — member
   counts over every member row, event facts over every event; later edits keep it fresh one household at a time;
-- assess: `services.assess(kind)` for each household kind the 2025 pack has (monitoring screening, risk
+- assess: `services.batch.assess(kind)` for each household kind the 2025 pack has (monitoring screening, risk
   elimination, data checks): staleness check, features, rules, INSERT of one decision per household, counts —
   everything `fupin assess` does; the best of --repeat runs is reported, all are listed;
 - duckdb: the reference — the monitoring screening hand-written as one DuckDB query over Parquet files of the same
@@ -132,10 +132,10 @@ def measure_assess(out, repeat: int):
 
     from django.db import connection
 
-    from fupin.policy import services
     from fupin.policy.evaluation import RULE_KINDS
     from fupin.policy.models import HOUSEHOLD_KINDS, AssessmentRun
     from fupin.policy.packs import load_pack
+    from fupin.policy.services.batch import assess
 
     pack = load_pack(PACK)
     kinds = [k for k in HOUSEHOLD_KINDS if any(rule.kind in RULE_KINDS[k] for rule in pack.rules)]
@@ -144,7 +144,7 @@ def measure_assess(out, repeat: int):
         times = []
         for _ in range(repeat):
             out["loads"][f"assess_{kind}"] = load()
-            seconds, run = timed(services.assess, kind, pack_id=PACK, as_of=date.fromisoformat(AS_OF))
+            seconds, run = timed(assess, kind, pack_id=PACK, as_of=date.fromisoformat(AS_OF))
             times.append(seconds)
             counts = {"households": run.households, "passed": run.passed, "categories": run.counts.get("category")}
             # keep the database at its size between runs (not timed): the run's decisions go with it (one key range)
@@ -258,10 +258,11 @@ def measure_orm(out, orm_persons: int):
     from django.db.models import Count
 
     from fupin.areas.models import Area, Level
-    from fupin.policy import services
     from fupin.policy.evaluation import Plan
     from fupin.policy.models import HouseholdDecision, decision_key
     from fupin.policy.packs import load_pack
+    from fupin.policy.services.records import start_run
+    from fupin.policy.services.scope import Scope
     from fupin.registry import codes
     from fupin.registry.models import Household
 
@@ -276,8 +277,8 @@ def measure_orm(out, orm_persons: int):
             break
     scope = Area.objects.filter(code=villages[0], level=Level.VILLAGE).first()
     with transaction.atomic():
-        run = services._start_run("monitoring", plan.pack, services.Scope(scope.prefix, scope.name, scope), as_of,
-                                  None, rule_ids=plan.rule_ids)
+        run = start_run("monitoring", plan.pack, Scope(scope.prefix, scope.name, scope), as_of, None,
+                        rule_ids=plan.rule_ids)
         out["loads"]["orm"] = load()
         started = time.perf_counter()
         for household in Household.objects.filter(village_id__in=villages):

@@ -7,9 +7,13 @@ from decimal import Decimal
 import pytest
 
 from fupin.areas.models import Area
-from fupin.policy import compute, services
+from fupin.policy import compute
 from fupin.policy.evaluation import decode_results
 from fupin.policy.models import AreaDecision, HouseholdDecision, VillageFacilities
+from fupin.policy.services.batch import assess
+from fupin.policy.services.explain import display, explain
+from fupin.policy.services.household import assess_household, stored_decision
+from fupin.policy.services.whatif import whatif
 from fupin.registry import codes
 from fupin.registry.models import Member
 
@@ -29,19 +33,19 @@ def county(users):
 
 def judged(kind, household, pack, as_of, user, **options):
     """The household's decision in a fresh batch run, checked against the single-household evaluation."""
-    run = services.assess(kind, user=user, pack_id=pack, as_of=as_of, **options)
+    run = assess(kind, user=user, pack_id=pack, as_of=as_of, **options)
     stored = HouseholdDecision.objects.select_related("run", "household").get(run=run, household=household)
-    batch = services.stored_decision(stored)
-    single = services.assess_household(user, household.pk, kind, pack_id=pack, as_of=as_of, **options)
+    batch = stored_decision(stored)
+    single = assess_household(user, household.pk, kind, pack_id=pack, as_of=as_of, **options)
     assert (single.outcome, single.category, single.results) == (batch.outcome, batch.category, batch.results)
     assert single.features == batch.features
-    assert services.explain(batch).agrees
+    assert explain(batch).agrees
     return batch
 
 
 def rule_results(decision) -> dict:
     """Rule id → result, decoded from the decision's stored digits."""
-    rule_ids = [line.id for line in services.explain(decision).lines]
+    rule_ids = [line.id for line in explain(decision).lines]
     return dict(zip(rule_ids, decode_results(decision.results, len(rule_ids))))
 
 
@@ -253,7 +257,7 @@ def village_with_poor(make_household, county, areas):
 
 
 def _village(pack, county):
-    run = services.assess("village_exit", user=county, pack_id=pack, as_of=EXIT_DAY)
+    run = assess("village_exit", user=county, pack_id=pack, as_of=EXIT_DAY)
     return AreaDecision.objects.get(run=run, area_id=VILLAGE_A1)
 
 
@@ -275,7 +279,7 @@ def test_village_exit_at_exactly_3_percent_fails_the_western_line(village_with_p
 
 def test_a_village_without_a_checklist_or_population_on_file(village_with_poor, make_household, county):
     make_household(VILLAGE_A2, members=[member("卫一", "01"), member("卫二", "02")])
-    run = services.assess("village_exit", user=county, pack_id="national-2018", as_of=EXIT_DAY)
+    run = assess("village_exit", user=county, pack_id="national-2018", as_of=EXIT_DAY)
     decision = AreaDecision.objects.get(run=run, area_id=VILLAGE_A2)
     assert decision.population == 2 and "建档立卡系统登记人口" in decision.population_source
     assert decision.incidence_met is True and decision.outcome is None and "未登记 2018 年" in decision.note
@@ -284,7 +288,7 @@ def test_a_village_without_a_checklist_or_population_on_file(village_with_poor, 
 def test_county_exit_says_the_spot_check_rates_are_pending(village_with_poor, county):
     village_with_poor(1)
     Area.objects.filter(code=COUNTY).update(rural_population=1000)
-    run = services.assess("county_exit", user=county, pack_id="national-2018", as_of=EXIT_DAY)
+    run = assess("county_exit", user=county, pack_id="national-2018", as_of=EXIT_DAY)
     decision = AreaDecision.objects.get(run=run)
     assert (decision.poor_persons, decision.population, decision.incidence_met) == (1, 1000, True)
     assert decision.outcome is None  # incidence met, the other criteria cannot be judged yet
@@ -297,7 +301,7 @@ def test_county_exit_says_the_spot_check_rates_are_pending(village_with_poor, co
 def test_explain_names_each_rule_value_and_threshold_in_chinese(poor_household, county):
     household = poor_household()
     income(household, 2018, wage="2995")
-    explanation = services.explain(judged("exit", household, "national-2018", EXIT_DAY, county))
+    explanation = explain(judged("exit", household, "national-2018", EXIT_DAY, county))
     line = next(line for line in explanation.lines if line.id == "exit_income_above_line")
     assert line.verdict == "不符合" and line.explanation.startswith("人均纯收入 2995 元，扶贫标准 2995 元")
     assert ("poverty_line", "2995", False) in line.thresholds  # 2018's line is marked unconfirmed
@@ -309,7 +313,7 @@ def test_health_derived_counts_are_masked_in_explanations(poor_household):
     household = poor_household(member("陈一", "01", health=codes.Health.SERIOUS))
     features = compute.household_features(household.pk, ["seriously_ill_members"], EXIT_DAY, 2018)
     assert features == {"seriously_ill_members": 1}
-    assert services.display("seriously_ill_members", 1) == "***"
+    assert display("seriously_ill_members", 1) == "***"
 
 
 @pytest.fixture
@@ -323,7 +327,7 @@ def whatif_households(make_household):
 
 
 def test_whatif_raising_the_2023_line_to_7100_counted_by_hand(whatif_households, county):
-    result = services.whatif("monitoring", user=county, before="national-2023", values={"monitoring_line": 7100},
+    result = whatif("monitoring", user=county, before="national-2023", values={"monitoring_line": 7100},
                              as_of=SCREENING_DAY)
     assert result.sentence == "把2023年监测线从6000提高到7100，新增2户5人"
     by_township = {row.name: (row.added, row.added_persons, row.removed) for row in result.townships}
@@ -332,6 +336,6 @@ def test_whatif_raising_the_2023_line_to_7100_counted_by_hand(whatif_households,
 
 
 def test_whatif_lowering_a_line_removes(whatif_households, county):
-    result = services.whatif("monitoring", user=county, before="national-2023", values={"monitoring_line": 4999.99},
+    result = whatif("monitoring", user=county, before="national-2023", values={"monitoring_line": 4999.99},
                              as_of=SCREENING_DAY)
     assert result.sentence == "把2023年监测线从6000降低到4999.99，新增0户0人，减少1户1人"

@@ -1,13 +1,14 @@
 """Figures from above: a run over the whole county, read by a township or a village user, gives that user's own
-totals — households, persons, passed, unknown, per category — never the county's (services.in_scope), on the
+totals — households, persons, passed, unknown, per category — never the county's (in_scope), on the
 flagged list (API and page) as in the run list. Hand-made data: every total below is counted by hand."""
 
 from datetime import date
 
 import pytest
 
-from fupin.policy import services
 from fupin.policy.models import AssessmentRun
+from fupin.policy.services.batch import assess
+from fupin.policy.services.queries import in_scope
 from fupin.registry import codes
 
 from tests.api.conftest import api_as  # noqa: F401 - a fixture
@@ -36,7 +37,7 @@ def county_run(make_household, users):
         "a2": [home(VILLAGE_A2, 2, POOR_WAGE, "丁")],
         "b1": [home(VILLAGE_B1, 1, POOR_WAGE, f"戊{n}") for n in range(3)] + [home(VILLAGE_B1, 1, RICH_WAGE, "己")],
     }
-    run = services.assess("monitoring", user=users["county"], pack_id="national-2023", as_of=AS_OF)
+    run = assess("monitoring", user=users["county"], pack_id="national-2023", as_of=AS_OF)
     return run, homes
 
 
@@ -79,7 +80,7 @@ def test_a_household_deleted_after_the_run_is_not_counted(api_as, county_run):
 
 
 def test_runs_listed_to_a_township_are_only_those_inside_it(api_as, county_run, users):
-    services.assess("monitoring", user=users["village_a2"], pack_id="national-2023", as_of=AS_OF)
+    assess("monitoring", user=users["village_a2"], pack_id="national-2023", as_of=AS_OF)
     listed = api_as("township_a").get("/assessments/runs").json()["items"]
     assert [(run["area_code"], totals(run)) for run in listed] == [(VILLAGE_A2, (1, 2, 1, 2, 0))]
     assert listed[0]["counted_in"] == VILLAGE_A2 and listed[0]["counted_in_name"] == "山西省示范市示范县东乡镇东二村"
@@ -87,12 +88,12 @@ def test_runs_listed_to_a_township_are_only_those_inside_it(api_as, county_run, 
 
 
 def test_a_county_wide_village_exit_run_is_counted_over_the_users_villages(county_run, users):
-    run = services.assess("village_exit", user=users["county"], pack_id="national-2023", as_of=AS_OF)
+    run = assess("village_exit", user=users["county"], pack_id="national-2023", as_of=AS_OF)
     assert run.households == 3  # the county's three villages
-    township = services.in_scope(users["township_a"], run)
+    township = in_scope(users["township_a"], run)
     assert township.households == 2 and township.counted_in == TOWNSHIP_A[:9]
-    assert services.in_scope(users["village_b1"], run).households == 1
-    assert services.in_scope(users["county"], run) is run and run.households == 3
+    assert in_scope(users["village_b1"], run).households == 1
+    assert in_scope(users["county"], run) is run and run.households == 3
 
 
 def test_the_flagged_page_lists_and_counts_only_the_users_households(client, county_run, users):

@@ -13,8 +13,11 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from fupin.policy import compute, services
+from fupin.policy import compute
 from fupin.policy.models import AssessmentRun, HouseholdDecision, HouseholdProfile, ProfileState, decision_key
+from fupin.policy.services import parallel
+from fupin.policy.services.batch import assess
+from fupin.policy.services.household import assess_household
 from fupin.registry import codes
 from fupin.registry.models import Household, Member
 from tests.exchange.conftest import csv_text, run_import  # noqa: F401 - the fixture
@@ -31,18 +34,18 @@ def profile(household) -> HouseholdProfile:
 
 
 def test_every_household_has_a_profile_row_and_a_bare_household_reads_as_ordinary(make_household, users):
-    services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)  # builds the profile for 2025
+    assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)  # builds the profile for 2025
     bare = Household.objects.create(number="BARE1", village_id=VILLAGE_A1, head_name="无人")
     assert profile(bare).status == codes.Status.ORDINARY and profile(bare).members == 0
     assert set(HouseholdProfile.objects.values_list("pk", flat=True)) == set(Household.objects.values_list("pk", flat=True))
-    run = services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    run = assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
     decision = HouseholdDecision.objects.get(pk=decision_key(run.pk, bare.pk))
     assert decision.status == codes.Status.ORDINARY and decision.members == 0 and decision.income_per_capita is None
 
 
 def test_household_field_edits_reach_the_profile(make_household, users):
     household = make_household(VILLAGE_A1, members=[member("钱一", "01")])
-    services.assess("data_check", pack_id="national-2025", as_of=SCREENING_DAY)
+    assess("data_check", pack_id="national-2025", as_of=SCREENING_DAY)
     assert profile(household).risk_type == "" and profile(household).first_poor_on is None
     household.risk_type = codes.RiskType.values[0]
     household.first_identified_on = date(2016, 4, 1)
@@ -55,7 +58,7 @@ def test_household_field_edits_reach_the_profile(make_household, users):
 
 def test_income_saved_after_the_profile_was_built_is_read(make_household, users):
     household = make_household(VILLAGE_A1, members=[member("孙二", "01")])
-    services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
     assert profile(household).per_capita_income is None
     account = income(household, 2025, wage="5999.99")
     assert profile(household).per_capita_income == 5999.99
@@ -70,7 +73,7 @@ def test_an_import_updating_members_in_place_refreshes_their_profile(make_househ
     ident = make_id("19700101")
     household = make_household(VILLAGE_A1, number="IM1", head_name="周三",
                                members=[{"name": "周三", "relation": "01", "id_number": ident, "dibao": False}])
-    services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
     assert profile(household).dibao_members == 0
     text = csv_text(("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系", "享受低保"),
                     ("IM1", VILLAGE_A1, "周三", ident, "户主", "是"))
@@ -82,7 +85,7 @@ def test_an_import_updating_members_in_place_refreshes_their_profile(make_househ
 
 def test_rows_added_by_a_bulk_load_are_found_by_the_watermarks(make_household, users):
     household = make_household(VILLAGE_A1, members=[member("吴四", "01")])
-    services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
     with connection.cursor() as cursor:  # as `fupin demo` writes: no model save, no signal
         cursor.execute(
             "INSERT INTO registry_incomeaccount (household_id, year, persons, wage_income, business_income, "
@@ -91,7 +94,7 @@ def test_rows_added_by_a_bulk_load_are_found_by_the_watermarks(make_household, u
             "recorded_at) VALUES (%s, 2025, 1, 1234.50, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, %s)",
             [household.pk, "2026-01-01 00:00:00"])
     assert profile(household).per_capita_income is None
-    services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
     assert profile(household).per_capita_income == 1234.5
 
 
@@ -100,16 +103,16 @@ def test_the_profile_moves_forward_with_the_year_and_an_earlier_year_reads_the_i
     income(household, 2023, wage="7000")
     income(household, 2024, wage="6500")
     income(household, 2025, wage="5000")
-    run = services.assess("monitoring", pack_id="national-2024", as_of=date(2025, 3, 1))
+    run = assess("monitoring", pack_id="national-2024", as_of=date(2025, 3, 1))
     assert ProfileState.objects.get().year == 2024 and profile(household).per_capita_income == 6500.0
-    run = services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    run = assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
     assert ProfileState.objects.get().year == 2025 and profile(household).per_capita_income == 5000.0
     assert profile(household).per_capita_income_prev == 6500.0
-    earlier = services.assess("monitoring", pack_id="national-2024", as_of=date(2025, 3, 1))
+    earlier = assess("monitoring", pack_id="national-2024", as_of=date(2025, 3, 1))
     assert ProfileState.objects.get().year == 2025  # not moved back
     stored = HouseholdDecision.objects.get(pk=decision_key(earlier.pk, household.pk))
     assert stored.income_per_capita == 6500.0 and stored.income_change_ratio == pytest.approx(-500 / 7000)
-    live = services.assess_household(None, household.pk, "monitoring", pack_id="national-2024", as_of=date(2025, 3, 1))
+    live = assess_household(None, household.pk, "monitoring", pack_id="national-2024", as_of=date(2025, 3, 1))
     assert (live.outcome, live.category, live.results) == (stored.outcome, stored.category, stored.results)
     assert run.households == earlier.households
 
@@ -120,16 +123,16 @@ def test_a_failing_run_leaves_no_run_and_no_decision(make_household, users, monk
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "insert_decisions", fail)
+    monkeypatch.setattr(parallel, "insert_decisions", fail)
     with pytest.raises(RuntimeError):
-        services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+        assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
     assert not AssessmentRun.objects.exists() and not HouseholdDecision.objects.exists()
 
 
 def test_deleting_a_run_deletes_its_decisions_and_keeps_the_others(make_household, users):
     make_household(VILLAGE_A1, members=[member("陈七", "01")])
-    first = services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
-    second = services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    first = assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    second = assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
     first.delete()
     assert not HouseholdDecision.objects.filter(run_id=first.pk).exists()
     assert HouseholdDecision.objects.filter(run_id=second.pk).count() == second.households == 1
@@ -214,7 +217,7 @@ def test_a_run_judged_by_two_connections_is_complete_and_deleting_it_leaves_noth
     homes = [make_household(VILLAGE_A1, members=[member(f"户主{i}", "01")]) for i in range(6)]
     income(homes[0], 2025, wage="5999")
     settings.POLICY_PARALLEL_MIN_HOUSEHOLDS = 0
-    run = services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    run = assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
     keys = {decision_key(run.pk, home.pk) for home in homes}
     assert set(HouseholdDecision.objects.filter(run=run).values_list("pk", flat=True)) == keys
     assert run.households == 6 and run.finished_at is not None
@@ -245,7 +248,7 @@ def test_outcome_and_category_computed_inline_equal_the_table_of_combinations(ma
     runs = []
     for limit in (evaluation.MAX_COMBINED, 0):
         monkeypatch.setattr(evaluation, "MAX_COMBINED", limit)
-        run = services.assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+        run = assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
         runs.append([HouseholdDecision.objects.values_list("outcome", "category", "results").get(
             pk=decision_key(run.pk, home.pk)) for home in homes])
     assert runs[0] == runs[1]

@@ -11,10 +11,13 @@ from django.db import transaction
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from fupin.policy import services
 from fupin.policy.evaluation import RULE_KINDS
 from fupin.policy.models import HOUSEHOLD_KINDS, HouseholdDecision
 from fupin.policy.packs import load_pack
+from fupin.policy.services.batch import assess
+from fupin.policy.services.explain import explain
+from fupin.policy.services.household import assess_household, stored_decision
+from fupin.policy.services.whatif import whatif
 from fupin.registry import codes
 from fupin.registry import services as registry
 from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member
@@ -101,20 +104,20 @@ def test_one_household_alone_gives_the_batch_decision(users, specs, pack_id, dat
     with transaction.atomic():
         filed = [_file(spec, pack.year, as_of, admin) for spec in specs]
         for kind in kinds:
-            run = services.assess(kind, user=admin, pack_id=pack_id, as_of=as_of)
+            run = assess(kind, user=admin, pack_id=pack_id, as_of=as_of)
             stored = {d.household_id: d for d in HouseholdDecision.objects.filter(run=run).select_related("run")}
             assert run.households == len(filed)
             for household in filed:
                 batch = stored[household.pk]
                 batch.household = household
-                single = services.assess_household(admin, household.pk, kind, pack_id=pack_id, as_of=as_of)
-                expected = services.stored_decision(batch)
+                single = assess_household(admin, household.pk, kind, pack_id=pack_id, as_of=as_of)
+                expected = stored_decision(batch)
                 assert single.features == expected.features, kind
                 assert (single.outcome, single.category, single.results) == (batch.outcome, batch.category,
                                                                              batch.results), kind
-                assert services.explain(expected).agrees
+                assert explain(expected).agrees
             # the what-if's own statement (one flat SELECT, both plans inlined) counts what the batch stored
-            unchanged = services.whatif(kind, user=admin, before=pack_id, as_of=as_of)
+            unchanged = whatif(kind, user=admin, before=pack_id, as_of=as_of)
             assert unchanged.before_total == unchanged.after_total == (run.passed, run.passed_persons), kind
             assert not unchanged.townships, kind
         transaction.set_rollback(True)

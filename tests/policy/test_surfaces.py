@@ -9,8 +9,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from fupin.policy import services
 from fupin.policy.packs import PackLibrary, default_library
+from fupin.policy.services import scope as assessment_scope
+from fupin.policy.services.batch import assess
+from fupin.policy.services.household import latest_decisions
 from fupin.registry import codes
 
 from tests.api.conftest import api_as, assert_error  # noqa: F401 - api_as is a fixture
@@ -31,7 +33,7 @@ def homes(make_household, users):
         income(household, 2023, wage="5000")
         conditions(household, 2023)
         found[key] = household
-    services.assess("monitoring", user=users["county"], pack_id="national-2023", as_of=AS_OF)
+    assess("monitoring", user=users["county"], pack_id="national-2023", as_of=AS_OF)
     return found
 
 
@@ -94,7 +96,7 @@ def test_api_never_shows_health_derived_values(api_as, homes, tmp_path, monkeypa
             expression: seriously_ill_members > 0
             explain: 大病 {seriously_ill_members} 人
     """), encoding="utf-8")
-    monkeypatch.setattr(services, "load_pack", PackLibrary(tmp_path).load)
+    monkeypatch.setattr(assessment_scope, "load_pack", PackLibrary(tmp_path).load)
     body = api_as("county").get(f"/households/{homes['a1'].pk}/assessment", kind="data_check", policy="ill-2023").json()
     rule = next(rule for rule in body["rules"] if rule["id"] == "check_serious_illness")
     assert rule["result"] is True and rule["explanation"] == "大病 *** 人" and rule["values"] == [["大病人数", "***"]]
@@ -186,7 +188,7 @@ def test_whatif_command_by_township(homes):
 def test_household_page_prefers_a_later_one_household_run(api_as, users, homes):
     body = api_as("village_a1").post(f"/households/{homes['a1'].pk}/assessment?kind=monitoring&policy=national-2022"
                                      f"&as_of=2023-06-01", None).json()
-    latest = services.latest_decisions(users["village_a1"], homes["a1"])
+    latest = latest_decisions(users["village_a1"], homes["a1"])
     assert [(d.kind, d.run.pk, d.pack.id) for d in latest] == [("monitoring", body["run_id"], "national-2022")]
-    county_run = services.latest_decisions(users["county"], homes["b1"])[0].run
+    county_run = latest_decisions(users["county"], homes["b1"])[0].run
     assert county_run.single is False and county_run.household is None

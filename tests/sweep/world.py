@@ -19,8 +19,8 @@ from fupin.accounts.models import AuditEntry, User
 from fupin.accounts.roles import Role
 from fupin.areas.models import PREFIX_LENGTH, Area, Level
 from fupin.exchange import services as exchange
-from fupin.policy import services as policy
 from fupin.policy.models import VillageFacilities
+from fupin.policy.services.batch import assess
 from fupin.registry import codes, services
 from fupin.registry.models import IncomeAccount, LivingConditions, Member
 from tests.factories import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
@@ -144,8 +144,8 @@ def build() -> World:
     event = services.record_event(admin, a1, codes.EventKind.EXITED, date(2019, 12, 1), reason="稳定脱贫", via="test")
     facilities = VillageFacilities.objects.create(village_id=VILLAGE_A1, year=2023, hardened_road=True)
 
-    county_run = policy.assess("monitoring", user=admin, pack_id="national-2023", as_of=AS_OF)
-    township_run = policy.assess("monitoring", user=users["township_a"], pack_id="national-2023", as_of=AS_OF)
+    county_run = assess("monitoring", user=admin, pack_id="national-2023", as_of=AS_OF)
+    township_run = assess("monitoring", user=users["township_a"], pack_id="national-2023", as_of=AS_OF)
     keys = {username: tokens.issue_token(user, "sweep", via="test") for username, user in users.items()}
     tokens.issue_token(users["village_a1"], TOKEN_NAME_A1, via="test")
     token = users["village_a1"].api_tokens.get(name=TOKEN_NAME_A1)

@@ -1,6 +1,6 @@
 """Assessment endpoints: one household judged live with its explanation, runs, and flagged households.
 
-Thin: parse, call policy.services (which scopes by the caller's area: a household outside it is 404), render.
+Thin: parse, call policy.services.* (which scopes by the caller's area: a household outside it is 404), render.
 """
 
 from dataclasses import asdict
@@ -10,7 +10,10 @@ from ninja import Query, Router
 from fupin.api_common import ERRORS, PageQuery, paginate
 from fupin.registry.schemas import HouseholdQuery
 
-from . import services
+from .services.explain import display, explain
+from .services.household import assess_household as judge_household
+from .services.queries import decisions_of, runs
+from .services.queries import flagged as flagged_households
 from .models import Kind
 from .schemas import AssessmentOut, AssessmentQuery, FlaggedPage, RunPage, feature_values
 
@@ -18,14 +21,14 @@ router = Router(tags=["评估"])
 
 
 def _assessment(request, household_id: int, query: AssessmentQuery, record: bool):
-    decision = services.assess_household(
+    decision = judge_household(
         request.auth, household_id, query.kind, pack_id=query.policy, as_of=query.as_of, record=record
     )
-    explanation = services.explain(decision)
+    explanation = explain(decision)
     body = asdict(explanation)
     body["rules"] = body.pop("lines")
     body.update(
-        household_id=decision.household.pk, features=feature_values(decision, services.display),
+        household_id=decision.household.pk, features=feature_values(decision, display),
         run_id=decision.run.pk if decision.run else None,
     )
     return body
@@ -48,7 +51,7 @@ def record_household_assessment(request, household_id: int, query: Query[Assessm
 @router.get("/assessments/runs", response={200: RunPage, **ERRORS}, summary="评估批次")
 def list_runs(request, page: Query[PageQuery], kind: Kind | None = None, single: bool = False):
     """Runs over areas inside the caller's area (a village user does not see a county run's totals)."""
-    return paginate(services.runs(request.auth, kind=kind, include_single=single), page)
+    return paginate(runs(request.auth, kind=kind, include_single=single), page)
 
 
 @router.get("/assessments/flagged", response={200: FlaggedPage, **ERRORS}, summary="评估发现的农户")
@@ -57,9 +60,9 @@ def flagged(request, filters: Query[HouseholdQuery], page: Query[PageQuery], kin
     """Households the latest applicable run flagged (monitoring: in a category; exit, risk elimination: meeting
     the conditions; data checks: a suspected problem), with the registry list's filters. The run's totals are
     of the caller's households only, even when the run is the county's (`counted_in` names their area)."""
-    run, households = services.flagged(request.auth, kind, filters.model_dump(), category=category)
+    run, households = flagged_households(request.auth, kind, filters.model_dump(), category=category)
     body = paginate(households.select_related("village").order_by("number"), page)
-    decisions = services.decisions_of(run, body["items"]) if run else {}
+    decisions = decisions_of(run, body["items"]) if run else {}
     for household in body["items"]:
         decision = decisions.get(household.pk)
         household.decision_category = decision.category if decision else ""

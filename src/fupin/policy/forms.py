@@ -1,4 +1,4 @@
-"""Forms of the assessment pages: they parse input; policy.services decides and computes."""
+"""Forms of the assessment pages: they parse input; policy.services.* decide and compute."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -42,8 +42,8 @@ class WhatIfForm(forms.Form):
         self.fields["area"].choices = HouseholdFilterForm(user, None).fields["area"].choices
 
     def arguments(self) -> dict:
-        """The keyword arguments of services.whatif."""
-        from .services import parse_values
+        """The keyword arguments of services.whatif.whatif."""
+        from .services.whatif import parse_values
 
         data = self.cleaned_data
         return {

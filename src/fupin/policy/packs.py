@@ -392,17 +392,6 @@ class PackRule:
 
 
 @dataclass(frozen=True)
-class RuleOutcome:
-    rule: PackRule
-    result: bool | None  # None: unknown, because a value it needs is missing
-    explanation: str
-
-    @property
-    def verdict(self) -> str:
-        return {True: "符合", False: "不符合", None: "无法判断（缺少数据）"}[self.result]
-
-
-@dataclass(frozen=True)
 class Pack:
     id: str
     region: str
@@ -449,7 +438,7 @@ class Pack:
             section = "lines" if name in figures["lines"] else "params"
             value = float(value) if section == "lines" else value
             figures[section][name] = Figure(value, "假设值（测算用），不是已公布的标准", confirmed=False)
-        changed = ",".join(f"{name}={_display(value)}" for name, value in values.items())
+        changed = ",".join(f"{name}={display_value(value)}" for name, value in values.items())
         pack = replace(self, id=f"{self.id}+{changed}" if changed else self.id, lines=figures["lines"],
                        params=figures["params"], options=options)
         return _with_version(pack)
@@ -466,21 +455,9 @@ class Pack:
             "version": self.version,
         }
 
-    def explain(self, kind: str, features: Mapping[str, object]) -> list[RuleOutcome]:
-        """Each rule of `kind` for one household: its result and its Chinese explanation with the values used.
-        `features` must name every feature those rules read (None where unknown): a missing key is a RuleError,
-        so a caller that forgot a feature is told rather than judged on a silent NULL."""
-        parameters = self.parameters
-        values = {**features, **parameters}
-        return [
-            RuleOutcome(
-                rule, rule_language.evaluate(rule.tree, features, parameters), render_explanation(rule.explain, values)
-            )
-            for rule in self.rules_of(kind)
-        ]
 
-
-def _display(value) -> str:
+def display_value(value) -> str:
+    """A pack's figure or a household's value as Chinese text shows it: 是/否, whole numbers without decimals."""
     if value is None:
         return "（无数据）"
     if isinstance(value, bool):
@@ -489,14 +466,6 @@ def _display(value) -> str:
         return value
     number = float(value)
     return rule_language.format_number(number) if number.is_integer() else f"{number:.2f}".rstrip("0")
-
-
-def render_explanation(template: str, values: Mapping[str, object]) -> str:
-    """Fill `{name}` placeholders with the household's values and the pack's figures, in readable form."""
-    return "".join(
-        literal + (_display(values.get(field)) if field is not None else "")
-        for literal, field, _spec, _conversion in string.Formatter().parse(template)
-    )
 
 
 def _template_problem(template: str, known: set[str]) -> str | None:

@@ -1,5 +1,5 @@
 """Assessment pages: flagged households with the registry list's filters, the what-if, and (in web's household
-page) a household's latest decisions. Views parse, call policy.services, render."""
+page) a household's latest decisions. Views parse, call policy.services.*, render."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -8,7 +8,10 @@ from django.views.decorators.http import require_GET
 
 from fupin.errors import DomainError
 
-from . import services
+from .services.queries import decisions_of
+from .services.queries import flagged as flagged_households
+from .services.scope import CATEGORY_LABELS
+from .services.whatif import whatif as judge_whatif
 from .forms import FlaggedFilterForm, WhatIfForm
 from .models import Kind
 
@@ -22,18 +25,18 @@ def flagged(request):
     kind = request.GET.get("kind") or Kind.MONITORING
     error = None
     try:
-        run, households = services.flagged(request.user, kind, request.GET, category=request.GET.get("category", ""))
+        run, households = flagged_households(request.user, kind, request.GET, category=request.GET.get("category", ""))
     except (DomainError, ValueError) as exc:
         run, households, error = None, None, getattr(exc, "message", str(exc))
     page = Paginator(
         households.select_related("village").order_by("number") if households is not None else [], PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    decisions = services.decisions_of(run, page.object_list) if run else {}
+    decisions = decisions_of(run, page.object_list) if run else {}
     rows = [(household, decisions.get(household.pk)) for household in page]
     return render(request, "policy/flagged.html", {
         "form": form, "run": run, "page": page, "rows": rows, "error": error, "kind_label": Kind(kind).label
         if kind in Kind.values else "",
-        "categories": services.CATEGORY_LABELS,
+        "categories": CATEGORY_LABELS,
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=3, on_ends=1),
     })
 
@@ -45,7 +48,7 @@ def whatif(request):
     result, error = None, None
     if request.GET and form.is_valid():
         try:
-            result = services.whatif(user=request.user, **form.arguments())
+            result = judge_whatif(user=request.user, **form.arguments())
         except DomainError as exc:
             error = exc.message
     return render(request, "policy/whatif.html", {"form": form, "result": result, "error": error})

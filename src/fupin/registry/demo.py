@@ -40,6 +40,7 @@ from django.utils import timezone
 from fupin.accounts.models import User
 from fupin.accounts.roles import Role
 from fupin.areas.models import Area, Level, code_range
+from fupin.core.progress import Progress
 from fupin.errors import Conflict, DomainError
 from fupin.policy.packs import PackNotFound, pack_for
 
@@ -1006,14 +1007,6 @@ DEMO_USERS = (
 
 def demo_password(seed: int) -> str:
     return f"fupin-demo-{seed}"
-
-
-class Progress:
-    """What the generator reports; the command draws it with rich. The default reports nothing."""
-
-    def phase(self, name: str, total: int) -> None: ...
-
-    def advance(self, name: str, amount: int) -> None: ...
 
 
 @dataclass

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.accounts.scoping import get_scoped
 from fupin.errors import DomainError, NotFound
-from fupin.policy import services as policy_services
+from fupin.policy.services.explain import explain
+from fupin.policy.services.household import latest_decisions
 from fupin.registry import display, services
 from fupin.registry.filters import filtered_households
 from fupin.registry.models import INCOME_COMPONENTS, Household, Member
@@ -117,7 +118,7 @@ def household_detail(request, pk):
             "conditions": display.by_year(household.conditions.order_by("year"), CONDITION_ROWS),
             "events": household.events.select_related("recorded_by"),
             "assessments": [
-                policy_services.explain(decision) for decision in policy_services.latest_decisions(request.user, household)
+                explain(decision) for decision in latest_decisions(request.user, household)
             ],
         },
     )

@@ -6,11 +6,13 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from fupin.core.progress import RichProgress
 from fupin.errors import DomainError
-from fupin.policy import services
 from fupin.policy.evaluation import RULE_KINDS
 from fupin.policy.models import AREA_KINDS, Kind
-from fupin.registry.management.commands.demo import RichProgress
+from fupin.policy.services.batch import assess
+from fupin.policy.services.scope import CATEGORY_LABELS, as_of_or_today, resolve_pack, resolve_scope
+from fupin.policy.services.whatif import parse_values
 
 from ._options import add_common, console_for, user_named
 
@@ -27,14 +29,14 @@ class Command(BaseCommand):
         console = console_for(self)
         user = user_named(user)
         try:
-            values = services.parse_values(set)
+            values = parse_values(set)
             kinds = kind or self._default_kinds(user, policy, as_of, area)
             columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
             for name in kinds:
                 started = time.perf_counter()
                 with Progress(*columns, console=console, transient=True) as bars:
-                    run = services.assess(name, user=user, pack_id=policy, as_of=as_of, area=area, values=values,
-                                          progress=RichProgress(bars))
+                    run = assess(name, user=user, pack_id=policy, as_of=as_of, area=area, values=values,
+                                 progress=RichProgress(bars))
                 self._summary(console, run, time.perf_counter() - started)
         except DomainError as exc:
             raise CommandError(exc.message) from None
@@ -42,8 +44,8 @@ class Command(BaseCommand):
     @staticmethod
     def _default_kinds(user, policy, as_of, area):
         """Every household kind the pack has rules for."""
-        scope = services.resolve_scope(user, area)
-        pack = services.resolve_pack(policy, scope, services._as_of(as_of))
+        scope = resolve_scope(user, area)
+        pack = resolve_pack(policy, scope, as_of_or_today(as_of))
         return [k for k in Kind if k not in AREA_KINDS and any(r.kind in RULE_KINDS[k] for r in pack.rules)]
 
     @staticmethod
@@ -63,5 +65,5 @@ class Command(BaseCommand):
         for key, label in (("true", "符合"), ("false", "不符合"), ("unknown", "无法判断（缺少数据）")):
             table.add_row(label, f"{outcome[key][0]:,}", f"{outcome[key][1]:,}")
         for code, (households, persons) in sorted(run.counts.get("category", {}).items()):
-            table.add_row(f"  其中 {services.CATEGORY_LABELS[code]}", f"{households:,}", f"{persons:,}")
+            table.add_row(f"  其中 {CATEGORY_LABELS[code]}", f"{households:,}", f"{persons:,}")
         console.print(table)

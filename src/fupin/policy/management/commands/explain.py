@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from fupin.errors import DomainError, NotFound
-from fupin.policy import services
+from fupin.policy.services.explain import explain
+from fupin.policy.services.household import assess_household, latest_decisions
 from fupin.policy.models import AREA_KINDS
 from fupin.registry.models import Household
 
@@ -25,17 +26,17 @@ class Command(BaseCommand):
             found = (found.restrict(user) if user else found).first()
             if found is None:
                 raise NotFound(f"未找到户编号 {household}")
-            decisions = [] if policy or as_of else services.latest_decisions(user, found)
+            decisions = [] if policy or as_of else latest_decisions(user, found)
             decisions = [d for d in decisions if not kind or d.kind in kind]
             if not decisions:
                 wanted = kind or ["monitoring"]
                 decisions = [
-                    services.assess_household(user, found.pk, name, pack_id=policy, as_of=as_of)
+                    assess_household(user, found.pk, name, pack_id=policy, as_of=as_of)
                     for name in wanted if name not in AREA_KINDS
                 ]
             for decision in decisions:
                 source = f"（批次 {decision.run.pk}）" if decision.run else "（即时评估，未入库）"
-                console.print(services.explain(decision).text() + source, markup=False)
+                console.print(explain(decision).text() + source, markup=False)
                 console.print()
         except DomainError as exc:
             raise CommandError(exc.message) from None

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.table import Table
 
 from fupin.errors import DomainError
-from fupin.policy import services
+from fupin.policy.services.whatif import parse_values, whatif
 from fupin.policy.models import HOUSEHOLD_KINDS, Kind
 
 from ._options import add_common, console_for, user_named
@@ -25,11 +25,11 @@ class Command(BaseCommand):
     def handle(self, *, policy, against, set, kind, as_of, area, user, **options):
         console = console_for(self)
         try:
-            values = services.parse_values(set)
+            values = parse_values(set)
             if not against and not values:
                 raise CommandError("请用 --against 指定对照的标准包，或用 --set 改动某条线")
-            result = services.whatif(kind, user=user_named(user), before=against or policy, after=policy,
-                                     values=values, as_of=as_of, area=area)
+            result = whatif(kind, user=user_named(user), before=against or policy, after=policy,
+                            values=values, as_of=as_of, area=area)
         except DomainError as exc:
             raise CommandError(exc.message) from None
         console.print(f"[bold]{result.sentence}[/bold]")

@@ -7,21 +7,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from fupin.core.progress import RichProgress
 from fupin.errors import DomainError
 from fupin.registry import demo
-
-
-class RichProgress(demo.Progress):
-    """One bar per phase."""
-
-    def __init__(self, progress: Progress):
-        self.progress, self.tasks = progress, {}
-
-    def phase(self, name, total):
-        self.tasks[name] = self.progress.add_task(name, total=total)
-
-    def advance(self, name, amount):
-        self.progress.advance(self.tasks[name], amount)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,103 @@
+"""Village and county exit: the incidence of poverty per area (and, for a village, its checklist), judged and
+stored as one AreaDecision per area of the run.
+"""
+
+from fractions import Fraction
+
+from django.db import connections
+from django.utils import timezone
+
+from fupin.areas.models import PREFIX_LENGTH, Area, Level
+from fupin.registry import codes
+
+from .. import compute
+from ..models import CHECKLIST_ITEMS, AreaDecision, AssessmentRun, Kind, VillageFacilities
+from ..packs import Pack
+from .records import count_areas, start_run
+from .scope import InvalidAssessment
+
+
+def _incidence_rows(level, prefix: str, source, params: dict, using: str) -> dict[str, tuple[int, int]]:
+    """Poor persons and registered persons per area of `level` under the prefix, from the features."""
+    dialect = compute.dialect_of(using)
+    scope, scope_params = compute.scope_condition(prefix)
+    features_sql = compute.features_select(dialect, ["status", "members"], source, scope)
+    length = PREFIX_LENGTH[level]
+    sql = (f"SELECT substr(village_id, 1, {length}) AS code, "
+           f"SUM(CASE WHEN status = '{codes.Status.POOR}' THEN members ELSE 0 END), SUM(members) "
+           f"FROM ({features_sql}) f GROUP BY substr(village_id, 1, {length})")
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, {**params, **scope_params})
+        return {code: (int(poor or 0), int(persons or 0)) for code, poor, persons in cursor.fetchall()}
+
+
+def checklist_items(pack: Pack) -> list[str]:
+    names = [name.strip() for name in str(pack.parameters.get("village_checklist", "")).split(",") if name.strip()]
+    unknown = [name for name in names if name not in CHECKLIST_ITEMS]
+    if unknown:
+        raise InvalidAssessment(
+            f"标准包 {pack.id} 的 village_checklist 有未知项目：{'、'.join(unknown)}（可用：{', '.join(CHECKLIST_ITEMS)}）"
+        )
+    return names
+
+
+def incidence_below(poor: int, population: int | None, threshold: float) -> bool | None:
+    """"降至 2% 以下": strictly below, in exact fractions (2 of 100 is not below 2%)."""
+    if not population:
+        return None
+    return Fraction(poor, population) < Fraction(str(threshold))
+
+
+COUNTY_PENDING = ("错退率、漏评率须有抽查（第三方评估）数据才能计算，系统中尚无抽查记录；群众认可度须问卷调查。"
+                  "此处只判断贫困发生率，其余各项待数据具备后评估。")
+
+
+def assess_areas(kind, pack, scope, as_of, user, source, progress, using) -> AssessmentRun:
+    """A finished village- or county-exit run: one decision per area of that level in scope."""
+    level = Level.VILLAGE if kind == Kind.VILLAGE_EXIT else Level.COUNTY
+    threshold = float(pack.parameters["incidence_threshold"])
+    items = checklist_items(pack) if level == Level.VILLAGE else []
+    run = start_run(kind, pack, scope, as_of, user, rule_ids=items, using=using)
+    progress.phase("评估", 1)
+    counted = _incidence_rows(level, scope.prefix, source, compute.parameters(as_of, pack.year), using)
+    areas = list(Area.objects.using(using).under(scope.prefix).filter(level=level).order_by("code"))
+    facilities = {
+        f.village_id: f for f in VillageFacilities.objects.using(using).filter(year=pack.year, village__in=areas)
+    } if items else {}
+    decisions = [
+        _area_decision(run, area, counted.get(area.prefix, (0, 0)), threshold, items, facilities.get(area.code), level)
+        for area in areas
+    ]
+    AreaDecision.objects.using(using).bulk_create(decisions, batch_size=1000)
+    progress.advance("评估", 1)
+    count_areas(run, decisions)
+    run.note = COUNTY_PENDING if level == Level.COUNTY else ""
+    run.finished_at = timezone.now()
+    run.save(using=using)
+    return run
+
+
+def _area_decision(run, area, counted, threshold, items, facilities, level) -> AreaDecision:
+    poor, registered = counted
+    if area.rural_population:
+        population, source = area.rural_population, "区划登记的农村户籍人口"
+    else:
+        population, source = registered or None, "建档立卡系统登记人口（区划未登记农村户籍人口）"
+    met = incidence_below(poor, population, threshold)
+    notes = []
+    checklist = {}
+    if level == Level.VILLAGE:
+        if facilities is None:
+            notes.append(f"未登记 {run.year} 年基础设施和公共服务情况")
+        checklist = {item: (facilities.item(item) if facilities else None) for item in items}
+    else:
+        notes.append(COUNTY_PENDING)
+    parts = [met, *checklist.values()]
+    if level == Level.COUNTY:
+        parts.append(None)  # the spot-check rates, not yet computable
+    outcome = False if False in parts else (None if None in parts else True)
+    return AreaDecision(
+        run=run, area=area, outcome=outcome, poor_persons=poor, population=population, population_source=source,
+        incidence=float(Fraction(poor, population)) if population else None, threshold=threshold,
+        incidence_met=met, checklist=checklist, note="；".join(notes),
+    )

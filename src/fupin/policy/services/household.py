@@ -1,0 +1,108 @@
+"""One household: judged now from its own rows (the API's live assessment, `fupin explain`), or its latest stored
+decision of each kind (the household page). Both come back as a Decision, which explain.py reads.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from django.db import transaction
+
+from fupin.areas.models import PREFIX_LENGTH
+from fupin.registry.models import Household
+
+from .. import compute
+from ..evaluation import Plan
+from ..models import AREA_KINDS, AssessmentRun, HouseholdDecision, Kind, decision_key
+from ..packs import Pack, pack_from_snapshot
+from .records import finish_household_run, start_run
+from .scope import InvalidAssessment, Scope, as_of_or_today, resolve_pack, scoped_get
+
+
+@dataclass
+class Decision:
+    """A decision as explain() reads it: stored (from a run) or just computed (the API's live assessment)."""
+
+    household: Household
+    kind: Kind
+    pack: Pack
+    as_of: date
+    outcome: bool | None
+    category: str
+    results: int
+    features: dict
+    run: AssessmentRun | None = None
+    stored: HouseholdDecision | None = None
+
+
+def assess_household(user, household_id: int, kind, *, pack_id: str | None = None, as_of: date | None = None,
+                     values: dict | None = None, record: bool = False, using: str = "default") -> Decision:
+    """Judge one household now, from its own rows (no profile), by the Python evaluator; `record` stores it as a
+    one-household run. Outside the user's area it is "not found"."""
+    kind = Kind(kind)
+    if kind in AREA_KINDS:
+        raise InvalidAssessment(f"“{kind.label}”评估的是村或县，不是一户")
+    household = scoped_get(Household.objects.using(using).select_related("village"), user, pk=household_id)
+    as_of = as_of_or_today(as_of)
+    pack = resolve_pack(pack_id, Scope(household.village_id, "", household.village), as_of, values)
+    plan = Plan.of(pack, kind)
+    features = compute.household_features(household.pk, plan.features, as_of, pack.year, using)
+    outcome, category, results = plan.judge(features)
+    decision = Decision(household, kind, pack, as_of, outcome, category, results, features)
+    if record:
+        with transaction.atomic(using=using):
+            scope = Scope(household.village_id, household.village.full_name(), household.village)
+            run = start_run(kind, pack, scope, as_of, user, single=household, rule_ids=plan.rule_ids, using=using)
+            decision.stored = HouseholdDecision.objects.using(using).create(
+                id=decision_key(run.pk, household.pk), run=run, household=household, outcome=outcome, category=category, results=results,
+                persons=features.get("members") or 0, **features,
+            )
+            finish_household_run(run, using, [(outcome, category, 1, features.get("members") or 0)])
+            decision.run = run
+    return decision
+
+
+@lru_cache(maxsize=64)
+def _pack_of_run(version: str, snapshot_json: str) -> Pack:
+    return pack_from_snapshot(json.loads(snapshot_json))
+
+
+def run_pack(run: AssessmentRun) -> Pack:
+    """The pack a run was judged with, from its stored snapshot (parsed once per version)."""
+    return _pack_of_run(run.pack_version, json.dumps(run.pack, sort_keys=True))
+
+
+def stored_decision(stored: HouseholdDecision) -> Decision:
+    """A stored decision as explain() reads it: the features its run's pack reads, from the decision's row."""
+    run = stored.run
+    pack = run_pack(run)
+    plan = Plan.of(pack, run.kind)
+    features = {name: getattr(stored, name) for name in plan.features}
+    return Decision(stored.household, Kind(run.kind), pack, run.as_of, stored.outcome, stored.category, stored.results,
+                    features, run=run, stored=stored)
+
+
+def latest_decisions(user, household: Household) -> list[Decision]:
+    """The household's latest decision of each kind: the latest whole-area run holding its village, or a later
+    one-household run of it; each found by probing the (run, household) index, never scanning decisions."""
+    household = scoped_get(Household.objects.select_related("village"), user, pk=household.pk)
+    code = household.village_id
+    prefixes = ["", *(code[:n] for n in sorted(set(PREFIX_LENGTH.values())) if n <= len(code))]
+    finished = AssessmentRun.objects.filter(finished_at__isnull=False).order_by("-finished_at", "-id")
+    latest = []
+    for kind in Kind.values:
+        if kind in AREA_KINDS:
+            continue
+        candidates = [
+            run for run in (finished.filter(kind=kind, single=False, area_code__in=prefixes).first(),
+                            finished.filter(kind=kind, single=True, household=household).first())
+            if run is not None
+        ]
+        found = HouseholdDecision.objects.filter(
+            pk__in=[decision_key(run.pk, household.pk) for run in candidates]).select_related("run")
+        stored = max(found, key=lambda d: (d.run.finished_at, d.run_id), default=None)
+        if stored is not None:
+            stored.household = household
+            latest.append(stored_decision(stored))
+    return latest

@@ -1,0 +1,101 @@
+"""Reading runs and decisions: the runs a user may list, the run a flagged list reads, the flagged households,
+a run's totals as the user may see them, and a page's decisions. Nothing here writes.
+"""
+
+from django.db import connections
+from django.db.models import Exists, OuterRef
+
+from fupin.accounts.scoping import NOTHING, scope_prefix
+from fupin.registry.filters import HouseholdFilter
+from fupin.registry.models import Household
+
+from .. import compute
+from ..evaluation import DECISION_TABLE
+from ..models import AREA_KINDS, AreaDecision, AssessmentRun, HouseholdDecision, Kind, decision_key, run_keys
+from .records import count_areas, count_households
+from .scope import CATEGORY_LABELS, InvalidAssessment
+
+
+def runs(user, *, kind: str | None = None, include_single: bool = False):
+    """Runs over areas inside the user's scope (a village user does not see the county's totals): each one's
+    totals are of households inside the scope, as they stand."""
+    queryset = AssessmentRun.objects.restrict(user) if user is not None else AssessmentRun.objects.all()
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if not include_single:
+        queryset = queryset.filter(single=False)
+    return queryset.select_related("user")
+
+
+def run_for(user, kind) -> AssessmentRun | None:
+    """The run a user's flagged list reads: the latest finished whole-area run of the kind that covers the user's
+    whole area (e.g. the county's run for a village user), else the latest one inside it."""
+    kind = Kind(kind)
+    prefix = scope_prefix(user)
+    if prefix == NOTHING:
+        return None
+    finished = AssessmentRun.objects.filter(kind=kind, single=False, finished_at__isnull=False).order_by("-finished_at", "-id")
+    covering = [prefix[:n] for n in range(len(prefix) + 1)]
+    return finished.filter(area_code__in=covering).first() or finished.restrict(user).first()
+
+
+def flagged(user, kind, params=None, *, category: str = "", run: AssessmentRun | None = None):
+    """Households in the user's scope, filtered like the registry list (HouseholdFilter), that the latest
+    applicable run flagged (outcome true; for monitoring optionally of one category). Returns (run, queryset)."""
+    kind = Kind(kind)
+    if kind in AREA_KINDS:
+        raise InvalidAssessment("村、县退出的结论按区划列出，不是农户名单")
+    run = in_scope(user, run or run_for(user, kind))
+    households = HouseholdFilter.from_params(params or {}).apply(Household.objects.restrict(user))
+    if run is None:
+        return None, households.none()
+    decisions = HouseholdDecision.objects.filter(pk=run_keys(run.pk)[0] + OuterRef("pk"), outcome=True)
+    if category:
+        if category not in CATEGORY_LABELS:
+            raise InvalidAssessment(f"监测对象类别应为 {', '.join(CATEGORY_LABELS)}")
+        decisions = decisions.filter(category=category)
+    return run, households.filter(Exists(decisions))
+
+
+def in_scope(user, run: AssessmentRun | None) -> AssessmentRun | None:
+    """The run with its totals as `user` may see them. A run over the user's area or one inside it is theirs whole;
+    a wider one (the county's run, read by a village) is counted again over the user's own households — or, for
+    village and county exit, their own areas' decisions — so no figure from outside their area reaches them.
+    `counted_in` and `counted_in_name` say which area the totals are of. The recounted copy is never saved."""
+    if run is None:
+        return None
+    prefix = scope_prefix(user) if user is not None else ""
+    if prefix != NOTHING and run.area_code.startswith(prefix):
+        run.counted_in, run.counted_in_name = run.area_code, run.area_name
+        return run
+    scoped = AssessmentRun.objects.get(pk=run.pk)  # a fresh copy: the caller's instance keeps the stored totals
+    if scoped.kind in AREA_KINDS:
+        count_areas(scoped, AreaDecision.objects.filter(run=scoped).restrict(user))
+    else:
+        count_households(scoped, _tally_in_scope(scoped.pk, prefix))
+    area = getattr(user, "area", None)
+    scoped.counted_in, scoped.counted_in_name = prefix, area.full_name() if area else ""
+    return scoped
+
+
+def _tally_in_scope(run_id: int, prefix: str, using: str = "default") -> list[tuple[bool | None, str, int, int]]:
+    """(outcome, category, households, persons) of a run's decisions of the households now under `prefix`: the
+    households found by their village's code range (an index range), each decision by one probe of its key — a
+    few hundred probes for a village however many millions of decisions the run holds. A household deleted
+    since the run is not counted, as the lists do not show it."""
+    condition, params = compute.scope_condition(prefix)
+    first, end = run_keys(run_id)
+    sql = (
+        f"SELECT d.outcome, d.category, COUNT(*), SUM(d.persons) FROM {Household._meta.db_table} h "
+        f"JOIN {DECISION_TABLE} d ON d.id = %(first_key)s + h.id AND d.id >= %(first_key)s AND d.id < %(end_key)s "
+        f"WHERE {condition} GROUP BY d.outcome, d.category"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, {**params, "first_key": first, "end_key": end})
+        return [(outcome, category or "", int(n), int(persons or 0)) for outcome, category, n, persons in cursor.fetchall()]
+
+
+def decisions_of(run: AssessmentRun, households) -> dict[int, HouseholdDecision]:
+    """The run's decisions for a page of households (one indexed query)."""
+    keys = [decision_key(run.pk, household.pk) for household in households]
+    return {d.household_id: d for d in HouseholdDecision.objects.filter(pk__in=keys)}
