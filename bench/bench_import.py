@@ -313,27 +313,29 @@ class Probes:
 
 
 def install_probes() -> Probes:
-    from fupin.exchange import importer, reading, services, validation
+    from fupin.exchange import services, validation
+    from fupin.exchange.importer import checks, fetch, plan, run, write
+    from fupin.exchange.reading import csv, file, xlsx
 
     probes = Probes()
     for owner, attribute, label in [
-        (reading, "sniff_encoding", "read: sniff encoding (whole file)"),
-        (reading, "_transcode", "read: transcode GB18030 → UTF-8"),
-        (reading, "read_xlsx", "read: xlsx (fastexcel → DuckDB)"),
-        (reading, "sheet_facts", "read: xlsx XML pass (formulas, merges, numbers)"),
-        (reading, "read_csv", "read: CSV total"),
+        (csv, "sniff_encoding", "read: sniff encoding (whole file)"),
+        (csv, "_transcode", "read: transcode GB18030 → UTF-8"),
+        (file, "read_xlsx", "read: xlsx (fastexcel → DuckDB)"),
+        (xlsx, "sheet_facts", "read: xlsx XML pass (formulas, merges, numbers)"),
+        (file, "read_csv", "read: CSV total"),
         (validation, "check_ids", "validate: ID numbers (numpy)"),
-        (importer, "normalise", "validate: normalise total"),
-        (importer.Import, "_lock", "check: lock tables"),
-        (importer.Import, "_load_registry", "check: fetch registry rows"),
-        (importer.Import, "_check", "check: file and registry checks"),
-        (importer.Import, "_plan", "plan: new/updated/unchanged"),
-        (importer.Import, "_write_households", "write: households"),
-        (importer.Import, "_write_members", "write: members"),
-        (importer.Import, "_write_incomes", "write: incomes"),
-        (importer.Import, "_write_audit", "write: audit entries"),
-        (importer.Import, "_insert", "write: bulk insert, streamed (_insert)"),
-        (importer.Import, "_update", "write: UPDATE changed records"),
+        (run, "normalise", "validate: normalise total"),
+        (fetch, "lock_tables", "check: lock tables"),
+        (fetch, "load_registry", "check: fetch registry rows"),
+        (checks, "run_checks", "check: file and registry checks"),
+        (plan, "plan_rows", "plan: new/updated/unchanged"),
+        (write, "_write_households", "write: households"),
+        (write, "_write_members", "write: members"),
+        (write, "_write_incomes", "write: incomes"),
+        (write, "_write_audit", "write: audit entries"),
+        (write, "_insert", "write: bulk insert, streamed (_insert)"),
+        (write, "_update", "write: UPDATE changed records"),
         (services, "write_error_report", "error report"),
     ]:  # fmt: skip
         probes.wrap(owner, attribute, label)

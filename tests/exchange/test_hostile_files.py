@@ -30,7 +30,7 @@ from django.urls import reverse
 from fupin.exchange import services
 from fupin.exchange.exports import FORMULA_STARTS, as_text, safe
 from fupin.exchange.models import ImportJob
-from fupin.exchange.reading import display_name
+from fupin.exchange.reading.base import display_name
 from fupin.exchange.reports import guarded, sheet_names
 from fupin.registry.models import Household, Member
 from tests.exchange.conftest import csv_text

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 from .exports import FORMULA_STARTS, safe
-from .reading import Table, display_name
+from .reading.base import Table, display_name
 from .validation import BLANKS, q
 
 REASON_HEADER = "错误说明"

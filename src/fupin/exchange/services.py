@@ -40,9 +40,10 @@ from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.errors import DomainError, NotFound, PermissionDenied
 
 from .columns import SHEETS
-from .importer import Import
+from .importer.run import Import
 from .models import ImportJob
-from .reading import FileRefused, display_name, read_file
+from .reading.base import FileRefused, display_name
+from .reading.file import read_file
 from .reports import download_name, write_error_report
 from .validation import q
 

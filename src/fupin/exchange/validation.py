@@ -23,7 +23,7 @@ from fupin.registry.idcard import PROVINCE_CODES, InvalidIdNumber, parse_id_numb
 from fupin.registry.values import sql_refusal
 
 from .columns import Column
-from .reading import Table, column_letter
+from .reading.base import Table, column_letter
 
 BLANKS = "' ' || chr(9) || chr(10) || chr(13) || chr(12288) || chr(160)"
 TRUE_WORDS = ("是", "Y", "y", "YES", "Yes", "yes", "1", "TRUE", "True", "true", "√", "有", "已")

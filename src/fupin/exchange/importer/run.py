@@ -1,0 +1,82 @@
+"""Import: one file's staged tables, and its stages in order — validate, then, inside one transaction, lock and
+fetch (fetch.py), check (checks.py), plan (plan.py) and write (write.py). Any error, or a dry run, rolls it back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..columns import MEMBERS
+from ..reading.base import Table
+from ..validation import create_error_table, normalise
+from . import checks, fetch, plan, write
+from .plan import PREVIEW
+
+
+class Rollback(Exception):
+    """Raised inside the write transaction to undo it (errors found, or a dry run)."""
+
+
+@dataclass
+class Outcome:
+    counts: dict = field(default_factory=dict)  # sheet kind → {"new": n, "updated": n, "unchanged": n}
+    error_count: int = 0
+    errors: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+
+
+class Import:
+    """One file's import, staged in the DuckDB connection `con`: the uploader, each sheet's table (by_kind) and its
+    normalised table (norm); plan and write leave what they found for the next stage (present, audit_rows)."""
+
+    def __init__(self, con, user, tables: list[Table], *, origin: str = "", today: date | None = None, progress=None):
+        self.con, self.user, self.tables, self.origin = con, user, tables, origin
+        self.today = today or timezone.localdate()
+        self.progress = progress or (lambda *a: None)
+        self.norm: dict[str, str] = {}  # sheet kind → normalised table
+        self.by_kind = {t.sheet.kind: t for t in tables}
+        create_error_table(con)
+
+    # -------------------------------------------------------------------------------------------------------------
+    def validate(self) -> None:
+        self.progress("validating", 0, len(self.tables))
+        for done, table in enumerate(self.tables, start=1):
+            self.norm[table.sheet.kind] = normalise(self.con, table, self.today)
+            self.progress("validating", done, len(self.tables))
+
+    def run(self, *, dry_run: bool) -> Outcome:
+        """Validate, check, plan and (unless there are errors or it is a dry run) write; returns the outcome."""
+        self.validate()
+        outcome = Outcome()
+        try:
+            with transaction.atomic():
+                fetch.lock_tables(self)
+                self.progress("checking", 0, 1)
+                fetch.load_registry(self)
+                checks.run_checks(self)
+                self.progress("checking", 1, 1)
+                outcome.error_count = self.con.execute("SELECT count(*) FROM errors").fetchone()[0]
+                if outcome.error_count:
+                    raise Rollback
+                plan.plan_rows(self, outcome)
+                if dry_run:
+                    raise Rollback
+                write.write_rows(self)
+        except Rollback:
+            pass
+        outcome.errors = [
+            {"sheet": s, "row": r, "column": h, "letter": letter, "value": v, "reason": why}
+            for s, r, h, letter, v, why in self.con.execute(
+                f"SELECT * FROM errors ORDER BY sheet, _row, letter LIMIT {PREVIEW}"
+            ).fetchall()
+        ]
+        return outcome
+
+    def roster_columns(self) -> list[str]:
+        """The household columns a member sheet carries besides 户编号: a roster, one row a member with its household."""
+        table = self.by_kind["members"]
+        return [c.name for c in MEMBERS.household_columns if c.name in table.columns]

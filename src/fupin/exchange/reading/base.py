@@ -1,0 +1,136 @@
+"""What the readers share: the staged Table, the FileRefused error, finding and mapping the header row, and the
+names a clerk sees (the file's name as kept, Excel's column letters).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fupin.errors import DomainError
+
+from ..columns import IGNORED_QUIETLY, SHEETS, Column, Sheet
+
+CHUNK = 8 << 20  # bytes read, sniffed and transcoded at a time
+HEADER_SEARCH_ROWS = 10  # a title or a note may sit above the header row
+
+
+class FileRefused(DomainError):
+    """The file as a whole cannot be read; nothing was written."""
+
+    code = "file_refused"
+    status = 422
+
+
+@dataclass
+class Table:
+    """One sheet staged in DuckDB: `_row` is the row number the clerk sees in Excel, c0… the cells as text."""
+
+    sheet: Sheet
+    name: str  # the DuckDB table
+    title: str  # sheet name (or file name for a CSV)
+    headers: list[str]
+    columns: dict[str, int]  # column name → position among the headers
+    header_row: int
+    rows: int = 0
+    ignored: list[str] = field(default_factory=list)  # headers that name no column of the sheet
+    from_csv: bool = False  # read from a CSV file (its error report is a CSV too)
+
+
+def display_name(filename: str) -> str:
+    """An uploaded file's name as it is kept and shown: the last part of a path a browser or a crafted request may
+    send (either separator), control characters (a NUL, a line break) dropped, at most 255 characters with its
+    extension kept. It is data only: no path on the server is ever made from it."""
+    name = re.split(r"[/\\]", str(filename or ""))[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp")).strip()
+    if name in ("", ".", ".."):
+        return "upload"
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 16 else ""
+    return name[: 255 - len(suffix)].rstrip() + suffix if len(name) > 255 else name
+
+
+def column_letter(position: int) -> str:
+    """0 → A, 26 → AA: how Excel names the column a clerk has to look at."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_number(letters: str) -> int:
+    """A → 0, AA → 26: the inverse of column_letter."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number - 1
+
+
+def _clean_header(text) -> str:
+    """Headers as typed: spaces, line breaks inside the cell, a trailing asterisk for required, full-width brackets."""
+    text = re.sub(r"\s+", "", str(text or ""))
+    return text.rstrip("*＊").replace("(", "（").replace(")", "）")
+
+
+def _lookup() -> dict[Sheet, dict[str, Column]]:
+    return {
+        sheet: {_clean_header(name): column for column in sheet.all_columns for name in column.names}
+        for sheet in SHEETS
+    }
+
+
+def guess_sheet(headers: list[str], title: str = "") -> Sheet | None:
+    """Which kind of record a header row holds: by the sheet's name first, then by its key columns."""
+    cleaned = {_clean_header(h) for h in headers}
+    for sheet in SHEETS:
+        if title.strip() == sheet.title:
+            return sheet
+    lookup = _lookup()
+    named = {sheet: {c.name for name, c in lookup[sheet].items() if name in cleaned} for sheet in SHEETS}
+    if "id_number" in named[SHEETS[1]]:
+        return SHEETS[1]
+    if "year" in named[SHEETS[2]]:
+        return SHEETS[2]
+    if named[SHEETS[0]] & {"village", "head_name"}:
+        return SHEETS[0]
+    return None
+
+
+def find_header_row(rows: list[list]) -> int | None:
+    """The first of the top rows that names at least two known columns."""
+    known = {name for columns in _lookup().values() for name in columns}
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if sum(_clean_header(cell) in known for cell in row) >= 2:
+            return index
+    return None
+
+
+def map_headers(sheet: Sheet, headers: list[str], where: str) -> tuple[dict[str, int], list[str]]:
+    """Column name → position; refuses a repeated column and a sheet without its key columns."""
+    lookup = _lookup()[sheet]
+    columns, ignored = {}, []
+    for position, raw in enumerate(headers):
+        name = _clean_header(raw)
+        if not name:
+            continue
+        column = lookup.get(name)
+        if column is None:
+            if name not in IGNORED_QUIETLY and name not in sheet.readonly:  # fupin's own read-only columns
+                ignored.append(str(raw).strip())
+            continue
+        if column.name in columns:
+            first = column_letter(columns[column.name])
+            raise FileRefused(
+                f"{where}：“{column.header}”出现了两次（{first}列和{column_letter(position)}列），请删去其中一列"
+            )
+        columns[column.name] = position
+    missing = [sheet.column(name).header for name in sheet.key if name not in columns]
+    if missing:
+        raise FileRefused(
+            f"{where}：缺少必需的列“{'”“'.join(missing)}”。请使用导入模板的表头（可从“下载导入模板”获取）；"
+            f"文件中的表头为：{'、'.join(str(h) for h in headers if str(h).strip()) or '（空）'}"
+        )
+    return columns, ignored

@@ -1,0 +1,45 @@
+"""read_file: the upload as a whole — its size, then which reader its first bytes call for (an xlsx is a zip;
+anything else that is not a known other format is read as CSV), whatever its name says.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+from .base import FileRefused, Table
+from .csv import read_csv
+from .xlsx import read_xlsx
+
+MAGIC = {
+    b"%PDF": "PDF文件",
+    b"\x89PNG": "PNG图片",
+    b"\xff\xd8\xff": "JPEG图片",
+    b"GIF8": "GIF图片",
+    b"Rar!": "RAR压缩包",
+    b"7z\xbc\xaf": "7z压缩包",
+    b"\xd0\xcf\x11\xe0": "旧版Excel（.xls）或Word（.doc）文件",
+}
+
+
+def read_file(path: Path, filename: str, con, progress=None) -> list[Table]:
+    """Stage every sheet of the file in DuckDB (`con`) and return what was found; refuses unreadable files."""
+    size = path.stat().st_size
+    limit = settings.EXCHANGE_MAX_UPLOAD_BYTES
+    if size > limit:
+        raise FileRefused(f"文件大小{size / 2**20:.1f} MB，超过上限{limit / 2**20:.0f} MB，请拆分后分批导入")
+    if size == 0:
+        raise FileRefused("文件是空的（0字节）")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    suffix = Path(filename).suffix.lower()
+    if head.startswith(b"PK\x03\x04"):
+        return read_xlsx(path, filename, con, progress)
+    for magic, what in MAGIC.items():
+        if head.startswith(magic):
+            hint = "请在Excel或WPS中“另存为”Excel工作簿（.xlsx）后再导入" if magic == b"\xd0\xcf\x11\xe0" else ""
+            raise FileRefused(f"“{filename}”的内容是{what}，不是Excel工作簿（.xlsx）或CSV文件。{hint}")
+    if suffix in (".xlsx", ".xlsm"):
+        raise FileRefused(f"“{filename}”的扩展名是{suffix}，但内容不是Excel工作簿（可能是改了扩展名的其他文件）")
+    return [read_csv(path, filename, con, progress)]
