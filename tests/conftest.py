@@ -1,13 +1,21 @@
 """Shared fixtures: a small county with two townships and three villages, users of every role, and
 households built through the services (so fixtures exercise the same paths as the app)."""
 
+import os
+import secrets
 from datetime import date
+
 import pytest
 
 from fupin.accounts.models import User
 from fupin.accounts.roles import Role
 from fupin.areas.models import Area, Level
 from tests.factories import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id, next_number
+
+# `fupin` run in a subprocess (migrate, demo, serve, import) passes the system checks only with a real secret key
+# (fupin.accounts.checks): one per test run, unless the caller set one; tests that want another set it themselves
+os.environ.setdefault("FUPIN_SECRET_KEY", "tests-" + secrets.token_urlsafe(40))
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

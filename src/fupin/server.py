@@ -122,10 +122,14 @@ def prepare(collectstatic: bool) -> None:
     inherited by the forked workers."""
     import django
     from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
     from django.db import connections
 
     django.setup()
-    call_command("check")
+    try:
+        call_command("check")
+    except SystemCheckError as refused:
+        raise SystemExit(str(refused)) from None  # the checks' report alone, exit status 1: the server did not start
     if collectstatic:
         call_command("collectstatic", interactive=False, verbosity=0)
     connections.close_all()

@@ -1,18 +1,39 @@
 """Project settings, read from the environment so one build runs on SQLite (default) and PostgreSQL.
 
 DATABASE_URL   sqlite:///path or postgres://user@host:port/name (default: ./fupin.sqlite3)
-FUPIN_SECRET_KEY, FUPIN_DEBUG, FUPIN_ALLOWED_HOSTS (comma separated)
+FUPIN_SECRET_KEY (or FUPIN_SECRET_KEY_FILE, a file holding it), FUPIN_DEBUG, FUPIN_ALLOWED_HOSTS (comma separated)
+FUPIN_HTTPS=1  behind the county's HTTPS proxy: Secure cookies, the proxy's X-Forwarded-Proto, HSTS
+FUPIN_LOGIN_FAILURES, FUPIN_LOGIN_COOLOFF_MINUTES  the login lockout (default: 5 failures, 30 minutes)
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("FUPIN_DATA_DIR", Path.cwd()))
 
-SECRET_KEY = os.environ.get("FUPIN_SECRET_KEY", "fupin-local-development-key-change-me-in-production")
+#: the key a development checkout runs with; with DEBUG off the system checks refuse it (fupin.accounts.checks)
+DEVELOPMENT_SECRET_KEY = "fupin-local-development-key-change-me-in-production"
+
+
+def _secret_key() -> str:
+    """FUPIN_SECRET_KEY, else the content of the file FUPIN_SECRET_KEY_FILE names (scripts/run makes one in the
+    data directory), else the development key. A named file that cannot be read stops here, not at a request."""
+    if key := os.environ.get("FUPIN_SECRET_KEY"):
+        return key
+    if path := os.environ.get("FUPIN_SECRET_KEY_FILE"):
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"FUPIN_SECRET_KEY_FILE={path}：无法读取密钥文件（{exc.strerror}）") from None
+    return DEVELOPMENT_SECRET_KEY
+
+
+SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("FUPIN_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("FUPIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
@@ -26,12 +47,13 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves the API docs' Swagger UI from its own static files: no CDN on an offline intranet
-    "fupin.accounts",
+    "fupin.accounts",  # before axes: its `unlock` and the audited stand-ins for axes_reset* win (accounts.lockout)
     "fupin.areas",
     "fupin.registry",
     "fupin.policy",
     "fupin.exchange",
     "fupin.web",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -44,7 +66,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a refused login into the lockout page (accounts.lockout)
 ]
+
+# django-axes first: it refuses a locked-out login before the password is checked; it needs the request, which the
+# login views pass (tests log in with force_login, which takes the first backend that loads users: ModelBackend)
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 ROOT_URLCONF = "fupin.urls"
 WSGI_APPLICATION = "fupin.wsgi.application"
@@ -114,6 +141,49 @@ if os.environ.get("FUPIN_STATIC_MANIFEST") == "1":
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 X_FRAME_OPTIONS = "DENY"
+
+# Behind the county's HTTPS proxy (docs/deploy.md, section 5). The proxy sets X-Forwarded-Proto itself (never passed
+# through from the client), so Django may take it as the scheme; cookies then travel over HTTPS only. HSTS is kept
+# short (FUPIN_HSTS_SECONDS, default one day, no subdomains, no preload): an intranet name whose certificate
+# lapses must not lock the county's browsers out of it for a year; the proxy redirects plain HTTP, not Django (a
+# health check on 127.0.0.1 must not be redirected).
+HTTPS = os.environ.get("FUPIN_HTTPS", "0") == "1"
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("FUPIN_HSTS_SECONDS", str(24 * 3600)))
+    CSRF_TRUSTED_ORIGINS = [
+        f"https://*{host}" if host.startswith(".") else f"https://{host}"
+        for host in (host.strip() for host in ALLOWED_HOSTS)
+        if host and host != "*"
+    ]
+#: addresses of the proxies whose X-Forwarded-For names the client (accounts.lockout.client_ip: the lockout and the
+#: login audit); by default the proxy on this machine, once FUPIN_HTTPS says there is one
+TRUSTED_PROXIES = [
+    address.strip()
+    for address in os.environ.get("FUPIN_TRUSTED_PROXIES", "127.0.0.1,::1" if HTTPS else "").split(",")
+    if address.strip()
+]
+
+# Login lockout (django-axes): FUPIN_LOGIN_FAILURES wrong passwords in a row lock that username *from that address*
+# for FUPIN_LOGIN_COOLOFF_MINUTES, or until an administrator lifts it (the admin's 登录锁定, `fupin unlock`). Keyed
+# by username and address together: keyed by address alone, one clerk's typos behind the county's proxy or NAT
+# (every user shares its address) would lock everyone out; keyed by username alone, anyone could lock any user out
+# from anywhere. A success resets the count. Attempts made while locked neither count nor extend the lockout, so
+# "try again in 30 minutes" holds. Failures and lockouts are also in fupin's audit log (accounts.signals); axes's
+# own log of successful logins is off, the audit log has them.
+AXES_FAILURE_LIMIT = int(os.environ.get("FUPIN_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FUPIN_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "fupin.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "fupin.accounts.lockout.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False  # its admins would show every attempt to any superuser-only page; ours is scoped
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,

@@ -285,6 +285,8 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "django_tasks_database.dbtaskresult": AdminModel(reason="no area: background task results, for a superuser only"),
     "accounts.user": AdminModel("user", change={"first_name": "改名"}, add=_new_user, add_under="village"),
     "accounts.auditentry": AdminModel("audit", reason="read-only"),
+    "accounts.lockout": AdminModel(reason="login lockouts: a username and an address, no area of their own; seen and "
+                                          "lifted by superusers and county administrators (tests/accounts/test_lockout.py)"),
     "areas.area": AdminModel("village", change={"rural_population": "900"}, add_under="village",
                              add=lambda fk: {"code": "149901001003", "name": "东三村", "level": "5", "parent": fk}),
     "registry.household": AdminModel("household", change={"address": "后台新址"}, add_under="village",

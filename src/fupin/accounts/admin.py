@@ -4,10 +4,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
+from . import audit, lockout
 from .admin_scoping import ScopedAdmin
 from . import masking
-from .models import Action, AuditEntry, User
+from .models import Action, AuditEntry, Lockout, User
 from .roles import ROLE_RANK
 from .scoping import scope_prefix
 
@@ -115,3 +115,55 @@ class AuditEntryAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Lockout)
+class LockoutAdmin(ScopedAdmin):
+    """Failed-login records and lockouts (django-axes's attempts) of the users in the viewer's area. Seen and lifted
+    by superusers and county administrators (roles.LOCKOUT_LIFTERS; a role rule, not a Django permission to
+    grant), each user's only if he may lift it (lockout.may_lift); lifting deletes the record through
+    lockout.lift, which audits it. Nothing is added or edited here."""
+
+    list_display = ("username", "person", "ip_address", "failures_since_start", "attempt_time", "state")
+    search_fields = ("username", "ip_address")
+    fields = ("username", "ip_address", "user_agent", "path_info", "failures_since_start", "attempt_time")
+    readonly_fields = fields
+    actions = ["lift_selected"]
+
+    @admin.display(description=_("姓名"))
+    def person(self, attempt):
+        user = attempt.user
+        return f"{user.last_name}{user.first_name}" if user else ""
+
+    @admin.display(description=_("状态"))
+    def state(self, attempt):
+        return _("锁定中") if lockout.is_locked(attempt) else _("未锁定")
+
+    def has_module_permission(self, request):
+        return lockout.may_lift_any(request.user) and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request) and (obj is None or lockout.may_lift(request.user, obj))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # lift_selected says what it does, and skips what he may not lift
+        return actions
+
+    @admin.action(description=_("解除所选的登录锁定"), permissions=["delete"])
+    def lift_selected(self, request, queryset):
+        allowed = [attempt for attempt in queryset if lockout.may_lift(request.user, attempt)]
+        lifted = lockout.lift(allowed, by=request.user, via="admin")
+        self.message_user(request, _("已解除 %(count)d 条登录锁定。") % {"count": lifted})
+
+    def delete_model(self, request, obj):
+        lockout.lift([obj], by=request.user, via="admin")

@@ -7,4 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户与审计")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the login audit receivers)
+        from django.core.checks import Tags, register
+
+        from . import checks, signals  # noqa: F401  (signals: connects the login audit receivers)
+
+        register(checks.secret_key, Tags.security)

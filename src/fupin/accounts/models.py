@@ -1,5 +1,7 @@
-"""Users bound to an area with a role, their API tokens, and the audit log of every change and every reveal."""
+"""Users bound to an area with a role, their API tokens, their login lockouts, and the audit log of every change and
+every reveal."""
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -79,6 +81,8 @@ class Action(models.TextChoices):
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")
     IMPORT = "import", _("导入")
+    LOCKOUT = "lockout", _("登录锁定")
+    UNLOCK = "unlock", _("解除登录锁定")
 
 
 class AuditEntry(models.Model):
@@ -106,3 +110,39 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.model}#{self.object_id}"
+
+
+class LockoutQuerySet(models.QuerySet):
+    def restrict(self, user):
+        """The attempts of users in the viewer's scope (an attempt names a username, not an area). Names that
+        belong to no user only for a superuser who sees everything."""
+        from .scoping import scope_prefix
+
+        if scope_prefix(user) == "":
+            return self
+        return self.filter(username__in=User.objects.restrict(user).values("username"))
+
+
+class Lockout(AccessAttempt):
+    """django-axes's record of a username's failed logins from one address (its lockout, once they reach the
+    limit), as the admin shows it: scoped by the user's area, lifted through accounts.lockout (audited)."""
+
+    objects = LockoutQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("登录锁定")
+        verbose_name_plural = _("登录锁定")
+        ordering = ["-attempt_time"]
+
+    def __str__(self):
+        return f"{self.username} @ {self.ip_address}"
+
+    @property
+    def user(self):
+        return User.objects.filter(username=self.username).select_related("area").first()
+
+    @property
+    def area_code(self) -> str:
+        user = self.user
+        return (user.area_id or "") if user else ""

@@ -33,6 +33,10 @@ MASKED_AS = {"disability_cert": "id_number"}
 #: roles that may create or change registry records (inside their own area)
 EDITORS = {Role.COUNTY_ADMIN, Role.TOWNSHIP, Role.VILLAGE}
 
+#: who may lift a login lockout (accounts.lockout), for the users of his area ranked at or below him, besides
+#: superusers: the county's administrators, who answer the clerk's phone call
+LOCKOUT_LIFTERS = {Role.COUNTY_ADMIN}
+
 #: who may appoint whom: a user who is not a superuser may give another user only a role ranked at or below his own
 #: (the admin's user pages). Oversight (inspectors) and the county's departments rank above a township.
 ROLE_RANK = {

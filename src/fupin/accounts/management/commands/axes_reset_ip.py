@@ -1,0 +1,3 @@
+"""django-axes's axes_reset_ip, refused: see _axes_refused."""
+
+from ._axes_refused import Command  # noqa: F401
