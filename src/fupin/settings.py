@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves the API docs' Swagger UI from its own static files: no CDN on an offline intranet
+    "csp",
     "fupin.accounts",  # before axes: its `unlock` and the audited stand-ins for axes_reset* win (accounts.lockout)
     "fupin.areas",
     "fupin.registry",
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fupin.middleware.ChosenLanguageMiddleware",
@@ -184,6 +187,22 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False  # its admins would show every attempt to any superuser-only page; ours is scoped
 AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and fetches from this server only
+# (the pages carry no inline script, style or event attribute: tests/sweep/test_csp.py), images also as data: URLs
+# (the favicon, Swagger's icons), no plugins, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 LOGGING = {
     "version": 1,
