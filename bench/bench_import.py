@@ -21,7 +21,7 @@ carries over fork and exec from the driver):
 - reference: the file read with the importer's libraries and nothing else — GB18030 decoded in Python, written as
   UTF-8, DuckDB read_csv of that copy, all columns VARCHAR, into an on-disk DuckDB table;
 - import: services.start_import(…, enqueue=False) (copies the upload, SHA-256) and services.run_import — read,
-  validate, check against the registry, plan, write, commit; per-phase times from run_import's progress callback,
+  validate, check against the registry, plan, write, commit; per-phase times from run_import's progress reports,
   and finer steps from timing wrappers put around the importer's functions in that process (measurement only);
 - re-import: the same file again, every row unchanged;
 - xlsx: --xlsx-rows rows of a roster written with xlsxwriter (constant_memory; IDs as text cells, birth dates half
@@ -349,7 +349,18 @@ def worker_import(path: Path, username: str) -> dict:
     from django.db import connection
 
     from fupin.accounts.models import User
+    from fupin.core.progress import Steps
     from fupin.exchange import services
+
+    class Timeline(Steps):
+        """(seconds since `begun`, phase, done, total, RSS) at each progress report."""
+
+        def __init__(self, begun: float):
+            super().__init__()
+            self.begun, self.events = begun, []
+
+        def report(self, name: str, done: int, total: int) -> None:
+            self.events.append((time.perf_counter() - self.begun, name, done, total, rss_mib()))
 
     out = {"rss_start_mib": rss_mib(), "vendor": connection.vendor}
     probes = install_probes()
@@ -357,13 +368,9 @@ def worker_import(path: Path, username: str) -> dict:
     started = time.perf_counter()
     job = services.start_import(user, path, path.name, dry_run=False, via="bench", enqueue=False)
     out["start_import_s"] = time.perf_counter() - started
-    events = []
     begun = time.perf_counter()
-
-    def progress(phase, done, total):
-        events.append((time.perf_counter() - begun, phase, done, total, rss_mib()))
-
-    job = services.run_import(job, progress=progress)
+    events = Timeline(begun)
+    job = services.run_import(job, progress=events)
     out["run_import_s"] = time.perf_counter() - begun
     out["seconds"] = out["start_import_s"] + out["run_import_s"]
     out["rss_mib"] = rss_mib()
@@ -371,7 +378,7 @@ def worker_import(path: Path, username: str) -> dict:
     out["counts"], out["error_count"] = job.counts, job.error_count
     out["errors"] = job.errors[:10]
     out["ignored_columns"] = job.ignored_columns
-    out["events"], out["xlsx"] = events, path.suffix == ".xlsx"
+    out["events"], out["xlsx"] = events.events, path.suffix == ".xlsx"
     out["probes"] = {label: [s, probes.calls[label]] for label, s in probes.seconds.items()}
     return out
 
@@ -467,7 +474,7 @@ XLSX_READ = "read: fastexcel → Arrow → DuckDB, XML pass (from the start)"
 
 def segments(events: list, total: float, xlsx: bool, end_rss: float) -> list[tuple[str, float, float]]:
     """(label, seconds, peak RSS so far at its end) between consecutive progress events, merged by label. The xlsx
-    reader reports after each batch and not before the first: everything up to its last batch counts as reading."""
+    reader reports as it starts and once every sheet is staged: all of that, from the start, counts as reading."""
     marks = [(0.0, "start", 0, 1, 0.0), *events, (total, "end", 0, 1, end_rss)]
     merged: dict[str, list[float]] = {}
     for (t0, phase, done, count, _), (t1, next_phase, _, _, peak) in zip(marks, marks[1:]):
@@ -503,7 +510,7 @@ def show_import(title: str, run: dict, rows: int, reference: dict | None, file: 
         for error in run["errors"]:
             print(f"         row {error['row']} {error['column']} “{error['value']}”: {error['reason']}")
         print("      worker stderr (tail):\n" + "\n".join("         " + l for l in run["stderr"].splitlines()[-40:]))
-    print("      phases (between progress callbacks; peak RSS of the process so far at the phase's end):")
+    print("      phases (between progress reports; peak RSS of the process so far at the phase's end):")
     for label, s, peak in segments(run["events"], run["run_import_s"], run["xlsx"], run["rss_mib"]):
         print(f"        {label:<62} {s:7.2f} s  {peak:6.0f} MiB")
     print("      steps (timed inside the importer; nested, so they overlap):")

@@ -1,12 +1,16 @@
 """Imports of rosters, households and incomes: what lands, what is refused (with row, column, value, reason), and
 that a refused or dry-run file writes nothing at all."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
+import xlsxwriter
 
 from fupin.accounts.models import Action, AuditEntry
+from fupin.core.progress import Steps
+from fupin.exchange import services
 from fupin.exchange.models import ImportJob
 from fupin.exchange.services import report_path
 from fupin.registry.models import Household, IncomeAccount, Member
@@ -60,6 +64,47 @@ def test_gb18030_roster_creates_households_members_and_audit(users, run_import):
     assert entry.area_code == VILLAGE_A1 and entry.username == "county"
     summary = AuditEntry.objects.get(action=Action.IMPORT)
     assert summary.changes["file"] == "花名册.csv" and summary.changes["counts"]["members"]["new"] == 2
+
+
+class Recorder(Steps):
+    """Each report as the caller of run_import gets it, with the phase the job's file (the page's bar) says then."""
+
+    def __init__(self, job):
+        super().__init__()
+        self.job, self.seen, self.percents = job, [], []
+
+    def report(self, name, done, total):
+        state = services.progress(self.job)
+        self.seen.append((name, done, total, state["phase"]))
+        self.percents.append(state["percent"])
+
+
+@pytest.mark.parametrize("xlsx", [False, True])
+def test_each_phase_is_reported_from_0_to_its_total_to_the_job_file_first_then_the_caller(users, xlsx):
+    rows = [("P1", VILLAGE_A1, "郑一", make_id("19800101"), "户主"), ("P1", VILLAGE_A1, "郑二", make_id("19820202"), "02")]
+    if xlsx:
+        out = io.BytesIO()
+        book = xlsxwriter.Workbook(out)
+        sheet = book.add_worksheet("家庭成员")
+        for number, values in enumerate([ROSTER_HEADER[:5], *rows]):
+            sheet.write_row(number, 0, values)
+        book.close()
+        content, name = out.getvalue(), "成员.xlsx"
+    else:
+        content, name = roster(*rows, header=ROSTER_HEADER[:5]).encode(), "成员.csv"
+    job = services.start_import(users["county"], io.BytesIO(content), name, via="test", enqueue=False)
+    recorder = Recorder(job)
+    job = services.run_import(job, progress=recorder)
+    assert job.status == ImportJob.Status.DONE, job.message
+    assert recorder.seen == [
+        ("reading", 0, 1, "reading"), ("reading", 1, 1, "reading"),
+        ("validating", 0, 1, "validating"), ("validating", 1, 1, "validating"),
+        ("checking", 0, 1, "checking"), ("checking", 1, 1, "checking"),
+        ("writing", 0, 3, "writing"), ("writing", 1, 3, "writing"), ("writing", 2, 3, "writing"),
+        ("writing", 3, 3, "writing"),
+    ]
+    assert recorder.percents == [0, 40, 40, 65, 65, 80, 80, 86.7, 93.3, 100]  # each phase's share, in order
+    assert services.progress(job)["phase"] == "done" and services.progress(job)["percent"] == 100
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])

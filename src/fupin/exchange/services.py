@@ -37,6 +37,7 @@ from fupin.accounts import audit
 from fupin.accounts.masking import hidden_from, mask_value
 from fupin.accounts.models import Action
 from fupin.accounts.roles import SENSITIVE_FIELDS
+from fupin.core.progress import Progress, Steps
 from fupin.errors import DomainError, NotFound, PermissionDenied
 
 from .columns import SHEETS
@@ -119,18 +120,14 @@ def _fail(job: ImportJob, exc: DomainError) -> ImportJob:
     return job
 
 
-def run_import(job: ImportJob, progress=None) -> ImportJob:
+def run_import(job: ImportJob, progress: Progress | None = None) -> ImportJob:
     """Do the import of a saved job. Whole-file problems end it as FAILED with the reason; row errors as
-    INVALID with a report; a dry run as CHECKED; otherwise DONE. Nothing is written unless DONE."""
+    INVALID with a report; a dry run as CHECKED; otherwise DONE. Nothing is written unless DONE. Progress goes
+    to the job's file (JobProgress) and then to `progress`, the CLI's bar."""
     job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
     job.worker_pid, job.worker_host = os.getpid(), this_host()
     job.save(update_fields=["status", "started_at", "worker_pid", "worker_host"])
-
-    def report(phase, done, total):
-        set_progress(job, phase, done, total)
-        if progress:
-            progress(phase, done, total)
-
+    report = JobProgress(job, progress)
     scratch = Path(tempfile.mkdtemp(prefix="import-", dir=job_dir(job)))
     beating = _Heartbeat(job)
     try:
@@ -200,6 +197,26 @@ def set_progress(job: ImportJob, phase: str, done: int, total: int) -> None:
     temporary.write_text(json.dumps(state, ensure_ascii=False))
     temporary.replace(folder / "progress.json")
     (folder / HEARTBEAT).touch()
+
+
+class JobProgress(Steps):
+    """The import's reports written to the job's progress file as they come (set_progress), each then handed on
+    to `also`."""
+
+    def __init__(self, job: ImportJob, also: Progress | None = None):
+        super().__init__()
+        self.job, self.also = job, also or Progress()
+
+    def phase(self, name: str, total: int) -> None:
+        super().phase(name, total)
+        self.also.phase(name, total)
+
+    def advance(self, name: str, amount: int = 1) -> None:
+        super().advance(name, amount)
+        self.also.advance(name, amount)
+
+    def report(self, name: str, done: int, total: int) -> None:
+        set_progress(self.job, name, done, total)
 
 
 def progress(job: ImportJob) -> dict:

@@ -10,6 +10,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from fupin.core.progress import Progress
+
 from ..columns import MEMBERS
 from ..reading.base import Table
 from ..validation import create_error_table, normalise
@@ -33,20 +35,21 @@ class Import:
     """One file's import, staged in the DuckDB connection `con`: the uploader, each sheet's table (by_kind) and its
     normalised table (norm); plan and write leave what they found for the next stage (present, audit_rows)."""
 
-    def __init__(self, con, user, tables: list[Table], *, origin: str = "", today: date | None = None, progress=None):
+    def __init__(self, con, user, tables: list[Table], *, origin: str = "", today: date | None = None,
+                 progress: Progress | None = None):
         self.con, self.user, self.tables, self.origin = con, user, tables, origin
         self.today = today or timezone.localdate()
-        self.progress = progress or (lambda *a: None)
+        self.progress = progress or Progress()
         self.norm: dict[str, str] = {}  # sheet kind → normalised table
         self.by_kind = {t.sheet.kind: t for t in tables}
         create_error_table(con)
 
     # -------------------------------------------------------------------------------------------------------------
     def validate(self) -> None:
-        self.progress("validating", 0, len(self.tables))
-        for done, table in enumerate(self.tables, start=1):
+        self.progress.phase("validating", len(self.tables))
+        for table in self.tables:
             self.norm[table.sheet.kind] = normalise(self.con, table, self.today)
-            self.progress("validating", done, len(self.tables))
+            self.progress.advance("validating", 1)
 
     def run(self, *, dry_run: bool) -> Outcome:
         """Validate, check, plan and (unless there are errors or it is a dry run) write; returns the outcome."""
@@ -55,10 +58,10 @@ class Import:
         try:
             with transaction.atomic():
                 fetch.lock_tables(self)
-                self.progress("checking", 0, 1)
+                self.progress.phase("checking", 1)
                 fetch.load_registry(self)
                 checks.run_checks(self)
-                self.progress("checking", 1, 1)
+                self.progress.advance("checking", 1)
                 outcome.error_count = self.con.execute("SELECT count(*) FROM errors").fetchone()[0]
                 if outcome.error_count:
                     raise Rollback

@@ -58,22 +58,22 @@ def _numpy(field, values: pa.Array) -> np.ndarray:
 
 
 def write_rows(staged: Import):
-    staged.progress("writing", 0, 3)
+    staged.progress.phase("writing", 3)
     now = timezone.now()
     staged.audit_rows = []
     # household number → id and village, for members and incomes: the registry's, plus those created below
     staged.con.execute("CREATE TABLE household_ids AS SELECT number, id, village_id FROM db_households")
     if "households" in staged.present:
         _write_households(staged, now)
-    staged.progress("writing", 1, 3)
+    staged.progress.advance("writing", 1)
     if "members" in staged.present:
         _write_members(staged, now)
-    staged.progress("writing", 2, 3)
+    staged.progress.advance("writing", 1)
     if "incomes" in staged.present:
         _write_incomes(staged, now)
     _write_audit(staged, now)
     _announce_updates(staged)
-    staged.progress("writing", 3, 3)
+    staged.progress.advance("writing", 1)
 
 
 def _announce_updates(staged: Import) -> None:

@@ -11,6 +11,8 @@ import io
 import re
 from pathlib import Path
 
+from fupin.core.progress import Progress
+
 from .base import CHUNK, HEADER_SEARCH_ROWS, FileRefused, Table, find_header_row, guess_sheet, map_headers
 
 
@@ -124,9 +126,8 @@ def _first_records(path: Path, encoding: str, count: int) -> tuple[list[list[str
     return records, delimiter
 
 
-def read_csv(path: Path, filename: str, con, progress=None) -> Table:
-    if progress:
-        progress("reading", 0, 1)
+def read_csv(path: Path, filename: str, con, progress: Progress) -> Table:
+    progress.phase("reading", 1)
     encoding = sniff_encoding(path)
     utf8 = _transcode(path, encoding, path.with_name(path.name + ".utf8.csv"))
     encoding = "utf-8-sig" if encoding == "utf-8-sig" else "utf-8"
@@ -158,8 +159,7 @@ def read_csv(path: Path, filename: str, con, progress=None) -> Table:
     table.rows = con.execute("SELECT count(*) FROM raw_0").fetchone()[0]
     if table.rows == 0:
         raise FileRefused(f"“{filename}”只有表头，没有数据行")
-    if progress:
-        progress("reading", 1, 1)
+    progress.advance("reading", 1)
     return table
 
 

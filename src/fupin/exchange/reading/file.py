@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from fupin.core.progress import Progress
+
 from .base import FileRefused, Table
 from .csv import read_csv
 from .xlsx import read_xlsx
@@ -23,8 +25,10 @@ MAGIC = {
 }
 
 
-def read_file(path: Path, filename: str, con, progress=None) -> list[Table]:
-    """Stage every sheet of the file in DuckDB (`con`) and return what was found; refuses unreadable files."""
+def read_file(path: Path, filename: str, con, progress: Progress | None = None) -> list[Table]:
+    """Stage every sheet of the file in DuckDB (`con`) and return what was found; refuses unreadable files. The
+    reader reports one step of phase "reading", done once every sheet is staged."""
+    progress = progress or Progress()
     size = path.stat().st_size
     limit = settings.EXCHANGE_MAX_UPLOAD_BYTES
     if size > limit:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from fupin.core.progress import Progress
+
 from .archive import open_zip, sheet_parts
 from .base import (
     CHUNK, HEADER_SEARCH_ROWS, FileRefused, Table, column_letter, column_number, find_header_row, guess_sheet,
@@ -62,11 +64,12 @@ def sheet_facts(archive: zipfile.ZipFile, part: str) -> SheetFacts:
     return facts
 
 
-def read_xlsx(path: Path, filename: str, con, progress=None) -> list[Table]:
+def read_xlsx(path: Path, filename: str, con, progress: Progress) -> list[Table]:
     """Every sheet that holds one of our record kinds, through fastexcel (calamine in Rust, straight to Arrow, every
     cell as text) plus one pass over the sheet's XML for what the values do not tell (sheet_facts)."""
     import fastexcel
 
+    progress.phase("reading", 1)
     archive = open_zip(path, filename)
     parts = sheet_parts(archive, filename)
     try:
@@ -103,7 +106,7 @@ def read_xlsx(path: Path, filename: str, con, progress=None) -> list[Table]:
         headers = [""] * offset + [str(c).strip() for c in top[header_index]]
         columns, ignored = map_headers(kind, headers, where)
         table = Table(kind, f"raw_{index}", title, headers, columns, header_row, ignored=ignored)
-        _stage_table(con, table, data.slice(header_index + 1), offset, facts, progress)
+        _stage_table(con, table, data.slice(header_index + 1), offset, facts)
         if table.rows:
             tables.append(table)
     if not tables:
@@ -114,6 +117,7 @@ def read_xlsx(path: Path, filename: str, con, progress=None) -> list[Table]:
     if sum(t.sheet.kind == "members" for t in tables) > 1 or len({t.sheet.kind for t in tables}) < len(tables):
         kinds = "、".join(f"“{t.title}”" for t in tables)
         raise FileRefused(f"工作簿中有多个同类工作表（{kinds}），请合并为一个后再导入")
+    progress.advance("reading", 1)
     return tables
 
 
@@ -141,7 +145,7 @@ def _digits(number: str) -> int:
     return len(mantissa) if "E" in number.upper() else len(number.split(".")[0].lstrip("0"))
 
 
-def _stage_table(con, table: Table, data: pa.Table, offset: int, facts: SheetFacts, progress) -> None:
+def _stage_table(con, table: Table, data: pa.Table, offset: int, facts: SheetFacts) -> None:
     """The rows below the header into DuckDB in one step; rows with nothing in them are dropped. An ID typed into
     a number cell is put back the way Excel shows it ("1.10105E+17") so the ID check refuses it: as a number it
     may already have lost digits, and fastexcel would hand over a plausible-looking 18-digit text."""
@@ -169,5 +173,3 @@ def _stage_table(con, table: Table, data: pa.Table, offset: int, facts: SheetFac
     con.execute(f"CREATE TABLE {table.name} AS SELECT * FROM sheet_rows WHERE {not_blank}")
     con.unregister("sheet_rows")
     table.rows = con.execute(f"SELECT count(*) FROM {table.name}").fetchall()[0][0]
-    if progress:
-        progress("reading", 1, 1)

@@ -3,11 +3,31 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as Bars
 
+from fupin.core.progress import Progress
 from fupin.errors import DomainError
 from fupin.exchange import services
 from fupin.exchange.models import ImportJob
+
+
+class JobBar(Progress):
+    """One bar for the whole import: its share of the job and the phase's label, read back from the job's file."""
+
+    def __init__(self, job: ImportJob, bar: Bars, task):
+        self.job, self.bar, self.task = job, bar, task
+
+    def phase(self, name: str, total: int) -> None:
+        self.show()
+
+    def advance(self, name: str, amount: int = 1) -> None:
+        self.show()
+
+    def show(self) -> None:
+        state = services.progress(self.job)
+        label = f"{state['label']} {state['done']}/{state['total']}"
+        self.bar.update(self.task, completed=state["percent"], description=label)
 
 
 class Command(BaseCommand):
@@ -28,15 +48,10 @@ class Command(BaseCommand):
         except (DomainError, OSError) as exc:
             raise CommandError(str(exc)) from None
         if job.status == ImportJob.Status.QUEUED:
-            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
-                          TimeElapsedColumn(), console=console, transient=False) as bar:  # fmt: skip
+            with Bars(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
+                      TimeElapsedColumn(), console=console, transient=False) as bar:  # fmt: skip
                 task = bar.add_task("排队", total=100)
-
-                def show(phase, done, total):
-                    state = services.progress(job)
-                    bar.update(task, completed=state["percent"], description=f"{state['label']} {done}/{total}")
-
-                job = services.run_import(job, progress=show)
+                job = services.run_import(job, progress=JobBar(job, bar, task))
                 bar.update(task, completed=100)
         self._report(job)
         if job.status in (ImportJob.Status.INVALID, ImportJob.Status.FAILED):
