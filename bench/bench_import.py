@@ -45,6 +45,8 @@ from pathlib import Path
 
 import numpy as np
 
+from fupin.registry.idcard import check_codes
+
 ROOT = Path(__file__).resolve().parent.parent
 HEADERS = ["户编号", "行政区划代码", "户主姓名", "姓名", "性别", "证件号码", "出生日期", "与户主关系", "民族", "文化程度",
            "健康状况", "劳动技能", "务工时间（月）", "享受低保"]  # fmt: skip
@@ -57,8 +59,6 @@ GIVEN = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞
 RELATIONS = np.array(["户主", "配偶", "子女", "父母", "孙辈", "儿媳/女婿"])
 ETHNICITIES = np.array(["汉族", "苗族", "彝族", "回族", "壮族"])
 ETHNICITY_WEIGHTS = [0.86, 0.05, 0.04, 0.03, 0.02]
-CHECK_CHARS = np.array(list("10X98765432"))
-WEIGHTS = np.array((7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), dtype=np.int64)
 
 
 # ── the data ──────────────────────────────────────────────────────────────────────────────────────────────────
@@ -92,7 +92,7 @@ def id_numbers(area: np.ndarray, born: np.ndarray, male: np.ndarray) -> np.ndarr
     sequence = np.where(male, rank * 2 + 1, rank * 2 + 2)  # odd for men, even for women
     first17 = (area.astype(np.int64) * 100_000_000 + ymd) * 1000 + sequence
     digits = (first17[:, None] // 10 ** np.arange(16, -1, -1, dtype=np.int64)) % 10
-    check = CHECK_CHARS[(digits @ WEIGHTS) % 11]
+    check = check_codes(digits).view("S1").astype(str)
     return np.char.add(first17.astype(str), check)
 
 

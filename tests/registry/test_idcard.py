@@ -11,6 +11,7 @@ from fupin.registry.idcard import (
     IdInfo,
     InvalidIdNumber,
     check_char,
+    check_codes,
     is_valid_id_number,
     normalize_id_number,
     parse_id_number,
@@ -250,6 +251,17 @@ def test_only_the_computed_check_char_parses(drawn):
     assert (info.birth_date, info.sex) == (born, "1" if int(sequence[-1]) % 2 else "2")
     for wrong in set("0123456789X") - {right}:
         assert f"校验码错误：应为“{right}”，实际为“{wrong}”" in reason(first17 + wrong)
+
+
+@given(st.lists(first17s(), min_size=1, max_size=20))
+def test_the_vectorised_check_gives_check_char_for_each_number(drawn):
+    first17 = [number for number, _born, _sequence in drawn]
+    digits = [[int(d) for d in number] for number in first17]
+    assert bytes(check_codes(digits)).decode() == "".join(check_char(number) for number in first17)
+
+
+def test_the_vectorised_check_by_hand():
+    assert bytes(check_codes([[int(d) for d in WOMAN_1949[:17]], [int(d) for d in MAN_1990[:17]]])) == b"X9"
 
 
 @given(st.text())

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fupin.accounts.roles import SENSITIVE_FIELDS
-from fupin.registry.idcard import PROVINCE_CODES, InvalidIdNumber, parse_id_number
+from fupin.registry.idcard import PROVINCE_CODES, InvalidIdNumber, check_codes, parse_id_number
 from fupin.registry.values import sql_refusal
 
 from .columns import Column
@@ -203,8 +203,6 @@ def add_errors(con, table: Table, query: str, header: str, params=()) -> None:
 # ID numbers
 # ------------------------------------------------------------------------------------------------------------------
 
-_WEIGHTS = np.array((7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), dtype=np.int64)
-_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
 _PROVINCES = np.zeros(100, dtype=bool)
 _PROVINCES[[int(p) for p in PROVINCE_CODES]] = True
 _DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -236,7 +234,7 @@ def valid_id_grid(grid: np.ndarray, today: date) -> np.ndarray:
     ok &= month_ok & (day >= 1) & (day <= limit)
     born = year * 10000 + month * 100 + day
     ok &= (born >= 19000101) & (born <= int(today.strftime("%Y%m%d")))
-    ok &= _CHECK[(digits @ _WEIGHTS) % 11] == grid[:, 17]
+    ok &= check_codes(digits) == grid[:, 17]
     return ok
 
 

@@ -45,6 +45,7 @@ from fupin.errors import Conflict, DomainError
 from fupin.policy.packs import PackNotFound, pack_for
 
 from . import bulkload, codes
+from .idcard import check_codes
 from .models import Household, StatusEvent
 from .services import apply_event
 
@@ -246,9 +247,6 @@ def plan_chunks(persons: int, seed: int) -> list[ChunkPlan]:
 # Vectorised helpers
 # --------------------------------------------------------------------------------------------------------------
 
-_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-_CHECK_CODES = np.frombuffer(b"10X98765432", dtype=np.uint8)
-
 
 def _digits(values, width: int) -> np.ndarray:
     """(n, width) ASCII codes of zero-padded decimal numbers."""
@@ -268,7 +266,7 @@ def _constant_digits(text: str, n: int) -> np.ndarray:
 
 def _with_check_char(first17: np.ndarray) -> np.ndarray:
     """GB 11643: append the check character to (n, 17) ASCII digits."""
-    check = _CHECK_CODES[((first17 - ord("0")).astype(np.int64) @ _ID_WEIGHTS) % 11]
+    check = check_codes(first17.astype(np.int64) - ord("0"))
     return np.hstack([first17, check[:, None]])
 
 
