@@ -399,6 +399,7 @@ class Bench:
         self.database_url, self.folder = database_url, folder
         self.env = {**os.environ, "DATABASE_URL": database_url, "FUPIN_LOG_LEVEL": "ERROR", "COLUMNS": "120",
                     "FUPIN_EXCHANGE_DIR": str(folder / "exchange"), "DJANGO_SETTINGS_MODULE": "fupin.settings",
+                    "FUPIN_SECRET_KEY": os.environ.get("FUPIN_SECRET_KEY") or "bench-import-" + "k" * 50,
                     "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}  # fmt: skip
 
     def fupin(self, *args: str) -> float:
