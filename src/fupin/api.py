@@ -6,18 +6,27 @@ accounts.api), and one set of exception handlers: every error leaves in one shap
 """
 
 import logging
+from functools import wraps
 from typing import get_args
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.urls import URLPattern
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import BaseModel
 
 from fupin.accounts.api import API_AUTH
 from fupin.accounts.api import router as accounts_router
-from fupin.errors import DomainError, NotFound
+from fupin.errors import DomainError, MethodNotAllowed, NotFound, error_body, too_large
 from fupin.exchange.api import router as exchange_router
 from fupin.policy.api import router as policy_router
 from fupin.registry.api import router as registry_router
@@ -26,6 +35,15 @@ logger = logging.getLogger("fupin.api")
 
 
 class FupinAPI(NinjaAPI):
+    def _get_urls(self):
+        """ninja answers a method its path does not take with a bare HTML 405: each view is wrapped so that the
+        answer is the error shape too, keeping its Allow header."""
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _method_not_allowed_in_shape(pattern.callback)
+        return urls
+
     def validation_error_from_error_contexts(self, error_contexts):
         """ninja's errors, each with the Chinese title of the field it is about (taken from the schema), so
         the 422 message can name the field the way the forms do."""
@@ -38,6 +56,20 @@ class FupinAPI(NinjaAPI):
         for item, title in zip(error.errors, titles):
             item["title"] = title
         return error
+
+
+def _method_not_allowed_in_shape(view):
+    @wraps(view)  # keeps csrf_exempt: ninja checks CSRF itself, for session callers only
+    def shaped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        refusal = MethodNotAllowed(request.method, [m.strip() for m in response["Allow"].split(",") if m.strip()])
+        shaped_response = domain_error(request, refusal)
+        shaped_response["Allow"] = ", ".join(refusal.allowed)
+        return shaped_response
+
+    return shaped
 
 
 def _title(model, loc):
@@ -75,7 +107,9 @@ api.add_router("/", exchange_router)
 unmatched = Router()
 
 
-@unmatched.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False)
+@unmatched.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"], "/{path:rest}", auth=None, include_in_schema=False
+)
 def no_such_endpoint(request, rest: str):
     raise NotFound("未找到该接口")
 
@@ -87,8 +121,7 @@ api.add_router("/", unmatched)
 
 
 def error_response(request, status, code, message, *, field=None, details=None):
-    body = {"error": {"code": code, "message": message, "field": field, "details": details}}
-    return api.create_response(request, body, status=status)
+    return api.create_response(request, error_body(code, message, field=field, details=details), status=status)
 
 
 @api.exception_handler(DomainError)
@@ -170,6 +203,23 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return error_response(request, 404, NotFound.code, "未找到")
+
+
+@api.exception_handler(RequestDataTooBig)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def request_too_large(request, exc):
+    """Django will not read a body (or a form's fields, files aside) over DATA_UPLOAD_MAX_MEMORY_SIZE, nor more
+    fields or files than its limits: 413, as the pages answer."""
+    return domain_error(request, too_large(exc))
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(UnreadablePostError)
+@api.exception_handler(SuspiciousOperation)
+def unreadable_body(request, exc):
+    """A multipart body that does not parse, a body cut off, or another request Django will not read."""
+    return error_response(request, 400, "bad_request", "请求体格式不正确，无法读取")
 
 
 @api.exception_handler(DjangoPermissionDenied)

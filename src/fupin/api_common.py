@@ -10,10 +10,11 @@ from typing import Annotated, Any
 from django.db import models
 from django.db.models import Q
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, create_model
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, create_model, field_validator
 
 from fupin.accounts.masking import shown
 from fupin.accounts.roles import SENSITIVE_FIELDS
+from fupin.errors import CONTROL_REASON
 
 
 class ErrorBody(Schema):
@@ -30,13 +31,32 @@ class ErrorOut(Schema):
 
 
 #: the error statuses every operation can answer, for the OpenAPI document (the handlers in fupin.api make them)
-ERRORS = {frozenset({400, 401, 403, 404, 409, 422, 500}): ErrorOut}
+ERRORS = {frozenset({400, 401, 403, 404, 405, 409, 413, 422, 500}): ErrorOut}
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(inner) for inner in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(inner) for inner in value)
+    return False
 
 
 class Input(Schema):
     """Request bodies refuse unknown fields, so a typo in a PATCH is an error instead of a silent no-op."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value):
+        """U+0000 in a text: PostgreSQL cannot store it and no form lets it in, so it is refused here, before any
+        other check (in the registry's words for control characters) and on SQLite too, naming the field."""
+        if _has_nul(value):
+            raise ValueError(CONTROL_REASON)
+        return value
 
 
 # ---- request bodies from model fields -------------------------------------------------------------------------
@@ -177,8 +197,13 @@ def output_schema(model, name: str, fields, *, mask=None, base=None):
     return create_model(name, __base__=base or Labelled, __module__=model.__module__, **definitions)
 
 
+#: the highest page number: (page - 1) × page_size must fit the databases' 64-bit OFFSET, and no county has
+#: 200 million records to page through
+MAX_PAGE = 1_000_000
+
+
 class PageQuery(Schema):
-    page: int = Field(1, ge=1, title="页码", description="从1开始")
+    page: int = Field(1, ge=1, le=MAX_PAGE, title="页码", description=f"从1开始，至多{MAX_PAGE}")
     page_size: int = Field(50, ge=1, le=200, title="每页条数", description="1–200")
 
 

@@ -1,6 +1,14 @@
 """Typed domain errors. Services raise them; the API turns them into one JSON shape, the UI and CLI into a
 plain Chinese message."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+
+#: why a text with a control or invisible character (NUL, a zero-width space…) is refused: the registry's field
+#: rules (registry.values) and the API's bodies (api_common.Input) say it alike
+CONTROL_REASON = "含有控制字符或不可见字符（如NUL、零宽空格），请删除后重新录入"
+
 
 class DomainError(Exception):
     """A refusal the user can act on. `code` is stable for programs, `message` is for people."""
@@ -37,3 +45,54 @@ class NotAuthenticated(DomainError):
 
     code = "not_authenticated"
     status = 401
+
+
+class BadRequest(DomainError):
+    """A request that cannot be read: a body that is not JSON, a form that does not parse."""
+
+    code = "bad_request"
+    status = 400
+
+
+class InvalidInput(DomainError):
+    """A request value outside what the endpoint takes — the code the API's schema validation answers with."""
+
+    code = "validation_error"
+    status = 422
+
+
+class MethodNotAllowed(DomainError):
+    code = "method_not_allowed"
+    status = 405
+
+    def __init__(self, method: str, allowed):
+        self.allowed = sorted(allowed)
+        message = f"不支持该请求方法（{method}）：该接口只接受 {'、'.join(self.allowed)}"
+        super().__init__(message, details={"allowed": self.allowed})
+
+
+class TooLarge(DomainError):
+    """A request Django will not read whole: its body, its form fields or its files are over the settings'
+    limits (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS, DATA_UPLOAD_MAX_NUMBER_FILES)."""
+
+    code = "too_large"
+    status = 413
+
+
+def too_large(exc) -> TooLarge | None:
+    """The refusal for one of Django's request-size exceptions (None for any other exception), so the API and
+    the pages say the same."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20:g} MB"
+        return TooLarge(f"提交的内容过大：不能超过 {limit}（文件请作为上传文件提交）")
+    if isinstance(exc, TooManyFieldsSent):
+        return TooLarge(f"提交的表单字段过多：不能超过 {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} 个")
+    if isinstance(exc, TooManyFilesSent):
+        return TooLarge(f"上传的文件过多：不能超过 {settings.DATA_UPLOAD_MAX_NUMBER_FILES} 个")
+    return None
+
+
+def error_body(code: str, message: str, *, field: str | None = None, details: dict | None = None) -> dict:
+    """The one error shape (documented as api_common.ErrorOut), for the API and for the JSON that the pages'
+    scripts call (the reveal endpoint)."""
+    return {"error": {"code": code, "message": message, "field": field, "details": details}}

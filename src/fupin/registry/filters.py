@@ -18,8 +18,9 @@ class HouseholdFilter:
 
     @classmethod
     def from_params(cls, params) -> "HouseholdFilter":
-        """Build from a QueryDict or dict, ignoring unknown keys and surrounding blanks."""
-        return cls(**{f.name: str(params.get(f.name) or "").strip() for f in fields(cls)})
+        """Build from a QueryDict or dict, ignoring unknown keys, surrounding blanks and NUL characters (no stored
+        text holds one, and PostgreSQL refuses a query that carries one)."""
+        return cls(**{f.name: str(params.get(f.name) or "").replace("\x00", "").strip() for f in fields(cls)})
 
     def apply(self, queryset):
         if self.area:
