@@ -19,3 +19,8 @@ urlpatterns = [
     path("exchange/", include("fupin.exchange.urls")),
     path("", include("fupin.web.urls")),
 ]
+
+# 403 and 404 are Django's views (templates 403.html, 404.html, 403_csrf.html); these two add what Django's lack: the
+# request's context and a 413 for a too-large request, and JSON in the one error shape for the API and the reveal
+handler400 = "fupin.web.errors.bad_request"
+handler500 = "fupin.web.errors.server_error"

@@ -81,7 +81,7 @@ def test_the_certificate_is_revealed_only_to_roles_that_see_ids_and_each_reveal_
     url = reverse("web:reveal", args=["member", child.pk, "disability_cert"])
     client.force_login(users["cadre_a1"])
     refused = client.post(url)
-    assert refused.status_code == 403 and refused.json() == {"error": "您的角色无权查看该信息"}
+    assert refused.status_code == 403 and refused.json()["error"]["message"] == "您的角色无权查看该信息"
     assert not AuditEntry.objects.filter(action=Action.REVEAL).exists()
     client.force_login(users["village_a1"])
     assert client.post(url).json() == {"value": CERT}

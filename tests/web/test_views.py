@@ -209,7 +209,8 @@ def test_reveal_is_refused_with_a_chinese_message_for_a_role_without_the_permiss
     for kind, pk, field in (("member", member.pk, "id_number"), ("household", homes["a1"].pk, "phone")):
         response = client.post(reverse("web:reveal", args=[kind, pk, field]))
         assert response.status_code == 403
-        assert response.json() == {"error": "您的角色无权查看该信息"}
+        assert response.json() == {"error": {"code": "permission_denied", "message": "您的角色无权查看该信息",
+                                             "field": None, "details": None}}  # fmt: skip
     login(client, users["cadre_a1"])
     assert client.post(reverse("web:reveal", args=["member", member.pk, "health"])).status_code == 403
     assert not AuditEntry.objects.filter(action=Action.REVEAL).exists()
@@ -232,7 +233,7 @@ def test_reveal_needs_post_and_a_known_sensitive_field(client, users, homes):
     login(client, users["county"])
     household = homes["a1"]
     assert client.get(reverse("web:reveal", args=["household", household.pk, "phone"])).status_code == 405
-    assert client.post(reverse("web:reveal", args=["household", household.pk, "head_name"])).status_code == 404
+    assert client.post(reverse("web:reveal", args=["household", household.pk, "head_name"])).status_code == 422
     assert client.post(reverse("web:reveal", args=["user", users["county"].pk, "phone"])).status_code == 404
     assert client.post(reverse("web:reveal", args=["household", household.pk, "bank_account"])).json() == {"value": BANK}
 

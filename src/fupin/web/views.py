@@ -12,17 +12,18 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.accounts.scoping import get_scoped
-from fupin.errors import DomainError, NotFound
+from fupin.errors import DomainError, InvalidInput, MethodNotAllowed, NotFound
 from fupin.policy.services.explain import explain
 from fupin.policy.services.household import latest_decisions
 from fupin.registry import display, services
 from fupin.registry.filters import filtered_households
 from fupin.registry.models import INCOME_COMPONENTS, Household, Member
 
+from .errors import json_error
 from .forms import EventForm, HouseholdFilterForm, HouseholdForm, MemberForm, show_domain_error
 
 PAGE_SIZE = 50
@@ -157,17 +158,26 @@ def event_add(request, pk):
 
 
 @login_required
-@require_POST
 def reveal(request, kind, pk, field):
-    """The unmasked value as JSON for the 显示 button; the service checks the role and writes the audit."""
-    model = REVEALABLE.get(kind)
-    if model is None or field not in SENSITIVE_FIELDS or field not in {f.name for f in model._meta.fields}:
-        return JsonResponse({"error": _("未找到该记录")}, status=404)
+    """The unmasked value as JSON for the 显示 button; the service checks the role and writes the audit. Its
+    refusals are in the API's error shape, with the API's codes: method_not_allowed, not_found (no such record,
+    or one outside the user's area, alike), validation_error (a field that is not revealable), permission_denied."""
     try:
+        if request.method != "POST":
+            raise MethodNotAllowed(request.method, ["POST"])
+        model = REVEALABLE.get(kind)
+        if model is None:
+            raise NotFound(_("未找到该记录"))
+        revealable = [f.name for f in model._meta.fields if f.name in SENSITIVE_FIELDS]
+        if field not in revealable:
+            raise InvalidInput(_("字段（field）：应为以下之一：%(fields)s") % {"fields": "、".join(revealable)},
+                               field="field")  # fmt: skip
         obj = get_scoped(model.objects.all(), request.user, pk=pk)
         services.reveal(request.user, obj, field, via="ui")
+    except MethodNotAllowed as error:
+        return json_error(error, Allow=", ".join(error.allowed))
     except DomainError as error:
-        return JsonResponse({"error": error.message}, status=error.status)
+        return json_error(error)
     # as it reads on the page: a health code is shown as its label (长期慢性病), not as "02"
     return JsonResponse({"value": display.field_value(obj, field)})
 

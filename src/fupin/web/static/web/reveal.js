@@ -14,7 +14,9 @@ document.addEventListener("submit", async (event) => {
     value.classList.add("revealed");
     form.remove();
   } else {
-    value.title = data.error || form.dataset.failed;
-    button.textContent = data.error || form.dataset.failed;
+    // the API's error shape: {"error": {"code", "message", "field", "details"}}
+    const message = (data.error && data.error.message) || form.dataset.failed;
+    value.title = message;
+    button.textContent = message;
   }
 });
