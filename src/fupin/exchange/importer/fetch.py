@@ -55,7 +55,9 @@ def _keys(staged: Import, column: str, kinds) -> str:
     parts = [f"SELECT {column} AS k FROM {staged.norm[k]}" for k in kinds if k in staged.norm]
     if not parts:
         return "SELECT CAST(NULL AS VARCHAR) AS k WHERE false"
-    return f"SELECT DISTINCT k FROM ({' UNION ALL '.join(parts)}) WHERE k IS NOT NULL"
+    # a key holding NUL matches nothing stored (no database keeps one; PostgreSQL refuses it even in a lookup):
+    # the row's own check refuses it with a reason
+    return f"SELECT DISTINCT k FROM ({' UNION ALL '.join(parts)}) WHERE k IS NOT NULL AND NOT contains(k, chr(0))"
 
 
 def _key_chunks(staged: Import, keys_sql: str):
