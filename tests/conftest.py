@@ -9,8 +9,8 @@ import pytest
 
 from fupin.accounts.models import User
 from fupin.accounts.roles import Role
-from fupin.areas.models import Area, Level
-from tests.factories import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id, next_number
+from fupin.areas.models import Area
+from tests.factories import AREAS, COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id, next_number
 
 # `fupin` run in a subprocess (migrate, demo, serve, import) passes the system checks only with a real secret key
 # (fupin.accounts.checks): one per test run, unless the caller set one; tests that want another set it themselves
@@ -25,19 +25,9 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def areas(db):
-    rows = [
-        ("140000000000", "山西省", Level.PROVINCE, None),
-        ("149900000000", "示范市", Level.CITY, "140000000000"),
-        (COUNTY, "示范县", Level.COUNTY, "149900000000"),
-        (TOWNSHIP_A, "东乡镇", Level.TOWNSHIP, COUNTY),
-        (TOWNSHIP_B, "西乡镇", Level.TOWNSHIP, COUNTY),
-        (VILLAGE_A1, "东一村", Level.VILLAGE, TOWNSHIP_A),
-        (VILLAGE_A2, "东二村", Level.VILLAGE, TOWNSHIP_A),
-        (VILLAGE_B1, "西一村", Level.VILLAGE, TOWNSHIP_B),
-    ]
-    for code, name, level, parent in rows:
+    for code, name, level, parent in AREAS:
         Area.objects.create(code=code, name=name, level=level, parent_id=parent)
-    return {code: Area.objects.get(code=code) for code, *_ in rows}
+    return {code: Area.objects.get(code=code) for code, *_ in AREAS}
 
 
 def _user(username, role, area_code):

@@ -2,11 +2,23 @@
 
 from itertools import count
 
+from fupin.areas.models import Level
 from fupin.registry.idcard import check_char
 
 COUNTY = "149901000000"
 TOWNSHIP_A, TOWNSHIP_B = "149901001000", "149901002000"
 VILLAGE_A1, VILLAGE_A2, VILLAGE_B1 = "149901001001", "149901001002", "149901002001"
+#: the test county's area tree, top down: (code, name, level, parent code)
+AREAS = [
+    ("140000000000", "山西省", Level.PROVINCE, None),
+    ("149900000000", "示范市", Level.CITY, "140000000000"),
+    (COUNTY, "示范县", Level.COUNTY, "149900000000"),
+    (TOWNSHIP_A, "东乡镇", Level.TOWNSHIP, COUNTY),
+    (TOWNSHIP_B, "西乡镇", Level.TOWNSHIP, COUNTY),
+    (VILLAGE_A1, "东一村", Level.VILLAGE, TOWNSHIP_A),
+    (VILLAGE_A2, "东二村", Level.VILLAGE, TOWNSHIP_A),
+    (VILLAGE_B1, "西一村", Level.VILLAGE, TOWNSHIP_B),
+]
 _sequence = count(1)
 
 

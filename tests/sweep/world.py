@@ -17,13 +17,13 @@ from django.contrib.auth.models import Permission
 from fupin.accounts import tokens
 from fupin.accounts.models import AuditEntry, User
 from fupin.accounts.roles import Role
-from fupin.areas.models import PREFIX_LENGTH, Area, Level
+from fupin.areas.models import PREFIX_LENGTH, Area
 from fupin.exchange import services as exchange
 from fupin.policy.models import VillageFacilities
 from fupin.policy.services.batch import assess
 from fupin.registry import codes, services
 from fupin.registry.models import IncomeAccount, LivingConditions, Member
-from tests.factories import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
+from tests.factories import AREAS, COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
 
 AS_OF = date(2024, 6, 1)
 MISSING_VILLAGE = "149901009009"  # a well-formed village code that is not in the tree
@@ -44,16 +44,6 @@ CHRONIC_LABEL = str(codes.Health.CHRONIC.label)  # 长期慢性病: the one heal
 TOKEN_NAME_A1 = "东一村报表脚本"
 JOB_NAME_A1 = "东一村花名册.csv"
 
-AREAS = [
-    ("140000000000", "山西省", Level.PROVINCE, None),
-    ("149900000000", "示范市", Level.CITY, "140000000000"),
-    (COUNTY, "示范县", Level.COUNTY, "149900000000"),
-    (TOWNSHIP_A, "东乡镇", Level.TOWNSHIP, COUNTY),
-    (TOWNSHIP_B, "西乡镇", Level.TOWNSHIP, COUNTY),
-    (VILLAGE_A1, "东一村", Level.VILLAGE, TOWNSHIP_A),
-    (VILLAGE_A2, "东二村", Level.VILLAGE, TOWNSHIP_A),
-    (VILLAGE_B1, "西一村", Level.VILLAGE, TOWNSHIP_B),
-]
 PREFIXES = {code: code[: PREFIX_LENGTH[level]] for code, _, level, _ in AREAS}
 USERS = {
     "county": (Role.COUNTY_ADMIN, COUNTY),
