@@ -42,8 +42,13 @@ YEAR = 2025
 
 
 def run_fupin(database_url: str, *args: str) -> float:
-    env = {**os.environ, "DATABASE_URL": database_url, "FUPIN_LOG_LEVEL": "ERROR", "COLUMNS": "120",
-           "FUPIN_SECRET_KEY": os.environ.get("FUPIN_SECRET_KEY") or "bench-assess-" + "k" * 50}  # the checks want one
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "FUPIN_LOG_LEVEL": "ERROR",
+        "COLUMNS": "120",
+        "FUPIN_SECRET_KEY": os.environ.get("FUPIN_SECRET_KEY") or "bench-assess-" + "k" * 50,
+    }  # the checks want one
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "fupin", *args], env=env, cwd=ROOT, capture_output=True, text=True)
     if result.returncode:
@@ -74,8 +79,13 @@ def ensure_data(db: str, persons: int, reuse: bool) -> float | None:
 
 def worker_call(url: str, persons: int, extra: list[str]) -> dict:
     env = {**os.environ, "DATABASE_URL": url, "FUPIN_LOG_LEVEL": "ERROR"}
-    result = subprocess.run([sys.executable, __file__, "--worker", "--persons", str(persons), *extra], env=env,
-                            cwd=ROOT, capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, __file__, "--worker", "--persons", str(persons), *extra],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if result.returncode:
         raise SystemExit(f"worker failed:\n{result.stdout}\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -195,10 +205,10 @@ FROM r
 EXPORTS = {
     "household": "SELECT id, village_id, first_identified_on FROM registry_household",
     "member": "SELECT household_id, birth_date, school_status, labour_capacity, basic_medical_insured, dibao, tekun, "
-              "health, disability_cert FROM registry_member",
+    "health, disability_cert FROM registry_member",
     "income": "SELECT household_id, year, CAST(net_income AS REAL) AS net_income, CAST(per_capita_net_income AS REAL) "
-              "AS per_capita_net_income, CAST(compliant_out_of_pocket AS REAL) AS compliant_out_of_pocket "
-              "FROM registry_incomeaccount WHERE year IN ({year}, {year} - 1)",
+    "AS per_capita_net_income, CAST(compliant_out_of_pocket AS REAL) AS compliant_out_of_pocket "
+    "FROM registry_incomeaccount WHERE year IN ({year}, {year} - 1)",
     "event": "SELECT household_id, id, kind, date, monitoring_category FROM registry_statusevent",
 }
 
@@ -213,8 +223,9 @@ def _adbc_connect():
         return adbc.connect(str(database["NAME"])), "REAL"
     import adbc_driver_postgresql.dbapi as adbc
 
-    return adbc.connect(f"postgresql://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"), \
-        "DOUBLE PRECISION"
+    return adbc.connect(
+        f"postgresql://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    ), "DOUBLE PRECISION"
 
 
 def measure_duckdb(out):
@@ -232,8 +243,11 @@ def measure_duckdb(out):
             cursor.execute(sql.format(year=YEAR).replace("AS REAL", f"AS {double}"))
             table = cursor.fetch_arrow_table()
             if name == "event":  # SQLite hands dates over as text
-                table = table.set_column(3, "date", table.column("date").cast("date32")) if str(
-                    table.schema.field("date").type) == "string" else table
+                table = (
+                    table.set_column(3, "date", table.column("date").cast("date32"))
+                    if str(table.schema.field("date").type) == "string"
+                    else table
+                )
             if name == "household":
                 field = table.schema.field("first_identified_on")
                 if str(field.type) == "string":
@@ -241,8 +255,14 @@ def measure_duckdb(out):
             pq.write_table(table, f"{directory}/{name}.parquet")
     out["parquet_export_s"] = time.perf_counter() - started
     parameters = load_pack(PACK).parameters
-    sql = DUCKDB_MONITORING.format(d=directory, as_of=AS_OF, year=YEAR, line=parameters["monitoring_line"],
-                                   oop_line=parameters["out_of_pocket_threshold"], drop=parameters["income_drop_ratio"])
+    sql = DUCKDB_MONITORING.format(
+        d=directory,
+        as_of=AS_OF,
+        year=YEAR,
+        line=parameters["monitoring_line"],
+        oop_line=parameters["out_of_pocket_threshold"],
+        drop=parameters["income_drop_ratio"],
+    )
     database = duckdb.connect()
     out["loads"]["duckdb"] = load()
     out["duckdb_s"], _ = timed(database.execute, sql)
@@ -278,8 +298,9 @@ def measure_orm(out, orm_persons: int):
             break
     scope = Area.objects.filter(code=villages[0], level=Level.VILLAGE).first()
     with transaction.atomic():
-        run = start_run("monitoring", plan.pack, Scope(scope.prefix, scope.name, scope), as_of, None,
-                        rule_ids=plan.rule_ids)
+        run = start_run(
+            "monitoring", plan.pack, Scope(scope.prefix, scope.name, scope), as_of, None, rule_ids=plan.rule_ids
+        )
         out["loads"]["orm"] = load()
         started = time.perf_counter()
         for household in Household.objects.filter(village_id__in=villages):
@@ -297,11 +318,21 @@ def measure_orm(out, orm_persons: int):
                 "out_of_pocket": float(now.compliant_out_of_pocket) if now else None,
                 "net_income_last_year": float(before.net_income) if before else None,
                 "income_change_ratio": (float(now.per_capita_net_income) - float(before.per_capita_net_income))
-                / float(before.per_capita_net_income) if now and before and before.per_capita_net_income > 0 else None,
+                / float(before.per_capita_net_income)
+                if now and before and before.per_capita_net_income > 0
+                else None,
             }
             outcome, category, results = plan.judge(features)
-            HouseholdDecision(id=decision_key(run.pk, household.pk), run=run, household=household, outcome=outcome,
-                              category=category, results=results, persons=len(members), **features).save(force_insert=True)
+            HouseholdDecision(
+                id=decision_key(run.pk, household.pk),
+                run=run,
+                household=household,
+                outcome=outcome,
+                category=category,
+                results=results,
+                persons=len(members),
+                **features,
+            ).save(force_insert=True)
         out["orm_s"] = time.perf_counter() - started
         out["orm_persons"] = persons
         transaction.set_rollback(True)
@@ -370,17 +401,25 @@ def report(results: dict, persons: int):
         print(f"  profile rebuild after the bulk load (once)   {r['profile_s']:8.2f} s   load {r['loads']['profile']}")
         for kind, k in kinds.items():
             runs = ", ".join(f"{s:.2f}" for s in k["all_s"])
-            print(f"  assess {kind:<18} best {k['best_s']:6.2f} s   (runs {runs}; load "
-                  f"{r['loads'][f'assess_{kind}']}) {k['passed']:,} flagged of {k['households']:,}")
+            print(
+                f"  assess {kind:<18} best {k['best_s']:6.2f} s   (runs {runs}; load "
+                f"{r['loads'][f'assess_{kind}']}) {k['passed']:,} flagged of {k['households']:,}"
+            )
         print(f"  all household kinds                          {total:8.2f} s")
-        print(f"  DuckDB bare query, monitoring, over Parquet  {r['duckdb_s']:8.2f} s   (export {r['parquet_export_s']:.1f} s; "
-              f"load {r['loads']['duckdb']})  → assess/duckdb = {monitoring / r['duckdb_s']:.1f}×")
-        print(f"  ORM loop, {r['orm_persons']:,} persons                    {r['orm_s']:8.2f} s   → scaled to "
-              f"{r['persons']:,}: {orm_scaled:.0f} s = {orm_scaled / monitoring:.0f}× assess")
+        print(
+            f"  DuckDB bare query, monitoring, over Parquet  {r['duckdb_s']:8.2f} s   (export {r['parquet_export_s']:.1f} s; "
+            f"load {r['loads']['duckdb']})  → assess/duckdb = {monitoring / r['duckdb_s']:.1f}×"
+        )
+        print(
+            f"  ORM loop, {r['orm_persons']:,} persons                    {r['orm_s']:8.2f} s   → scaled to "
+            f"{r['persons']:,}: {orm_scaled:.0f} s = {orm_scaled / monitoring:.0f}× assess"
+        )
         check = {c: n for c, (n, _p) in kinds["monitoring"]["categories"].items()}
         same = "same" if check == r["duckdb_flagged"] else f"DIFFERENT: {r['duckdb_flagged']}"
         print(f"  monitoring categories {check} — DuckDB reference: {same}")
-        print(f"  API, one household (HTTP), {r['api_calls']} calls         median {r['api_median_ms']:.1f} ms, p90 {r['api_p90_ms']:.1f} ms")
+        print(
+            f"  API, one household (HTTP), {r['api_calls']} calls         median {r['api_median_ms']:.1f} ms, p90 {r['api_p90_ms']:.1f} ms"
+        )
 
 
 def main():
@@ -398,10 +437,17 @@ def main():
         print(json.dumps(worker(args.persons, args.repeat, args.orm_persons, args.api_calls, args.count)))
         return
     results = {}
-    for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
+    for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         url = database_url(db, args.persons)
         load_s = ensure_data(db, args.persons, args.reuse)
-        extra = ["--repeat", str(args.repeat), "--orm-persons", str(args.orm_persons), "--api-calls", str(args.api_calls)]
+        extra = [
+            "--repeat",
+            str(args.repeat),
+            "--orm-persons",
+            str(args.orm_persons),
+            "--api-calls",
+            str(args.api_calls),
+        ]
         results[db] = {**worker_call(url, args.persons, extra), "load_s": load_s}
         print(json.dumps({db: results[db]}), file=sys.stderr)
     report(results, args.persons)

@@ -26,18 +26,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_DATABASE = "fupin_bench"
-TABLES = ("areas_area", "registry_household", "registry_member", "registry_incomeaccount",
-          "registry_livingconditions", "registry_statusevent")  # fmt: skip
+TABLES = (
+    "areas_area",
+    "registry_household",
+    "registry_member",
+    "registry_incomeaccount",
+    "registry_livingconditions",
+    "registry_statusevent",
+)
 GENERATED = {"net_income", "per_capita_net_income"}
 
 
 def fupin(database_url: str, *args: str) -> tuple[float, int, str]:
     """Run `fupin …`; (seconds, peak RSS of its process tree in MiB, output)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "FUPIN_LOG_LEVEL": "ERROR", "COLUMNS": "120",
-           "FUPIN_SECRET_KEY": os.environ.get("FUPIN_SECRET_KEY") or "bench-demo-" + "k" * 50}  # the checks want one
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "FUPIN_LOG_LEVEL": "ERROR",
+        "COLUMNS": "120",
+        "FUPIN_SECRET_KEY": os.environ.get("FUPIN_SECRET_KEY") or "bench-demo-" + "k" * 50,
+    }  # the checks want one
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "fupin", *args], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    child = subprocess.Popen(
+        [sys.executable, "-m", "fupin", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     output = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
@@ -56,8 +73,9 @@ def columns_of(cursor, table: str, sqlite: bool) -> list[str]:
         return [row[1] for row in cursor.fetchall() if row[6] == 0]  # hidden = 0: not generated
     cursor.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND is_generated = 'NEVER' "
-        "ORDER BY ordinal_position", [table],
-    )  # fmt: skip
+        "ORDER BY ordinal_position",
+        [table],
+    )
     return [row[0] for row in cursor.fetchall()]
 
 
@@ -162,8 +180,10 @@ def main():
     print(f"fupin demo --persons {options.persons:,} on {os.cpu_count()} CPU(s)")
     print(f"{'database':<11} {'demo s':>8} {'peak RSS MiB':>13} {'reference s':>12} {'ratio':>6} {'size MiB':>9}")
     for run in runs:
-        print(f"{run['db']:<11} {run['seconds']:>8.1f} {run['rss']:>13,} {run['reference']:>12.1f} "
-              f"{run['seconds'] / run['reference']:>6.1f} {run['bytes'] / 2**20:>9,.0f}")  # fmt: skip
+        print(
+            f"{run['db']:<11} {run['seconds']:>8.1f} {run['rss']:>13,} {run['reference']:>12.1f} "
+            f"{run['seconds'] / run['reference']:>6.1f} {run['bytes'] / 2**20:>9,.0f}"
+        )
     counts = runs[0]["counts"]
     print("rows: " + ", ".join(f"{table.split('_', 1)[1]} {count:,}" for table, count in counts.items()))
 

@@ -58,8 +58,9 @@ SAMPLE = 5000  # household ids drawn for the detail scenarios
 
 
 def fupin(env: dict, *args: str, capture=True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "fupin", *args], env=env, cwd=env["FUPIN_DATA_DIR"],
-                            capture_output=capture, text=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "fupin", *args], env=env, cwd=env["FUPIN_DATA_DIR"], capture_output=capture, text=True
+    )
     if result.returncode:
         raise SystemExit(f"fupin {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result
@@ -70,9 +71,13 @@ def environment(db: str, persons: int, data_dir: Path) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{folder / 'fupin.sqlite3'}" if db == "sqlite" else f"{PG_SERVER}/fupin_bench_http_{persons}"
     return {
-        **os.environ, "DATABASE_URL": url, "FUPIN_DATA_DIR": str(folder), "FUPIN_LOG_LEVEL": "ERROR", "COLUMNS": "120",
+        **os.environ,
+        "DATABASE_URL": url,
+        "FUPIN_DATA_DIR": str(folder),
+        "FUPIN_LOG_LEVEL": "ERROR",
+        "COLUMNS": "120",
         "FUPIN_SECRET_KEY": os.environ.get("FUPIN_SECRET_KEY") or "bench-http-" + "k" * 50,
-    }  # fmt: skip
+    }
 
 
 def ensure_data(env: dict, persons: int) -> dict:
@@ -117,13 +122,19 @@ def facts(env: dict) -> dict:
     township = rows("SELECT code FROM areas_area WHERE level = 4 ORDER BY code LIMIT 1")[0][0]
     filtered = rows(
         "SELECT count(*) FROM registry_household WHERE village_id >= ? AND village_id < ? AND status = ?",
-        township[:9], township[:9] + "~", FILTER_STATUS,
-    )[0][0]  # fmt: skip
+        township[:9],
+        township[:9] + "~",
+        FILTER_STATUS,
+    )[0][0]
     con.close()
     return {
-        "households": households, "members": members, "db_bytes": size, "township": township, "filtered": filtered,
+        "households": households,
+        "members": members,
+        "db_bytes": size,
+        "township": township,
+        "filtered": filtered,
         "ids": random.Random(2014).sample(ids, min(SAMPLE, len(ids))),
-    }  # fmt: skip
+    }
 
 
 # ── the server ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -145,11 +156,33 @@ def start_server(kind: str, env: dict, port: int, workers: int | None, threads: 
     elif kind == "granian":
         env["FUPIN_STATIC_MANIFEST"] = "1"
         fupin(env, "collectstatic", "--no-input", "-v0")
-        command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-                   "--workers", str(workers or os.cpu_count()), "--blocking-threads", str(threads or 4),
-                   "--no-ws", "--access-log", "fupin.wsgi:application"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers or os.cpu_count()),
+            "--blocking-threads",
+            str(threads or 4),
+            "--no-ws",
+            "--access-log",
+            "fupin.wsgi:application",
+        ]
     else:
-        command = [sys.executable, "-m", "fupin", "runserver", "--noreload", f"127.0.0.1:{port}"]  # the old `fupin serve`
+        command = [
+            sys.executable,
+            "-m",
+            "fupin",
+            "runserver",
+            "--noreload",
+            f"127.0.0.1:{port}",
+        ]  # the old `fupin serve`
     log = open(folder / f"server-{kind}.log", "w")  # noqa: SIM115 - closed with the process
     server = subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 90
@@ -185,10 +218,16 @@ def web_session(port: int) -> str:
     csrf = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
     form = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     body = urlencode({"csrfmiddlewaretoken": form, "username": USER, "password": PASSWORD, "next": "/"})
-    connection.request("POST", "/accounts/login/", body, {
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}",
-        "Referer": f"http://127.0.0.1:{port}/accounts/login/",
-    })  # fmt: skip
+    connection.request(
+        "POST",
+        "/accounts/login/",
+        body,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf}",
+            "Referer": f"http://127.0.0.1:{port}/accounts/login/",
+        },
+    )
     response = connection.getresponse()
     response.read()
     session = re.search(r"sessionid=([^;]+)", response.getheader("Set-Cookie", "") or "")
@@ -204,9 +243,11 @@ def paths(scenario: str, data: dict):
     """A function giving the next path of a scenario (random households drawn from the sample, per thread)."""
     filters = urlencode({"area": data["township"], "status": FILTER_STATUS})
     fixed = {
-        "api-list": "/api/households", "api-list-filtered": f"/api/households?{filters}",
-        "web-list": "/", "web-list-filtered": f"/?{filters}",
-    }  # fmt: skip
+        "api-list": "/api/households",
+        "api-list-filtered": f"/api/households?{filters}",
+        "web-list": "/",
+        "web-list-filtered": f"/?{filters}",
+    }
     if scenario in fixed:
         return lambda rng: fixed[scenario]
     template = "/api/households/{}" if scenario == "api-detail" else "/households/{}/"
@@ -265,10 +306,17 @@ def load_step(port: int, headers: dict, next_path, concurrency: int, duration: f
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else None  # noqa: E731
     return {
-        "concurrency": concurrency, "seconds": round(wall, 2), "ok": len(latencies), "errors": errors,
-        "rps": round(len(latencies) / wall, 1), "p50_ms": pick(0.50), "p95_ms": pick(0.95), "p99_ms": pick(0.99),
-        "max_ms": latencies[-1] * 1000 if latencies else None, "client_cpu": round(cpu / wall, 2),
-    }  # fmt: skip
+        "concurrency": concurrency,
+        "seconds": round(wall, 2),
+        "ok": len(latencies),
+        "errors": errors,
+        "rps": round(len(latencies) / wall, 1),
+        "p50_ms": pick(0.50),
+        "p95_ms": pick(0.95),
+        "p99_ms": pick(0.99),
+        "max_ms": latencies[-1] * 1000 if latencies else None,
+        "client_cpu": round(cpu / wall, 2),
+    }
 
 
 def measure_server(args, env: dict, data: dict) -> dict:
@@ -287,8 +335,11 @@ def measure_server(args, env: dict, data: dict) -> dict:
             for concurrency in args.concurrency:
                 step = load_step(port, headers, next_path, concurrency, args.duration, args.max_requests)
                 results[scenario].append(step)
-                print(f"  {scenario:<18} c={concurrency:<3} {step['rps']:7.1f} req/s  p50 {step['p50_ms'] or 0:7.1f}  "
-                      f"p99 {step['p99_ms'] or 0:7.1f} ms  errors {sum(step['errors'].values())}", file=sys.stderr)  # fmt: skip
+                print(
+                    f"  {scenario:<18} c={concurrency:<3} {step['rps']:7.1f} req/s  p50 {step['p50_ms'] or 0:7.1f}  "
+                    f"p99 {step['p99_ms'] or 0:7.1f} ms  errors {sum(step['errors'].values())}",
+                    file=sys.stderr,
+                )
     finally:
         rc = stop_server(server)
         if token:
@@ -326,8 +377,9 @@ def reference(requests: int, profile: bool, scenarios: list[str], data: dict) ->
             for _ in range(5):
                 assert call().status_code == 200, scenario
             sql = []  # Django resets connection.queries at each request's start: count through a wrapper instead
-            with connection.execute_wrapper(lambda execute, query, params, many, context: sql.append(query) or
-                                            execute(query, params, many, context)):  # fmt: skip
+            with connection.execute_wrapper(
+                lambda execute, query, params, many, context: sql.append(query) or execute(query, params, many, context)
+            ):
                 call()
             times = []
             for _ in range(requests):
@@ -335,8 +387,12 @@ def reference(requests: int, profile: bool, scenarios: list[str], data: dict) ->
                 call()
                 times.append(time.perf_counter() - began)
             times.sort()
-            out[scenario] = {"requests": requests, "mean_ms": sum(times) / len(times) * 1000,
-                             "p50_ms": times[len(times) // 2] * 1000, "queries": len(sql)}  # fmt: skip
+            out[scenario] = {
+                "requests": requests,
+                "mean_ms": sum(times) / len(times) * 1000,
+                "p50_ms": times[len(times) // 2] * 1000,
+                "queries": len(sql),
+            }
             if profile:
                 import cProfile
                 import io
@@ -358,8 +414,16 @@ def reference(requests: int, profile: bool, scenarios: list[str], data: dict) ->
 
 def measure_reference(args, env: dict, data: dict) -> dict:
     payload = json.dumps({"ids": data["ids"][:500], "township": data["township"]})
-    command = [sys.executable, __file__, "--reference-worker", "--reference-requests", str(args.reference_requests),
-               "--scenarios", ",".join(args.scenarios), *(["--profile"] if args.profile else [])]  # fmt: skip
+    command = [
+        sys.executable,
+        __file__,
+        "--reference-worker",
+        "--reference-requests",
+        str(args.reference_requests),
+        "--scenarios",
+        ",".join(args.scenarios),
+        *(["--profile"] if args.profile else []),
+    ]
     result = subprocess.run(command, env=env, cwd=ROOT, input=payload, capture_output=True, text=True)
     if result.returncode:
         raise SystemExit(f"reference failed:\n{result.stdout}\n{result.stderr}")
@@ -371,23 +435,31 @@ def measure_reference(args, env: dict, data: dict) -> dict:
 
 def report(results: dict, args) -> None:
     ms = lambda v: f"{v:.0f}" if v is not None and v >= 10 else (f"{v:.1f}" if v is not None else "–")  # noqa: E731
-    print(f"\nfupin HTTP benchmark — server {args.server} (workers {args.workers or 'default'}, threads "
-          f"{args.threads or 'default'}), {os.cpu_count()} cores, {args.duration:g} s a step, loopback")  # fmt: skip
+    print(
+        f"\nfupin HTTP benchmark — server {args.server} (workers {args.workers or 'default'}, threads "
+        f"{args.threads or 'default'}), {os.cpu_count()} cores, {args.duration:g} s a step, loopback"
+    )
     for db, r in results.items():
         d = r["data"]
-        print(f"\n== {db}: {d['households']:,} households, {d['members']:,} persons, database {d['db_bytes'] / 2**20:,.0f} MiB"
-              f"; filter: township {d['township']}, status {FILTER_STATUS} ({d['filtered']:,} households); "
-              f"load average before {r['load']}; server exit status {r['server_exit']}")  # fmt: skip
-        print("\n| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | client CPU | reference ms (queries) |")
+        print(
+            f"\n== {db}: {d['households']:,} households, {d['members']:,} persons, database {d['db_bytes'] / 2**20:,.0f} MiB"
+            f"; filter: township {d['township']}, status {FILTER_STATUS} ({d['filtered']:,} households); "
+            f"load average before {r['load']}; server exit status {r['server_exit']}"
+        )
+        print(
+            "\n| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | client CPU | reference ms (queries) |"
+        )
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for scenario, steps in r["steps"].items():
             ref = r["reference"].get(scenario)
             for step in steps:
                 errors = sum(step["errors"].values())
                 shown = f"{errors} {step['errors']}" if errors else "0"
-                print(f"| {scenario} | {step['concurrency']} | {step['rps']:.1f} | {ms(step['p50_ms'])} | {ms(step['p95_ms'])} "
-                      f"| {ms(step['p99_ms'])} | {ms(step['max_ms'])} | {shown} | {step['client_cpu']:.0%} | "
-                      f"{ms(ref['mean_ms']) + ' (' + str(ref['queries']) + ')' if ref else '–'} |")  # fmt: skip
+                print(
+                    f"| {scenario} | {step['concurrency']} | {step['rps']:.1f} | {ms(step['p50_ms'])} | {ms(step['p95_ms'])} "
+                    f"| {ms(step['p99_ms'])} | {ms(step['max_ms'])} | {shown} | {step['client_cpu']:.0%} | "
+                    f"{ms(ref['mean_ms']) + ' (' + str(ref['queries']) + ')' if ref else '–'} |"
+                )
         targets(r["steps"])
         for scenario, ref in r["reference"].items():
             if "profile" in ref:
@@ -449,12 +521,18 @@ def main():
         load = f"{os.getloadavg()[0]:.1f}"
         reference_figures = {} if args.no_reference else measure_reference(args, env, data)
         measured = measure_server(args, env, data)
-        results[db] = {"data": {k: v for k, v in data.items() if k != "ids"}, "load": load,
-                       "reference": reference_figures, **measured}  # fmt: skip
+        results[db] = {
+            "data": {k: v for k, v in data.items() if k != "ids"},
+            "load": load,
+            "reference": reference_figures,
+            **measured,
+        }
     report(results, args)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "results": results}, indent=1))
+        args.json.write_text(
+            json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "results": results}, indent=1)
+        )
 
 
 if __name__ == "__main__":

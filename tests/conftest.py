@@ -1,16 +1,29 @@
 """Shared fixtures: a small county with two townships and three villages, users of every role, and
 households built through the services (so fixtures exercise the same paths as the app)."""
 
+import io
 import os
 import secrets
 from datetime import date
 
 import pytest
 
+from fupin.accounts import tokens
 from fupin.accounts.models import User
 from fupin.accounts.roles import Role
 from fupin.areas.models import Area
-from tests.factories import AREAS, COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id, next_number
+from fupin.exchange import services as exchange_services
+from tests.factories import (
+    AREAS,
+    COUNTY,
+    TOWNSHIP_A,
+    VILLAGE_A1,
+    VILLAGE_A2,
+    VILLAGE_B1,
+    make_id,
+    next_number,
+)
+from tests.support import Caller
 
 # `fupin` run in a subprocess (migrate, demo, serve, import) passes the system checks only with a real secret key
 # (fupin.accounts.checks): one per test run, unless the caller set one; tests that want another set it themselves
@@ -57,7 +70,9 @@ def make_household(users):
         admin = users["county"]
         number = number or f"{village}{next_number():04d}"
         household = services.create_household(
-            admin, {"village": village, "number": number, "head_name": "张大山", "phone": "13912345678", **fields}, via="test"
+            admin,
+            {"village": village, "number": number, "head_name": "张大山", "phone": "13912345678", **fields},
+            via="test",
         )
         for member in members if members is not None else [{"name": "张大山", "relation": "01"}]:
             data = {"id_number": make_id(), **member}
@@ -70,3 +85,30 @@ def make_household(users):
 @pytest.fixture
 def today():
     return date.today()
+
+
+@pytest.fixture
+def api_as(users, client):
+    """api_as("village_a1") → a Caller with a fresh token of that user; api_as(None) → no credentials."""
+
+    def caller(username):
+        return Caller(client, tokens.issue_token(users[username], "tests", via="test") if username else None)
+
+    return caller
+
+
+@pytest.fixture
+def run_import():
+    """run_import(user, content) → the finished import job: a file through the same service calls the CLI and the
+    web use."""
+
+    def run(user, content, filename="导入.csv", *, dry_run=False):
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        job = exchange_services.start_import(
+            user, io.BytesIO(data), filename, dry_run=dry_run, via="test", enqueue=False
+        )
+        if job.status == job.Status.QUEUED:
+            job = exchange_services.run_import(job)
+        return job
+
+    return run

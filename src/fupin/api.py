@@ -93,7 +93,7 @@ api = FupinAPI(
         "浏览器使用登录会话（修改数据须带 X-CSRFToken）。数据范围与网页相同：只能看到本人所属区划以下的数据；"
         "证件号码、电话、银行账号、健康状况一律遮蔽，须通过 reveal 接口查看（按角色授权，留审计记录）；"
         "导出文件（/api/households/export）中，有权查看的角色得到完整值，导出记入审计。"
-        "所有错误均为 {\"error\": {\"code\", \"message\", \"field\", \"details\"}}。"
+        '所有错误均为 {"error": {"code", "message", "field", "details"}}。'
     ),
     urls_namespace="api",
     auth=API_AUTH,

@@ -169,7 +169,7 @@ class Labelled(Schema):
     """A record whose coded fields travel as codes, with their Chinese labels alongside in `labels`."""
 
     labels: dict[str, str] = Field(
-        description="代码字段的中文含义，如 {\"status\": \"未脱贫\"}；空值和敏感字段（如健康状况）不列出"
+        description='代码字段的中文含义，如 {"status": "未脱贫"}；空值和敏感字段（如健康状况）不列出'
     )
 
     @staticmethod

@@ -4,7 +4,6 @@ plain Chinese message."""
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 
-
 #: why a text with a control or invisible character (NUL, a zero-width space…) is refused: the registry's field
 #: rules (registry.values) and the API's bodies (api_common.Input) say it alike
 CONTROL_REASON = "含有控制字符或不可见字符（如NUL、零宽空格），请删除后重新录入"

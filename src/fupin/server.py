@@ -26,9 +26,22 @@ from gunicorn.glogging import Logger
 #: query parameters whose values go into the access log as they are; every other value (search text such as a
 #: name or an ID number, a `next` URL that may carry one) is written as "***"
 LOGGED_PARAMETERS = frozenset(
-    {"page", "page_size", "area", "status", "household_type", "monitoring_category", "kind", "policy", "as_of",
-     "year", "fmt", "format", "language"}
-)  # fmt: skip
+    {
+        "page",
+        "page_size",
+        "area",
+        "status",
+        "household_type",
+        "monitoring_category",
+        "kind",
+        "policy",
+        "as_of",
+        "year",
+        "fmt",
+        "format",
+        "language",
+    }
+)
 ACCESS_LOG_FORMAT = '%(h)s "%({x-forwarded-for}i)s" %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 
@@ -71,15 +84,32 @@ def _default_bind() -> str:
 def options(argv=None) -> dict:
     """gunicorn's settings from the command line and the environment."""
     parser = argparse.ArgumentParser(prog="fupin serve", description="生产服务器（gunicorn）/ the production server")
-    parser.add_argument("--bind", default=_default_bind(), help="host:port 或 unix:/路径（FUPIN_BIND，默认 127.0.0.1:8000）")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("FUPIN_WORKERS") or default_workers()),
-                        help="工作进程数（FUPIN_WORKERS，默认 2×CPU核数+1）")  # fmt: skip
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("FUPIN_THREADS") or 2),
-                        help="每个进程的线程数（FUPIN_THREADS，默认 2）")  # fmt: skip
-    parser.add_argument("--access-log", default=os.environ.get("FUPIN_ACCESS_LOG") or "-",
-                        help="访问日志文件，- 为标准输出，off 为不记录（FUPIN_ACCESS_LOG）")  # fmt: skip
-    parser.add_argument("--timeout", type=int, default=int(os.environ.get("FUPIN_TIMEOUT") or 300),
-                        help="单个请求的最长秒数（FUPIN_TIMEOUT，默认 300）")  # fmt: skip
+    parser.add_argument(
+        "--bind", default=_default_bind(), help="host:port 或 unix:/路径（FUPIN_BIND，默认 127.0.0.1:8000）"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("FUPIN_WORKERS") or default_workers()),
+        help="工作进程数（FUPIN_WORKERS，默认 2×CPU核数+1）",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("FUPIN_THREADS") or 2),
+        help="每个进程的线程数（FUPIN_THREADS，默认 2）",
+    )
+    parser.add_argument(
+        "--access-log",
+        default=os.environ.get("FUPIN_ACCESS_LOG") or "-",
+        help="访问日志文件，- 为标准输出，off 为不记录（FUPIN_ACCESS_LOG）",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=int(os.environ.get("FUPIN_TIMEOUT") or 300),
+        help="单个请求的最长秒数（FUPIN_TIMEOUT，默认 300）",
+    )
     parser.add_argument("--no-collectstatic", action="store_true", help="不在启动前收集静态文件")
     args = parser.parse_args(argv)
     return {

@@ -14,7 +14,9 @@ def staff_township(users):
     user = users["township_a"]
     user.is_staff = True
     user.save()
-    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_household", "change_household", "view_area"]))
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_household", "change_household", "view_area"])
+    )
     return user
 
 
@@ -42,8 +44,16 @@ def test_admin_edit_is_audited(client, staff_township, make_household):
     url = f"/admin/registry/household/{household.pk}/change/"
     form = client.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update({"head_name": "改过的名字", "village": household.village_id, "members-TOTAL_FORMS": 1,
-                 "members-INITIAL_FORMS": 1, "members-0-id": household.members.get().pk, "members-0-household": household.pk})  # fmt: skip
+    data.update(
+        {
+            "head_name": "改过的名字",
+            "village": household.village_id,
+            "members-TOTAL_FORMS": 1,
+            "members-INITIAL_FORMS": 1,
+            "members-0-id": household.members.get().pk,
+            "members-0-household": household.pk,
+        }
+    )
     for key in ("risk_eliminated", "relocated", "no_labour_household"):
         if not data.get(key):
             data.pop(key, None)
@@ -77,7 +87,9 @@ def test_user_admin_is_scoped_and_never_logs_password_hashes(client, users):
 
     client.force_login(admin_user)
     url = f"/admin/accounts/user/{users['village_a1'].pk}/password/"
-    response = client.post(url, {"password1": "new-pass-98765", "password2": "new-pass-98765", "usable_password": "true"})
+    response = client.post(
+        url, {"password1": "new-pass-98765", "password2": "new-pass-98765", "usable_password": "true"}
+    )
     assert response.status_code == 302
     users["village_a1"].refresh_from_db()
     assert users["village_a1"].check_password("new-pass-98765")

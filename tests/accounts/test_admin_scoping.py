@@ -31,8 +31,17 @@ from tests.factories import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ("incomeaccount", "livingconditions", "villagefacilities", "area", "member", "household", "statusevent",
-          "user", "auditentry")  # fmt: skip
+MODELS = (
+    "incomeaccount",
+    "livingconditions",
+    "villagefacilities",
+    "area",
+    "member",
+    "household",
+    "statusevent",
+    "user",
+    "auditentry",
+)
 REFUSED = "不能保存：该记录不在您管辖的区划内"
 
 
@@ -125,15 +134,23 @@ CASES = {
     "living conditions": ("registry/livingconditions", "household", "b1", "a1", {"year": 2023}),
     "village facilities": ("policy/villagefacilities", "village", VILLAGE_B1, VILLAGE_A1, {"year": 2023}),
     "area": ("areas/area", "parent", TOWNSHIP_B, TOWNSHIP_A, {"name": "新建村", "level": 5}),
-    "member": ("registry/member", "household", "b1", "a1",
-               {"name": "新成员", "sex": "1", "relation": "03", "birth_date": "2010-01-01"}),
+    "member": (
+        "registry/member",
+        "household",
+        "b1",
+        "a1",
+        {"name": "新成员", "sex": "1", "relation": "03", "birth_date": "2010-01-01"},
+    ),
     "household": ("registry/household", "village", VILLAGE_B1, VILLAGE_A1, {"head_name": "新户主"}),
-}  # fmt: skip
+}
 COUNT = {
-    "registry/incomeaccount": IncomeAccount, "registry/livingconditions": LivingConditions,
-    "policy/villagefacilities": VillageFacilities, "areas/area": Area, "registry/member": Member,
+    "registry/incomeaccount": IncomeAccount,
+    "registry/livingconditions": LivingConditions,
+    "policy/villagefacilities": VillageFacilities,
+    "areas/area": Area,
+    "registry/member": Member,
     "registry/household": Household,
-}  # fmt: skip
+}
 
 
 def _key(homes, key):
@@ -210,11 +227,20 @@ def test_a_superuser_of_the_whole_tree_may_add_a_top_level_area(client, users):
     assert response.status_code == 302 and Area.objects.filter(code="150000000000").exists()
 
 
-@pytest.mark.parametrize("url", [
-    "registry/incomeaccount/{income}", "registry/livingconditions/{conditions}", "policy/villagefacilities/{facilities}",
-    "registry/member/{member}", "registry/statusevent/{event}", "registry/household/{household}",
-    "areas/area/" + TOWNSHIP_B, "areas/area/" + VILLAGE_B1, "accounts/user/{user}",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "registry/incomeaccount/{income}",
+        "registry/livingconditions/{conditions}",
+        "policy/villagefacilities/{facilities}",
+        "registry/member/{member}",
+        "registry/statusevent/{event}",
+        "registry/household/{household}",
+        "areas/area/" + TOWNSHIP_B,
+        "areas/area/" + VILLAGE_B1,
+        "accounts/user/{user}",
+    ],
+)
 def test_the_change_page_of_an_object_of_another_township_is_not_found(client, staff, homes, users, url):
     b1 = homes["b1"]
     services.record_event(users["county"], b1, codes.EventKind.IDENTIFIED, date(2020, 3, 1), reason="因病")
@@ -222,9 +248,11 @@ def test_the_change_page_of_an_object_of_another_township_is_not_found(client, s
         "income": IncomeAccount.objects.create(household=b1, year=2023, persons=1).pk,
         "conditions": LivingConditions.objects.create(household=b1, year=2023).pk,
         "facilities": VillageFacilities.objects.create(village_id=VILLAGE_B1, year=2023).pk,
-        "member": b1.members.get().pk, "event": StatusEvent.objects.get(household=b1).pk, "household": b1.pk,
+        "member": b1.members.get().pk,
+        "event": StatusEvent.objects.get(household=b1).pk,
+        "household": b1.pk,
         "user": users["village_b1"].pk,
-    }  # fmt: skip
+    }
     client.force_login(staff)
     for view in ("change/", "delete/", "history/", ""):  # "" : Django's redirect to the change page
         response = client.get(f"/admin/{url.format(**keys)}/{view}")
@@ -237,10 +265,20 @@ def test_an_inline_adds_no_member_and_shows_no_health(client, staff, homes):
     url = f"/admin/registry/household/{homes['a1'].pk}/change/"
     page = client.get(url)
     assert "健康状况" not in page.content.decode()  # masked data stays off the admin
-    data = form_data(page, **{"members-TOTAL_FORMS": 2, "members-INITIAL_FORMS": 1,
-                              "members-0-id": homes["a1"].members.get().pk, "members-0-household": homes["a1"].pk,
-                              "members-1-name": "偷加的", "members-1-sex": "1", "members-1-relation": "03",
-                              "members-1-birth_date": "2010-01-01", "members-1-household": homes["a1"].pk})  # fmt: skip
+    data = form_data(
+        page,
+        **{
+            "members-TOTAL_FORMS": 2,
+            "members-INITIAL_FORMS": 1,
+            "members-0-id": homes["a1"].members.get().pk,
+            "members-0-household": homes["a1"].pk,
+            "members-1-name": "偷加的",
+            "members-1-sex": "1",
+            "members-1-relation": "03",
+            "members-1-birth_date": "2010-01-01",
+            "members-1-household": homes["a1"].pk,
+        },
+    )
     client.post(url, data)
     assert homes["a1"].members.count() == 1
 
@@ -269,10 +307,14 @@ def test_a_scoped_inline_lists_and_saves_rows_only_under_the_users_own_records(c
 def test_autocomplete_choices_and_the_autocomplete_view_are_scoped(staff, homes):
     site = FupinAdminSite(name="admin")  # its widgets' links reverse the admin's URL names
     site.register(Household, HouseholdAdmin)
-    site.register(IncomeAccount, type("A", (IncomeAccountAdmin,), {"raw_id_fields": (), "autocomplete_fields": ("household",)}))
+    site.register(
+        IncomeAccount, type("A", (IncomeAccountAdmin,), {"raw_id_fields": (), "autocomplete_fields": ("household",)})
+    )
     request = RequestFactory().get("/")
     request.user = staff
-    form = site._registry[IncomeAccount].get_form(request)(data={"household": homes["b1"].pk, "year": 2023, "persons": 1})
+    form = site._registry[IncomeAccount].get_form(request)(
+        data={"household": homes["b1"].pk, "year": 2023, "persons": 1}
+    )
     assert list(form.fields["household"].queryset) == [homes["a1"]]
     assert not form.is_valid() and form.errors["household"] == [str(OUT_OF_SCOPE_CHOICE)]
     assert "B1-0001" not in str(form["household"])  # the selected option is not rendered either
@@ -289,7 +331,10 @@ def test_a_list_filter_on_a_relation_lists_only_related_objects_of_the_users_row
     site.register(IncomeAccount, type("A", (IncomeAccountAdmin,), {"list_filter": ("household", "year")}))
     request = RequestFactory().get("/")
     request.user = staff
-    assert site._registry[IncomeAccount].get_list_filter(request) == [("household", admin.RelatedOnlyFieldListFilter), "year"]
+    assert site._registry[IncomeAccount].get_list_filter(request) == [
+        ("household", admin.RelatedOnlyFieldListFilter),
+        "year",
+    ]
 
 
 # --- users: grants are a superuser's ----------------------------------------------------------------------------
@@ -311,8 +356,10 @@ def test_a_staff_user_cannot_change_role_area_staff_or_superuser_even_by_a_craft
         user = User.objects.get(pk=user.pk)
         assert user.first_name == "改名"  # the post went through: only the grants were ignored
         assert (user.role, user.area_id, user.is_superuser) == (
-            Role.VILLAGE if user.pk == target.pk else Role.TOWNSHIP, target.area_id if user.pk == target.pk else TOWNSHIP_A, False,
-        )  # fmt: skip
+            Role.VILLAGE if user.pk == target.pk else Role.TOWNSHIP,
+            target.area_id if user.pk == target.pk else TOWNSHIP_A,
+            False,
+        )
         assert user.is_staff == (user.pk == staff.pk) and not user.groups.exists()
         assert not user.user_permissions.filter(codename="change_group").exists()
 
@@ -344,15 +391,29 @@ def test_a_user_change_is_audited_under_the_users_area_for_that_areas_auditors(c
     assert all(value.startswith("sha256:") for value in entry.changes["password"])
 
 
-@pytest.mark.parametrize("role, area, allowed", [
-    (Role.VILLAGE, VILLAGE_A1, True), (Role.TOWNSHIP, TOWNSHIP_A, True), (Role.COUNTY_ADMIN, VILLAGE_A1, False),
-    (Role.INSPECTOR, TOWNSHIP_A, False), (Role.VILLAGE, VILLAGE_B1, False), (Role.VILLAGE, COUNTY, False),
-    (Role.VILLAGE, None, False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "role, area, allowed",
+    [
+        (Role.VILLAGE, VILLAGE_A1, True),
+        (Role.TOWNSHIP, TOWNSHIP_A, True),
+        (Role.COUNTY_ADMIN, VILLAGE_A1, False),
+        (Role.INSPECTOR, TOWNSHIP_A, False),
+        (Role.VILLAGE, VILLAGE_B1, False),
+        (Role.VILLAGE, COUNTY, False),
+        (Role.VILLAGE, None, False),
+    ],
+)
 def test_a_staff_user_creates_users_only_in_his_area_and_at_most_his_rank(client, staff, role, area, allowed):
     client.force_login(staff)
-    data = {"username": "new_clerk", "password1": "pw-Long-98765", "password2": "pw-Long-98765",
-            "usable_password": "true", "role": role, "is_staff": "on", "is_superuser": "on"}  # fmt: skip
+    data = {
+        "username": "new_clerk",
+        "password1": "pw-Long-98765",
+        "password2": "pw-Long-98765",
+        "usable_password": "true",
+        "role": role,
+        "is_staff": "on",
+        "is_superuser": "on",
+    }
     if area:
         data["area"] = area
     response = client.post("/admin/accounts/user/add/", data)
@@ -405,8 +466,14 @@ def test_admin_sends_anonymous_users_to_the_apps_login_page(client):
 
 def test_admin_is_a_plain_404_for_logged_in_users_who_are_not_staff(client, users):
     client.force_login(users["village_a1"])
-    for url in ("/admin/", "/admin/login/", "/admin/registry/household/", "/admin/accounts/user/1/change/",
-                "/admin/password_change/", "/admin/nothing-here/"):  # fmt: skip
+    for url in (
+        "/admin/",
+        "/admin/login/",
+        "/admin/registry/household/",
+        "/admin/accounts/user/1/change/",
+        "/admin/password_change/",
+        "/admin/nothing-here/",
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert 'name="password"' not in response.content.decode()

@@ -20,8 +20,14 @@ from fupin.accounts import checks
 
 FUPIN = [sys.executable, "-m", "fupin"]
 GOOD_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789" * 2
-HTTPS_SETTINGS = ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_PROXY_SSL_HEADER", "SECURE_HSTS_SECONDS",
-                  "CSRF_TRUSTED_ORIGINS", "TRUSTED_PROXIES")  # fmt: skip
+HTTPS_SETTINGS = (
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_HSTS_SECONDS",
+    "CSRF_TRUSTED_ORIGINS",
+    "TRUSTED_PROXIES",
+)
 
 
 def environment(tmp_path, **values):
@@ -31,8 +37,9 @@ def environment(tmp_path, **values):
 
 
 def fupin(tmp_path, *args, **values):
-    return subprocess.run([*FUPIN, *args], env=environment(tmp_path, **values), cwd=tmp_path, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [*FUPIN, *args], env=environment(tmp_path, **values), cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
 
 
 # ── the secret key ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -104,10 +111,13 @@ def test_which_keys_the_check_refuses(key, debug, refused):
 
 def https_settings(tmp_path, **values) -> dict:
     """The HTTPS settings as fupin.settings computes them from this environment, in a fresh interpreter."""
-    code = ("import json, fupin.settings as s; from django.conf import global_settings as g; "
-            f"print(json.dumps({{n: getattr(s, n, getattr(g, n, None)) for n in {HTTPS_SETTINGS!r}}}))")  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", code], env=environment(tmp_path, **values), capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    code = (
+        "import json, fupin.settings as s; from django.conf import global_settings as g; "
+        f"print(json.dumps({{n: getattr(s, n, getattr(g, n, None)) for n in {HTTPS_SETTINGS!r}}}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=environment(tmp_path, **values), capture_output=True, text=True, check=True
+    )
     found = json.loads(done.stdout)
     found["SECURE_PROXY_SSL_HEADER"] = tuple(found["SECURE_PROXY_SSL_HEADER"] or ()) or None
     return found
@@ -119,14 +129,22 @@ HOSTS = "fupin.example.gov.cn,.county.gov.cn,10.2.3.4"
 def test_fupin_https_sets_secure_cookies_the_proxy_header_hsts_and_trusted_origins(tmp_path):
     on = https_settings(tmp_path, FUPIN_HTTPS="1", FUPIN_ALLOWED_HOSTS=HOSTS)
     assert on == {
-        "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True,
-        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"), "SECURE_HSTS_SECONDS": 86400,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+        "SECURE_HSTS_SECONDS": 86400,
         "CSRF_TRUSTED_ORIGINS": ["https://fupin.example.gov.cn", "https://*.county.gov.cn", "https://10.2.3.4"],
         "TRUSTED_PROXIES": ["127.0.0.1", "::1"],
-    }  # fmt: skip
+    }
     off = https_settings(tmp_path, FUPIN_ALLOWED_HOSTS=HOSTS)
-    assert off == {"SESSION_COOKIE_SECURE": False, "CSRF_COOKIE_SECURE": False, "SECURE_PROXY_SSL_HEADER": None,
-                   "SECURE_HSTS_SECONDS": 0, "CSRF_TRUSTED_ORIGINS": [], "TRUSTED_PROXIES": []}  # fmt: skip
+    assert off == {
+        "SESSION_COOKIE_SECURE": False,
+        "CSRF_COOKIE_SECURE": False,
+        "SECURE_PROXY_SSL_HEADER": None,
+        "SECURE_HSTS_SECONDS": 0,
+        "CSRF_TRUSTED_ORIGINS": [],
+        "TRUSTED_PROXIES": [],
+    }
     assert https_settings(tmp_path, FUPIN_HTTPS="1", FUPIN_HSTS_SECONDS="0")["SECURE_HSTS_SECONDS"] == 0
 
 
@@ -137,9 +155,12 @@ def login_through_the_proxy(users, proto="https", origin=None):
     page = client.get(reverse("login"))
     token = page.cookies["csrftoken"].value
     origin = origin or f"{proto}://fupin.example.gov.cn"
-    response = client.post(reverse("login"), {"username": "village_a1", "password": "pw-12345678",
-                                              "csrfmiddlewaretoken": token},
-                           HTTP_ORIGIN=origin, HTTP_REFERER=f"{origin}/accounts/login/")  # fmt: skip
+    response = client.post(
+        reverse("login"),
+        {"username": "village_a1", "password": "pw-12345678", "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN=origin,
+        HTTP_REFERER=f"{origin}/accounts/login/",
+    )
     return page, response
 
 

@@ -64,10 +64,16 @@ def test_five_wrong_passwords_lock_the_user_out_and_the_right_one_is_refused(cli
     assert AccessAttempt.objects.get(username="village_a1").failures_since_start == 5  # refused attempts not counted
     failed = audit(Action.LOGIN_FAILED)
     assert [e.changes for e in failed] == [{"ip": "127.0.0.1"}] * 5 + [{"ip": "127.0.0.1", "locked": True}]
-    assert {(e.username, e.area_code, e.user_id) for e in failed} == {("village_a1", VILLAGE_A1, users["village_a1"].pk)}
+    assert {(e.username, e.area_code, e.user_id) for e in failed} == {
+        ("village_a1", VILLAGE_A1, users["village_a1"].pk)
+    }
     (locked,) = audit(Action.LOCKOUT)
     assert (locked.username, locked.area_code, locked.changes, locked.via) == (
-        "village_a1", VILLAGE_A1, {"ip": "127.0.0.1", "failures": 5}, "ui")  # fmt: skip
+        "village_a1",
+        VILLAGE_A1,
+        {"ip": "127.0.0.1", "failures": 5},
+        "ui",
+    )
     assert not audit(Action.LOGIN)
 
 
@@ -152,7 +158,11 @@ def test_a_county_administrator_lifts_a_lockout_in_the_admin_and_it_is_audited(c
 
     (lifted,) = audit(Action.UNLOCK)
     assert (lifted.user_id, lifted.username, lifted.via) == (admin.pk, "county", "admin")
-    assert (lifted.model, lifted.object_id, lifted.area_code) == ("accounts.user", str(users["village_a1"].pk), VILLAGE_A1)
+    assert (lifted.model, lifted.object_id, lifted.area_code) == (
+        "accounts.user",
+        str(users["village_a1"].pk),
+        VILLAGE_A1,
+    )
     assert lifted.changes == {"username": "village_a1", "ip": "127.0.0.1", "failures": 5, "locked": True}
 
     client.logout()
@@ -198,8 +208,9 @@ def test_a_county_administrator_may_not_lift_a_superusers_or_another_areas_locko
     assert not lockout.may_lift(admin, by_name["root"]) and not lockout.may_lift(admin, by_name["nobody"])
     assert lockout.may_lift(admin, by_name["village_b1"])
     assert lockout.may_lift(root, by_name["nobody"]) is False  # a superuser with an area sees his area only
-    east = User.objects.create_user("east_admin", password=PASSWORD, role=Role.COUNTY_ADMIN, area_id=TOWNSHIP_A,
-                                    is_staff=True)  # fmt: skip
+    east = User.objects.create_user(
+        "east_admin", password=PASSWORD, role=Role.COUNTY_ADMIN, area_id=TOWNSHIP_A, is_staff=True
+    )
     assert not lockout.may_lift(east, by_name["village_b1"])
 
     client.force_login(east)
@@ -230,5 +241,9 @@ def test_fupin_unlock_lifts_it_audited_and_axes_reset_is_refused(client, users, 
     call_command("unlock", "village_a1", "--by", "county")
     (lifted,) = audit(Action.UNLOCK)
     assert (lifted.username, lifted.via, lifted.changes["username"], lifted.area_code) == (
-        "county", "cli", "village_a1", VILLAGE_A1)  # fmt: skip
+        "county",
+        "cli",
+        "village_a1",
+        VILLAGE_A1,
+    )
     assert attempt(client, "village_a1", PASSWORD).status_code == 302

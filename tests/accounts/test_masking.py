@@ -9,7 +9,6 @@ from fupin.accounts.masking import mask_value, shown
 from fupin.accounts.models import Action, AuditEntry
 from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.registry import services
-from tests.api.conftest import api_as  # noqa: F401  (a fixture)
 from tests.factories import VILLAGE_A1, make_id
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +23,11 @@ MASKED = CERT[:6] + "*" * 10 + CERT[-4:]
 def child(make_household, users):
     household = make_household(VILLAGE_A1, members=[{"name": "户主", "relation": "01"}])
     member = services.add_member(
-        users["county"], household,
+        users["county"],
+        household,
         {"name": "王小明", "relation": "03", "id_number": CHILD_ID, "disability_cert": CERT, "disability_level": 2},
         via="test",
-    )  # fmt: skip
+    )
     return member
 
 
@@ -69,7 +69,9 @@ def test_the_member_form_hides_the_stored_certificate_and_keeps_it_when_left_emp
     body = page.content.decode()
     assert CERT not in body and MASKED in body  # the masked value as the field's hint
     form = page.context["form"]
-    data = {name: value for name, value in ((b.name, b.value()) for b in form) if value is not None and value is not False}
+    data = {
+        name: value for name, value in ((b.name, b.value()) for b in form) if value is not None and value is not False
+    }
     data = {name: ("on" if value is True else value) for name, value in data.items()}
     response = client.post(url, {**data, "work_place": "县城"})
     assert response.status_code == 302, response.context["form"].errors

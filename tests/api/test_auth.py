@@ -11,9 +11,8 @@ from django.test import Client
 from fupin.accounts import tokens
 from fupin.accounts.models import Action, ApiToken, AuditEntry
 from fupin.errors import DomainError
-
-from tests.api.conftest import Caller, assert_error
 from tests.factories import VILLAGE_A1
+from tests.support import Caller, assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -16,14 +16,16 @@ from fupin.accounts import tokens
 from fupin.api import api
 from fupin.api_common import MAX_PAGE
 from fupin.errors import CONTROL_REASON
-from tests.api.conftest import assert_error
 from tests.factories import VILLAGE_A1
+from tests.support import assert_error
 from tests.sweep.routes import API as SWEPT
 
 pytestmark = pytest.mark.django_db
 
 SCHEMA = json.loads(json.dumps(api.get_openapi_schema()))  # as served: status codes are text
-OPERATIONS = [(method.upper(), path, operation) for path, item in SCHEMA["paths"].items() for method, operation in item.items()]
+OPERATIONS = [
+    (method.upper(), path, operation) for path, item in SCHEMA["paths"].items() for method, operation in item.items()
+]
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 BIG = (2**70, 2**64, 2**63, -(2**63) - 1)
 
@@ -44,7 +46,9 @@ def body_type(operation):
 LISTS = [op for op in OPERATIONS if any(p["name"] == "page" for p in parameters(op[2], "query"))]
 WITH_PATH = [op for op in OPERATIONS if parameters(op[2], "path")]
 JSON_BODIES = [op for op in OPERATIONS if body_type(op[2]) == "application/json"]
-FORM_BODIES = [op for op in OPERATIONS if body_type(op[2]) in ("multipart/form-data", "application/x-www-form-urlencoded")]
+FORM_BODIES = [
+    op for op in OPERATIONS if body_type(op[2]) in ("multipart/form-data", "application/x-www-form-urlencoded")
+]
 WITH_QUERY = [op for op in OPERATIONS if parameters(op[2], "query")]
 
 
@@ -86,8 +90,11 @@ def swept(method, path):
 def send(world, method, path, body=None, *, form=False, content_type="application/json", **headers):
     client = world["client"]
     if form:
-        return client.generic(method, path, body, content_type=content_type, headers=headers) if isinstance(body, bytes) \
-            else client.post(path, body or {}, headers=headers)  # fmt: skip
+        return (
+            client.generic(method, path, body, content_type=content_type, headers=headers)
+            if isinstance(body, bytes)
+            else client.post(path, body or {}, headers=headers)
+        )
     data = body if isinstance(body, (str, bytes)) else ("" if body is None else json.dumps(body))
     return client.generic(method, path, data, content_type=content_type, headers=headers)
 
@@ -108,12 +115,20 @@ def assert_shaped(response):
     ("name", "value", "reason"),
     [
         *(("page", big, "不能大于") for big in BIG[:3]),
-        ("page", MAX_PAGE + 1, "不能大于"), ("page", 0, "不能小于1"), ("page", -1, "不能小于1"),
-        ("page", -(2**70), "不能小于1"), ("page", "abc", "应为整数"), ("page", "1.5", "应为整数"), ("page", "", "应为整数"),
-        ("page_size", 2**70, "不能大于200"), ("page_size", 201, "不能大于200"), ("page_size", 0, "不能小于1"),
-        ("page_size", -1, "不能小于1"), ("page_size", "abc", "应为整数"),
+        ("page", MAX_PAGE + 1, "不能大于"),
+        ("page", 0, "不能小于1"),
+        ("page", -1, "不能小于1"),
+        ("page", -(2**70), "不能小于1"),
+        ("page", "abc", "应为整数"),
+        ("page", "1.5", "应为整数"),
+        ("page", "", "应为整数"),
+        ("page_size", 2**70, "不能大于200"),
+        ("page_size", 201, "不能大于200"),
+        ("page_size", 0, "不能小于1"),
+        ("page_size", -1, "不能小于1"),
+        ("page_size", "abc", "应为整数"),
     ],
-)  # fmt: skip
+)
 def test_a_page_out_of_range_is_a_422_naming_the_parameter(world, method, path, operation, name, value, reason):
     query, _, _ = swept(method, path)
     url = f"{fill(path, world)}{query}{'&' if query else '?'}{name}={value}"
@@ -175,13 +190,19 @@ def test_a_body_just_under_the_limit_is_read(world, method, path, operation):
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ('{"name": ', 400, "bad_request"), ("{'name': 1}", 400, "bad_request"), (b"\xff\xfe{}", 400, "bad_request"),
-        ("[" * 100_000 + "]" * 100_000, 400, "bad_request"), ("NaN", 422, "validation_error"),
-        ("[1, 2]", 422, "validation_error"), ('"text"', 422, "validation_error"), ("17", 422, "validation_error"),
-        ("true", 422, "validation_error"), ("null", 422, "validation_error"),
+        ('{"name": ', 400, "bad_request"),
+        ("{'name': 1}", 400, "bad_request"),
+        (b"\xff\xfe{}", 400, "bad_request"),
+        ("[" * 100_000 + "]" * 100_000, 400, "bad_request"),
+        ("NaN", 422, "validation_error"),
+        ("[1, 2]", 422, "validation_error"),
+        ('"text"', 422, "validation_error"),
+        ("17", 422, "validation_error"),
+        ("true", 422, "validation_error"),
+        ("null", 422, "validation_error"),
     ],
     ids=["truncated", "single-quotes", "not-utf8", "nested-100k", "nan", "array", "string", "number", "true", "null"],
-)  # fmt: skip
+)
 def test_a_body_that_is_not_a_json_object_is_refused_in_the_shape(world, method, path, operation, body, status, code):
     assert_error(send(world, method, fill(path, world), body), status, code)
 
@@ -241,7 +262,7 @@ def test_too_many_form_fields_is_a_413(world, method, path, operation):
 
 @pytest.mark.parametrize(("method", "path", "operation"), _ids(FORM_BODIES))
 def test_a_malformed_multipart_body_is_a_400(world, method, path, operation):
-    body = b"--nope\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc"
+    body = b'--nope\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc'
     response = send(world, method, fill(path, world), body, form=True, content_type="multipart/form-data")
     assert_error(response, 400, "bad_request", None)
 
@@ -254,9 +275,13 @@ ALLOWED = {path: {method.upper() for method in item} for path, item in SCHEMA["p
 
 @pytest.mark.parametrize(
     ("path", "method"),
-    [pytest.param(path, method, id=f"{method} {path}") for path, allowed in ALLOWED.items() for method in METHODS
-     if method not in allowed],
-)  # fmt: skip
+    [
+        pytest.param(path, method, id=f"{method} {path}")
+        for path, allowed in ALLOWED.items()
+        for method in METHODS
+        if method not in allowed
+    ],
+)
 def test_a_wrong_method_on_an_existing_path_is_a_405_with_allow(world, path, method):
     response = send(world, method, fill(path, world), {} if method != "GET" else None)
     error = assert_error(response, 405, "method_not_allowed", None)
@@ -266,7 +291,9 @@ def test_a_wrong_method_on_an_existing_path_is_a_405_with_allow(world, path, met
 
 
 @pytest.mark.parametrize("method", [*METHODS, "HEAD", "OPTIONS"])
-@pytest.mark.parametrize("path", ["/api/nowhere", "/api/households/1/nothing", f"/api/households/{2**70}/x", "/api/%00"])
+@pytest.mark.parametrize(
+    "path", ["/api/nowhere", "/api/households/1/nothing", f"/api/households/{2**70}/x", "/api/%00"]
+)
 def test_an_unknown_api_path_is_a_404_whatever_the_method(world, method, path):
     response = send(world, method, path)
     if method == "HEAD":

@@ -6,9 +6,8 @@ import logging
 import pytest
 
 from fupin.registry import services
-
-from tests.api.conftest import assert_error
 from tests.factories import VILLAGE_A1
+from tests.support import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,8 @@ import pytest
 from fupin.accounts.models import Action, AuditEntry
 from fupin.registry import codes, services
 from fupin.registry.models import Household, IncomeAccount, LivingConditions
-
-from tests.api.conftest import assert_error
 from tests.factories import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
+from tests.support import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +70,14 @@ def test_page_size_is_limited(api_as, page_size):
 def test_detail_has_members_incomes_conditions_and_events(api_as, make_household, users):
     household = make_household(members=[{"name": "张大山", "relation": "01"}, {"name": "王芳", "relation": "02"}])
     IncomeAccount.objects.create(
-        household=household, year=2024, persons=3, wage_income=Decimal("9000"), business_income=Decimal("2500"),
-        dibao_income=Decimal("1800"), business_expense=Decimal("1500"),
-    )  # fmt: skip
+        household=household,
+        year=2024,
+        persons=3,
+        wage_income=Decimal("9000"),
+        business_income=Decimal("2500"),
+        dibao_income=Decimal("1800"),
+        business_expense=Decimal("1500"),
+    )
     LivingConditions.objects.create(household=household, year=2024, housing_safety=codes.HousingSafety.GRADE_C)
     services.record_event(users["county"], household, codes.EventKind.IDENTIFIED, date(2016, 5, 1), approver="县扶贫办")
     body = api_as("village_a1").get(f"/households/{household.pk}").json()
@@ -134,7 +138,11 @@ def test_create_in_another_village_is_refused(api_as):
 
 @pytest.mark.parametrize(
     ("field", "value", "label"),
-    [("household_type", "9", "户类型"), ("monitoring_category", "7", "监测对象类别"), ("risk_type", "02", "主要返贫致贫风险")],
+    [
+        ("household_type", "9", "户类型"),
+        ("monitoring_category", "7", "监测对象类别"),
+        ("risk_type", "02", "主要返贫致贫风险"),
+    ],
 )
 def test_code_list_fields_are_checked_with_a_chinese_message(api_as, field, value, label):
     body = {"number": "A1-0002", "village": VILLAGE_A1, "head_name": "刘一", field: value}

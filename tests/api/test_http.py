@@ -8,7 +8,6 @@ import pytest
 
 from fupin.accounts import tokens
 from fupin.accounts.models import ApiToken
-
 from tests.factories import VILLAGE_B1
 
 pytestmark = pytest.mark.django_db(transaction=True)

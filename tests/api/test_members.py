@@ -7,9 +7,8 @@ import pytest
 
 from fupin.accounts.models import Action, AuditEntry
 from fupin.registry.idcard import STORED_AS_FLOAT, STORED_AS_INT
-
-from tests.api.conftest import assert_error
 from tests.factories import VILLAGE_B1, make_id
+from tests.support import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +17,9 @@ def test_add_list_read_and_update_a_member(api_as, make_household):
     household = make_household(members=[])
     caller = api_as("village_a1")
     number = make_id("19900307", seq=124)
-    response = caller.post(f"/households/{household.pk}/members", {"name": "王芳", "relation": "02", "id_number": number})
+    response = caller.post(
+        f"/households/{household.pk}/members", {"name": "王芳", "relation": "02", "id_number": number}
+    )
     assert response.status_code == 201, response.content
     member = response.json()
     assert member["birth_date"] == "1990-03-07" and member["sex"] == "2" and member["labels"]["sex"] == "女"

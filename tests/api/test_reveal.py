@@ -8,14 +8,19 @@ import pytest
 from fupin.accounts.models import Action, AuditEntry
 from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.registry.models import Member
-
-from tests.api.conftest import assert_error
 from tests.factories import VILLAGE_A2, make_id
+from tests.support import assert_error
 
 pytestmark = pytest.mark.django_db
 
-ROLES_SEEING_A1 = {"county": "county_admin", "township_a": "township", "village_a1": "village", "cadre_a1": "cadre",
-                   "inspector": "inspector", "department": "department"}  # fmt: skip
+ROLES_SEEING_A1 = {
+    "county": "county_admin",
+    "township_a": "township",
+    "village_a1": "village",
+    "cadre_a1": "cadre",
+    "inspector": "inspector",
+    "department": "department",
+}
 MEMBER_CASES = [(user, field) for user in ROLES_SEEING_A1 for field in ("id_number", "phone", "health")]
 HOUSEHOLD_CASES = [(user, field) for user in ROLES_SEEING_A1 for field in ("phone", "bank_account")]
 

@@ -50,8 +50,12 @@ def test_loading_a_tree_and_looking_up_by_prefix():
     county = Area.objects.get(code="140522000000")
     assert county.prefix == "140522"
     assert set(Area.objects.under(county.prefix).values_list("code", flat=True)) == {
-        "140522000000", "140522100000", "140522100201", "140522100202", "140522100201001",
-    }  # fmt: skip
+        "140522000000",
+        "140522100000",
+        "140522100201",
+        "140522100202",
+        "140522100201001",
+    }
     assert Area.objects.under(village.prefix).count() == 2  # the village and its group
 
 

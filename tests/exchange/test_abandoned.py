@@ -19,8 +19,8 @@ from fupin.accounts import tokens
 from fupin.exchange import services
 from fupin.exchange.models import ImportJob
 from fupin.exchange.tasks import import_file
-from tests.exchange.conftest import csv_text
 from tests.factories import VILLAGE_A1, make_id
+from tests.support import csv_text
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +41,18 @@ def dead_pid() -> int:
 
 def running_job(user, *, pid, host=None, beat_age: float | None = 0, started_age: float = 0) -> ImportJob:
     """A job as a worker leaves it mid-import: RUNNING, its upload on disk, a heartbeat `beat_age` seconds old."""
-    roster = csv_text(("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系"), ("A1", VILLAGE_A1, "秦一", make_id(), "户主"))
+    roster = csv_text(
+        ("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系"), ("A1", VILLAGE_A1, "秦一", make_id(), "户主")
+    )
     job = services.start_import(user, io.BytesIO(roster.encode()), "花名册.csv", via="test", enqueue=False)
     started = timezone.now() - timedelta(seconds=started_age)
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, started_at=started, created_at=started, worker_pid=pid,
+        status=ImportJob.Status.RUNNING,
+        started_at=started,
+        created_at=started,
+        worker_pid=pid,
         worker_host=services.this_host() if host is None else host,
-    )  # fmt: skip
+    )
     beat = services.job_dir(job) / services.HEARTBEAT
     if beat_age is None:
         beat.unlink()
@@ -78,7 +83,9 @@ def test_a_dead_pid_on_this_host_is_abandoned_at_once_seen_on_the_page(client, u
 
 def test_a_live_pid_with_a_fresh_heartbeat_is_left_running(client, users):
     job = running_job(users["village_a1"], pid=os.getpid(), beat_age=LIMIT - 60, started_age=3600)
-    state = client.get(f"/api/imports/{job.pk}", HTTP_AUTHORIZATION=f"Bearer {tokens.issue_token(users['village_a1'], 't')}")
+    state = client.get(
+        f"/api/imports/{job.pk}", HTTP_AUTHORIZATION=f"Bearer {tokens.issue_token(users['village_a1'], 't')}"
+    )
     assert state.json()["status"] == "running" and not state.json()["finished"]
     assert services.upload_path(job).exists()
 
@@ -86,7 +93,9 @@ def test_a_live_pid_with_a_fresh_heartbeat_is_left_running(client, users):
 @pytest.mark.parametrize(("beat_age", "abandoned"), [(LIMIT - 30, False), (LIMIT + 30, True)])
 def test_a_heartbeat_older_than_the_threshold_abandons_a_job_of_another_host(client, users, beat_age, abandoned):
     """On another host the pid says nothing; the heartbeat decides, at the threshold."""
-    job = running_job(users["village_a1"], pid=dead_pid(), host="other-host/pidns:1", beat_age=beat_age, started_age=3600)
+    job = running_job(
+        users["village_a1"], pid=dead_pid(), host="other-host/pidns:1", beat_age=beat_age, started_age=3600
+    )
     token = tokens.issue_token(users["village_a1"], "t")
     state = client.get(f"/api/imports/{job.pk}", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert state["status"] == ("failed" if abandoned else "running") and state["finished"] is abandoned
@@ -117,7 +126,9 @@ def test_without_a_heartbeat_file_the_start_time_counts(users):
 def test_a_job_waiting_for_the_database_worker_is_not_abandoned(users):
     roster = csv_text(("户编号", "姓名"), ("A1", "秦一"))
     job = services.start_import(users["county"], io.BytesIO(roster.encode()), "排队.csv", via="ui", enqueue=False)
-    ImportJob.objects.filter(pk=job.pk).update(worker_pid=None, worker_host="", created_at=timezone.now() - timedelta(days=2))
+    ImportJob.objects.filter(pk=job.pk).update(
+        worker_pid=None, worker_host="", created_at=timezone.now() - timedelta(days=2)
+    )
     assert services.sweep_abandoned() == 0
     job.refresh_from_db()
     assert job.status == ImportJob.Status.QUEUED and services.upload_path(job).exists()
@@ -128,7 +139,10 @@ def test_prune_marks_abandoned_jobs_and_the_import_page_lists_them_failed(client
     alive = running_job(users["village_a1"], pid=os.getpid())
     out = io.StringIO()
     call_command("prune_imports", stdout=out)
-    assert out.getvalue().splitlines() == ["1个导入任务的进程已中断，已标为失败并删除其文件", "已删除0个导入任务的文件（90天以前结束的）"]
+    assert out.getvalue().splitlines() == [
+        "1个导入任务的进程已中断，已标为失败并删除其文件",
+        "已删除0个导入任务的文件（90天以前结束的）",
+    ]
     assert_abandoned(dead)
     alive.refresh_from_db()
     assert alive.status == ImportJob.Status.RUNNING and services.upload_path(alive).exists()
@@ -179,7 +193,9 @@ def test_the_worker_beats_while_it_runs(settings, users):
 
 
 def test_a_finished_import_records_its_worker(users, run_import):
-    roster = csv_text(("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系"), ("W1", VILLAGE_A1, "秦五", make_id(), "户主"))
+    roster = csv_text(
+        ("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系"), ("W1", VILLAGE_A1, "秦五", make_id(), "户主")
+    )
     job = run_import(users["village_a1"], roster)
     assert job.status == ImportJob.Status.DONE
     assert (job.worker_pid, job.worker_host) == (os.getpid(), services.this_host())

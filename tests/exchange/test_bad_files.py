@@ -5,18 +5,19 @@ import re
 import zipfile
 from datetime import date
 
+import numpy as np
 import pytest
 import xlsxwriter
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from fupin.exchange.models import ImportJob
 from fupin.exchange.validation import plain_valid_ids
 from fupin.registry.idcard import is_valid_id_number
 from fupin.registry.models import Household, Member
-from tests.exchange.conftest import csv_text
 from tests.factories import VILLAGE_A1, make_id
-
-import numpy as np
+from tests.support import csv_text
 
 pytestmark = pytest.mark.django_db
 HEADER = ("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系")
@@ -110,7 +111,9 @@ def test_a_million_empty_styled_rows_are_skipped_not_read(users, run_import):
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                empty = "".join(f'<row r="{r}" s="1" customFormat="1"><c r="A{r}" s="1"/></row>' for r in range(3, 1_000_001))
+                empty = "".join(
+                    f'<row r="{r}" s="1" customFormat="1"><c r="A{r}" s="1"/></row>' for r in range(3, 1_000_001)
+                )
                 data = data.decode().replace("</sheetData>", empty + "</sheetData>").encode()
             archive.writestr(info, data)
     job = run_import(users["county"], out.getvalue(), "格式.xlsx")

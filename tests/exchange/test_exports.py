@@ -18,9 +18,9 @@ from fupin.exchange import exports
 from fupin.exchange.columns import HOUSEHOLDS, INCOMES, MEMBERS
 from fupin.registry import codes, services
 from fupin.registry.models import IncomeAccount
-from tests.api.conftest import api_as, assert_error  # noqa: F401  (api_as is a fixture)
 from tests.exchange.xlsx import TEXT_FORMAT, Parts, records, sheets
 from tests.factories import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
+from tests.support import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -37,20 +37,43 @@ CSV = "web:household-export"
 @pytest.fixture
 def homes(make_household, users):
     a1 = make_household(
-        VILLAGE_A1, number=NUMBER_A1, head_name="李春花", bank_account=BANK, address="=HYPERLINK(\"http://x\")",
-        first_identified_on=date(2015, 3, 1), poverty_cause=codes.PovertyCause.ILLNESS, risk_level=3,
+        VILLAGE_A1,
+        number=NUMBER_A1,
+        head_name="李春花",
+        bank_account=BANK,
+        address='=HYPERLINK("http://x")',
+        first_identified_on=date(2015, 3, 1),
+        poverty_cause=codes.PovertyCause.ILLNESS,
+        risk_level=3,
         members=[
-            {"name": "李春花", "relation": "01", "id_number": ID_A1, "health": codes.Health.CHRONIC, "phone": MEMBER_PHONE},
+            {
+                "name": "李春花",
+                "relation": "01",
+                "id_number": ID_A1,
+                "health": codes.Health.CHRONIC,
+                "phone": MEMBER_PHONE,
+            },
             {"name": "王小明", "relation": "03", "id_number": CHILD_A1, "dibao": True, "work_months": 4},
         ],
-    )  # fmt: skip
+    )
     IncomeAccount.objects.create(
-        household=a1, year=2023, persons=2, wage_income=Decimal("6000.10"), dibao_income=Decimal("1200"),
+        household=a1,
+        year=2023,
+        persons=2,
+        wage_income=Decimal("6000.10"),
+        dibao_income=Decimal("1200"),
         business_expense=Decimal("500"),
-    )  # fmt: skip
+    )
     services.record_event(users["county"], a1, codes.EventKind.IDENTIFIED, date(2015, 3, 1), reason="因病")
-    a2 = make_household(VILLAGE_A2, number="A2-0001", head_name="赵秋菊", members=[{"name": "赵秋菊", "relation": "01"}])
-    b1 = make_household(VILLAGE_B1, number="B1-0001", head_name="赵冬生", members=[{"name": "赵冬生", "relation": "01", "id_number": ID_B1}])
+    a2 = make_household(
+        VILLAGE_A2, number="A2-0001", head_name="赵秋菊", members=[{"name": "赵秋菊", "relation": "01"}]
+    )
+    b1 = make_household(
+        VILLAGE_B1,
+        number="B1-0001",
+        head_name="赵冬生",
+        members=[{"name": "赵冬生", "relation": "01", "id_number": ID_B1}],
+    )
     IncomeAccount.objects.create(household=b1, year=2022, persons=1, wage_income=Decimal("3000"))
     return {"a1": a1, "a2": a2, "b1": b1}
 
@@ -88,13 +111,19 @@ def test_workbook_has_the_three_import_sheets_with_read_only_columns_after_the_t
 def test_cells_are_written_the_way_the_importer_reads_them(client, users, homes):
     body = export(client, users["county"])
     household = next(r for r in records(body, "农户") if r["户编号"] == NUMBER_A1)
-    assert household["行政区划代码"] == VILLAGE_A1 and household["联系电话"] == PHONE and household["开户银行账号"] == BANK
+    assert (
+        household["行政区划代码"] == VILLAGE_A1 and household["联系电话"] == PHONE and household["开户银行账号"] == BANK
+    )
     assert household["户类型"] == "贫困户" and household["主要致贫原因"] == "因病"  # labels, not codes
     assert household["首次识别时间"] == date(2015, 3, 1) and household["风险识别时间"] == ""
     assert household["致贫/返贫风险等级"] == 3 and household["易地扶贫搬迁户"] == "否"
-    assert household["住址"] == "=HYPERLINK(\"http://x\")"  # a string cell is never a formula: kept as typed
+    assert household["住址"] == '=HYPERLINK("http://x")'  # a string cell is never a formula: kept as typed
     assert (household["行政村"], household["当前状态"], household["家庭成员数"]) == ("东一村", "未脱贫", 2)
-    assert (household["最近收入年度"], household["人均纯收入（元）"], household["户主证件号码"]) == (2023, 3350.05, ID_A1)
+    assert (household["最近收入年度"], household["人均纯收入（元）"], household["户主证件号码"]) == (
+        2023,
+        3350.05,
+        ID_A1,
+    )
     members = [r for r in records(body, "家庭成员") if r["户编号"] == NUMBER_A1]
     assert [(m["姓名"], m["与户主关系"]) for m in members] == [("李春花", "户主"), ("王小明", "子女")]
     assert members[0]["出生日期"] == date(1975, 3, 15) and members[0]["健康状况"] == "长期慢性病"
@@ -107,12 +136,18 @@ def test_cells_are_written_the_way_the_importer_reads_them(client, users, homes)
 def test_ids_and_numbers_stay_text_in_the_workbook(client, users, homes):
     body = export(client, users["county"])
     member = next(r for r in records(body, "家庭成员") if r["姓名"] == "李春花")
-    for value, expected in ((member["证件号码"], ID_A1), (member["户编号"], NUMBER_A1), (member["联系电话"], MEMBER_PHONE)):
+    for value, expected in (
+        (member["证件号码"], ID_A1),
+        (member["户编号"], NUMBER_A1),
+        (member["联系电话"], MEMBER_PHONE),
+    ):
         assert isinstance(value, str) and value == expected and len(value) == len(expected)
     assert len(member["证件号码"]) == 18
     parts = Parts(body)
     ref = xl_rowcol_to_cell(1, [c.name for c in MEMBERS.columns].index("id_number"))
-    assert parts.cell("家庭成员", ref).get("t") in ("inlineStr", "s") and parts.cell_format("家庭成员", ref) == TEXT_FORMAT
+    assert (
+        parts.cell("家庭成员", ref).get("t") in ("inlineStr", "s") and parts.cell_format("家庭成员", ref) == TEXT_FORMAT
+    )
     assert parts.column_formats("农户")[0] == TEXT_FORMAT  # typing a new household number keeps it text too
 
 
@@ -227,7 +262,12 @@ def test_one_audit_entry_per_export_with_filters_format_and_row_counts(client, u
     first, second = AuditEntry.objects.filter(action=Action.EXPORT).order_by("id")
     assert first.changes["filters"] == {"area": TOWNSHIP_A, "household_type": "2"}
     assert first.changes["format"] == "xlsx" and first.changes["rows"] == {"households": 1, "members": 2, "incomes": 1}
-    assert (first.username, first.area_code, first.via, first.model) == ("township_a", TOWNSHIP_A, "ui", "registry.household")
+    assert (first.username, first.area_code, first.via, first.model) == (
+        "township_a",
+        TOWNSHIP_A,
+        "ui",
+        "registry.household",
+    )
     assert second.changes["format"] == "csv" and second.changes["rows"] == {"incomes": 1}
     assert second.changes["filters"] == {}
 
@@ -304,12 +344,17 @@ def test_api_export_with_a_token_is_scoped_and_audited(api_as, homes):
     assert response.status_code == 200 and response["Content-Type"] == exports.FORMATS["xlsx"]
     body = b"".join(response.streaming_content)
     assert {r["户编号"] for r in records(body, "家庭成员")} == {NUMBER_A1}
-    assert next(r for r in records(body, "家庭成员") if r["姓名"] == "李春花")["证件号码"] == ID_A1  # village may reveal
+    assert (
+        next(r for r in records(body, "家庭成员") if r["姓名"] == "李春花")["证件号码"] == ID_A1
+    )  # village may reveal
     response = caller.get("/households/export", format="csv", kind="members", area=VILLAGE_B1)
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     assert csv_records(b"".join(response.streaming_content)) == []
     entries = AuditEntry.objects.filter(action=Action.EXPORT).order_by("id")
-    assert [(e.via, e.changes["format"], e.username) for e in entries] == [("api", "xlsx", "village_a1"), ("api", "csv", "village_a1")]
+    assert [(e.via, e.changes["format"], e.username) for e in entries] == [
+        ("api", "xlsx", "village_a1"),
+        ("api", "csv", "village_a1"),
+    ]
     cadre = csv_records(b"".join(api_as("cadre_a1").get("/households/export", format="csv").streaming_content))
     assert [r["户主证件号码"] for r in cadre] == ["\t" + masked(ID_A1)]
 
@@ -325,9 +370,13 @@ def test_api_export_refuses_unknown_formats_and_callers_without_a_token(api_as, 
 
 @pytest.mark.parametrize(
     ("name", "kind", "counts"),
-    [(XLSX, "households", {"households": 3, "members": 4, "incomes": 2}), (CSV, "households", {"households": 3}),
-     (CSV, "members", {"members": 4}), (CSV, "incomes", {"incomes": 2})],
-)  # fmt: skip
+    [
+        (XLSX, "households", {"households": 3, "members": 4, "incomes": 2}),
+        (CSV, "households", {"households": 3}),
+        (CSV, "members", {"members": 4}),
+        (CSV, "incomes", {"incomes": 2}),
+    ],
+)
 def test_an_export_imports_back_without_a_change(client, users, homes, run_import, name, kind, counts):
     body = export(client, users["county"], name, kind=kind)
     job = run_import(users["county"], body, "农户名册.xlsx" if name == XLSX else "农户名册.csv", dry_run=True)
@@ -342,8 +391,10 @@ def test_a_masked_export_imports_back_without_a_change(client, users, homes, run
     assert "****" in str(records(body, "农户")) and "***" in str(records(body, "家庭成员"))
     job = run_import(users["township_a"], body, "农户名册.xlsx")
     assert job.status == job.Status.DONE and job.error_count == 0, (job.message, job.errors)
-    assert job.counts == {sheet: {"new": 0, "updated": 0, "unchanged": n} for sheet, n in
-                          {"households": 2, "members": 3, "incomes": 1}.items()}  # fmt: skip
+    assert job.counts == {
+        sheet: {"new": 0, "updated": 0, "unchanged": n}
+        for sheet, n in {"households": 2, "members": 3, "incomes": 1}.items()
+    }
     homes["a1"].refresh_from_db()
     assert homes["a1"].bank_account == BANK
     assert homes["a1"].members.get(relation="01").health == codes.Health.CHRONIC

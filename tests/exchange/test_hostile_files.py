@@ -33,9 +33,9 @@ from fupin.exchange.models import ImportJob
 from fupin.exchange.reading.base import display_name
 from fupin.exchange.reports import guarded, sheet_names
 from fupin.registry.models import Household, Member
-from tests.exchange.conftest import csv_text
 from tests.exchange.xlsx import NS, Parts, sheets
 from tests.factories import VILLAGE_A1, make_id
+from tests.support import csv_text
 
 pytestmark = pytest.mark.django_db
 HEADER = ("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系")
@@ -47,7 +47,17 @@ LONG_CHINESE = "扶贫对象动态管理花名册" * 18 + "最终版本"  # 202 
 # watching the file system
 # ------------------------------------------------------------------------------------------------------------------
 
-_WATCHED = {"open", "os.mkdir", "os.link", "os.symlink", "os.rename", "os.replace", "os.remove", "os.rmdir", "os.truncate"}
+_WATCHED = {
+    "open",
+    "os.mkdir",
+    "os.link",
+    "os.symlink",
+    "os.rename",
+    "os.replace",
+    "os.remove",
+    "os.rmdir",
+    "os.truncate",
+}
 _touched: list | None = None  # the events of the import being watched, else None (the hook does nothing)
 
 
@@ -233,7 +243,9 @@ def test_a_hostile_file_name_is_only_data(users, client, watched, filename, kept
     writes is in the job's folder under a name it made, and the report downloads under the clerk's name, encoded."""
     xlsx = filename.endswith(".xlsx")
     content = workbook if xlsx else (lambda rows: csv_text(HEADER, *rows).encode())
-    fragments = [piece for piece in ("pwned", "COPY", "错误报告", LONG_CHINESE[:20], "x.csv", "'", '"', ";") if piece in filename]
+    fragments = [
+        piece for piece in ("pwned", "COPY", "错误报告", LONG_CHINESE[:20], "x.csv", "'", '"', ";") if piece in filename
+    ]
 
     job, touched, appeared = watched(lambda: import_file(users["county"], content(roster_rows()), filename))
     assert job.status == ImportJob.Status.DONE, job.message
@@ -281,7 +293,9 @@ HOSTILE_TITLES = ["农户[2024]", "'户'", "a]b", "x'); DROP TABLE errors; --", 
 
 @pytest.mark.parametrize("title", HOSTILE_TITLES)
 def test_a_hostile_sheet_name_is_only_data(users, watched, title):
-    good, touched, appeared = watched(lambda: import_file(users["county"], workbook(roster_rows(prefix="T")), "表.xlsx"))
+    good, touched, appeared = watched(
+        lambda: import_file(users["county"], workbook(roster_rows(prefix="T")), "表.xlsx")
+    )
     assert good.status == ImportJob.Status.DONE, good.message
     content = workbook(roster_rows(good=False, prefix="T"), title=title)
     job, touched, appeared = watched(lambda: import_file(users["county"], content, "表.xlsx"))
@@ -289,7 +303,7 @@ def test_a_hostile_sheet_name_is_only_data(users, watched, title):
     assert_kept_to_its_folder(job, touched, appeared)
     assert [(e["sheet"], e["row"], e["letter"]) for e in job.errors] == [(title, 2, "D")]
     report = (services.job_dir(job) / job.report_name).read_bytes()
-    (name, rows), = sheets(report).items()
+    ((name, rows),) = sheets(report).items()
     assert name == sheet_names([SimpleNamespace(title=title)])[0]
     assert rows[0] == ["原行号", *HEADER, "错误说明"] and rows[1][-1].startswith("D列“证件号码”的值“123”")
 
@@ -300,14 +314,14 @@ def test_report_sheet_names_are_ones_excel_allows_and_distinct():
     assert all(len(name) <= 31 for name in sheet_names(tables))
 
 
-HOSTILE_HEADERS = ['"', "'", "--", ";", ")", "x'); DROP TABLE errors; --", '备注"）;--', "=HYPERLINK(\"http://x\",\"点\")"]
+HOSTILE_HEADERS = ['"', "'", "--", ";", ")", "x'); DROP TABLE errors; --", '备注"）;--', '=HYPERLINK("http://x","点")']
 
 
 @pytest.mark.parametrize("xlsx", [False, True])
 def test_hostile_headers_and_cells_are_only_data(users, watched, xlsx):
     """Unknown headers are listed as not imported; cells with SQL in them are stored as typed."""
     header = (*HEADER, *HOSTILE_HEADERS)
-    cells = ["'); DELETE FROM errors; --", "a\"b", "c'd", "e;f", "g)h", "--", "'", "=1+1"]
+    cells = ["'); DELETE FROM errors; --", 'a"b', "c'd", "e;f", "g)h", "--", "'", "=1+1"]
     number = f"Q{uuid.uuid4().hex[:6].upper()}"
     rows = [(number, VILLAGE_A1, "韩'); DROP TABLE registry_member; --", make_id(), "户主", *cells)]
     content = workbook(rows, header=header) if xlsx else _csv(header, rows)
@@ -387,7 +401,12 @@ def test_an_archive_that_declares_less_than_it_inflates_to_is_refused_by_what_in
     archive = zipfile.ZipFile(io.BytesIO(liar))
     assert sum(info.file_size for info in archive.infolist()) < 1.1 * 2**20
     assert len(archive.read("xl/worksheets/sheet1.xml")) == 1 << 20  # zipfile itself reads the declared 1 MB happily
-    refused(import_file(users["county"], liar, "撒谎.xlsx"), "实际解压后超过上限2 MB", "压缩包中记录的只有1.0 MB", "压缩炸弹")
+    refused(
+        import_file(users["county"], liar, "撒谎.xlsx"),
+        "实际解压后超过上限2 MB",
+        "压缩包中记录的只有1.0 MB",
+        "压缩炸弹",
+    )
     # the honest archive of the same size is refused by its declared size, before anything is inflated
     refused(import_file(users["county"], big, "大.xlsx"), "解压后达6 MB", "超过上限2 MB")
 
@@ -397,7 +416,11 @@ def test_an_archive_that_lies_within_the_limit_is_refused_too(users, settings):
     declaration, so the file is refused rather than read two ways."""
     settings.EXCHANGE_MAX_UNPACKED_BYTES = 64 << 20
     liar = lie_about_size(padded_workbook(3 << 20), "xl/worksheets/sheet1.xml", 1 << 20)
-    refused(import_file(users["county"], liar, "撒谎.xlsx"), "“xl/worksheets/sheet1.xml”解压后为", "与压缩包中记录的1048576字节不符")
+    refused(
+        import_file(users["county"], liar, "撒谎.xlsx"),
+        "“xl/worksheets/sheet1.xml”解压后为",
+        "与压缩包中记录的1048576字节不符",
+    )
 
 
 def test_a_bomb_is_stopped_while_it_inflates(users, settings):
@@ -406,7 +429,10 @@ def test_a_bomb_is_stopped_while_it_inflates(users, settings):
     zeros = zlib.compressobj(9, zlib.DEFLATED, -15)
     body = b"".join(zeros.compress(b"\0" * (1 << 20)) for _ in range(150)) + zeros.flush()
     bomb = _replace_member(workbook(roster_rows()), "xl/worksheets/sheet1.xml", body, declared=2 << 20)
-    assert len(bomb) < 1 << 20 and zipfile.ZipFile(io.BytesIO(bomb)).getinfo("xl/worksheets/sheet1.xml").file_size == 2 << 20
+    assert (
+        len(bomb) < 1 << 20
+        and zipfile.ZipFile(io.BytesIO(bomb)).getinfo("xl/worksheets/sheet1.xml").file_size == 2 << 20
+    )
     job = import_file(users["county"], bomb, "炸弹.xlsx")
     # stopped after its second megabyte (the first is allowed any ratio): zeros deflate about a thousand to one
     refused(job, "“xl/worksheets/sheet1.xml”解压到2 MB时压缩比已达", "压缩炸弹")
@@ -424,12 +450,35 @@ def _replace_member(content: bytes, part: str, stream: bytes, *, declared: int) 
         crc = 0 if item.filename == part else zlib.crc32(source.read(item.filename))
         name = item.filename.encode()
         offset = out.tell()
-        out.write(struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(raw), size, len(name), 0) + name + raw)
+        out.write(
+            struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(raw), size, len(name), 0) + name + raw
+        )
         entries.append((name, crc, len(raw), size, offset))
     start = out.tell()
     for name, crc, compressed, size, offset in entries:
-        out.write(struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, crc, compressed, size, len(name),
-                              0, 0, 0, 0, 0, offset) + name)  # fmt: skip
+        out.write(
+            struct.pack(
+                "<4sHHHHHHIIIHHHHHII",
+                b"PK\x01\x02",
+                20,
+                20,
+                0,
+                8,
+                0,
+                0,
+                crc,
+                compressed,
+                size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + name
+        )
     end = out.tell()
     out.write(struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(entries), len(entries), end - start, start, 0))
     return out.getvalue()
@@ -437,7 +486,10 @@ def _replace_member(content: bytes, part: str, stream: bytes, *, declared: int) 
 
 LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"".join(b"&lol%d;" % (i - 1) if i > 1 else b"&lol;" for _ in range(10))) for i in range(1, 10))
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, b"".join(b"&lol%d;" % (i - 1) if i > 1 else b"&lol;" for _ in range(10)))
+        for i in range(1, 10)
+    )
     + b"]>"
 )
 
@@ -508,7 +560,7 @@ def test_a_corrupt_member_is_refused(users):
 # formula cells in the error report
 # ------------------------------------------------------------------------------------------------------------------
 
-FORMULAS = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "=cmd|' /C calc'!A0"]
+FORMULAS = ['=HYPERLINK("http://x","点我")', "+1+1", "-2+3", "@SUM(A1)", "=cmd|' /C calc'!A0"]
 
 
 def test_the_csv_report_guards_formula_cells_as_exports_do(users):
@@ -551,8 +603,28 @@ def test_the_xlsx_report_writes_formula_cells_as_strings(users):
 def test_guarded_sql_is_exports_guard():
     """reports.guarded (SQL, for the CSV report's COPY) gives what exports.safe gives for the cell as the importer
     reads it, and exports.as_text for the long digit strings exports write behind a tab."""
-    values = [*FORMULAS, "", "a", "'=", "\t=1", "\rx", " =1", "\u3000=1\u00a0", " 韩 ", "=", "+", "-", "@", "110101199003071234", " 13912345678 ",
-              "\t110101199003071234", "1234567890", "１２３", "-12345678901", *(start + "x" for start in FORMULA_STARTS)]  # fmt: skip
+    values = [
+        *FORMULAS,
+        "",
+        "a",
+        "'=",
+        "\t=1",
+        "\rx",
+        " =1",
+        "\u3000=1\u00a0",
+        " 韩 ",
+        "=",
+        "+",
+        "-",
+        "@",
+        "110101199003071234",
+        " 13912345678 ",
+        "\t110101199003071234",
+        "1234567890",
+        "１２３",
+        "-12345678901",
+        *(start + "x" for start in FORMULA_STARTS),
+    ]
     con = duckdb.connect()
     con.execute("CREATE TABLE t (c0 VARCHAR)")
     con.executemany("INSERT INTO t VALUES (?)", [[v] for v in values])

@@ -14,12 +14,22 @@ from fupin.exchange import services
 from fupin.exchange.models import ImportJob
 from fupin.exchange.services import report_path
 from fupin.registry.models import Household, IncomeAccount, Member
-from tests.exchange.conftest import csv_text
 from tests.factories import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
+from tests.support import csv_text
 
 pytestmark = pytest.mark.django_db
 
-ROSTER_HEADER = ("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系", "性别", "出生日期", "务工时间（月）", "享受低保")
+ROSTER_HEADER = (
+    "户编号",
+    "行政区划代码",
+    "姓名",
+    "证件号码",
+    "与户主关系",
+    "性别",
+    "出生日期",
+    "务工时间（月）",
+    "享受低保",
+)
 
 
 def roster(*rows, header=ROSTER_HEADER):
@@ -48,7 +58,10 @@ def test_gb18030_roster_creates_households_members_and_audit(users, run_import):
     )
     job = run_import(users["county"], text.encode("gb18030"), "花名册.csv")
     assert job.status == ImportJob.Status.DONE, job.message
-    assert job.counts == {"households": {"new": 1, "updated": 0, "unchanged": 0}, "members": {"new": 2, "updated": 0, "unchanged": 0}}
+    assert job.counts == {
+        "households": {"new": 1, "updated": 0, "unchanged": 0},
+        "members": {"new": 2, "updated": 0, "unchanged": 0},
+    }
     household = Household.objects.get(number="R1")
     assert household.village_id == VILLAGE_A1 and household.head_name == "张三"  # from the member recorded as 户主
     zhang = household.members.get(name="张三")
@@ -81,7 +94,10 @@ class Recorder(Steps):
 
 @pytest.mark.parametrize("xlsx", [False, True])
 def test_each_phase_is_reported_from_0_to_its_total_to_the_job_file_first_then_the_caller(users, xlsx):
-    rows = [("P1", VILLAGE_A1, "郑一", make_id("19800101"), "户主"), ("P1", VILLAGE_A1, "郑二", make_id("19820202"), "02")]
+    rows = [
+        ("P1", VILLAGE_A1, "郑一", make_id("19800101"), "户主"),
+        ("P1", VILLAGE_A1, "郑二", make_id("19820202"), "02"),
+    ]
     if xlsx:
         out = io.BytesIO()
         book = xlsxwriter.Workbook(out)
@@ -97,10 +113,15 @@ def test_each_phase_is_reported_from_0_to_its_total_to_the_job_file_first_then_t
     job = services.run_import(job, progress=recorder)
     assert job.status == ImportJob.Status.DONE, job.message
     assert recorder.seen == [
-        ("reading", 0, 1, "reading"), ("reading", 1, 1, "reading"),
-        ("validating", 0, 1, "validating"), ("validating", 1, 1, "validating"),
-        ("checking", 0, 1, "checking"), ("checking", 1, 1, "checking"),
-        ("writing", 0, 3, "writing"), ("writing", 1, 3, "writing"), ("writing", 2, 3, "writing"),
+        ("reading", 0, 1, "reading"),
+        ("reading", 1, 1, "reading"),
+        ("validating", 0, 1, "validating"),
+        ("validating", 1, 1, "validating"),
+        ("checking", 0, 1, "checking"),
+        ("checking", 1, 1, "checking"),
+        ("writing", 0, 3, "writing"),
+        ("writing", 1, 3, "writing"),
+        ("writing", 2, 3, "writing"),
         ("writing", 3, 3, "writing"),
     ]
     assert recorder.percents == [0, 40, 40, 65, 65, 80, 80, 86.7, 93.3, 100]  # each phase's share, in order
@@ -133,7 +154,9 @@ def test_reimport_is_unchanged_and_a_change_is_an_update_with_before_and_after(u
 
 
 def test_dry_run_reports_changes_and_writes_nothing(users, run_import, make_household):
-    household = make_household(VILLAGE_A1, number="D1", head_name="钱七", members=[{"name": "钱七", "relation": "01", "work_months": 1}])
+    household = make_household(
+        VILLAGE_A1, number="D1", head_name="钱七", members=[{"name": "钱七", "relation": "01", "work_months": 1}]
+    )
     member = household.members.get()
     before = state()
     text = roster(
@@ -160,7 +183,11 @@ def test_row_errors_name_row_column_value_and_reason_and_nothing_is_written(user
     job = run_import(users["county"], text.encode("gb18030"), "名单.csv")
     assert job.status == ImportJob.Status.INVALID
     found = errors_of(job)
-    assert (3, "证件号码", "证件号码被Excel存成了数字（科学计数法），后几位已丢失，请把该列设为文本后重新录入原号码") in found
+    assert (
+        3,
+        "证件号码",
+        "证件号码被Excel存成了数字（科学计数法），后几位已丢失，请把该列设为文本后重新录入原号码",
+    ) in found
     assert (3, "务工时间（月）", "不能大于12") in found  # the field rule's reason, as the forms and the API give it
     assert (3, "享受低保", "应填“是”或“否”") in found
     assert (4, "行政区划代码", "行政区划代码应为12位数字") in found
@@ -201,14 +228,29 @@ def test_roles_that_may_not_edit_cannot_import(users, run_import):
 def test_households_and_incomes_sheets_with_codes_labels_and_money(users, run_import, make_household):
     make_household(VILLAGE_A1, number="I1")
     households = csv_text(
-        ("户编号", "行政区划代码", "户主姓名", "户类型", "主要致贫原因", "首次识别时间", "易地扶贫搬迁户", "备注", "家庭住址备份"),
+        (
+            "户编号",
+            "行政区划代码",
+            "户主姓名",
+            "户类型",
+            "主要致贫原因",
+            "首次识别时间",
+            "易地扶贫搬迁户",
+            "备注",
+            "家庭住址备份",
+        ),
         ("I2", VILLAGE_A2, "冯一", "脱贫户", "1", "2014年10月8日", "√", "", ""),
     )
     job = run_import(users["county"], households)
     assert job.status == ImportJob.Status.DONE, job.errors
     assert job.ignored_columns == ["家庭住址备份"]  # extra columns are listed; 备注 is known to be for people
     i2 = Household.objects.get(number="I2")
-    assert (i2.household_type, i2.poverty_cause, i2.first_identified_on, i2.relocated) == ("3", "01", date(2014, 10, 8), True)
+    assert (i2.household_type, i2.poverty_cause, i2.first_identified_on, i2.relocated) == (
+        "3",
+        "01",
+        date(2014, 10, 8),
+        True,
+    )
     incomes = csv_text(
         ("户编号", "年度", "家庭人口数", "工资性收入（含公益性岗位）", "生产经营性收入", "生产经营性支出"),
         ("I1", "2024", "3", '"12,000.50"', "3000元", "1000"),

@@ -11,14 +11,16 @@ from django.urls import reverse
 from fupin.accounts import tokens
 from fupin.exchange.models import ImportJob
 from fupin.registry.models import Member
-from tests.exchange.conftest import csv_text
 from tests.factories import VILLAGE_A1, make_id
+from tests.support import csv_text
 
 pytestmark = pytest.mark.django_db
 
 
 def roster_file(name="花名册.csv", number="P1", person="秦一"):
-    text = csv_text(("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系"), (number, VILLAGE_A1, person, make_id(), "户主"))
+    text = csv_text(
+        ("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系"), (number, VILLAGE_A1, person, make_id(), "户主")
+    )
     return SimpleUploadedFile(name, text.encode("gb18030"), content_type="text/csv")
 
 
@@ -47,7 +49,9 @@ def test_dry_run_from_the_page_writes_nothing(client, users):
 
 def test_error_report_download_and_scope_of_jobs(client, users):
     client.force_login(users["county"])
-    bad = csv_text(("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系"), ("P2", VILLAGE_A1, "秦二", "123", "户主"))
+    bad = csv_text(
+        ("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系"), ("P2", VILLAGE_A1, "秦二", "123", "户主")
+    )
     client.post(reverse("exchange:import"), {"file": SimpleUploadedFile("坏.csv", bad.encode())})
     job = ImportJob.objects.get()
     page = client.get(reverse("exchange:import-job", args=[job.pk])).content.decode()
@@ -111,7 +115,9 @@ def test_old_uploads_and_reports_are_pruned_but_the_job_and_audit_stay(users, ru
 
     from fupin.exchange import services
 
-    bad = csv_text(("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系"), ("Q1", VILLAGE_A1, "秦九", "123", "户主"))
+    bad = csv_text(
+        ("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系"), ("Q1", VILLAGE_A1, "秦九", "123", "户主")
+    )
     old, recent = run_import(users["county"], bad), run_import(users["county"], bad)
     assert services.report_path(old).exists() and services.upload_path(old).exists()
     ImportJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=91))

@@ -17,8 +17,8 @@ from django.urls import reverse
 from fupin.accounts import tokens
 from fupin.accounts.models import Action, AuditEntry
 from fupin.exchange.models import ImportJob
-from tests.exchange.conftest import csv_text
 from tests.factories import VILLAGE_A1, make_id
+from tests.support import csv_text
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,9 @@ def page_text(response, job_id) -> str:
 def same_404(client, name, job_id) -> bool:
     missing_id = uuid.uuid4()
     missing, refused = client.get(reverse(name, args=[missing_id])), client.get(reverse(name, args=[job_id]))
-    return refused.status_code == missing.status_code == 404 and page_text(refused, job_id) == page_text(missing, missing_id)
+    return refused.status_code == missing.status_code == 404 and page_text(refused, job_id) == page_text(
+        missing, missing_id
+    )
 
 
 def web_report(client, job):
@@ -91,8 +93,9 @@ def test_an_editor_of_the_area_above_sees_the_job_and_its_report_audited_in_thei
     assert web_report(client, job).status_code == 200
     assert client.get(f"/api/imports/{job.pk}/report", **bearer(users["township_a"])).status_code == 200
     assert [(a.username, a.via) for a in sorted(report_audits(job), key=lambda a: a.via)] == [
-        ("township_a", "api"), ("township_a", "ui"),
-    ]  # fmt: skip
+        ("township_a", "api"),
+        ("township_a", "ui"),
+    ]
 
 
 def test_a_report_with_health_is_withheld_from_a_role_that_may_not_see_health(client, users):
@@ -107,7 +110,10 @@ def test_a_report_with_health_is_withheld_from_a_role_that_may_not_see_health(cl
     state = client.get(f"/api/imports/{job.pk}", **auth).json()
     assert not state["has_report"] and state["report_withheld"]
     refused = client.get(f"/api/imports/{job.pk}/report", **auth)
-    assert refused.status_code == 404 and refused.json() == client.get(f"/api/imports/{uuid.uuid4()}/report", **auth).json()
+    assert (
+        refused.status_code == 404
+        and refused.json() == client.get(f"/api/imports/{uuid.uuid4()}/report", **auth).json()
+    )
     assert report_audits(job) == []
     # the county may see every field: it gets it, audited as a download with health unmasked
     client.force_login(users["county"])
@@ -135,10 +141,16 @@ def test_the_preview_masks_what_the_viewer_may_not_reveal(client, users, make_ho
     """A dry run that changes a phone, a bank account and a member's health: each viewer sees the old and new values
     of what their role may reveal, the rest masked — the uploader included (old values come from the registry)."""
     person = make_id()
-    make_household(number="M1", phone="13900001111", bank_account="6222000011112222",
-                   members=[{"name": "张大山", "relation": "01", "id_number": person, "health": "01"}])  # fmt: skip
-    households = csv_text(("户编号", "行政区划代码", "户主姓名", "联系电话", "开户银行账号"),
-                          ("M1", VILLAGE_A1, "张大山", "13900002222", "6222000099998888")).encode()  # fmt: skip
+    make_household(
+        number="M1",
+        phone="13900001111",
+        bank_account="6222000011112222",
+        members=[{"name": "张大山", "relation": "01", "id_number": person, "health": "01"}],
+    )
+    households = csv_text(
+        ("户编号", "行政区划代码", "户主姓名", "联系电话", "开户银行账号"),
+        ("M1", VILLAGE_A1, "张大山", "13900002222", "6222000099998888"),
+    ).encode()
     members = csv_text((*ROSTER, "健康状况"), ("M1", VILLAGE_A1, "张大山", person, "户主", "大病")).encode()
     money = upload(client, users["village_a1"], households, "农户.csv", dry_run="on")
     health = upload(client, users["village_a1"], members, "成员.csv", dry_run="on")
@@ -149,20 +161,31 @@ def test_the_preview_masks_what_the_viewer_may_not_reveal(client, users, make_ho
         return {header: pair for change in changes for header, pair in change["changes"].items()}
 
     county = preview(users["county"], money)
-    assert county == {"联系电话": ["13900001111", "13900002222"], "开户银行账号": ["6222000011112222", "6222000099998888"]}
+    assert county == {
+        "联系电话": ["13900001111", "13900002222"],
+        "开户银行账号": ["6222000011112222", "6222000099998888"],
+    }
     village = preview(users["village_a1"], money)  # phones yes, bank accounts no
-    assert village == {"联系电话": ["13900001111", "13900002222"], "开户银行账号": ["************2222", "************8888"]}
+    assert village == {
+        "联系电话": ["13900001111", "13900002222"],
+        "开户银行账号": ["************2222", "************8888"],
+    }
     assert preview(users["village_a1"], health) == {"健康状况": ["01", "03"]}  # the village may see health
     assert preview(users["township_a"], health) == {"健康状况": ["***", "***"]}  # the township may not
     client.force_login(users["township_a"])
     page = client.get(reverse("exchange:import-job", args=[money.pk])).content.decode()
     assert "6222000099998888" not in page and "6222000011112222" not in page and "************8888" in page
-    assert "6222000099998888" not in client.get(reverse("exchange:import-job", args=[money.pk]) + "?format=json").content.decode()
+    assert (
+        "6222000099998888"
+        not in client.get(reverse("exchange:import-job", args=[money.pk]) + "?format=json").content.decode()
+    )
 
 
 def test_error_values_are_masked_too(client, users):
     """An error's value is the file's cell: a bank account typed wrong shows masked to a role that may not see it."""
-    households = csv_text(("户编号", "行政区划代码", "户主姓名", "开户银行账号"), ("M2", VILLAGE_A1, "张二", "62220000ab11112222")).encode()
+    households = csv_text(
+        ("户编号", "行政区划代码", "户主姓名", "开户银行账号"), ("M2", VILLAGE_A1, "张二", "62220000ab11112222")
+    ).encode()
     job = upload(client, users["village_a1"], households, "农户.csv")
     county = client.get(f"/api/imports/{job.pk}", **bearer(users["county"])).json()["errors"]
     assert [(e["column"], e["value"]) for e in county] == [("开户银行账号", "62220000ab11112222")]
@@ -179,7 +202,9 @@ def test_the_import_page_offers_nothing_to_a_cadre(client, users):
     text = page.content.decode()
     assert page.status_code == 403 and "不能导入建档立卡数据" in text
     assert "<form" not in text.split("</header>")[1] and 'type="file"' not in text and "上传并校验" not in text
-    refused = client.post("/api/imports", {"file": SimpleUploadedFile("x.csv", bad_roster())}, **bearer(users["cadre_a1"]))
+    refused = client.post(
+        "/api/imports", {"file": SimpleUploadedFile("x.csv", bad_roster())}, **bearer(users["cadre_a1"])
+    )
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "permission_denied"
     assert not ImportJob.objects.exists()
     client.force_login(users["village_a1"])

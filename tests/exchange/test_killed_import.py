@@ -44,8 +44,13 @@ def test_sigkill_while_writing_leaves_nothing(tmp_path):
     before = _counts(db)
     roster = tmp_path / "roster.csv"
     _roster(roster, 60_000, village)
-    child = subprocess.Popen([*FUPIN, "import", str(roster), "--user", "county"], env=env, cwd=tmp_path,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    child = subprocess.Popen(
+        [*FUPIN, "import", str(roster), "--user", "county"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     phase, deadline = None, time.monotonic() + 120
     while time.monotonic() < deadline and child.poll() is None:
         states = list((tmp_path / "exchange").glob("*/progress.json"))
@@ -69,13 +74,17 @@ def test_sigkill_while_writing_leaves_nothing(tmp_path):
     assert list(folder.glob("upload*")) and list(folder.glob("import-*/upload*"))
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT status FROM exchange_importjob").fetchall() == [("running",)]
-    pruned = subprocess.run([*FUPIN, "prune_imports"], env=env, cwd=tmp_path, check=True, capture_output=True, text=True)
+    pruned = subprocess.run(
+        [*FUPIN, "prune_imports"], env=env, cwd=tmp_path, check=True, capture_output=True, text=True
+    )
     assert "1个导入任务的进程已中断" in pruned.stdout
     with sqlite3.connect(db) as con:
         status, message = con.execute("SELECT status, message FROM exchange_importjob").fetchone()
     assert status == "failed" and message.startswith("导入进程已中断")
     assert sorted(p.name for p in folder.iterdir()) == ["heartbeat", "progress.json"]  # upload and scratch gone
     # and the same file imports completely afterwards
-    subprocess.run([*FUPIN, "import", str(roster), "--user", "county"], env=env, cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(
+        [*FUPIN, "import", str(roster), "--user", "county"], env=env, cwd=tmp_path, check=True, capture_output=True
+    )
     households, members, _ = _counts(db)
     assert (households - before[0], members - before[1]) == (20_000, 60_000)

@@ -32,8 +32,13 @@ def test_sheets_are_the_guide_the_three_forms_and_a_hidden_code_list(template):
     assert list(found) == ["说明", "农户", "家庭成员", "收入台账", "代码表"]
     for sheet in SHEETS:
         assert found[sheet.title] == [[c.header for c in sheet.columns]], sheet.title  # the header row only
-    assert Parts(template).states == {"说明": "visible", "农户": "visible", "家庭成员": "visible",
-                                      "收入台账": "visible", "代码表": "hidden"}  # fmt: skip
+    assert Parts(template).states == {
+        "说明": "visible",
+        "农户": "visible",
+        "家庭成员": "visible",
+        "收入台账": "visible",
+        "代码表": "hidden",
+    }
 
 
 def test_member_sheet_has_only_member_columns_and_the_guide_explains_the_roster(template):
@@ -42,8 +47,16 @@ def test_member_sheet_has_only_member_columns_and_the_guide_explains_the_roster(
     guide = "\n".join(" ".join(str(cell) for cell in row) for row in sheets(template)["说明"])
     assert "家庭成员（可选的农户列） 行政区划代码 是" in guide  # listed, and required when a roster creates households
     assert "一张花名册就能同时建户和登记成员" in guide
-    for phrase in ("列名不能改", "列的顺序可以调整", "多出的列", "也可以填代码", "2021/3/5", "空白单元格表示“不修改”",
-                   "按“户编号＋证件号码”识别家庭成员", "整个文件都不导入"):  # fmt: skip
+    for phrase in (
+        "列名不能改",
+        "列的顺序可以调整",
+        "多出的列",
+        "也可以填代码",
+        "2021/3/5",
+        "空白单元格表示“不修改”",
+        "按“户编号＋证件号码”识别家庭成员",
+        "整个文件都不导入",
+    ):
         assert phrase in guide, phrase
     described = [row[1] for row in sheets(template)["说明"] if row[0] == "收入台账"]
     assert described == [c.header for c in INCOMES.columns]
@@ -58,7 +71,9 @@ def test_code_columns_drop_down_their_labels_from_the_hidden_code_sheet(template
                 continue
             rule = validations[index]
             assert rule["type"] == "list" and rule["formula1"].startswith("代码表!$"), (column.header, rule)
-            letters, top, same, bottom = re.fullmatch(r"代码表!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)", rule["formula1"]).groups()
+            letters, top, same, bottom = re.fullmatch(
+                r"代码表!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)", rule["formula1"]
+            ).groups()
             assert same == letters
             labels = [codes[row - 1][column_index(letters)] for row in range(int(top), int(bottom) + 1)]
             assert labels == [label for _code, label in column.choices], column.header
@@ -80,15 +95,19 @@ def test_bool_int_and_money_columns_are_limited(template):
 
 @pytest.mark.parametrize(
     ("sheet", "names"),
-    [(HOUSEHOLDS, ["number", "village", "phone", "bank_account", "household_type"]),
-     (MEMBERS, ["number", "id_number", "phone", "disability_cert", "relation"]),
-     (INCOMES, ["number"])],
-)  # fmt: skip
+    [
+        (HOUSEHOLDS, ["number", "village", "phone", "bank_account", "household_type"]),
+        (MEMBERS, ["number", "id_number", "phone", "disability_cert", "relation"]),
+        (INCOMES, ["number"]),
+    ],
+)
 def test_id_number_phone_account_and_area_columns_are_text_formatted(template, sheet, names):
     formats = Parts(template).column_formats(sheet.title)
     for name in names:
         assert formats[position(sheet, name)] == TEXT_FORMAT, name
-    for name in {HOUSEHOLDS: ["risk_level", "relocated"], MEMBERS: ["work_months"], INCOMES: ["year", "persons"]}[sheet]:
+    for name in {HOUSEHOLDS: ["risk_level", "relocated"], MEMBERS: ["work_months"], INCOMES: ["year", "persons"]}[
+        sheet
+    ]:
         assert formats[position(sheet, name)] != TEXT_FORMAT, name
 
 

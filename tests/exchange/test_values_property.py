@@ -10,7 +10,9 @@ from datetime import date, timedelta
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from fupin.errors import DomainError
 from fupin.exchange.columns import HOUSEHOLDS, MEMBERS
@@ -24,8 +26,26 @@ EXAMPLES = hypothesis_settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 #: what a cell may hold; no line breaks (a CSV cell with one is its own problem) and no '*' (a masked export value)
-CHARS = st.sampled_from([*"0123456789013X-xAaK.+E '", "\x00", "\t", "\x07", "\x1f", "\x7f", "\x85", "\u200b",
-                         "\u2028", "\ufeff", "\u3000", "张", "村", "组", "\u0301", "😀"])  # fmt: skip
+CHARS = st.sampled_from(
+    [
+        *"0123456789013X-xAaK.+E '",
+        "\x00",
+        "\t",
+        "\x07",
+        "\x1f",
+        "\x7f",
+        "\x85",
+        "\u200b",
+        "\u2028",
+        "\ufeff",
+        "\u3000",
+        "张",
+        "村",
+        "组",
+        "\u0301",
+        "😀",
+    ]
+)
 EDGE_BLANKS = " \t\n\r\u3000\xa0"  # what the importer trims off a cell (a form field strips them too)
 
 
@@ -56,22 +76,26 @@ def days(low: date):
 
 PHONES = st.just("") | near_miss(values.PHONE) | st.sampled_from(["12ab", "1.39123E+10", "13912345678", "010-12345678"])
 NUMBERS = (near_miss(values.DEFAULT_NUMBER_PATTERN) | st.sampled_from(["1", "X", "K0000001", "1" * 25])).filter(bool)
-HOUSEHOLD = st.fixed_dictionaries({
-    "number": NUMBERS,
-    "head_name": text(40, blank=False),
-    "phone": PHONES,
-    "group_name": text(30),
-    "first_identified_on": days(date(2013, 1, 1)),
-    "risk_identified_on": days(date(2013, 1, 1)),
-    "risk_level": st.none() | st.integers(-1, 7),
-})  # fmt: skip
-MEMBER = st.fixed_dictionaries({
-    "name": text(40, blank=False),
-    "phone": PHONES,
-    "work_place": text(60),
-    "work_months": st.none() | st.integers(-1, 14),
-    "disability_cert": st.just("") | near_miss(values.DISABILITY_CERT),
-})  # fmt: skip
+HOUSEHOLD = st.fixed_dictionaries(
+    {
+        "number": NUMBERS,
+        "head_name": text(40, blank=False),
+        "phone": PHONES,
+        "group_name": text(30),
+        "first_identified_on": days(date(2013, 1, 1)),
+        "risk_identified_on": days(date(2013, 1, 1)),
+        "risk_level": st.none() | st.integers(-1, 7),
+    }
+)
+MEMBER = st.fixed_dictionaries(
+    {
+        "name": text(40, blank=False),
+        "phone": PHONES,
+        "work_place": text(60),
+        "work_months": st.none() | st.integers(-1, 14),
+        "disability_cert": st.just("") | near_miss(values.DISABILITY_CERT),
+    }
+)
 
 
 class Undo(Exception):
@@ -99,7 +123,9 @@ def import_job(run_import, user, sheet, rows: list[dict]) -> ImportJob:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([sheet.column(name).header for name in names])
     for row in rows:
-        writer.writerow(["" if row[n] is None else (row[n].isoformat() if isinstance(row[n], date) else row[n]) for n in names])
+        writer.writerow(
+            ["" if row[n] is None else (row[n].isoformat() if isinstance(row[n], date) else row[n]) for n in names]
+        )
     job = run_import(user, out.getvalue(), "核对.csv", dry_run=True)
     assert job.status in (ImportJob.Status.CHECKED, ImportJob.Status.INVALID), job.message
     return job
@@ -132,7 +158,7 @@ def test_households_and_their_event_dates(users, run_import, make_household, row
         if on is not None:
             event = service_verdict(
                 lambda: services.record_event(admin, plain_household, codes.EventKind.IDENTIFIED, on, via="test")
-            )  # fmt: skip
+            )
             assert event.get("date") == by_import.get("first_identified_on"), on
 
 
@@ -154,9 +180,19 @@ def test_a_file_of_the_worked_out_boundaries(users, run_import):
     today = timezone.localdate()
     rows = [
         {"number": "1", "head_name": "张三", "phone": "13912345678", "first_identified_on": date(2013, 1, 1)},
-        {"number": "K0000001", "head_name": "张\x00三", "phone": "12912345678", "first_identified_on": date(2012, 12, 31)},
+        {
+            "number": "K0000001",
+            "head_name": "张\x00三",
+            "phone": "12912345678",
+            "first_identified_on": date(2012, 12, 31),
+        },
         {"number": "K0000002", "head_name": "李四", "phone": "1391234567", "first_identified_on": today},
-        {"number": "K0000003", "head_name": "王五", "phone": "010-12345678", "first_identified_on": today + timedelta(1)},
+        {
+            "number": "K0000003",
+            "head_name": "王五",
+            "phone": "010-12345678",
+            "first_identified_on": today + timedelta(1),
+        },
         {"number": "K0000004", "head_name": "赵六", "phone": "12ab", "first_identified_on": date(9999, 12, 31)},
     ]
     job = import_job(run_import, users["county"], HOUSEHOLDS, [{"village": VILLAGE_A1, **row} for row in rows])

@@ -45,7 +45,9 @@ class Parts:
             sheet.get("name"): "xl/" + targets[sheet.get(f"{{{NS['r']}}}id")].lstrip("/").removeprefix("xl/")
             for sheet in workbook.iterfind("m:sheets/m:sheet", NS)
         }
-        self.states = {sheet.get("name"): sheet.get("state", "visible") for sheet in workbook.iterfind("m:sheets/m:sheet", NS)}
+        self.states = {
+            sheet.get("name"): sheet.get("state", "visible") for sheet in workbook.iterfind("m:sheets/m:sheet", NS)
+        }
         styles = self.xml("xl/styles.xml")
         self.fonts = list(styles.iterfind("m:fonts/m:font", NS))
         self.xfs = list(styles.iterfind("m:cellXfs/m:xf", NS))
@@ -93,7 +95,9 @@ class Parts:
         """Cell reference → comment text."""
         rels_name = self.parts[title].replace("worksheets/", "worksheets/_rels/") + ".rels"
         rels = self.xml(rels_name)
-        target = next(r.get("Target") for r in rels.findall("rel:Relationship", NS) if r.get("Type").endswith("/comments"))
+        target = next(
+            r.get("Target") for r in rels.findall("rel:Relationship", NS) if r.get("Type").endswith("/comments")
+        )
         comments = self.xml("xl/" + target.removeprefix("../"))
         return {
             comment.get("ref"): "".join(t.text or "" for t in comment.iter(f"{{{NS['m']}}}t"))

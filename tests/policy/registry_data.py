@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from fupin.registry import codes, services
 from fupin.registry.models import IncomeAccount, LivingConditions
-
 from tests.factories import make_id
 
 
@@ -22,9 +21,14 @@ def born(day: date) -> str:
 def income(household, year, *, persons=None, wage="0", business="0", expense="0", out_of_pocket="0", **others):
     """An income account; `persons` defaults to the members on file."""
     return IncomeAccount.objects.create(
-        household=household, year=year, persons=persons or household.members.count(), wage_income=Decimal(wage),
-        business_income=Decimal(business), business_expense=Decimal(expense),
-        compliant_out_of_pocket=Decimal(out_of_pocket), **{k: Decimal(v) for k, v in others.items()},
+        household=household,
+        year=year,
+        persons=persons or household.members.count(),
+        wage_income=Decimal(wage),
+        business_income=Decimal(business),
+        business_expense=Decimal(expense),
+        compliant_out_of_pocket=Decimal(out_of_pocket),
+        **{k: Decimal(v) for k, v in others.items()},
     )
 
 

@@ -16,7 +16,6 @@ from fupin.policy.services.household import assess_household, stored_decision
 from fupin.policy.services.whatif import whatif
 from fupin.registry import codes
 from fupin.registry.models import Member
-
 from tests.factories import COUNTY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
 from tests.policy.registry_data import EK, born, conditions, events, income, member
 
@@ -81,8 +80,9 @@ def test_a_household_of_one_with_zero_income(poor_household, county):
     decision = judged("exit", household, "national-2018", EXIT_DAY, county)
     assert decision.features["members"] == 1 and decision.features["income_per_capita"] == 0.0
     assert decision.outcome is False and rule_results(decision)["exit_income_above_line"] is False
-    features = compute.household_features(household.pk, ["labour_capacity_all_lost", "members_without_labour"],
-                                          EXIT_DAY, 2018)
+    features = compute.household_features(
+        household.pk, ["labour_capacity_all_lost", "members_without_labour"], EXIT_DAY, 2018
+    )
     assert features == {"labour_capacity_all_lost": True, "members_without_labour": 1}
 
 
@@ -92,8 +92,12 @@ def test_negative_business_net_income(poor_household, county):
     features = compute.household_features(
         household.pk, ["net_income", "income_per_capita", "out_of_pocket_ratio", "out_of_pocket"], EXIT_DAY, 2018
     )
-    assert features == {"net_income": -4000.0, "income_per_capita": -2000.0, "out_of_pocket_ratio": None,
-                        "out_of_pocket": 100.0}  # fmt: skip
+    assert features == {
+        "net_income": -4000.0,
+        "income_per_capita": -2000.0,
+        "out_of_pocket_ratio": None,
+        "out_of_pocket": 100.0,
+    }
     assert judged("exit", household, "national-2018", EXIT_DAY, county).outcome is False
 
 
@@ -103,15 +107,23 @@ def test_no_income_account_is_unknown_not_a_pass_or_a_fail(poor_household, count
     assert rule_results(decision)["exit_income_above_line"] is None and decision.outcome is None
 
 
-@pytest.mark.parametrize("birth, out_of_school", [
-    (date(2012, 12, 15), True),  # 6 today: compulsory-education age from the birthday on
-    (date(2012, 12, 16), False),  # 6 tomorrow
-    (date(2002, 12, 16), True),  # 15, one day before turning 16
-    (date(2002, 12, 15), False),  # 16 today: past the age
-])
+@pytest.mark.parametrize(
+    "birth, out_of_school",
+    [
+        (date(2012, 12, 15), True),  # 6 today: compulsory-education age from the birthday on
+        (date(2012, 12, 16), False),  # 6 tomorrow
+        (date(2002, 12, 16), True),  # 15, one day before turning 16
+        (date(2002, 12, 15), False),  # 16 today: past the age
+    ],
+)
 def test_a_child_of_6_and_of_16(poor_household, county, birth, out_of_school):
-    child = member("李小", "03", birth=born(birth), school_status=codes.SchoolStatus.OUT_OF_SCHOOL,
-                   labour_capacity=codes.LabourCapacity.NONE)
+    child = member(
+        "李小",
+        "03",
+        birth=born(birth),
+        school_status=codes.SchoolStatus.OUT_OF_SCHOOL,
+        labour_capacity=codes.LabourCapacity.NONE,
+    )
     household = poor_household(member("李大", "01"), child)
     income(household, 2018, wage="9000")
     decision = judged("exit", household, "national-2018", EXIT_DAY, county)
@@ -147,16 +159,19 @@ def screened(make_household, county):
     return judge
 
 
-@pytest.mark.parametrize("per_capita, formerly_poor, extra, category", [
-    ("6000.00", True, {}, "1"),  # at the monitoring line: inside the range, formerly poor → 脱贫不稳定户
-    ("6000.01", True, {}, ""),  # one fen above, no hardship → not monitored
-    ("6000.00", False, {}, "2"),  # never poor → 边缘易致贫户
-    ("6000.01", False, {}, ""),
-    ("6000.01", False, {"out_of_pocket": "20000.01"}, "3"),  # above the range with spending over the alert
-    ("6000.01", False, {"out_of_pocket": "20000.00"}, ""),  # exactly at the alert is not over it
-    ("6500.00", True, {"last_year": "13000.00"}, "3"),  # income halved exactly: a sharp drop
-    ("6500.00", True, {"last_year": "12999.99"}, ""),  # just less than halved
-])
+@pytest.mark.parametrize(
+    "per_capita, formerly_poor, extra, category",
+    [
+        ("6000.00", True, {}, "1"),  # at the monitoring line: inside the range, formerly poor → 脱贫不稳定户
+        ("6000.01", True, {}, ""),  # one fen above, no hardship → not monitored
+        ("6000.00", False, {}, "2"),  # never poor → 边缘易致贫户
+        ("6000.01", False, {}, ""),
+        ("6000.01", False, {"out_of_pocket": "20000.01"}, "3"),  # above the range with spending over the alert
+        ("6000.01", False, {"out_of_pocket": "20000.00"}, ""),  # exactly at the alert is not over it
+        ("6500.00", True, {"last_year": "13000.00"}, "3"),  # income halved exactly: a sharp drop
+        ("6500.00", True, {"last_year": "12999.99"}, ""),  # just less than halved
+    ],
+)
 def test_monitoring_categories_at_the_range_edges(screened, per_capita, formerly_poor, extra, category):
     decision = screened(per_capita, formerly_poor=formerly_poor, **extra)
     assert decision.category == category
@@ -192,8 +207,7 @@ def test_risk_elimination_with_and_without_six_months(monitored, county, as_of, 
     plain = judged("risk_elimination", household, "national-2023", as_of, county)
     assert plain.features["months_monitored"] == months
     assert plain.outcome is True  # the national default does not ask for six months
-    strict = judged("risk_elimination", household, "national-2023", as_of, county,
-                    values={"require_six_months": True})
+    strict = judged("risk_elimination", household, "national-2023", as_of, county, values={"require_six_months": True})
     assert rule_results(strict)["elimination_monitored_long_enough"] is False
     # six months are not enough on their own: a measure must be in place, and until the assistance module exists
     # measures_in_place is 0 (features.py), so the strict option keeps every household under monitoring
@@ -203,8 +217,14 @@ def test_risk_elimination_with_and_without_six_months(monitored, county, as_of, 
 def test_a_household_without_labour_is_never_eliminated_when_the_pack_says_so(monitored, county):
     household = monitored(no_labour_household=True)
     assert judged("risk_elimination", household, "national-2023", date(2024, 7, 10), county).outcome is True
-    strict = judged("risk_elimination", household, "national-2023", date(2024, 7, 10), county,
-                    values={"no_labour_never_eliminated": True})
+    strict = judged(
+        "risk_elimination",
+        household,
+        "national-2023",
+        date(2024, 7, 10),
+        county,
+        values={"no_labour_never_eliminated": True},
+    )
     assert strict.outcome is False and rule_results(strict)["elimination_not_without_labour"] is False
 
 
@@ -229,8 +249,18 @@ def test_members_loaded_in_bulk_are_picked_up_before_an_assessment(make_househol
     """A bulk load (like `fupin demo`) sends no signals: the profile's watermark finds the new rows."""
     household = make_household(VILLAGE_A1, members=[member("郑一", "01")])
     income(household, 2023, wage="3000")
-    Member.objects.bulk_create([Member(household=household, name="郑二", sex="2", id_number=make_id("19900101"),
-                                       birth_date=date(1990, 1, 1), relation="02")])  # fmt: skip
+    Member.objects.bulk_create(
+        [
+            Member(
+                household=household,
+                name="郑二",
+                sex="2",
+                id_number=make_id("19900101"),
+                birth_date=date(1990, 1, 1),
+                relation="02",
+            )
+        ]
+    )
     decision = judged("monitoring", household, "national-2023", SCREENING_DAY, county)
     assert decision.features["members"] == 2 and decision.stored.persons == 2
 
@@ -244,12 +274,22 @@ def village_with_poor(make_household, county, areas):
     of n persons there."""
     Area.objects.filter(code=VILLAGE_A1).update(rural_population=100)
     VillageFacilities.objects.create(
-        village_id=VILLAGE_A1, year=2018, hardened_road=True, electricity=True, safe_water=True, radio_tv=True,
-        broadband=True, clinic_with_doctor=True, cultural_centre=True, collective_income=Decimal("50000"),
-    )  # fmt: skip
+        village_id=VILLAGE_A1,
+        year=2018,
+        hardened_road=True,
+        electricity=True,
+        safe_water=True,
+        radio_tv=True,
+        broadband=True,
+        clinic_with_doctor=True,
+        cultural_centre=True,
+        collective_income=Decimal("50000"),
+    )
 
     def poor(persons):
-        household = make_household(VILLAGE_A1, members=[member(f"冯{i}", "01" if i == 0 else "03") for i in range(persons)])
+        household = make_household(
+            VILLAGE_A1, members=[member(f"冯{i}", "01" if i == 0 else "03") for i in range(persons)]
+        )
         events(county, household, (EK.IDENTIFIED, date(2015, 3, 1)))
         return household
 
@@ -320,15 +360,22 @@ def test_health_derived_counts_are_masked_in_explanations(poor_household):
 def whatif_households(make_household):
     """Never-poor households with 2023 per-capita incomes: 5000 and 6600 (2 persons) in 东乡镇, 7100 (3 persons) and
     7100.01 in 西乡镇."""
-    for village, per_capita, persons in ((VILLAGE_A1, "5000", 1), (VILLAGE_A2, "6600", 2), (VILLAGE_B1, "7100", 3),
-                                         (VILLAGE_B1, "7100.01", 1)):
-        household = make_household(village, members=[member(f"何{i}", "01" if i == 0 else "03") for i in range(persons)])
+    for village, per_capita, persons in (
+        (VILLAGE_A1, "5000", 1),
+        (VILLAGE_A2, "6600", 2),
+        (VILLAGE_B1, "7100", 3),
+        (VILLAGE_B1, "7100.01", 1),
+    ):
+        household = make_household(
+            village, members=[member(f"何{i}", "01" if i == 0 else "03") for i in range(persons)]
+        )
         income(household, 2023, wage=str(Decimal(per_capita) * persons))
 
 
 def test_whatif_raising_the_2023_line_to_7100_counted_by_hand(whatif_households, county):
-    result = whatif("monitoring", user=county, before="national-2023", values={"monitoring_line": 7100},
-                             as_of=SCREENING_DAY)
+    result = whatif(
+        "monitoring", user=county, before="national-2023", values={"monitoring_line": 7100}, as_of=SCREENING_DAY
+    )
     assert result.sentence == "把2023年监测线从6000提高到7100，新增2户5人"
     by_township = {row.name: (row.added, row.added_persons, row.removed) for row in result.townships}
     assert by_township == {"东乡镇": (1, 2, 0), "西乡镇": (1, 3, 0)}  # 7100 is inside the range, 7100.01 is not
@@ -336,6 +383,7 @@ def test_whatif_raising_the_2023_line_to_7100_counted_by_hand(whatif_households,
 
 
 def test_whatif_lowering_a_line_removes(whatif_households, county):
-    result = whatif("monitoring", user=county, before="national-2023", values={"monitoring_line": 4999.99},
-                             as_of=SCREENING_DAY)
+    result = whatif(
+        "monitoring", user=county, before="national-2023", values={"monitoring_line": 4999.99}, as_of=SCREENING_DAY
+    )
     assert result.sentence == "把2023年监测线从6000降低到4999.99，新增0户0人，减少1户1人"

@@ -10,8 +10,6 @@ from fupin.policy.models import AssessmentRun
 from fupin.policy.services.batch import assess
 from fupin.policy.services.queries import in_scope
 from fupin.registry import codes
-
-from tests.api.conftest import api_as  # noqa: F401 - a fixture
 from tests.factories import COUNTY, TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from tests.policy.registry_data import conditions, income, member
 
@@ -25,6 +23,7 @@ POOR_WAGE, RICH_WAGE = "5000", "90000"  # per person: inside the 6000 monitoring
 def county_run(make_household, users):
     """东一村: two flagged households (1 and 3 persons) and one not (2 persons); 东二村: one flagged (2 persons);
     西一村: three flagged (1 person each) and one not. One monitoring run over the whole county."""
+
     def home(village, persons, wage, name):
         people = [member(f"{name}{i}", "01" if i == 0 else "03", health=codes.Health.SERIOUS) for i in range(persons)]
         household = make_household(village, members=people)
@@ -33,7 +32,11 @@ def county_run(make_household, users):
         return household
 
     homes = {
-        "a1": [home(VILLAGE_A1, 1, POOR_WAGE, "甲"), home(VILLAGE_A1, 3, POOR_WAGE, "乙"), home(VILLAGE_A1, 2, RICH_WAGE, "丙")],
+        "a1": [
+            home(VILLAGE_A1, 1, POOR_WAGE, "甲"),
+            home(VILLAGE_A1, 3, POOR_WAGE, "乙"),
+            home(VILLAGE_A1, 2, RICH_WAGE, "丙"),
+        ],
         "a2": [home(VILLAGE_A2, 2, POOR_WAGE, "丁")],
         "b1": [home(VILLAGE_B1, 1, POOR_WAGE, f"戊{n}") for n in range(3)] + [home(VILLAGE_B1, 1, RICH_WAGE, "己")],
     }
@@ -53,12 +56,15 @@ def test_the_county_sees_the_runs_stored_totals(api_as, county_run):
     assert body["run"]["counted_in"] == COUNTY[:6] and body["run"]["counts"]["category"] == {"2": [6, 9]}
 
 
-@pytest.mark.parametrize(("username", "expected", "category", "prefix", "name"), [
-    ("village_a1", (3, 6, 2, 4, 0), {"2": [2, 4]}, VILLAGE_A1, "山西省示范市示范县东乡镇东一村"),
-    ("village_a2", (1, 2, 1, 2, 0), {"2": [1, 2]}, VILLAGE_A2, "山西省示范市示范县东乡镇东二村"),
-    ("township_a", (4, 8, 3, 6, 0), {"2": [3, 6]}, TOWNSHIP_A[:9], "山西省示范市示范县东乡镇"),
-    ("village_b1", (4, 4, 3, 3, 0), {"2": [3, 3]}, VILLAGE_B1, "山西省示范市示范县西乡镇西一村"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("username", "expected", "category", "prefix", "name"),
+    [
+        ("village_a1", (3, 6, 2, 4, 0), {"2": [2, 4]}, VILLAGE_A1, "山西省示范市示范县东乡镇东一村"),
+        ("village_a2", (1, 2, 1, 2, 0), {"2": [1, 2]}, VILLAGE_A2, "山西省示范市示范县东乡镇东二村"),
+        ("township_a", (4, 8, 3, 6, 0), {"2": [3, 6]}, TOWNSHIP_A[:9], "山西省示范市示范县东乡镇"),
+        ("village_b1", (4, 4, 3, 3, 0), {"2": [3, 3]}, VILLAGE_B1, "山西省示范市示范县西乡镇西一村"),
+    ],
+)
 def test_a_narrower_user_gets_the_county_runs_totals_of_their_own_households(
     api_as, county_run, username, expected, category, prefix, name
 ):

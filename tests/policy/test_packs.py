@@ -10,9 +10,16 @@ from fupin.policy.evaluation import Plan
 from fupin.policy.features import FEATURES
 from fupin.policy.models import Kind
 from fupin.policy.packs import (
-    KINDS, PackError, PackLibrary, PackNotFound, available_packs, default_library, load_pack, pack_for,
+    KINDS,
+    PackError,
+    PackLibrary,
+    PackNotFound,
+    available_packs,
+    default_library,
+    load_pack,
+    pack_for,
 )
-from fupin.policy.rules import DIALECTS, evaluate
+from fupin.policy.rules import evaluate
 from fupin.policy.services.explain import explain
 from fupin.policy.services.household import Decision
 from fupin.registry.models import Household
@@ -73,14 +80,17 @@ def test_from_2021_there_are_no_exit_rules_but_monitoring_elimination_and_checks
     assert rule_ids[2025] == rule_ids[2021]
 
 
-@pytest.mark.parametrize("area, year, expected", [
-    ("510121001001", 2018, "sichuan-2018"),  # a village in Sichuan
-    ("51", 2018, "sichuan-2018"),
-    ("510000", 2018, "sichuan-2018"),
-    ("510121001001", 2019, "national-2019"),  # no Sichuan pack for 2019
-    ("140000000000", 2018, "national-2018"),
-    ("national", 2014, "national-2014"),
-])
+@pytest.mark.parametrize(
+    "area, year, expected",
+    [
+        ("510121001001", 2018, "sichuan-2018"),  # a village in Sichuan
+        ("51", 2018, "sichuan-2018"),
+        ("510000", 2018, "sichuan-2018"),
+        ("510121001001", 2019, "national-2019"),  # no Sichuan pack for 2019
+        ("140000000000", 2018, "national-2018"),
+        ("national", 2014, "national-2014"),
+    ],
+)
 def test_pack_for_picks_the_most_specific_region(area, year, expected):
     assert pack_for(area, year).id == expected
 
@@ -95,8 +105,13 @@ def test_pack_for_a_year_without_packs():
 # ── the shipped rules at their boundaries, by hand ─────────────────────────────────────────────────────────────
 
 EXITING = {  # a poor household meeting every exit condition except, perhaps, income
-    "status": "poor", "food_clothing_secure": True, "child_out_of_school": False, "anyone_uninsured": False,
-    "housing_unsafe": False, "housing_grade": "1", "safe_drinking_water": True,
+    "status": "poor",
+    "food_clothing_secure": True,
+    "child_out_of_school": False,
+    "anyone_uninsured": False,
+    "housing_unsafe": False,
+    "housing_grade": "1",
+    "safe_drinking_water": True,
 }
 
 
@@ -109,15 +124,18 @@ def _exit_results(pack_id, **features):
     return _results(load_pack(pack_id), "exit", {**EXITING, **features})
 
 
-@pytest.mark.parametrize("income, national, sichuan", [
-    (2995.00, False, False),  # exactly at the 2018 national line: not above it
-    (2995.01, True, False),
-    (3300.00, True, False),  # exactly at Sichuan's merged line
-    (3300.01, True, True),
-    (0, False, False),
-    (-1200, False, False),  # business losses can make net income negative
-    (None, None, None),  # no income account: unknown, neither pass nor fail
-])
+@pytest.mark.parametrize(
+    "income, national, sichuan",
+    [
+        (2995.00, False, False),  # exactly at the 2018 national line: not above it
+        (2995.01, True, False),
+        (3300.00, True, False),  # exactly at Sichuan's merged line
+        (3300.01, True, True),
+        (0, False, False),
+        (-1200, False, False),  # business losses can make net income negative
+        (None, None, None),  # no income account: unknown, neither pass nor fail
+    ],
+)
 def test_exit_income_at_the_line(income, national, sichuan):
     assert _exit_results("national-2018", income_per_capita=income)["exit_income_above_line"] is national
     assert _exit_results("sichuan-2018", income_per_capita=income)["exit_income_above_line"] is sichuan
@@ -141,7 +159,11 @@ def test_exit_explains_each_condition_with_values_and_lines():
 
 
 MONITORING = {
-    "ever_poor": True, "status": "exited", "income_per_capita": 5000, "out_of_pocket": 0, "net_income_last_year": 20000,
+    "ever_poor": True,
+    "status": "exited",
+    "income_per_capita": 5000,
+    "out_of_pocket": 0,
+    "net_income_last_year": 20000,
     "income_change_ratio": 0.1,
 }
 
@@ -150,17 +172,20 @@ def _meets(pack, kind, features):
     return all(_results(pack, kind, features).values())
 
 
-@pytest.mark.parametrize("features, category", [
-    ({}, "monitor_unstable"),
-    ({"income_per_capita": 6000}, "monitor_unstable"),  # at the monitoring line is inside the range
-    ({"ever_poor": False, "status": "ordinary"}, "monitor_marginal"),
-    ({"income_per_capita": 6000.01, "out_of_pocket": 25000}, "monitor_sudden"),
-    ({"income_per_capita": 9000, "income_change_ratio": -0.5}, "monitor_sudden"),  # halved exactly
-    ({"income_per_capita": 9000, "out_of_pocket": 20001, "net_income_last_year": 20000}, "monitor_sudden"),
-    ({"income_per_capita": 9000}, None),
-    ({"income_per_capita": 9000, "income_change_ratio": None, "net_income_last_year": None}, None),
-    ({"status": "monitored"}, None),
-])
+@pytest.mark.parametrize(
+    "features, category",
+    [
+        ({}, "monitor_unstable"),
+        ({"income_per_capita": 6000}, "monitor_unstable"),  # at the monitoring line is inside the range
+        ({"ever_poor": False, "status": "ordinary"}, "monitor_marginal"),
+        ({"income_per_capita": 6000.01, "out_of_pocket": 25000}, "monitor_sudden"),
+        ({"income_per_capita": 9000, "income_change_ratio": -0.5}, "monitor_sudden"),  # halved exactly
+        ({"income_per_capita": 9000, "out_of_pocket": 20001, "net_income_last_year": 20000}, "monitor_sudden"),
+        ({"income_per_capita": 9000}, None),
+        ({"income_per_capita": 9000, "income_change_ratio": None, "net_income_last_year": None}, None),
+        ({"status": "monitored"}, None),
+    ],
+)
 def test_monitoring_screening_puts_a_household_in_at_most_one_category(features, category):
     pack = load_pack("national-2021")
     household = {**MONITORING, **features}
@@ -169,15 +194,27 @@ def test_monitoring_screening_puts_a_household_in_at_most_one_category(features,
 
 
 ELIMINABLE = {
-    "status": "monitored", "income_per_capita": 7000, "food_clothing_secure": True, "child_out_of_school": False,
-    "anyone_uninsured": False, "housing_unsafe": False, "housing_grade": "1", "safe_drinking_water": True,
-    "months_monitored": 3, "measures_in_place": 0, "no_labour_household": True, "labour_capacity_all_lost": True,
+    "status": "monitored",
+    "income_per_capita": 7000,
+    "food_clothing_secure": True,
+    "child_out_of_school": False,
+    "anyone_uninsured": False,
+    "housing_unsafe": False,
+    "housing_grade": "1",
+    "safe_drinking_water": True,
+    "months_monitored": 3,
+    "measures_in_place": 0,
+    "no_labour_household": True,
+    "labour_capacity_all_lost": True,
 }
 
 
 def test_risk_elimination_options_act_through_the_rules(tmp_path):
     assert _meets(load_pack("national-2021"), "risk_elimination", ELIMINABLE)
-    _write(tmp_path, "strict-2021", """\
+    _write(
+        tmp_path,
+        "strict-2021",
+        """\
         id: strict-2021
         region: "53"
         year: 2021
@@ -185,14 +222,20 @@ def test_risk_elimination_options_act_through_the_rules(tmp_path):
         options:
           require_six_months: true
           no_labour_never_eliminated: true
-    """)
+    """,
+    )
     for path in default_library().directory.glob("national-*.yaml"):
         (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     strict = PackLibrary(tmp_path).load("strict-2021")
     failed = {rule_id for rule_id, result in _results(strict, "risk_elimination", ELIMINABLE).items() if not result}
     assert failed == {"elimination_monitored_long_enough", "elimination_not_without_labour"}
-    able = {**ELIMINABLE, "months_monitored": 6, "measures_in_place": 1, "no_labour_household": False,
-            "labour_capacity_all_lost": False}
+    able = {
+        **ELIMINABLE,
+        "months_monitored": 6,
+        "measures_in_place": 1,
+        "no_labour_household": False,
+        "labour_capacity_all_lost": False,
+    }
     assert _meets(strict, "risk_elimination", able)
 
 
@@ -245,7 +288,10 @@ def _write(directory, name, text):
 
 def test_inheritance_overrides_keys_and_rules_by_id(tmp_path):
     _write(tmp_path, "base", BASE)
-    _write(tmp_path, "child", """\
+    _write(
+        tmp_path,
+        "child",
+        """\
         id: child
         region: "51"
         year: 2021
@@ -267,13 +313,15 @@ def test_inheritance_overrides_keys_and_rules_by_id(tmp_path):
             kind: monitor_sudden
             expression: income_change_ratio <= -$drop and income_per_capita > $monitoring_line
             explain: 变化 {income_change_ratio}
-    """)
+    """,
+    )
     child = PackLibrary(tmp_path).load("child")
     assert child.lineage == ("child", "base")
     assert child.lines["poverty_line"].value == 4000 and child.lines["monitoring_line"].value == 6000
     assert child.params["drop"].value == 0.5 and child.options == {"strict": True}
     assert [(rule.id, rule.title, rule.defined_in) for rule in child.rules] == [
-        ("water", "饮水（省）", "child"), ("sudden", "收入下降", "child"),
+        ("water", "饮水（省）", "child"),
+        ("sudden", "收入下降", "child"),
     ]
     assert child.parameters == {"poverty_line": 4000, "monitoring_line": 6000, "drop": 0.5, "strict": True}
 
@@ -287,72 +335,131 @@ BAD_PACKS = {
     "missing field": ({"base": BASE.replace("        kind: exit\n", "", 1)}, "base", 11, "缺少必填项 'kind'"),
     "line without source": (
         {"base": BASE.replace("{value: 4000, source: test, confirmed: true}", "{value: 4000, confirmed: true}")},
-        "base", 5, "lines.poverty_line 缺少必填项 'source'",
+        "base",
+        5,
+        "lines.poverty_line 缺少必填项 'source'",
     ),
     "line not a number": (
-        {"base": BASE.replace("value: 4000", "value: about 4000")}, "base", 5, "'value' 应为数值",
+        {"base": BASE.replace("value: 4000", "value: about 4000")},
+        "base",
+        5,
+        "'value' 应为数值",
     ),
     "unknown kind": ({"base": BASE.replace("kind: exit", "kind: leave", 1)}, "base", 13, "kind 'leave' 未知"),
     "bad expression": (
         {"base": BASE.replace("income_per_capita > $poverty_line", "income_per_capita > pg_sleep(1)")},
-        "base", 14, "规则 income 的 expression 无效：未知函数 'pg_sleep'",
+        "base",
+        14,
+        "规则 income 的 expression 无效：未知函数 'pg_sleep'",
     ),
     "unknown feature": (
         {"base": BASE.replace("income_per_capita > $poverty_line", "incme > $poverty_line")},
-        "base", 14, "未知特征 'incme'",
+        "base",
+        14,
+        "未知特征 'incme'",
     ),
     "unknown placeholder": ({"base": BASE.replace("线 {poverty_line}", "线 {line}")}, "base", 15, "占位符 {line}"),
     "formatted placeholder": (
-        {"base": BASE.replace("线 {poverty_line}", "线 {poverty_line:.2f}")}, "base", 15, "只能是一个名字",
+        {"base": BASE.replace("线 {poverty_line}", "线 {poverty_line:.2f}")},
+        "base",
+        15,
+        "只能是一个名字",
     ),
-    "unused option": ({"base": BASE.replace("safe_drinking_water or not $strict", "safe_drinking_water")},
-                      "base", 9, "选项 strict 没有任何规则使用"),
+    "unused option": (
+        {"base": BASE.replace("safe_drinking_water or not $strict", "safe_drinking_water")},
+        "base",
+        9,
+        "选项 strict 没有任何规则使用",
+    ),
     "name clash": ({"base": BASE.replace("drop: {", "poverty_line: {")}, "base", 7, "同时出现在 lines 与 params"),
     "feature name as param": ({"base": BASE.replace("drop: {", "members: {")}, "base", 7, "members 是特征名"),
     "duplicate key": ({"base": BASE.replace("year: 2020", "year: 2020\n    year: 2021")}, "base", 4, "键 'year' 重复"),
-    "duplicate rule id": ({"base": BASE.replace("id: water", "id: income")}, "base", 16, "规则 id 'income' 在本文件中重复"),
+    "duplicate rule id": (
+        {"base": BASE.replace("id: water", "id: income")},
+        "base",
+        16,
+        "规则 id 'income' 在本文件中重复",
+    ),
     "yaml syntax": ({"base": BASE.replace("kind: exit", "kind: [exit", 1)}, "base", 14, "YAML 格式错误"),
-    "alias": ({"base": BASE.replace("drop: {value: 0.5, source: test, confirmed: false}",
-                                    "drop: &d {value: 0.5, source: test, confirmed: false}\n      again: *d")},
-              "base", 8, "别名"),
+    "alias": (
+        {
+            "base": BASE.replace(
+                "drop: {value: 0.5, source: test, confirmed: false}",
+                "drop: &d {value: 0.5, source: test, confirmed: false}\n      again: *d",
+            )
+        },
+        "base",
+        8,
+        "别名",
+    ),
     "id not the file name": ({"base": BASE.replace("id: base", "id: other")}, "base", 1, "应与文件名 base 一致"),
-    "unknown parent": ({"base": BASE.replace("year: 2020", "year: 2020\n    inherits: nobody")}, "base", 4,
-                       "未知的父标准包 'nobody'"),
+    "unknown parent": (
+        {"base": BASE.replace("year: 2020", "year: 2020\n    inherits: nobody")},
+        "base",
+        4,
+        "未知的父标准包 'nobody'",
+    ),
     "cycle": (
-        {"base": BASE.replace("year: 2020", "year: 2020\n    inherits: child"),
-         "child": "id: child\nregion: national\nyear: 2021\ninherits: base\n"},
-        "base", 4, "继承形成循环",
+        {
+            "base": BASE.replace("year: 2020", "year: 2020\n    inherits: child"),
+            "child": "id: child\nregion: national\nyear: 2021\ninherits: base\n",
+        },
+        "base",
+        4,
+        "继承形成循环",
     ),
     "child region outside parent": (
-        {"base": BASE.replace("region: national", "region: '51'"),
-         "child": "id: child\nregion: '140121'\nyear: 2020\ninherits: base\n"},
-        "child", 2, "地区 140121 不在父标准包 base 的地区 51 之内",
+        {
+            "base": BASE.replace("region: national", "region: '51'"),
+            "child": "id: child\nregion: '140121'\nyear: 2020\ninherits: base\n",
+        },
+        "child",
+        2,
+        "地区 140121 不在父标准包 base 的地区 51 之内",
     ),
     "child earlier than parent": (
         {"base": BASE, "child": "id: child\nregion: national\nyear: 2019\ninherits: base\n"},
-        "child", 3, "年份 2019 早于父标准包 base",
+        "child",
+        3,
+        "年份 2019 早于父标准包 base",
     ),
     "same region and year twice": (
-        {"base": BASE, "child": "id: child\nregion: national\nyear: 2020\n"}, "child", 1, "2020 年已有标准包 base",
+        {"base": BASE, "child": "id: child\nregion: national\nyear: 2020\n"},
+        "child",
+        1,
+        "2020 年已有标准包 base",
     ),
     "removing what is not there": (
-        {"base": BASE,
-         "child": "id: child\nregion: national\nyear: 2021\ninherits: base\nrules:\n  - {id: nope, removed: true}\n"},
-        "child", 6, "要删除的规则 nope 在父标准包中不存在",
+        {
+            "base": BASE,
+            "child": "id: child\nregion: national\nyear: 2021\ninherits: base\nrules:\n  - {id: nope, removed: true}\n",
+        },
+        "child",
+        6,
+        "要删除的规则 nope 在父标准包中不存在",
     ),
     "child repeats an option's name as a param": (
-        {"base": BASE, "child": "id: child\nregion: national\nyear: 2021\ninherits: base\nlines:\n"
-                                "  poverty_line: {value: 0, source: x, confirmed: true}\nparams:\n"
-                                "  strict: {value: 'yes', source: x, confirmed: true}\n"},
-        "child", 8, "同时出现在 params 与 options",
+        {
+            "base": BASE,
+            "child": "id: child\nregion: national\nyear: 2021\ninherits: base\nlines:\n"
+            "  poverty_line: {value: 0, source: x, confirmed: true}\nparams:\n"
+            "  strict: {value: 'yes', source: x, confirmed: true}\n",
+        },
+        "child",
+        8,
+        "同时出现在 params 与 options",
     ),
     "child changes the type of a parameter an inherited rule reads": (
-        {"base": BASE,
-         "mid": "id: mid\nregion: national\nyear: 2021\ninherits: base\nrules:\n"
-                "  - {id: fall, title: t, kind: exit, expression: 'income_change_ratio < $drop', explain: x}\n",
-         "child": "id: child\nregion: national\nyear: 2022\ninherits: mid\nparams:\n"
-                  "  drop: {value: 'half', source: x, confirmed: true}\n"},
-        "mid", 6, "规则 fall 的 expression 无效（在标准包 child 中）：比较 '<' 的两边类型不一致",
+        {
+            "base": BASE,
+            "mid": "id: mid\nregion: national\nyear: 2021\ninherits: base\nrules:\n"
+            "  - {id: fall, title: t, kind: exit, expression: 'income_change_ratio < $drop', explain: x}\n",
+            "child": "id: child\nregion: national\nyear: 2022\ninherits: mid\nparams:\n"
+            "  drop: {value: 'half', source: x, confirmed: true}\n",
+        },
+        "mid",
+        6,
+        "规则 fall 的 expression 无效（在标准包 child 中）：比较 '<' 的两边类型不一致",
     ),
     "empty file": ({"base": ""}, "base", 1, "文件为空"),
     "not a mapping": ({"base": "- a\n- b\n"}, "base", 1, "应是一个映射"),
@@ -366,9 +473,9 @@ def test_a_bad_pack_is_refused_with_file_line_and_reason(tmp_path, files, file, 
     with pytest.raises(PackError) as refused:
         PackLibrary(tmp_path).validate_all()
     problems = refused.value.problems
-    assert any(
-        p.file == str(tmp_path / f"{file}.yaml") and p.line == line and reason in p.message for p in problems
-    ), "\n".join(map(str, problems))
+    assert any(p.file == str(tmp_path / f"{file}.yaml") and p.line == line and reason in p.message for p in problems), (
+        "\n".join(map(str, problems))
+    )
     assert f"{file}.yaml:{line}: " in str(refused.value)
 
 

@@ -13,16 +13,15 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from fupin.policy import compute
 from fupin.policy.models import AssessmentRun, HouseholdDecision, HouseholdProfile, ProfileState, decision_key
 from fupin.policy.services import parallel
 from fupin.policy.services.batch import assess
 from fupin.policy.services.household import assess_household
 from fupin.registry import codes
 from fupin.registry.models import Household, Member
-from tests.exchange.conftest import csv_text, run_import  # noqa: F401 - the fixture
 from tests.factories import VILLAGE_A1, make_id
 from tests.policy.registry_data import EK, events, income, member
+from tests.support import csv_text
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +36,9 @@ def test_every_household_has_a_profile_row_and_a_bare_household_reads_as_ordinar
     assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)  # builds the profile for 2025
     bare = Household.objects.create(number="BARE1", village_id=VILLAGE_A1, head_name="无人")
     assert profile(bare).status == codes.Status.ORDINARY and profile(bare).members == 0
-    assert set(HouseholdProfile.objects.values_list("pk", flat=True)) == set(Household.objects.values_list("pk", flat=True))
+    assert set(HouseholdProfile.objects.values_list("pk", flat=True)) == set(
+        Household.objects.values_list("pk", flat=True)
+    )
     run = assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
     decision = HouseholdDecision.objects.get(pk=decision_key(run.pk, bare.pk))
     assert decision.status == codes.Status.ORDINARY and decision.members == 0 and decision.income_per_capita is None
@@ -66,17 +67,24 @@ def test_income_saved_after_the_profile_was_built_is_read(make_household, users)
     assert profile(household).per_capita_income is None
 
 
-def test_an_import_updating_members_in_place_refreshes_their_profile(make_household, users, run_import, tmp_path,
-                                                                     settings):
+def test_an_import_updating_members_in_place_refreshes_their_profile(
+    make_household, users, run_import, tmp_path, settings
+):
     settings.EXCHANGE_DIR = tmp_path / "exchange"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     ident = make_id("19700101")
-    household = make_household(VILLAGE_A1, number="IM1", head_name="周三",
-                               members=[{"name": "周三", "relation": "01", "id_number": ident, "dibao": False}])
+    household = make_household(
+        VILLAGE_A1,
+        number="IM1",
+        head_name="周三",
+        members=[{"name": "周三", "relation": "01", "id_number": ident, "dibao": False}],
+    )
     assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
     assert profile(household).dibao_members == 0
-    text = csv_text(("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系", "享受低保"),
-                    ("IM1", VILLAGE_A1, "周三", ident, "户主", "是"))
+    text = csv_text(
+        ("户编号", "行政区划代码", "姓名", "证件号码", "与户主关系", "享受低保"),
+        ("IM1", VILLAGE_A1, "周三", ident, "户主", "是"),
+    )
     job = run_import(users["county"], text)
     assert job.counts["members"] == {"new": 0, "updated": 1, "unchanged": 0}, job.message
     assert Member.objects.get(id_number=ident).dibao is True
@@ -92,7 +100,8 @@ def test_rows_added_by_a_bulk_load_are_found_by_the_watermarks(make_household, u
             "property_income, pension_income, family_planning_income, eco_compensation_income, dibao_income, "
             "tekun_income, other_transfer_income, business_expense, compliant_out_of_pocket, insurance_claims, "
             "recorded_at) VALUES (%s, 2025, 1, 1234.50, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, %s)",
-            [household.pk, "2026-01-01 00:00:00"])
+            [household.pk, "2026-01-01 00:00:00"],
+        )
     assert profile(household).per_capita_income is None
     assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
     assert profile(household).per_capita_income == 1234.5
@@ -147,25 +156,36 @@ def test_decision_keys_refuse_a_household_id_beyond_32_bits():
 # ── two connections against one, in real processes ──────────────────────────────────────────────────────────────
 
 FUPIN = [sys.executable, "-m", "fupin"]
-READ_DECISIONS = ("SELECT household_id, outcome, category, results, persons, income_per_capita, "
-                  "income_change_ratio, net_income_last_year, out_of_pocket, members, status, ever_poor "
-                  "FROM policy_householddecision WHERE run_id = (SELECT MAX(id) FROM policy_assessmentrun) "
-                  "ORDER BY household_id")
+READ_DECISIONS = (
+    "SELECT household_id, outcome, category, results, persons, income_per_capita, "
+    "income_change_ratio, net_income_last_year, out_of_pocket, members, status, ever_poor "
+    "FROM policy_householddecision WHERE run_id = (SELECT MAX(id) FROM policy_assessmentrun) "
+    "ORDER BY household_id"
+)
 
 
 def _assess(env, parallel_min: int, tmp_path) -> None:
     scratch = tmp_path / "scratch"
     scratch.mkdir(exist_ok=True)
-    subprocess.run([*FUPIN, "assess", "--kind", "monitoring", "--policy", "national-2025", "--as-of", "2026-03-01"],
-                   env={**env, "FUPIN_ASSESS_PARALLEL_MIN": str(parallel_min), "TMPDIR": str(scratch)},
-                   check=True, cwd=tmp_path, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [*FUPIN, "assess", "--kind", "monitoring", "--policy", "national-2025", "--as-of", "2026-03-01"],
+        env={**env, "FUPIN_ASSESS_PARALLEL_MIN": str(parallel_min), "TMPDIR": str(scratch)},
+        check=True,
+        cwd=tmp_path,
+        capture_output=True,
+    )
     assert not list(scratch.iterdir()), "the scratch database of the second connection is left behind"
 
 
 def _loaded(env, tmp_path) -> None:
     subprocess.run([*FUPIN, "migrate", "-v0"], env=env, check=True, cwd=tmp_path)
-    subprocess.run([*FUPIN, "demo", "--persons", "2000", "--as-of", "2026-03-01"], env=env, check=True, cwd=tmp_path,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [*FUPIN, "demo", "--persons", "2000", "--as-of", "2026-03-01"],
+        env=env,
+        check=True,
+        cwd=tmp_path,
+        capture_output=True,
+    )
 
 
 def test_two_connections_write_what_one_writes_on_a_sqlite_file(tmp_path):
@@ -193,8 +213,11 @@ def test_two_connections_write_what_one_writes_on_postgresql(tmp_path):
         pytest.fail(f"PostgreSQL is part of the test setup: {error}")
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        env = {**os.environ, "DATABASE_URL": f"{server.replace('postgresql', 'postgres')}/{name}",
-               "FUPIN_DATA_DIR": str(tmp_path)}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"{server.replace('postgresql', 'postgres')}/{name}",
+            "FUPIN_DATA_DIR": str(tmp_path),
+        }
         _loaded(env, tmp_path)
         _assess(env, 10**9, tmp_path)
         with psycopg.connect(f"{server}/{name}") as con:
@@ -210,8 +233,7 @@ def test_two_connections_write_what_one_writes_on_postgresql(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_run_judged_by_two_connections_is_complete_and_deleting_it_leaves_nothing(make_household, users,
-                                                                                     settings):
+def test_a_run_judged_by_two_connections_is_complete_and_deleting_it_leaves_nothing(make_household, users, settings):
     """On PostgreSQL (in-process: nothing is open around the run) two connections write the run into a table of
     its own, attached as a partition; on the in-memory SQLite of the tests one connection writes it."""
     homes = [make_household(VILLAGE_A1, members=[member(f"户主{i}", "01")]) for i in range(6)]
@@ -249,8 +271,14 @@ def test_outcome_and_category_computed_inline_equal_the_table_of_combinations(ma
     for limit in (evaluation.MAX_COMBINED, 0):
         monkeypatch.setattr(evaluation, "MAX_COMBINED", limit)
         run = assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
-        runs.append([HouseholdDecision.objects.values_list("outcome", "category", "results").get(
-            pk=decision_key(run.pk, home.pk)) for home in homes])
+        runs.append(
+            [
+                HouseholdDecision.objects.values_list("outcome", "category", "results").get(
+                    pk=decision_key(run.pk, home.pk)
+                )
+                for home in homes
+            ]
+        )
     assert runs[0] == runs[1]
     assert [category for _outcome, category, _results in runs[0]][:3] == ["1", "2", "3"]
     assert runs[0][3][0] is None

@@ -4,18 +4,50 @@ as the Python evaluator; hostile and malformed text refused with a reason that n
 import pytest
 
 from fupin.policy.rules import (
-    DIALECTS, MAX_DEPTH, BoolOp, Compare, Feature, IsNull, Literal, Param, RuleError, ValueType, compile_sql,
-    evaluate, features_used, params_used, parse_rule, to_rule_text,
+    DIALECTS,
+    MAX_DEPTH,
+    BoolOp,
+    Compare,
+    Feature,
+    IsNull,
+    Literal,
+    Param,
+    RuleError,
+    ValueType,
+    compile_sql,
+    evaluate,
+    features_used,
+    params_used,
+    parse_rule,
+    to_rule_text,
 )
 
 PARAMETERS = {"poverty_line": 2995, "ratio": 0.5, "flag": True, "wanted": "poor"}
 
 # three households: one above the line, one exactly at it, one with nothing known
 ROWS = [
-    {"income_per_capita": 3000.0, "members": 4, "members_with_labour": 2, "status": "poor", "housing_grade": "1",
-     "safe_drinking_water": True, "anyone_uninsured": False, "out_of_pocket": 500.0, "net_income": 12000.0},
-    {"income_per_capita": 2995.0, "members": 1, "members_with_labour": 0, "status": "exited", "housing_grade": "3",
-     "safe_drinking_water": False, "anyone_uninsured": True, "out_of_pocket": 25000.0, "net_income": 0.0},
+    {
+        "income_per_capita": 3000.0,
+        "members": 4,
+        "members_with_labour": 2,
+        "status": "poor",
+        "housing_grade": "1",
+        "safe_drinking_water": True,
+        "anyone_uninsured": False,
+        "out_of_pocket": 500.0,
+        "net_income": 12000.0,
+    },
+    {
+        "income_per_capita": 2995.0,
+        "members": 1,
+        "members_with_labour": 0,
+        "status": "exited",
+        "housing_grade": "3",
+        "safe_drinking_water": False,
+        "anyone_uninsured": True,
+        "out_of_pocket": 25000.0,
+        "net_income": 0.0,
+    },
     {},
 ]
 
@@ -78,22 +110,22 @@ EXACT_SQL = {
     "housing_grade in ('2', '3') or safe_drinking_water = false": {
         "duckdb": "(\"housing_grade\" IN ('2', '3')) OR (\"safe_drinking_water\" = FALSE)",
         # SQLite: equalities joined by OR, cheaper than its IN (…) per row
-        "sqlite": "((\"housing_grade\" = '2' OR \"housing_grade\" = '3')) OR (\"safe_drinking_water\" = 0)",
+        "sqlite": '(("housing_grade" = \'2\' OR "housing_grade" = \'3\')) OR ("safe_drinking_water" = 0)',
         "postgres": "(\"housing_grade\" IN ('2', '3')) OR (\"safe_drinking_water\" = FALSE)",
     },
     "out_of_pocket / net_income > $ratio": {
         "duckdb": '(CAST("out_of_pocket" AS DOUBLE) / NULLIF("net_income", 0)) > CAST(0.5 AS DOUBLE)',
         "sqlite": '(CAST("out_of_pocket" AS REAL) / NULLIF("net_income", 0)) > CAST(0.5 AS REAL)',
         "postgres": '(CAST("out_of_pocket" AS DOUBLE PRECISION) / NULLIF("net_income", 0)) > '
-                    "CAST(0.5 AS DOUBLE PRECISION)",
+        "CAST(0.5 AS DOUBLE PRECISION)",
     },
     "least(income_per_capita, 3000) between 1 and 2": {
         "duckdb": 'CASE WHEN "income_per_capita" IS NULL THEN NULL ELSE LEAST("income_per_capita", '
-                  "CAST(3000 AS DOUBLE)) END BETWEEN CAST(1 AS DOUBLE) AND CAST(2 AS DOUBLE)",
+        "CAST(3000 AS DOUBLE)) END BETWEEN CAST(1 AS DOUBLE) AND CAST(2 AS DOUBLE)",
         "sqlite": 'MIN("income_per_capita", CAST(3000 AS REAL)) BETWEEN CAST(1 AS REAL) AND CAST(2 AS REAL)',
         "postgres": 'CASE WHEN "income_per_capita" IS NULL THEN NULL ELSE LEAST("income_per_capita", '
-                    "CAST(3000 AS DOUBLE PRECISION)) END BETWEEN CAST(1 AS DOUBLE PRECISION) AND "
-                    "CAST(2 AS DOUBLE PRECISION)",
+        "CAST(3000 AS DOUBLE PRECISION)) END BETWEEN CAST(1 AS DOUBLE PRECISION) AND "
+        "CAST(2 AS DOUBLE PRECISION)",
     },
     "members is not null": {dialect: '"members" IS NOT NULL' for dialect in DIALECTS},
 }
@@ -107,11 +139,14 @@ def test_exact_sql(text, dialect):
 
 def test_the_tree_is_our_own_and_typed():
     tree = parse_rule("income_per_capita > $poverty_line and members is not null and not relocated", PARAMETERS)
-    assert tree == BoolOp("and", (
-        Compare(">", Feature("income_per_capita", ValueType.NUMBER), Param("poverty_line", ValueType.NUMBER)),
-        IsNull(Feature("members", ValueType.NUMBER), negated=True),
-        parse_rule("not relocated"),
-    ))
+    assert tree == BoolOp(
+        "and",
+        (
+            Compare(">", Feature("income_per_capita", ValueType.NUMBER), Param("poverty_line", ValueType.NUMBER)),
+            IsNull(Feature("members", ValueType.NUMBER), negated=True),
+            parse_rule("not relocated"),
+        ),
+    )
     negative = Literal(-3.0, ValueType.NUMBER)
     assert parse_rule("members > -3") == Compare(">", Feature("members", ValueType.NUMBER), negative)
     assert features_used(tree) == ["income_per_capita", "members", "relocated"]
@@ -132,7 +167,9 @@ def test_a_text_parameter_is_quoted_so_it_cannot_change_the_query(duckdb_table, 
     for table in (duckdb_table, sqlite_table):
         table.load(ROWS)
         assert table.results([compile_sql(parse_rule("status = $wanted", hostile), table.dialect, hostile)]) == [
-            [False], [False], [None]
+            [False],
+            [False],
+            [None],
         ]
 
 

@@ -4,21 +4,36 @@ the whole registry can never disagree. And rule text written from a tree parses 
 
 from functools import cache
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fupin.policy.features import FEATURES, FeatureType
 from fupin.policy.rules import (
-    Arith, Between, BoolOp, Call, Compare, Feature, InList, IsNull, Literal, Not, Param, RuleError, ValueType,
-    compile_sql, evaluate, feature_value_type, parse_rule, to_rule_text,
+    Arith,
+    Between,
+    BoolOp,
+    Call,
+    Compare,
+    Feature,
+    InList,
+    IsNull,
+    Literal,
+    Not,
+    Param,
+    RuleError,
+    ValueType,
+    compile_sql,
+    evaluate,
+    feature_value_type,
+    parse_rule,
+    to_rule_text,
 )
 
 NUMBER, BOOLEAN, TEXT = ValueType.NUMBER, ValueType.BOOLEAN, ValueType.TEXT
 MAX_DEPTH = 3
 
 # magnitudes kept where doubles neither overflow nor underflow after a few operations (PostgreSQL raises on both)
-money = st.integers(-10**8, 10**8).map(lambda cents: cents / 100)
+money = st.integers(-(10**8), 10**8).map(lambda cents: cents / 100)
 any_double = st.builds(lambda sign, size: sign * size, st.sampled_from([-1.0, 1.0]), st.floats(1e-3, 1e6))
 number_values = st.one_of(
     st.integers(-5, 5).map(float), st.sampled_from([0.1, 0.2, 0.3, 0.5, 1.5, 2995.0, 2995.01]), money, any_double
@@ -60,8 +75,9 @@ def trees(value_type: ValueType, depth: int):
         options += [
             st.builds(Arith, st.sampled_from("+-*/"), numbers, numbers),
             st.builds(lambda arg: Call("abs", (arg,), NUMBER), numbers),
-            st.builds(lambda name, args: Call(name, args, NUMBER), st.sampled_from(["least", "greatest"]),
-                      _lists(numbers)),
+            st.builds(
+                lambda name, args: Call(name, args, NUMBER), st.sampled_from(["least", "greatest"]), _lists(numbers)
+            ),
         ]
     if value_type is BOOLEAN:
         options += [

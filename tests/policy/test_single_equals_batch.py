@@ -21,7 +21,6 @@ from fupin.policy.services.whatif import whatif
 from fupin.registry import codes
 from fupin.registry import services as registry
 from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member
-
 from tests.factories import VILLAGE_A1, VILLAGE_B1, make_id, next_number
 
 pytestmark = pytest.mark.django_db
@@ -32,68 +31,110 @@ HISTORIES = [
     [],
     [(EK.IDENTIFIED, date(2015, 3, 1))],
     [(EK.IDENTIFIED, date(2015, 3, 1)), (EK.EXITED, date(2016, 11, 20))],
-    [(EK.IDENTIFIED, date(2015, 3, 1)), (EK.EXITED, date(2016, 11, 20)), (EK.MONITORED, date(2024, 1, 10), MC.UNSTABLE)],
+    [
+        (EK.IDENTIFIED, date(2015, 3, 1)),
+        (EK.EXITED, date(2016, 11, 20)),
+        (EK.MONITORED, date(2024, 1, 10), MC.UNSTABLE),
+    ],
     [(EK.MONITORED, date(2023, 5, 31), MC.MARGINAL)],
     [(EK.MONITORED, date(2023, 5, 31), MC.MARGINAL), (EK.RISK_ELIMINATED, date(2024, 12, 1))],
-    [(EK.IDENTIFIED, date(2015, 3, 1)), (EK.EXITED, date(2016, 11, 20)), (EK.MONITORED, date(2024, 2, 29), MC.SUDDEN),
-     (EK.RISK_ELIMINATED, date(2024, 9, 1)), (EK.RISK_REVERSED, date(2024, 10, 1))],
+    [
+        (EK.IDENTIFIED, date(2015, 3, 1)),
+        (EK.EXITED, date(2016, 11, 20)),
+        (EK.MONITORED, date(2024, 2, 29), MC.SUDDEN),
+        (EK.RISK_ELIMINATED, date(2024, 9, 1)),
+        (EK.RISK_REVERSED, date(2024, 10, 1)),
+    ],
     [(EK.IDENTIFIED, date(2015, 3, 1)), (EK.REMOVED, date(2017, 4, 1))],
 ]
 #: (pack, assessment dates): before, between and after the histories' events
-CASES = {"national-2018": [date(2018, 12, 15), date(2016, 6, 1)],
-         "national-2023": [date(2024, 6, 1), date(2024, 3, 31), date(2025, 1, 31)]}
+CASES = {
+    "national-2018": [date(2018, 12, 15), date(2016, 6, 1)],
+    "national-2023": [date(2024, 6, 1), date(2024, 3, 31), date(2025, 1, 31)],
+}
 
 money = st.integers(-300_000, 3_000_000).map(lambda cents: Decimal(cents) / 100)
-members = st.fixed_dictionaries({
-    "age_days": st.integers(0, 90 * 365), "school": st.sampled_from(codes.SchoolStatus.values),
-    "labour": st.sampled_from(codes.LabourCapacity.values), "insured": st.booleans(), "dibao": st.booleans(),
-    "tekun": st.booleans(), "health": st.sampled_from(codes.Health.values), "cert": st.booleans(),
-})
-households = st.fixed_dictionaries({
-    "village": st.sampled_from([VILLAGE_A1, VILLAGE_B1]),
-    "members": st.lists(members, max_size=4),
-    "income": st.one_of(st.none(), st.tuples(money, money.map(abs), money.map(abs), money.map(abs))),
-    "last_income": st.one_of(st.none(), st.tuples(money, money.map(abs), money.map(abs))),
-    "conditions": st.one_of(st.none(), st.tuples(st.sampled_from(codes.HousingSafety.values), st.booleans(), st.booleans())),
-    "history": st.sampled_from(HISTORIES),
-    "no_labour": st.booleans(),
-    "risk_type": st.sampled_from(["", codes.RiskType.ILLNESS, codes.RiskType.UNSTABLE_WORK]),
-    "first_identified": st.sampled_from([None, date(2014, 10, 1), date(2020, 1, 1)]),
-})
+members = st.fixed_dictionaries(
+    {
+        "age_days": st.integers(0, 90 * 365),
+        "school": st.sampled_from(codes.SchoolStatus.values),
+        "labour": st.sampled_from(codes.LabourCapacity.values),
+        "insured": st.booleans(),
+        "dibao": st.booleans(),
+        "tekun": st.booleans(),
+        "health": st.sampled_from(codes.Health.values),
+        "cert": st.booleans(),
+    }
+)
+households = st.fixed_dictionaries(
+    {
+        "village": st.sampled_from([VILLAGE_A1, VILLAGE_B1]),
+        "members": st.lists(members, max_size=4),
+        "income": st.one_of(st.none(), st.tuples(money, money.map(abs), money.map(abs), money.map(abs))),
+        "last_income": st.one_of(st.none(), st.tuples(money, money.map(abs), money.map(abs))),
+        "conditions": st.one_of(
+            st.none(), st.tuples(st.sampled_from(codes.HousingSafety.values), st.booleans(), st.booleans())
+        ),
+        "history": st.sampled_from(HISTORIES),
+        "no_labour": st.booleans(),
+        "risk_type": st.sampled_from(["", codes.RiskType.ILLNESS, codes.RiskType.UNSTABLE_WORK]),
+        "first_identified": st.sampled_from([None, date(2014, 10, 1), date(2020, 1, 1)]),
+    }
+)
 
 
 def _file(spec, year: int, as_of: date, admin) -> Household:
     household = Household.objects.create(
-        number=f"P{next_number():08d}", village_id=spec["village"], head_name="测试", risk_type=spec["risk_type"],
-        no_labour_household=spec["no_labour"], first_identified_on=spec["first_identified"],
-    )  # fmt: skip
+        number=f"P{next_number():08d}",
+        village_id=spec["village"],
+        head_name="测试",
+        risk_type=spec["risk_type"],
+        no_labour_household=spec["no_labour"],
+        first_identified_on=spec["first_identified"],
+    )
     for i, person in enumerate(spec["members"]):
         birth = as_of - timedelta(days=person["age_days"])
         Member.objects.create(
-            household=household, name=f"成员{i}", sex="1", id_number=make_id(birth.strftime("%Y%m%d")), birth_date=birth,
-            relation="01" if i == 0 else "03", school_status=person["school"], labour_capacity=person["labour"],
-            basic_medical_insured=person["insured"], dibao=person["dibao"], tekun=person["tekun"],
-            health=person["health"], disability_cert="X" * 20 if person["cert"] else "",
-        )  # fmt: skip
+            household=household,
+            name=f"成员{i}",
+            sex="1",
+            id_number=make_id(birth.strftime("%Y%m%d")),
+            birth_date=birth,
+            relation="01" if i == 0 else "03",
+            school_status=person["school"],
+            labour_capacity=person["labour"],
+            basic_medical_insured=person["insured"],
+            dibao=person["dibao"],
+            tekun=person["tekun"],
+            health=person["health"],
+            disability_cert="X" * 20 if person["cert"] else "",
+        )
     persons = max(len(spec["members"]), 1)
     for on_year, amounts in ((year, spec["income"]), (year - 1, spec["last_income"])):
         if amounts is not None:
             wage, business, expense, *out_of_pocket = amounts
             IncomeAccount.objects.create(
-                household=household, year=on_year, persons=persons, wage_income=wage, business_income=business,
-                business_expense=expense, compliant_out_of_pocket=out_of_pocket[0] if out_of_pocket else 0,
-            )  # fmt: skip
+                household=household,
+                year=on_year,
+                persons=persons,
+                wage_income=wage,
+                business_income=business,
+                business_expense=expense,
+                compliant_out_of_pocket=out_of_pocket[0] if out_of_pocket else 0,
+            )
     if spec["conditions"] is not None:
         housing, water, food = spec["conditions"]
-        LivingConditions.objects.create(household=household, year=year, housing_safety=housing,
-                                        safe_drinking_water=water, food_clothing_secure=food)
+        LivingConditions.objects.create(
+            household=household, year=year, housing_safety=housing, safe_drinking_water=water, food_clothing_secure=food
+        )
     for kind, on, *category in spec["history"]:
         registry.record_event(admin, household, kind, on, category=category[0] if category else "", via="test")
     return household
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(specs=st.lists(households, min_size=1, max_size=3), pack_id=st.sampled_from(sorted(CASES)), data=st.data())
 def test_one_household_alone_gives_the_batch_decision(users, specs, pack_id, data):
     as_of = data.draw(st.sampled_from(CASES[pack_id]), label="as_of")
@@ -113,8 +154,11 @@ def test_one_household_alone_gives_the_batch_decision(users, specs, pack_id, dat
                 single = assess_household(admin, household.pk, kind, pack_id=pack_id, as_of=as_of)
                 expected = stored_decision(batch)
                 assert single.features == expected.features, kind
-                assert (single.outcome, single.category, single.results) == (batch.outcome, batch.category,
-                                                                             batch.results), kind
+                assert (single.outcome, single.category, single.results) == (
+                    batch.outcome,
+                    batch.category,
+                    batch.results,
+                ), kind
                 assert explain(expected).agrees
             # the what-if's own statement (one flat SELECT, both plans inlined) counts what the batch stored
             unchanged = whatif(kind, user=admin, before=pack_id, as_of=as_of)

@@ -14,10 +14,9 @@ from fupin.policy.services import scope as assessment_scope
 from fupin.policy.services.batch import assess
 from fupin.policy.services.household import latest_decisions
 from fupin.registry import codes
-
-from tests.api.conftest import api_as, assert_error  # noqa: F401 - api_as is a fixture
 from tests.factories import VILLAGE_A1, VILLAGE_B1
 from tests.policy.registry_data import conditions, income, member
+from tests.support import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -41,21 +40,25 @@ def homes(make_household, users):
 
 
 def test_api_assesses_one_household_live_with_its_explanation(api_as, homes):
-    response = api_as("village_a1").get(f"/households/{homes['a1'].pk}/assessment", kind="monitoring",
-                                        policy="national-2023", as_of="2024-06-01")
+    response = api_as("village_a1").get(
+        f"/households/{homes['a1'].pk}/assessment", kind="monitoring", policy="national-2023", as_of="2024-06-01"
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["outcome"] is True and body["category"] == "2" and body["category_label"] == "边缘易致贫户"
     assert body["pack_id"] == "national-2023" and body["year"] == 2023 and body["run_id"] is None
     assert body["agrees"] is True
     income_rule = next(rule for rule in body["rules"] if rule["id"] == "marginal_income_in_range")
-    assert income_rule["result"] is True and income_rule["explanation"].startswith("人均纯收入 5000 元，监测范围上限 6000 元")
+    assert income_rule["result"] is True and income_rule["explanation"].startswith(
+        "人均纯收入 5000 元，监测范围上限 6000 元"
+    )
     assert ["monitoring_line", "6000", False] in income_rule["thresholds"]
 
 
 def test_api_post_records_a_one_household_run(api_as, homes):
-    response = api_as("village_a1").post(f"/households/{homes['a1'].pk}/assessment?kind=monitoring&policy=national-2023"
-                                         f"&as_of=2024-06-01", None)
+    response = api_as("village_a1").post(
+        f"/households/{homes['a1'].pk}/assessment?kind=monitoring&policy=national-2023&as_of=2024-06-01", None
+    )
     assert response.status_code == 200, response.content
     run_id = response.json()["run_id"]
     runs = api_as("village_a1").get("/assessments/runs", single="true").json()["items"]
@@ -74,8 +77,9 @@ def test_api_refuses_bad_input_in_the_one_error_shape(api_as, homes):
     caller = api_as("county")
     assert_error(caller.get(f"/households/{homes['a1'].pk}/assessment", kind="nonsense"), 422, "validation_error")
     assert_error(caller.get(f"/households/{homes['a1'].pk}/assessment", policy="national-1999"), 404, "pack_not_found")
-    assert_error(caller.get(f"/households/{homes['a1'].pk}/assessment", kind="exit", policy="national-2023"), 400,
-                 "no_rules")
+    assert_error(
+        caller.get(f"/households/{homes['a1'].pk}/assessment", kind="exit", policy="national-2023"), 400, "no_rules"
+    )
     assert_error(caller.get(f"/households/{homes['a1'].pk}/assessment", kind="village_exit"), 400, "invalid_assessment")
     assert_error(api_as(None).get(f"/households/{homes['a1'].pk}/assessment"), 401, "not_authenticated")
 
@@ -84,7 +88,8 @@ def test_api_never_shows_health_derived_values(api_as, homes, tmp_path, monkeypa
     """A county rule on 大病人数 (derived from health status, which is masked for every role): judged, not shown."""
     for path in default_library().directory.glob("national-*.yaml"):
         (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "ill-2023.yaml").write_text(textwrap.dedent("""\
+    (tmp_path / "ill-2023.yaml").write_text(
+        textwrap.dedent("""\
         id: ill-2023
         region: "149901"
         year: 2023
@@ -95,7 +100,9 @@ def test_api_never_shows_health_derived_values(api_as, homes, tmp_path, monkeypa
             kind: data_check
             expression: seriously_ill_members > 0
             explain: 大病 {seriously_ill_members} 人
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     monkeypatch.setattr(assessment_scope, "load_pack", PackLibrary(tmp_path).load)
     body = api_as("county").get(f"/households/{homes['a1'].pk}/assessment", kind="data_check", policy="ill-2023").json()
     rule = next(rule for rule in body["rules"] if rule["id"] == "check_serious_illness")
@@ -117,7 +124,12 @@ def test_api_flagged_lists_only_the_callers_households_with_the_registry_filters
     assert [i["id"] for i in county.get("/assessments/flagged", area=VILLAGE_B1).json()["items"]] == [homes["b1"].pk]
     assert county.get("/assessments/flagged", category="1").json()["count"] == 0
     assert county.get("/assessments/flagged", kind="risk_elimination").json() == {
-        "run": None, "count": 0, "page": 1, "page_size": 50, "items": []}
+        "run": None,
+        "count": 0,
+        "page": 1,
+        "page_size": 50,
+        "items": [],
+    }
 
 
 # ── pages ────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -146,11 +158,17 @@ def test_flagged_page_is_scoped_and_filtered(client, users, homes):
 
 def test_whatif_page_counts_only_the_users_area(client, users, homes):
     client.force_login(users["village_a1"])
-    page = _text(client.get("/assessments/whatif/", {"kind": "monitoring", "against": "national-2023",
-                                                     "values": "monitoring_line=4000", "as_of": "2024-06-01"}))
+    page = _text(
+        client.get(
+            "/assessments/whatif/",
+            {"kind": "monitoring", "against": "national-2023", "values": "monitoring_line=4000", "as_of": "2024-06-01"},
+        )
+    )
     assert "把2023年监测线从6000降低到4000，新增0户0人，减少1户1人" in page
-    refused = client.get("/assessments/whatif/", {"kind": "monitoring", "against": "national-2023",
-                                                  "values": "monitoring_line=4000", "area": VILLAGE_B1})
+    refused = client.get(
+        "/assessments/whatif/",
+        {"kind": "monitoring", "against": "national-2023", "values": "monitoring_line=4000", "area": VILLAGE_B1},
+    )
     assert "不在可用的选项中" in _text(refused)  # another village is not the user's to choose
     assert "whatif-sentence" not in refused.content.decode()
 
@@ -175,8 +193,9 @@ def test_explain_command_is_scoped_by_user(homes, users):
 
 def test_whatif_command_by_township(homes):
     out = StringIO()
-    call_command("whatif", "--policy", "national-2023", "--set", "monitoring_line=4000", "--as-of", "2024-06-01",
-                 stdout=out)
+    call_command(
+        "whatif", "--policy", "national-2023", "--set", "monitoring_line=4000", "--as-of", "2024-06-01", stdout=out
+    )
     text = out.getvalue()
     assert "把2023年监测线从6000降低到4000，新增0户0人，减少2户2人" in text and "东乡镇" in text and "西乡镇" in text
     with pytest.raises(CommandError, match="名字=值"):
@@ -186,8 +205,11 @@ def test_whatif_command_by_township(homes):
 
 
 def test_household_page_prefers_a_later_one_household_run(api_as, users, homes):
-    body = api_as("village_a1").post(f"/households/{homes['a1'].pk}/assessment?kind=monitoring&policy=national-2022"
-                                     f"&as_of=2023-06-01", None).json()
+    body = (
+        api_as("village_a1")
+        .post(f"/households/{homes['a1'].pk}/assessment?kind=monitoring&policy=national-2022&as_of=2023-06-01", None)
+        .json()
+    )
     latest = latest_decisions(users["village_a1"], homes["a1"])
     assert [(d.kind, d.run.pk, d.pack.id) for d in latest] == [("monitoring", body["run_id"], "national-2022")]
     county_run = latest_decisions(users["county"], homes["b1"])[0].run

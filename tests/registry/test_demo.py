@@ -94,9 +94,10 @@ def test_id_numbers_are_valid_unique_and_match_birth_date_and_sex(county):
 
 def test_households_have_one_head_listed_first_and_parents_older_than_children(county):
     heads = Household.objects.annotate(
-        heads=Count("members", filter=Q(members__relation=codes.Relation.HEAD)), first=Min("members__id"),
+        heads=Count("members", filter=Q(members__relation=codes.Relation.HEAD)),
+        first=Min("members__id"),
         size=Count("members"),
-    )  # fmt: skip
+    )
     assert not heads.exclude(heads=1).exists()
     assert not heads.filter(size=0).exists()
     head_ids = set(Member.objects.filter(relation=codes.Relation.HEAD).values_list("id", flat=True))

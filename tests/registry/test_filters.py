@@ -13,7 +13,12 @@ pytestmark = pytest.mark.django_db
 def three(make_household):
     person = make_id("19751120", seq=357)
     return {
-        "a1": make_household(VILLAGE_A1, number="A1-1", head_name="王有福", members=[{"name": "王有福", "relation": "01", "id_number": person}]),
+        "a1": make_household(
+            VILLAGE_A1,
+            number="A1-1",
+            head_name="王有福",
+            members=[{"name": "王有福", "relation": "01", "id_number": person}],
+        ),
         "a2": make_household(VILLAGE_A2, number="A2-1", head_name="李春花", household_type=codes.HouseholdType.EXITED),
         "b1": make_household(VILLAGE_B1, number="B1-1", head_name="王小二"),
         "person": person,

@@ -80,7 +80,12 @@ def test_resident18_man_odd_sequence():
 
 @pytest.mark.parametrize(
     "raw",
-    ["11010519491231002x", " 110105 19491231 002x\t", "１１０１０５１９４９１２３１００２ｘ", "１１０１０５　１９４９１２３１　００２Ｘ"],
+    [
+        "11010519491231002x",
+        " 110105 19491231 002x\t",
+        "１１０１０５１９４９１２３１００２ｘ",
+        "１１０１０５　１９４９１２３１　００２Ｘ",
+    ],
 )
 def test_lowercase_spaces_and_full_width_are_normalized(raw):
     assert normalize_id_number(raw) == WOMAN_1949
@@ -138,7 +143,9 @@ def test_empty(raw):
     assert reason(raw) == "证件号码为空"
 
 
-@pytest.mark.parametrize("raw", ["1.10105E+17", "1.10105e17", "1.10105E17", "110105199003071234.0", "１.１０１０５Ｅ＋１７"])
+@pytest.mark.parametrize(
+    "raw", ["1.10105E+17", "1.10105e17", "1.10105E17", "110105199003071234.0", "１.１０１０５Ｅ＋１７"]
+)
 def test_excel_text_refused_as_number(raw):
     assert "Excel存成了数字" in reason(raw)
 

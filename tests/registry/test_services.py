@@ -9,7 +9,6 @@ from fupin.accounts.models import Action, AuditEntry
 from fupin.errors import Conflict, NotFound, PermissionDenied
 from fupin.registry import codes, services
 from fupin.registry.models import Household, IncomeAccount, Member
-
 from tests.factories import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +17,16 @@ pytestmark = pytest.mark.django_db
 def test_per_capita_income_is_computed_by_the_database(make_household):
     household = make_household()
     account = IncomeAccount.objects.create(
-        household=household, year=2024, persons=3, wage_income=Decimal("9000"), business_income=Decimal("2500"),
-        property_income=Decimal("300"), pension_income=Decimal("1200"), dibao_income=Decimal("1800"),
+        household=household,
+        year=2024,
+        persons=3,
+        wage_income=Decimal("9000"),
+        business_income=Decimal("2500"),
+        property_income=Decimal("300"),
+        pension_income=Decimal("1200"),
+        dibao_income=Decimal("1800"),
         business_expense=Decimal("1500"),
-    )  # fmt: skip
+    )
     account.refresh_from_db()
     # (9000 + 2500 + 300 + 1200 + 1800 − 1500) ÷ 3 = 13300 ÷ 3 = 4433.33
     assert account.net_income == Decimal("13300.00")
@@ -34,7 +39,9 @@ def test_per_capita_income_is_computed_by_the_database(make_household):
 )
 def test_per_capita_rounding_at_the_edges(make_household, net, persons, expected):
     household = make_household()
-    account = IncomeAccount.objects.create(household=household, year=2023, persons=persons, business_income=Decimal(net))
+    account = IncomeAccount.objects.create(
+        household=household, year=2023, persons=persons, business_income=Decimal(net)
+    )
     account.refresh_from_db()
     assert account.per_capita_net_income == Decimal(expected)
 
@@ -42,9 +49,13 @@ def test_per_capita_rounding_at_the_edges(make_household, net, persons, expected
 def test_negative_business_net_income_lowers_the_total(make_household):
     household = make_household()
     account = IncomeAccount.objects.create(
-        household=household, year=2022, persons=2, business_income=Decimal("1000"), business_expense=Decimal("5000"),
+        household=household,
+        year=2022,
+        persons=2,
+        business_income=Decimal("1000"),
+        business_expense=Decimal("5000"),
         wage_income=Decimal("2000"),
-    )  # fmt: skip
+    )
     account.refresh_from_db()
     assert account.per_capita_net_income == Decimal("-1000.00")  # (2000 + 1000 − 5000) ÷ 2
 
@@ -95,14 +106,20 @@ def test_update_is_audited_with_before_and_after(make_household, users):
 
 def test_member_birth_date_and_sex_come_from_the_id(make_household, users):
     household = make_household(members=[])
-    member = services.add_member(users["county"], household, {"name": "王芳", "relation": "02", "id_number": make_id("19900307", seq=124)})
+    member = services.add_member(
+        users["county"], household, {"name": "王芳", "relation": "02", "id_number": make_id("19900307", seq=124)}
+    )
     assert member.birth_date == date(1990, 3, 7) and member.sex == codes.Sex.FEMALE
 
 
 def test_member_with_an_inconsistent_birth_date_is_refused(make_household, users):
     household = make_household(members=[])
     with pytest.raises(services.InvalidRecord, match="出生日期"):
-        services.add_member(users["county"], household, {"name": "王芳", "relation": "02", "id_number": make_id("19900307"), "birth_date": date(1990, 3, 8)})
+        services.add_member(
+            users["county"],
+            household,
+            {"name": "王芳", "relation": "02", "id_number": make_id("19900307"), "birth_date": date(1990, 3, 8)},
+        )
 
 
 @pytest.mark.parametrize(
@@ -144,7 +161,9 @@ def test_duplicate_persons_report_finds_legacy_duplicates(make_household, users)
     person = make_id("19650505", seq=77)
     first = make_household(members=[{"name": "钱二", "relation": "01", "id_number": person}])
     second = make_household(VILLAGE_A2, members=[])
-    Member.objects.create(household=second, name="钱二", sex="1", id_number=person, birth_date=date(1965, 5, 5), relation="01")
+    Member.objects.create(
+        household=second, name="钱二", sex="1", id_number=person, birth_date=date(1965, 5, 5), relation="01"
+    )
     assert [row["id_number"] for row in services.duplicate_persons(users["county"])] == [person]
     assert list(services.duplicate_persons(users["village_b1"])) == []
     assert first.pk != second.pk
@@ -153,9 +172,13 @@ def test_duplicate_persons_report_finds_legacy_duplicates(make_household, users)
 def test_status_moves_only_through_events_and_is_known_as_of_any_date(make_household, users):
     household = make_household()
     admin = users["county"]
-    services.record_event(admin, household, codes.EventKind.IDENTIFIED, date(2014, 10, 1), reason="因病", approver="县扶贫办")
+    services.record_event(
+        admin, household, codes.EventKind.IDENTIFIED, date(2014, 10, 1), reason="因病", approver="县扶贫办"
+    )
     services.record_event(admin, household, codes.EventKind.EXITED, date(2017, 12, 20), approver="县扶贫办")
-    services.record_event(admin, household, codes.EventKind.MONITORED, date(2021, 6, 1), category="1", approver="县乡村振兴局")
+    services.record_event(
+        admin, household, codes.EventKind.MONITORED, date(2021, 6, 1), category="1", approver="县乡村振兴局"
+    )
     household.refresh_from_db()
     assert household.status == codes.Status.MONITORED
     assert household.household_type == codes.HouseholdType.MONITORED

@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from fupin.registry import codes, services, values
 from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member, StatusEvent
@@ -46,8 +48,15 @@ def test_every_typed_in_field_of_the_registry_has_a_rule():
     for model in REGISTRY_MODELS:
         found = values.rules(model)
         for f in model._meta.concrete_fields:
-            typed_in = not (f.is_relation or f.choices or f.generated or isinstance(f, (models.BooleanField, models.AutoField))
-                            or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) or not f.editable)  # fmt: skip
+            typed_in = not (
+                f.is_relation
+                or f.choices
+                or f.generated
+                or isinstance(f, (models.BooleanField, models.AutoField))
+                or getattr(f, "auto_now", False)
+                or getattr(f, "auto_now_add", False)
+                or not f.editable
+            )
             if typed_in:
                 assert f.name in found, f"{model.__name__}.{f.name} has no rule"
             if isinstance(f, models.CharField) and f.name in found:
@@ -117,7 +126,9 @@ def test_household_numbers_refused(users, number):
     assert reason == ("不能超过24个字符" if len(number) > 24 else values.DEFAULT_NUMBER_HINT)
 
 
-@pytest.mark.parametrize("number", ["K0000001", "A1-0001", "B-1", "14990100100100001", "149901001001" + "0001", "1" * 24])
+@pytest.mark.parametrize(
+    "number", ["K0000001", "A1-0001", "B-1", "14990100100100001", "149901001001" + "0001", "1" * 24]
+)
 def test_household_numbers_of_the_demo_the_tests_and_the_national_system(users, number):
     assert new_household(users, number=number).number == number
 
@@ -132,9 +143,17 @@ def test_the_county_sets_its_own_number_pattern_and_its_words(users, settings):
 
 def test_identification_dates_from_the_earliest_event_date_to_today(users):
     today = timezone.localdate()
-    assert refused(lambda: new_household(users, first_identified_on=date(9999, 12, 31)), "first_identified_on") == "不能晚于今天"
-    assert refused(lambda: new_household(users, first_identified_on=TOMORROW()), "first_identified_on") == "不能晚于今天"
-    assert refused(lambda: new_household(users, risk_identified_on=date(2012, 12, 31)), "risk_identified_on") == "不能早于2013-01-01"
+    assert (
+        refused(lambda: new_household(users, first_identified_on=date(9999, 12, 31)), "first_identified_on")
+        == "不能晚于今天"
+    )
+    assert (
+        refused(lambda: new_household(users, first_identified_on=TOMORROW()), "first_identified_on") == "不能晚于今天"
+    )
+    assert (
+        refused(lambda: new_household(users, risk_identified_on=date(2012, 12, 31)), "risk_identified_on")
+        == "不能早于2013-01-01"
+    )
     assert new_household(users, first_identified_on=date(2013, 1, 1)).first_identified_on == date(2013, 1, 1)
     assert new_household(users, risk_eliminated_on=today).risk_eliminated_on == today
 
@@ -173,7 +192,9 @@ def test_event_remarks_keep_line_breaks_but_no_nul(make_household, users):
 def test_names_with_control_or_invisible_characters_are_refused(users, make_household, name):
     assert refused(lambda: new_household(users, head_name=name), "head_name") == values.CONTROL_REASON
     household = make_household(members=[])
-    add = lambda: services.add_member(users["county"], household, {"name": name, "relation": "01", "id_number": make_id()})  # noqa: E731
+    add = lambda: services.add_member(
+        users["county"], household, {"name": name, "relation": "01", "id_number": make_id()}
+    )  # noqa: E731
     assert refused(add, "name") == values.CONTROL_REASON
     assert not household.members.exists()
 
@@ -182,10 +203,17 @@ def test_birth_dates_from_1900_to_today(make_household, users):
     """A household-book number carries no birth date: the date given is judged by the rule."""
     household = make_household(members=[])
     add = lambda born: services.add_member(  # noqa: E731
-        users["county"], household,
-        {"name": "王五", "relation": "01", "id_type": codes.IdType.HOUSEHOLD_BOOK, "id_number": f"HB{born:%Y%m%d}",
-         "birth_date": born, "sex": "1"},
-    )  # fmt: skip
+        users["county"],
+        household,
+        {
+            "name": "王五",
+            "relation": "01",
+            "id_type": codes.IdType.HOUSEHOLD_BOOK,
+            "id_number": f"HB{born:%Y%m%d}",
+            "birth_date": born,
+            "sex": "1",
+        },
+    )
     assert refused(lambda: add(date(1899, 12, 31)), "birth_date") == "不能早于1900-01-01"
     assert refused(lambda: add(TOMORROW()), "birth_date") == "不能晚于今天"
     assert add(date(1900, 1, 1)).birth_date == date(1900, 1, 1)
@@ -197,8 +225,13 @@ def test_months_and_disability_certificates(make_household, users):
     update = lambda **data: services.update_member(users["county"], member, data)  # noqa: E731
     assert refused(lambda: update(public_job_months=13), "public_job_months") == "不能大于12"
     assert refused(lambda: update(disability_cert="12345"), "disability_cert") == values.DISABILITY_CERT_REASON
-    assert refused(lambda: update(disability_cert=member.id_number + "81"), "disability_cert") == values.DISABILITY_CERT_REASON
-    assert update(disability_cert=member.id_number + "42", public_job_months=12).disability_cert == member.id_number + "42"
+    assert (
+        refused(lambda: update(disability_cert=member.id_number + "81"), "disability_cert")
+        == values.DISABILITY_CERT_REASON
+    )
+    assert (
+        update(disability_cert=member.id_number + "42", public_job_months=12).disability_cert == member.id_number + "42"
+    )
 
 
 def test_income_accounts_and_conditions_refuse_implausible_years_and_amounts(make_household):
@@ -214,10 +247,19 @@ def test_income_accounts_and_conditions_refuse_implausible_years_and_amounts(mak
         return {}
 
     assert reasons(IncomeAccount, year=2012, persons=1) == {"year": "不能小于2013"}
-    assert reasons(IncomeAccount, year=this_year + 1, persons=0) == {"year": f"不能大于{this_year}", "persons": "不能小于1"}
-    assert reasons(IncomeAccount, year=this_year, persons=1, wage_income=Decimal("-0.01")) == {"wage_income": "金额不能为负数"}
-    assert reasons(IncomeAccount, year=2013, persons=1, pension_income=Decimal("1.005")) == {"pension_income": "金额最多两位小数（到分）"}
-    assert reasons(IncomeAccount, year=2013, persons=1, dibao_income=Decimal("100000000")) == {"dibao_income": "金额不能超过99999999.99元"}
+    assert reasons(IncomeAccount, year=this_year + 1, persons=0) == {
+        "year": f"不能大于{this_year}",
+        "persons": "不能小于1",
+    }
+    assert reasons(IncomeAccount, year=this_year, persons=1, wage_income=Decimal("-0.01")) == {
+        "wage_income": "金额不能为负数"
+    }
+    assert reasons(IncomeAccount, year=2013, persons=1, pension_income=Decimal("1.005")) == {
+        "pension_income": "金额最多两位小数（到分）"
+    }
+    assert reasons(IncomeAccount, year=2013, persons=1, dibao_income=Decimal("100000000")) == {
+        "dibao_income": "金额不能超过99999999.99元"
+    }
     assert reasons(IncomeAccount, year=2013, persons=99, dibao_income=Decimal("99999999.99")) == {}
     assert reasons(LivingConditions, year=2020, farmland_mu=Decimal("-1")) == {"farmland_mu": "不能为负数"}
     assert reasons(LivingConditions, year=2020, farmland_mu=Decimal("10000.01")) == {"farmland_mu": "不能大于10000亩"}
@@ -229,7 +271,10 @@ def test_a_stored_value_no_one_changes_is_not_judged_again(make_household, users
     Household.objects.filter(pk=household.pk).update(phone="12ab")
     services.update_household(users["county"], household, {"head_name": "张小山"})
     assert Household.objects.get(pk=household.pk).head_name == "张小山"
-    assert refused(lambda: services.update_household(users["county"], household, {"phone": "12ac"}), "phone") == values.PHONE_REASON
+    assert (
+        refused(lambda: services.update_household(users["county"], household, {"phone": "12ac"}), "phone")
+        == values.PHONE_REASON
+    )
 
 
 # ---- the same reason on every surface ---------------------------------------------------------------------------
@@ -245,7 +290,7 @@ def test_a_stored_value_no_one_changes_is_not_judged_again(make_household, users
     ],
 )
 def test_the_web_form_and_the_api_refuse_with_the_rules_reason(client, make_household, users, field, value, reason):
-    from tests.api.conftest import Caller
+    from tests.support import Caller
     from tests.web.test_views import form_data
 
     household = make_household()
@@ -355,7 +400,10 @@ def test_the_sql_reading_of_a_rule_gives_the_python_reason(model, name, checks, 
 
 def test_sql_literals_quote_what_a_setting_may_hold():
     assert values.sql_literal("a'b\\") == "'a''b\\'"
-    assert DUCKDB.execute(f"SELECT {values.sql_literal(chr(39) + '); DROP TABLE x; --')}").fetchone()[0] == "'); DROP TABLE x; --"
+    assert (
+        DUCKDB.execute(f"SELECT {values.sql_literal(chr(39) + '); DROP TABLE x; --')}").fetchone()[0]
+        == "'); DROP TABLE x; --"
+    )
     with pytest.raises(ValueError):
         values.sql_literal("a\x00")
     with pytest.raises(TypeError):

@@ -70,8 +70,9 @@ def text(response, *, forms: bool = True) -> str:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         return "\n".join(
             "\t".join(str(cell) for cell in row)
-            for name in workbook.sheet_names for row in workbook.get_sheet_by_name(name).to_python()
-        )  # fmt: skip
+            for name in workbook.sheet_names
+            for row in workbook.get_sheet_by_name(name).to_python()
+        )
     decoded = content.decode("utf-8-sig", errors="replace")
     if kind.startswith("application/json") and decoded:
         decoded = json.dumps(json.loads(decoded), ensure_ascii=False)
@@ -99,8 +100,14 @@ def explain(mine, theirs) -> str:
 
 
 #: tables whose rows change as a side effect of reading (sessions, last login, token use, derived profiles)
-VOLATILE = {"sessions.session", "policy.householdprofile", "policy.profilestate", "accounts.auditentry",
-            "django_tasks_database.dbtaskresult", "admin.logentry"}  # fmt: skip
+VOLATILE = {
+    "sessions.session",
+    "policy.householdprofile",
+    "policy.profilestate",
+    "accounts.auditentry",
+    "django_tasks_database.dbtaskresult",
+    "admin.logentry",
+}
 VOLATILE_FIELDS = {"last_login", "last_used_at", "updated_at", "recorded_at"}
 
 
@@ -125,7 +132,7 @@ def new_audit(since: int) -> list[tuple]:
     return [
         (entry.action, entry.model, entry.via, entry.area_code)
         for entry in AuditEntry.objects.filter(id__gt=since).order_by("id")
-    ]  # fmt: skip
+    ]
 
 
 def last_audit_id() -> int:

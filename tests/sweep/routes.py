@@ -7,8 +7,8 @@ missing one), the body of a write (given the village it is about: the writer's o
 that does not exist), whether its answer lists records (`lists`: checked for other areas' markers) and, for a
 write or an audited read, the audit entries one successful call by `writer` leaves."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import CheckboxInput, MultiWidget
@@ -103,115 +103,205 @@ WEB: dict[str, list[Route]] = {
     "exchange:exchange-template": exempt("static: the empty import template with its code lists"),
     "web:household-list": [Route("/", lists=True, shows=True)],
     "web:household-export": [
-        Route(f"/households/export.csv?kind={kind}", lists=True, shows=kind != "incomes", audit=EXPORT_AUDIT,
-              refused=None)
+        Route(
+            f"/households/export.csv?kind={kind}", lists=True, shows=kind != "incomes", audit=EXPORT_AUDIT, refused=None
+        )
         for kind in ("households", "members", "incomes")
-    ],  # fmt: skip
-    "web:household-export-xlsx": [Route("/households/export.xlsx", lists=True, shows=True, audit=EXPORT_AUDIT,
-                                        refused=None)],  # fmt: skip
+    ],
+    "web:household-export-xlsx": [
+        Route("/households/export.xlsx", lists=True, shows=True, audit=EXPORT_AUDIT, refused=None)
+    ],
     "web:household-detail": [Route("/households/{pk}/", target="household")],
     "web:household-edit": [
         Route("/households/{pk}/edit/", target="household"),
-        Route("/households/{pk}/edit/", "POST", target="household", body=_household_form, form=True, ok=302,
-              audit=(("update", "registry.household"),)),
-    ],  # fmt: skip
+        Route(
+            "/households/{pk}/edit/",
+            "POST",
+            target="household",
+            body=_household_form,
+            form=True,
+            ok=302,
+            audit=(("update", "registry.household"),),
+        ),
+    ],
     "web:member-add": [
         Route("/households/{pk}/members/add/", target="household"),
-        Route("/households/{pk}/members/add/", "POST", target="household", body=_member_add_form, form=True, ok=302,
-              audit=(("create", "registry.member"),)),
-    ],  # fmt: skip
+        Route(
+            "/households/{pk}/members/add/",
+            "POST",
+            target="household",
+            body=_member_add_form,
+            form=True,
+            ok=302,
+            audit=(("create", "registry.member"),),
+        ),
+    ],
     "web:event-add": [
         Route("/households/{pk}/events/add/", target="household"),
-        Route("/households/{pk}/events/add/", "POST", target="household", form=True, ok=302,
-              body=lambda w, v: {"kind": "monitored", "date": "2024-01-10", "monitoring_category": "1"},
-              audit=(("create", "registry.statusevent"), ("update", "registry.household"))),
-    ],  # fmt: skip
+        Route(
+            "/households/{pk}/events/add/",
+            "POST",
+            target="household",
+            form=True,
+            ok=302,
+            body=lambda w, v: {"kind": "monitored", "date": "2024-01-10", "monitoring_category": "1"},
+            audit=(("create", "registry.statusevent"), ("update", "registry.household")),
+        ),
+    ],
     "web:member-edit": [
         Route("/members/{pk}/edit/", target="member"),
-        Route("/members/{pk}/edit/", "POST", target="member", body=_member_edit_form, form=True, ok=302,
-              audit=(("update", "registry.member"),)),
-    ],  # fmt: skip
+        Route(
+            "/members/{pk}/edit/",
+            "POST",
+            target="member",
+            body=_member_edit_form,
+            form=True,
+            ok=302,
+            audit=(("update", "registry.member"),),
+        ),
+    ],
     "web:reveal": [
-        Route(f"/reveal/{kind}/{{pk}}/{name}/", "POST", target=target, body=lambda w, v: {}, form=True,
-              audit=(("reveal", f"registry.{kind}"),), writer=writer)
-        for kind, target, name, writer in (
-            ("household", "household", "phone", "village_a1"), ("household", "household", "bank_account", "county"),
-            ("member", "member", "id_number", "village_a1"), ("member", "member", "phone", "village_a1"),
-            ("member", "member", "health", "village_a1"), ("member", "child", "id_number", "township_a"),
+        Route(
+            f"/reveal/{kind}/{{pk}}/{name}/",
+            "POST",
+            target=target,
+            body=lambda w, v: {},
+            form=True,
+            audit=(("reveal", f"registry.{kind}"),),
+            writer=writer,
         )
-    ],  # fmt: skip
+        for kind, target, name, writer in (
+            ("household", "household", "phone", "village_a1"),
+            ("household", "household", "bank_account", "county"),
+            ("member", "member", "id_number", "village_a1"),
+            ("member", "member", "phone", "village_a1"),
+            ("member", "member", "health", "village_a1"),
+            ("member", "child", "id_number", "township_a"),
+        )
+    ],
     "web:duplicates": [Route("/duplicates/", lists=True, shows=True, writer="township_a")],
     "policy:flagged": [Route("/assessments/flagged/?kind=monitoring", lists=True, shows=True)],
-    "policy:whatif": [Route("/assessments/whatif/?kind=monitoring&against=national-2023&values=monitoring_line%3D4000"
-                            f"&as_of={AS_OF}", lists=True)],  # fmt: skip
+    "policy:whatif": [
+        Route(
+            f"/assessments/whatif/?kind=monitoring&against=national-2023&values=monitoring_line%3D4000&as_of={AS_OF}",
+            lists=True,
+        )
+    ],
     "exchange:import": [
         Route("/exchange/import/", lists=True, shows=True),
-        Route("/exchange/import/", "POST", body=lambda w, v: {"file": _csv_upload(v)}, form=True, ok=302,
-              audit=IMPORT_AUDIT, like_missing=False,
-              note="an outsider's upload is a job of their own that refuses the other area's rows"),
-    ],  # fmt: skip
-    "exchange:import-job": [Route("/exchange/import/{pk}/", target="job"),
-                            Route("/exchange/import/{pk}/?format=json", target="job")],  # fmt: skip
-    "exchange:import-report": [Route("/exchange/import/{pk}/report/", target="job", audit=REPORT_AUDIT, refused="cadre_a1")],
+        Route(
+            "/exchange/import/",
+            "POST",
+            body=lambda w, v: {"file": _csv_upload(v)},
+            form=True,
+            ok=302,
+            audit=IMPORT_AUDIT,
+            like_missing=False,
+            note="an outsider's upload is a job of their own that refuses the other area's rows",
+        ),
+    ],
+    "exchange:import-job": [
+        Route("/exchange/import/{pk}/", target="job"),
+        Route("/exchange/import/{pk}/?format=json", target="job"),
+    ],
+    "exchange:import-report": [
+        Route("/exchange/import/{pk}/report/", target="job", audit=REPORT_AUDIT, refused="cadre_a1")
+    ],
 }
 
 #: the API's operations, by (method, path) as in the OpenAPI document
 API: dict[tuple[str, str], list[Route]] = {
     ("GET", "/api/me"): [Route(lists=True)],
     ("GET", "/api/tokens"): [Route(lists=True, shows=True)],
-    ("POST", "/api/tokens"): [Route(body=lambda w, v: {"name": "新脚本"}, ok=201, audit=(("create", "accounts.apitoken"),),
-                                    refused=None, outsider=False,
-                                    note="the caller's own token, only from a browser session (sent with one)")],
+    ("POST", "/api/tokens"): [
+        Route(
+            body=lambda w, v: {"name": "新脚本"},
+            ok=201,
+            audit=(("create", "accounts.apitoken"),),
+            refused=None,
+            outsider=False,
+            note="the caller's own token, only from a browser session (sent with one)",
+        )
+    ],
     ("DELETE", "/api/tokens/{token_id}"): [Route(target="token", ok=204, audit=(("update", "accounts.apitoken"),))],
     ("GET", "/api/households"): [Route(lists=True, shows=True), Route("?q=欧阳", lists=True, shows=True)],
     ("POST", "/api/households"): [
-        Route(body=lambda w, v: {"village": v, "number": "NEW-0001", "head_name": "新建户主"}, ok=201,
-              audit=(("create", "registry.household"),)),
-    ],  # fmt: skip
+        Route(
+            body=lambda w, v: {"village": v, "number": "NEW-0001", "head_name": "新建户主"},
+            ok=201,
+            audit=(("create", "registry.household"),),
+        ),
+    ],
     ("GET", "/api/households/export"): [
         Route("?format=xlsx", lists=True, shows=True, audit=EXPORT_AUDIT, refused=None),
-        *(Route(f"?format=csv&kind={kind}", lists=True, shows=kind != "incomes", audit=EXPORT_AUDIT, refused=None)
-          for kind in ("households", "members", "incomes")),
-    ],  # fmt: skip
+        *(
+            Route(f"?format=csv&kind={kind}", lists=True, shows=kind != "incomes", audit=EXPORT_AUDIT, refused=None)
+            for kind in ("households", "members", "incomes")
+        ),
+    ],
     ("GET", "/api/households/{household_id}"): [Route(target="household")],
     ("PATCH", "/api/households/{household_id}"): [
-        Route(target="household", body=lambda w, v: {"address": "东一村新址"}, audit=(("update", "registry.household"),)),
-    ],  # fmt: skip
+        Route(
+            target="household", body=lambda w, v: {"address": "东一村新址"}, audit=(("update", "registry.household"),)
+        ),
+    ],
     ("GET", "/api/households/{household_id}/members"): [Route(target="household")],
     ("POST", "/api/households/{household_id}/members"): [
-        Route(target="household", body=lambda w, v: {"name": "新添成员", "relation": "03", "id_number": NEW_ID}, ok=201,
-              audit=(("create", "registry.member"),)),
-    ],  # fmt: skip
+        Route(
+            target="household",
+            body=lambda w, v: {"name": "新添成员", "relation": "03", "id_number": NEW_ID},
+            ok=201,
+            audit=(("create", "registry.member"),),
+        ),
+    ],
     ("GET", "/api/members/{member_id}"): [Route(target="member"), Route(target="child")],
     ("PATCH", "/api/members/{member_id}"): [
         Route(target="member", body=lambda w, v: {"work_place": "太原"}, audit=(("update", "registry.member"),)),
-    ],  # fmt: skip
+    ],
     ("POST", "/api/households/{household_id}/events"): [
-        Route(target="household", body=lambda w, v: {"kind": "monitored", "date": "2024-01-10", "monitoring_category": "1"}, ok=201,
-              audit=(("create", "registry.statusevent"), ("update", "registry.household"))),
-    ],  # fmt: skip
+        Route(
+            target="household",
+            body=lambda w, v: {"kind": "monitored", "date": "2024-01-10", "monitoring_category": "1"},
+            ok=201,
+            audit=(("create", "registry.statusevent"), ("update", "registry.household")),
+        ),
+    ],
     ("POST", "/api/households/{household_id}/reveal"): [
-        Route(target="household", body=lambda w, v, f=name: {"field": f}, audit=(("reveal", "registry.household"),),
-              writer=writer)
+        Route(
+            target="household",
+            body=lambda w, v, f=name: {"field": f},
+            audit=(("reveal", "registry.household"),),
+            writer=writer,
+        )
         for name, writer in (("phone", "village_a1"), ("bank_account", "county"))
-    ],  # fmt: skip
+    ],
     ("POST", "/api/members/{member_id}/reveal"): [
         Route(target="member", body=lambda w, v, f=name: {"field": f}, audit=(("reveal", "registry.member"),))
         for name in ("id_number", "phone", "health")
-    ],  # fmt: skip
+    ],
     ("GET", "/api/duplicates"): [Route(lists=True)],
     ("GET", "/api/households/{household_id}/assessment"): [Route(f"?{ASSESS}", target="household")],
     ("POST", "/api/households/{household_id}/assessment"): [
-        Route(f"?{ASSESS}", target="household", body=lambda w, v: None, refused=None,
-              note="stores a one-household run (derived data with its user on the run): no audit entry"),
-    ],  # fmt: skip
+        Route(
+            f"?{ASSESS}",
+            target="household",
+            body=lambda w, v: None,
+            refused=None,
+            note="stores a one-household run (derived data with its user on the run): no audit entry",
+        ),
+    ],
     ("GET", "/api/assessments/runs"): [Route(lists=True), Route("?single=true", lists=True)],
     ("GET", "/api/assessments/flagged"): [Route("?kind=monitoring", lists=True, shows=True)],
     ("POST", "/api/imports"): [
-        Route(body=lambda w, v: {"file": _csv_upload(v)}, form=True, ok=202,
-              audit=IMPORT_AUDIT, like_missing=False,
-              note="an outsider's upload is a job of their own that refuses the other area's rows"),
-    ],  # fmt: skip
+        Route(
+            body=lambda w, v: {"file": _csv_upload(v)},
+            form=True,
+            ok=202,
+            audit=IMPORT_AUDIT,
+            like_missing=False,
+            note="an outsider's upload is a job of their own that refuses the other area's rows",
+        ),
+    ],
     ("GET", "/api/imports/{job_id}"): [Route(target="job")],
     ("GET", "/api/imports/{job_id}/report"): [Route(target="job", audit=REPORT_AUDIT, refused="cadre_a1")],
 }
@@ -254,7 +344,6 @@ def cases() -> list[Case]:
     return found
 
 
-
 # ── the admin ──────────────────────────────────────────────────────────────────────────────────────────────────
 
 
@@ -275,8 +364,14 @@ class AdminModel:
 
 
 def _new_user(fk):
-    return {"username": "adm_new", "password1": "pw-12345678x", "password2": "pw-12345678x", "usable_password": "true",
-            "role": "village", "area": fk}  # fmt: skip
+    return {
+        "username": "adm_new",
+        "password1": "pw-12345678x",
+        "password2": "pw-12345678x",
+        "usable_password": "true",
+        "role": "village",
+        "area": fk,
+    }
 
 
 #: every model registered with the admin, by label
@@ -285,22 +380,50 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "django_tasks_database.dbtaskresult": AdminModel(reason="no area: background task results, for a superuser only"),
     "accounts.user": AdminModel("user", change={"first_name": "改名"}, add=_new_user, add_under="village"),
     "accounts.auditentry": AdminModel("audit", reason="read-only"),
-    "accounts.lockout": AdminModel(reason="login lockouts: a username and an address, no area of their own; seen and "
-                                          "lifted by superusers and county administrators (tests/accounts/test_lockout.py)"),
-    "areas.area": AdminModel("village", change={"rural_population": "900"}, add_under="village",
-                             add=lambda fk: {"code": "149901001003", "name": "东三村", "level": "5", "parent": fk}),
-    "registry.household": AdminModel("household", change={"address": "后台新址"}, add_under="village",
-                                     add=lambda fk: {"number": "ADM-0001", "village": fk, "head_name": "后台户主"}),
-    "registry.member": AdminModel("member", change={"work_place": "大同"}, add_under="household",
-                                  add=lambda fk: {"household": fk, "name": "后台成员", "relation": "03", "sex": "1",
-                                                  "birth_date": "2001-01-01"}),
-    "registry.incomeaccount": AdminModel("income", change={"wage_income": "7000.00"}, delete=True, add_under="household",
-                                         add=lambda fk: {"household": fk, "year": "2022", "persons": "2"}),
-    "registry.livingconditions": AdminModel("conditions", change={"farmland_mu": "3.50"}, delete=True,
-                                            add_under="household", add=lambda fk: {"household": fk, "year": "2022"}),
+    "accounts.lockout": AdminModel(
+        reason="login lockouts: a username and an address, no area of their own; seen and "
+        "lifted by superusers and county administrators (tests/accounts/test_lockout.py)"
+    ),
+    "areas.area": AdminModel(
+        "village",
+        change={"rural_population": "900"},
+        add_under="village",
+        add=lambda fk: {"code": "149901001003", "name": "东三村", "level": "5", "parent": fk},
+    ),
+    "registry.household": AdminModel(
+        "household",
+        change={"address": "后台新址"},
+        add_under="village",
+        add=lambda fk: {"number": "ADM-0001", "village": fk, "head_name": "后台户主"},
+    ),
+    "registry.member": AdminModel(
+        "member",
+        change={"work_place": "大同"},
+        add_under="household",
+        add=lambda fk: {"household": fk, "name": "后台成员", "relation": "03", "sex": "1", "birth_date": "2001-01-01"},
+    ),
+    "registry.incomeaccount": AdminModel(
+        "income",
+        change={"wage_income": "7000.00"},
+        delete=True,
+        add_under="household",
+        add=lambda fk: {"household": fk, "year": "2022", "persons": "2"},
+    ),
+    "registry.livingconditions": AdminModel(
+        "conditions",
+        change={"farmland_mu": "3.50"},
+        delete=True,
+        add_under="household",
+        add=lambda fk: {"household": fk, "year": "2022"},
+    ),
     "registry.statusevent": AdminModel("event", change={"reason": "后台改的原因"}),
-    "policy.villagefacilities": AdminModel("facilities", change={"broadband": "on"}, delete=True, add_under="village",
-                                           add=lambda fk: {"village": fk, "year": "2022"}),
+    "policy.villagefacilities": AdminModel(
+        "facilities",
+        change={"broadband": "on"},
+        delete=True,
+        add_under="village",
+        add=lambda fk: {"village": fk, "year": "2022"},
+    ),
     "policy.assessmentrun": AdminModel("run", reason="read-only"),
 }
 

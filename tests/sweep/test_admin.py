@@ -55,8 +55,12 @@ def leaks(world, username, response) -> list[str]:
 
 def unmasked(world, username, response) -> list[str]:
     body = text(response, forms=False)
-    return [f"{rule} {value}" for rule, values in world.forbidden_values(world.users[username]).items()
-            for value in values if value in body]  # fmt: skip
+    return [
+        f"{rule} {value}"
+        for rule, values in world.forbidden_values(world.users[username]).items()
+        for value in values
+        if value in body
+    ]
 
 
 def admin_form(response) -> dict:
@@ -164,7 +168,11 @@ def test_a_model_without_an_area_is_refused_to_staff_who_are_not_superusers(worl
 @pytest.mark.parametrize("label", SCOPED)
 def test_no_admin_page_holds_a_value_the_role_may_not_see(world, label, username):
     client, pk = staff(world, username), target(world, label).pk
-    for path in (url(label, "changelist"), url(label, "changelist") + "?q=欧阳", *(url(label, a, pk) for a in OBJECT_PAGES)):
+    for path in (
+        url(label, "changelist"),
+        url(label, "changelist") + "?q=欧阳",
+        *(url(label, a, pk) for a in OBJECT_PAGES),
+    ):
         response = client.get(path)
         assert response.status_code < 500, path
         assert not unmasked(world, username, response), f"{path}: {username} is shown values their role may not see"
@@ -189,8 +197,9 @@ def test_an_admin_addition_and_deletion_each_leave_one_audit_entry(world, label)
     spec = ADMIN_MODELS[label]
     client = staff(world, INSIDER)
     since = last_audit_id()
-    added = client.post(url(label, "add"), {**admin_form(client.get(url(label, "add"))),
-                                            **spec.add(world.objects[spec.add_under].pk)})
+    added = client.post(
+        url(label, "add"), {**admin_form(client.get(url(label, "add"))), **spec.add(world.objects[spec.add_under].pk)}
+    )
     assert added.status_code == 302, f"{label}: {text(added)[:400]}"
     assert new_audit(since) == [("create", label, "admin", VILLAGE_A1)], label
     since = last_audit_id()
@@ -212,8 +221,10 @@ def test_the_index_and_app_pages_name_nothing_of_another_area(world):
 def test_autocomplete_finds_nothing_of_another_area(world):
     client = staff(world, OUTSIDER)
     for model, field_name in (("incomeaccount", "household"), ("household", "village"), ("member", "household")):
-        response = client.get("/admin/autocomplete/", {"app_label": "registry", "model_name": model,
-                                                       "field_name": field_name, "term": "欧阳"})  # fmt: skip
+        response = client.get(
+            "/admin/autocomplete/",
+            {"app_label": "registry", "model_name": model, "field_name": field_name, "term": "欧阳"},
+        )
         assert response.status_code in (200, 403, 404) and not leaks(world, OUTSIDER, response), model
 
 
@@ -233,6 +244,8 @@ def test_another_areas_user_password_page_is_like_a_missing_one_and_the_password
     client = staff(world, OUTSIDER)
     like_missing(world, "accounts.user", client, lambda pk: f"/admin/accounts/user/{pk}/password/")
     before = type(user).objects.get(pk=user.pk).password
-    client.post(f"/admin/accounts/user/{user.pk}/password/",
-                {"password1": "taken-over-123", "password2": "taken-over-123", "usable_password": "true"})
+    client.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"password1": "taken-over-123", "password2": "taken-over-123", "usable_password": "true"},
+    )
     assert type(user).objects.get(pk=user.pk).password == before

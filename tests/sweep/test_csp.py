@@ -18,9 +18,15 @@ from tests.sweep.routes import ADMIN_MODELS, cases
 pytestmark = pytest.mark.django_db
 
 POLICY = {
-    "default-src": "'self'", "script-src": "'self'", "style-src": "'self'", "img-src": "'self' data:",
-    "object-src": "'none'", "base-uri": "'self'", "frame-ancestors": "'none'", "form-action": "'self'",
-}  # fmt: skip
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+}
 PAGES = [case for case in cases() if case.family == "web" and case.route.method == "GET"]
 DATA_BLOCKS = {"application/json", "application/ld+json"}
 URL_ATTRIBUTES = {"src", "href", "action", "formaction", "data"}
@@ -116,10 +122,20 @@ def test_the_admin_pages_pass_too(world):
 
 def test_the_checker_finds_what_it_looks_for():
     """The control: each kind of blocked markup is found, and what the pages use is not."""
-    page = ('<script>alert(1)</script><style>p{}</style><p style="color:red" onclick="x()"></p>'
-            '<a href="javascript:void(0)"></a><link rel="stylesheet" href="https://cdn.example.com/x.css">')  # fmt: skip
+    page = (
+        '<script>alert(1)</script><style>p{}</style><p style="color:red" onclick="x()"></p>'
+        '<a href="javascript:void(0)"></a><link rel="stylesheet" href="https://cdn.example.com/x.css">'
+    )
     assert [what.split("=")[0].split(" ")[0] for _, what in blocked(page)] == [
-        "inline", "inline", "style", "onclick", "href", "href"]  # fmt: skip
-    fine = ('<script src="/static/web/reveal.js" defer></script><script type="application/json" id="s">{}</script>'
-            '<a href="https://example.com/help">help</a><link rel="icon" href="data:,">')  # fmt: skip
+        "inline",
+        "inline",
+        "style",
+        "onclick",
+        "href",
+        "href",
+    ]
+    fine = (
+        '<script src="/static/web/reveal.js" defer></script><script type="application/json" id="s">{}</script>'
+        '<a href="https://example.com/help">help</a><link rel="icon" href="data:,">'
+    )
     assert blocked(fine) == []

@@ -57,8 +57,12 @@ def unmasked(world, username, response) -> list[str]:
     """Full values the user's role may not reveal, found in the answer (drop-downs left out: they list every
     health status's label whatever the record holds)."""
     body = text(response, forms=False)
-    return [f"{rule} {value}" for rule, values in world.forbidden_values(world.users[username]).items()
-            for value in values if value in body]  # fmt: skip
+    return [
+        f"{rule} {value}"
+        for rule, values in world.forbidden_values(world.users[username]).items()
+        for value in values
+        if value in body
+    ]
 
 
 def figures_beyond_scope(world, username, response) -> list[str]:
@@ -137,14 +141,22 @@ def test_every_url_pattern_is_in_the_sweeps_table():
 def test_every_api_operation_is_in_the_sweeps_table():
     schema = api.get_openapi_schema()
     operations = {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
-    assert not operations - set(API), f"API operations missing from tests/sweep/routes.py: {sorted(operations - set(API))}"
-    assert not set(API) - operations, f"tests/sweep/routes.py lists operations that are gone: {sorted(set(API) - operations)}"
+    assert not operations - set(API), (
+        f"API operations missing from tests/sweep/routes.py: {sorted(operations - set(API))}"
+    )
+    assert not set(API) - operations, (
+        f"tests/sweep/routes.py lists operations that are gone: {sorted(set(API) - operations)}"
+    )
 
 
 def test_every_model_admin_is_in_the_sweeps_table_and_nothing_stale():
     registered = set(admin_labels().values())
-    assert not registered - set(ADMIN_MODELS), f"model admins missing from ADMIN_MODELS: {sorted(registered - set(ADMIN_MODELS))}"
-    assert not set(ADMIN_MODELS) - registered, f"ADMIN_MODELS lists admins that are gone: {set(ADMIN_MODELS) - registered}"
+    assert not registered - set(ADMIN_MODELS), (
+        f"model admins missing from ADMIN_MODELS: {sorted(registered - set(ADMIN_MODELS))}"
+    )
+    assert not set(ADMIN_MODELS) - registered, (
+        f"ADMIN_MODELS lists admins that are gone: {set(ADMIN_MODELS) - registered}"
+    )
     known = {item for route, name in walk(get_resolver().url_patterns) for item in (route, name)}
     assert not (set(WEB) | set(ADMIN_SITE)) - known, f"stale names: {(set(WEB) | set(ADMIN_SITE)) - known}"
 
@@ -188,7 +200,10 @@ def test_a_write_by_another_area_changes_nothing(world, case):
             mine, theirs = alike(case, refused, pk), alike(case, absent, missing(case))
         else:
             absent = request(world, case, outsider, None, MISSING_VILLAGE)
-            mine, theirs = normalized(refused, (VILLAGE_A1, "<village>")), normalized(absent, (MISSING_VILLAGE, "<village>"))
+            mine, theirs = (
+                normalized(refused, (VILLAGE_A1, "<village>")),
+                normalized(absent, (MISSING_VILLAGE, "<village>")),
+            )
         assert mine == theirs, f"{case.id}: {outsider} can tell 东一村's record exists\n{explain(mine, theirs)}"
 
 
@@ -200,7 +215,9 @@ def test_a_write_leaves_exactly_its_audit_entries(world, case):
     route = case.route
     pk = world.pk(route.target) if route.target else None
     response = request(world, case, route.writer, pk, VILLAGE_A1)
-    assert response.status_code == route.ok, f"{case.id}: {route.writer} got {response.status_code}: {text(response)[:300]}"
+    assert response.status_code == route.ok, (
+        f"{case.id}: {route.writer} got {response.status_code}: {text(response)[:300]}"
+    )
     expected = [(action, model, via[0] if via else case.via, VILLAGE_A1) for action, model, *via in route.audit]
     assert response.audit == expected, f"{case.id}: audit entries of one call by {route.writer}"
     assert not unmasked(world, route.writer, response), case.id

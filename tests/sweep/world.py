@@ -36,8 +36,13 @@ ID_B1_HEAD = make_id("19820704", seq=617)
 ID_B1_CHILD = make_id("20120909", seq=619)
 BAD_ID = ID_A1_CHILD[:17] + ("0" if ID_A1_CHILD[17] != "0" else "1")  # a wrong check digit, in an import's report
 
-PHONES = {"a1": "13566660001", "a1_head": "13566660011", "a2": "13566660002", "b1": "13566660003",
-          "b1_head": "13566660013"}  # fmt: skip
+PHONES = {
+    "a1": "13566660001",
+    "a1_head": "13566660011",
+    "a2": "13566660002",
+    "b1": "13566660003",
+    "b1_head": "13566660013",
+}
 BANKS = {"a1": "6222020200166660001", "a2": "6222020200166660002", "b1": "6222020200166660003"}
 CHRONIC_LABEL = str(codes.Health.CHRONIC.label)  # 长期慢性病: the one health status filed below
 
@@ -78,9 +83,11 @@ class World:
         """Markers of the areas the user may not see: neither inside their area nor above it."""
         prefix = user.area.prefix
         return [
-            text for code, texts in self.markers.items() for text in texts
+            text
+            for code, texts in self.markers.items()
+            for text in texts
             if not code.startswith(prefix) and not prefix.startswith(PREFIXES[code])
-        ]  # fmt: skip
+        ]
 
     def forbidden_values(self, user) -> dict[str, list[str]]:
         """The full values the user's role may not reveal, by masking rule."""
@@ -88,16 +95,33 @@ class World:
 
 
 def _household(admin, village, number, head, head_id, *, phone, bank, members=(), **fields):
-    household = services.create_household(admin, {
-        "village": village, "number": number, "head_name": head, "phone": phone, "bank_account": bank,
-        "address": f"{head}家", **fields,
-    }, via="test")  # fmt: skip
-    services.add_member(admin, household, {"name": head, "relation": "01", "id_number": head_id,
-                                           **(members[0] if members else {})}, via="test")  # fmt: skip
+    household = services.create_household(
+        admin,
+        {
+            "village": village,
+            "number": number,
+            "head_name": head,
+            "phone": phone,
+            "bank_account": bank,
+            "address": f"{head}家",
+            **fields,
+        },
+        via="test",
+    )
+    services.add_member(
+        admin,
+        household,
+        {"name": head, "relation": "01", "id_number": head_id, **(members[0] if members else {})},
+        via="test",
+    )
     for extra in members[1:]:
         services.add_member(admin, household, extra, via="test")
-    IncomeAccount.objects.create(household=household, year=2023, persons=household.members.count(),
-                                 wage_income=Decimal("5000") * household.members.count())  # fmt: skip
+    IncomeAccount.objects.create(
+        household=household,
+        year=2023,
+        persons=household.members.count(),
+        wage_income=Decimal("5000") * household.members.count(),
+    )
     LivingConditions.objects.create(household=household, year=2023)
     return household
 
@@ -108,27 +132,54 @@ def build() -> World:
     every_permission = list(Permission.objects.all())
     users = {}
     for username, (role, area) in USERS.items():
-        user = User.objects.create_user(username=username, password=None, role=role, area_id=area,
-                                        is_staff=username in STAFF)  # fmt: skip
+        user = User.objects.create_user(
+            username=username, password=None, role=role, area_id=area, is_staff=username in STAFF
+        )
         if username in STAFF:
             user.user_permissions.set(every_permission)
         users[username] = user
     admin = users["county"]
 
-    a1 = _household(admin, VILLAGE_A1, "DY-0001", "欧阳东明", ID_A1_HEAD, phone=PHONES["a1"], bank=BANKS["a1"], members=[
-        {"health": codes.Health.CHRONIC, "phone": PHONES["a1_head"]},
-        {"name": "欧阳小东", "relation": "03", "id_number": ID_A1_CHILD, "disability_cert": CERT_A1_CHILD,
-         "disability_level": 2},
-    ])  # fmt: skip
+    a1 = _household(
+        admin,
+        VILLAGE_A1,
+        "DY-0001",
+        "欧阳东明",
+        ID_A1_HEAD,
+        phone=PHONES["a1"],
+        bank=BANKS["a1"],
+        members=[
+            {"health": codes.Health.CHRONIC, "phone": PHONES["a1_head"]},
+            {
+                "name": "欧阳小东",
+                "relation": "03",
+                "id_number": ID_A1_CHILD,
+                "disability_cert": CERT_A1_CHILD,
+                "disability_level": 2,
+            },
+        ],
+    )
     a2 = _household(admin, VILLAGE_A2, "DE-0001", "令狐南风", ID_A2_HEAD, phone=PHONES["a2"], bank=BANKS["a2"])
-    b1 = _household(admin, VILLAGE_B1, "XY-0001", "司马西亮", ID_B1_HEAD, phone=PHONES["b1"], bank=BANKS["b1"], members=[
-        {"phone": PHONES["b1_head"]}, {"name": "司马小西", "relation": "03", "id_number": ID_B1_CHILD},
-    ])  # fmt: skip
+    b1 = _household(
+        admin,
+        VILLAGE_B1,
+        "XY-0001",
+        "司马西亮",
+        ID_B1_HEAD,
+        phone=PHONES["b1"],
+        bank=BANKS["b1"],
+        members=[
+            {"phone": PHONES["b1_head"]},
+            {"name": "司马小西", "relation": "03", "id_number": ID_B1_CHILD},
+        ],
+    )
     # the same person filed in 东一村 and 东二村 (as a bulk load would let in): a duplicate only the township sees
-    Member.objects.create(household=a2, name="令狐小东", relation="03", id_number=ID_A1_CHILD, sex="1",
-                          birth_date=date(2010, 6, 1))  # fmt: skip
-    Member.objects.create(household=b1, name="司马东来", relation="03", id_number=ID_A1_CHILD, sex="1",
-                          birth_date=date(2010, 6, 1))  # …and in 西一村: outside 东乡镇, whose list must not show it
+    Member.objects.create(
+        household=a2, name="令狐小东", relation="03", id_number=ID_A1_CHILD, sex="1", birth_date=date(2010, 6, 1)
+    )
+    Member.objects.create(
+        household=b1, name="司马东来", relation="03", id_number=ID_A1_CHILD, sex="1", birth_date=date(2010, 6, 1)
+    )  # …and in 西一村: outside 东乡镇, whose list must not show it
     services.record_event(admin, a1, codes.EventKind.IDENTIFIED, date(2015, 3, 1), reason="因病", via="test")
     # exited, then flagged by the monitoring run below (脱贫不稳定户): every list of flags shows 东一村
     event = services.record_event(admin, a1, codes.EventKind.EXITED, date(2019, 12, 1), reason="稳定脱贫", via="test")
@@ -140,18 +191,31 @@ def build() -> World:
     tokens.issue_token(users["village_a1"], TOKEN_NAME_A1, via="test")
     token = users["village_a1"].api_tokens.get(name=TOKEN_NAME_A1)
 
-    roster = "户编号,行政区划代码,姓名,证件号码,与户主关系\n" f"DY-0001,{VILLAGE_A1},欧阳小东,{BAD_ID},子\n"
-    job = exchange.start_import(users["village_a1"], io.BytesIO(roster.encode()), JOB_NAME_A1, via="test", enqueue=False)
+    roster = f"户编号,行政区划代码,姓名,证件号码,与户主关系\nDY-0001,{VILLAGE_A1},欧阳小东,{BAD_ID},子\n"
+    job = exchange.start_import(
+        users["village_a1"], io.BytesIO(roster.encode()), JOB_NAME_A1, via="test", enqueue=False
+    )
     job = exchange.run_import(job)
     assert job.status == job.Status.INVALID and job.error_count, job.message
 
     objects = {
-        "household": a1, "member": a1.members.get(relation="01"), "child": a1.members.get(relation="03"),
-        "event": event, "income": a1.incomes.get(), "conditions": a1.conditions.get(), "facilities": facilities,
-        "county_run": county_run, "run": township_run, "job": job, "token": token, "village": Area.objects.get(code=VILLAGE_A1),
-        "user": users["village_a1"], "audit": AuditEntry.objects.filter(area_code=VILLAGE_A1).earliest("id"),
-        "household_a2": a2, "household_b1": b1,
-    }  # fmt: skip
+        "household": a1,
+        "member": a1.members.get(relation="01"),
+        "child": a1.members.get(relation="03"),
+        "event": event,
+        "income": a1.incomes.get(),
+        "conditions": a1.conditions.get(),
+        "facilities": facilities,
+        "county_run": county_run,
+        "run": township_run,
+        "job": job,
+        "token": token,
+        "village": Area.objects.get(code=VILLAGE_A1),
+        "user": users["village_a1"],
+        "audit": AuditEntry.objects.filter(area_code=VILLAGE_A1).earliest("id"),
+        "household_a2": a2,
+        "household_b1": b1,
+    }
     markers = {
         VILLAGE_A1: [a1.number, "欧阳东明", "欧阳小东", "东一村", TOKEN_NAME_A1, JOB_NAME_A1],
         VILLAGE_A2: [a2.number, "令狐南风", "令狐小东", "东二村"],

@@ -7,15 +7,18 @@ import re
 import pytest
 
 from fupin.accounts.models import Action, AuditEntry
-
 from tests.factories import VILLAGE_A1, VILLAGE_B1, make_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 SCREENSHOT = "/tmp/fupin-household-page.png"
 PASSWORD = "pw-12345678"  # tests/conftest.py
 
@@ -58,7 +61,12 @@ def log_in(page, username):
 
 def test_clerk_filters_searches_opens_a_household_and_reveals_an_id(page, users, make_household):
     person_id = make_id("19680412", seq=517)
-    make_household(VILLAGE_A1, number="A1-0007", head_name="孙桂兰", members=[{"name": "孙桂兰", "relation": "01", "id_number": person_id}])
+    make_household(
+        VILLAGE_A1,
+        number="A1-0007",
+        head_name="孙桂兰",
+        members=[{"name": "孙桂兰", "relation": "01", "id_number": person_id}],
+    )
     make_household(VILLAGE_A1, number="A1-0008", head_name="周建国")
     make_household("149901001002", number="A2-0003", head_name="孙志强")
 
@@ -103,7 +111,9 @@ def test_clerk_uploads_a_roster_with_a_mistake_fixes_it_and_imports_it(page, use
     good = make_id("19700101", seq=611)
     header = "户编号,行政区划代码,姓名,证件号码,与户主关系\n"
     bad_file, fixed_file = tmp_path / "花名册.csv", tmp_path / "花名册-改.csv"
-    bad_file.write_bytes((header + f"Z1,{VILLAGE_A1},钟一,{good},户主\nZ1,{VILLAGE_A1},钟二,1.10105E+17,配偶\n").encode("gb18030"))
+    bad_file.write_bytes(
+        (header + f"Z1,{VILLAGE_A1},钟一,{good},户主\nZ1,{VILLAGE_A1},钟二,1.10105E+17,配偶\n").encode("gb18030")
+    )
     fixed_file.write_bytes((header + f"Z1,{VILLAGE_A1},钟一,{good},户主\n").encode("gb18030"))
     log_in(page, "village_a1")
     page.get_by_role("link", name="导入数据").click()
@@ -133,7 +143,11 @@ def test_the_progress_page_follows_a_queued_job_until_the_worker_finishes_it(pag
     settings.EXCHANGE_DIR = tmp_path / "exchange"
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     roster = tmp_path / "排队.csv"
-    roster.write_bytes(f"户编号,行政区划代码,姓名,证件号码,与户主关系\nZ5,{VILLAGE_A1},钟五,{make_id('19800505', seq=615)},户主\n".encode("gb18030"))
+    roster.write_bytes(
+        f"户编号,行政区划代码,姓名,证件号码,与户主关系\nZ5,{VILLAGE_A1},钟五,{make_id('19800505', seq=615)},户主\n".encode(
+            "gb18030"
+        )
+    )
     log_in(page, "village_a1")
     page.goto("/exchange/import/")
     page.get_by_label("文件（.xlsx 或 .csv）").set_input_files(str(roster))
@@ -151,8 +165,12 @@ def test_the_pages_raise_no_content_security_policy_violation(page, users, make_
     """The clerk's pages and the API's Swagger page under the real policy (settings.CONTENT_SECURITY_POLICY), as
     chromium enforces it: no violation reported on the console, no script error. The control: an inline script
     added to the page is refused and reported, so the recorder would see one."""
-    make_household(VILLAGE_A1, number="A1-0031", head_name="郑秀英",
-                   members=[{"name": "郑秀英", "relation": "01", "id_number": make_id("19710301", seq=531)}])  # fmt: skip
+    make_household(
+        VILLAGE_A1,
+        number="A1-0031",
+        head_name="郑秀英",
+        members=[{"name": "郑秀英", "relation": "01", "id_number": make_id("19710301", seq=531)}],
+    )
     console, errors = [], []
     page.on("console", lambda message: console.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -170,7 +188,9 @@ def test_the_pages_raise_no_content_security_policy_violation(page, users, make_
     assert violations == [] and errors == []
 
     page.goto("/")
-    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.x = 1'; document.head.append(s); }")
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1'; document.head.append(s); }"
+    )
     page.wait_for_function("() => true")
     assert any("Content Security Policy" in text for text in console)
     assert page.evaluate("() => window.x") is None

@@ -17,7 +17,6 @@ from django.utils import translation
 
 from fupin.registry import codes, services
 from fupin.registry.models import IncomeAccount
-
 from tests.factories import VILLAGE_A1
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +51,9 @@ def _back_to_chinese():
 
 @pytest.fixture
 def household(make_household, users):
-    home = make_household(VILLAGE_A1, number="A1-0101", head_name="李春花", members=[{"name": "李春花", "relation": "01"}])
+    home = make_household(
+        VILLAGE_A1, number="A1-0101", head_name="李春花", members=[{"name": "李春花", "relation": "01"}]
+    )
     IncomeAccount.objects.create(household=home, year=2023, persons=1, wage_income=Decimal("6000"))
     services.record_event(users["county"], home, codes.EventKind.IDENTIFIED, date(2015, 3, 1), reason="因病")
     return home
@@ -80,11 +81,24 @@ def test_household_list_in_english_for_a_user_who_chose_it(client, users, househ
     html = response.content.decode()
     assert '<html lang="en">' in html
     for text in [
-        "Household roster", "Duplicate persons", "Log out", "County administrator",  # header
-        "Household number", "Household head", "Administrative village", "Household type", "Current status",
-        "Monitoring category", "Clear filters", "Export CSV", "Export Excel", "Download import template", "1 household<",
-        "Not yet out of poverty", "Ordinary household",  # code labels: status after 识别为贫困户, household type
-    ]:  # fmt: skip
+        "Household roster",
+        "Duplicate persons",
+        "Log out",
+        "County administrator",  # header
+        "Household number",
+        "Household head",
+        "Administrative village",
+        "Household type",
+        "Current status",
+        "Monitoring category",
+        "Clear filters",
+        "Export CSV",
+        "Export Excel",
+        "Download import template",
+        "1 household<",
+        "Not yet out of poverty",
+        "Ordinary household",  # code labels: status after 识别为贫困户, household type
+    ]:
         assert text in html, text
     for chinese in ["农户名册", "重复人员", "退出", "户编号", "未脱贫"]:
         assert chinese not in html, chinese
@@ -94,11 +108,24 @@ def test_household_list_in_english_for_a_user_who_chose_it(client, users, househ
 def test_household_page_in_english_for_a_user_who_chose_it(client, users, household):
     html = page(english(client, users["county"]), reverse("web:household-detail", args=[household.pk]))
     for text in [
-        "Household roster", "Edit household", "Add member", "Record status change", "Basic information",
-        "Household members", "Relation to head", "Income records", "(yuan)", "Wage income (incl. public-welfare jobs)",
-        "Per-capita net income", "Eligible out-of-pocket spending", "Living and production conditions",
-        "No records yet", "Status history", "Identified as poor household", "Approved by",
-    ]:  # fmt: skip
+        "Household roster",
+        "Edit household",
+        "Add member",
+        "Record status change",
+        "Basic information",
+        "Household members",
+        "Relation to head",
+        "Income records",
+        "(yuan)",
+        "Wage income (incl. public-welfare jobs)",
+        "Per-capita net income",
+        "Eligible out-of-pocket spending",
+        "Living and production conditions",
+        "No records yet",
+        "Status history",
+        "Identified as poor household",
+        "Approved by",
+    ]:
         assert text in html, text
     for chinese in ["农户名册", "基本信息", "家庭成员", "人均纯收入", "识别为贫困户"]:
         assert chinese not in html, chinese
@@ -155,10 +182,18 @@ def test_import_pages_in_english_for_a_user_who_chose_it(client, users, settings
     for text in ["Import data", "Upload and check", "Dry run", "Recent imports", "No imports yet"]:
         assert text in html, text
     assert "上传并校验" not in html
-    client.post(reverse("exchange:import"), {"file": SimpleUploadedFile("x.csv", "户编号,姓名,证件号码\nX1,甲,123\n".encode())})
+    client.post(
+        reverse("exchange:import"), {"file": SimpleUploadedFile("x.csv", "户编号,姓名,证件号码\nX1,甲,123\n".encode())}
+    )
     job = ImportJob.objects.get()
     html = page(client, reverse("exchange:import-job", args=[job.pk]))
-    for text in ["Import job", "Errors found, nothing imported", "Download the error report", "Reason", "Back to imports"]:
+    for text in [
+        "Import job",
+        "Errors found, nothing imported",
+        "Download the error report",
+        "Reason",
+        "Back to imports",
+    ]:
         assert text in html, text
     state = client.get(reverse("exchange:import-job", args=[job.pk]) + "?format=json").json()
     assert state["progress"]["label"] == "Done"

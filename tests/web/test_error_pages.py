@@ -14,8 +14,8 @@ from django.urls import reverse
 from fupin.accounts.models import Action, AuditEntry
 from fupin.registry import services
 from fupin.web import views
-from tests.api.conftest import Caller, assert_error
 from tests.factories import VILLAGE_A1, VILLAGE_B1
+from tests.support import Caller, assert_error
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 TOO_LARGE = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 2 * 2**20  # 12 MB
@@ -212,7 +212,9 @@ def api_reveal(client, user, kind, pk, body, method="POST"):
         ("county", "not-revealable", 422, "validation_error", "field"),
     ],
 )
-def test_the_reveal_endpoint_refuses_in_the_apis_shape_with_the_apis_code(users, homes, username, case, status, code, field):
+def test_the_reveal_endpoint_refuses_in_the_apis_shape_with_the_apis_code(
+    users, homes, username, case, status, code, field
+):
     member = homes["b1" if case == "outside" else "a1"].members.get()
     pk = 987654321 if case == "missing" else member.pk
     name = "name" if case == "not-revealable" else "id_number"
@@ -234,8 +236,9 @@ def test_another_areas_record_is_refused_exactly_as_a_missing_one(users, homes):
 
 @pytest.mark.django_db
 def test_a_field_that_is_not_revealable_lists_those_that_are(users, homes):
-    error = assert_error(reveal(logged_in(users["county"]), "household", homes["a1"].pk, "head_name"), 422,
-                         "validation_error", "field")  # fmt: skip
+    error = assert_error(
+        reveal(logged_in(users["county"]), "household", homes["a1"].pk, "head_name"), 422, "validation_error", "field"
+    )
     assert "phone" in error["message"] and "bank_account" in error["message"]
 
 

@@ -48,15 +48,23 @@ def database_url(tmp_path):
 def running(tmp_path, database_url):
     """A `fupin serve` of two workers on 127.0.0.1, port chosen by the kernel; yields (port, process, env)."""
     env = {
-        **os.environ, "DATABASE_URL": database_url, "FUPIN_DATA_DIR": str(tmp_path),
-        "FUPIN_SECRET_KEY": "test-server-" + uuid.uuid4().hex * 2, "FUPIN_ACCESS_LOG": str(tmp_path / "access.log"),
-    }  # fmt: skip
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "FUPIN_DATA_DIR": str(tmp_path),
+        "FUPIN_SECRET_KEY": "test-server-" + uuid.uuid4().hex * 2,
+        "FUPIN_ACCESS_LOG": str(tmp_path / "access.log"),
+    }
     env.pop("FUPIN_TASKS", None)
     subprocess.run([*FUPIN, "migrate", "-v0"], env=env, cwd=tmp_path, check=True)
     subprocess.run([*FUPIN, "demo", "--persons", "300"], env=env, cwd=tmp_path, check=True, capture_output=True)
     log = open(tmp_path / "server.log", "w+")  # noqa: SIM115 - closed below
-    process = subprocess.Popen([*FUPIN, "serve", "--bind", "127.0.0.1:0", "--workers", "2", "--threads", "2"],
-                               env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    process = subprocess.Popen(
+        [*FUPIN, "serve", "--bind", "127.0.0.1:0", "--workers", "2", "--threads", "2"],
+        env=env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         port, deadline = None, time.monotonic() + 60
         while port is None and time.monotonic() < deadline and process.poll() is None:
@@ -119,8 +127,12 @@ def test_serves_pages_static_files_and_logs_and_stops_gracefully(running, tmp_pa
     body = urlencode({"csrfmiddlewaretoken": form_token, "username": "county", "password": PASSWORD}).encode()
     slow = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     slow.putrequest("POST", "/accounts/login/")
-    for name, value in (("Content-Type", "application/x-www-form-urlencoded"), ("Content-Length", str(len(body))),
-                        ("Cookie", f"csrftoken={csrf}"), ("Referer", f"http://127.0.0.1:{port}/accounts/login/")):  # fmt: skip
+    for name, value in (
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("Content-Length", str(len(body))),
+        ("Cookie", f"csrftoken={csrf}"),
+        ("Referer", f"http://127.0.0.1:{port}/accounts/login/"),
+    ):
         slow.putheader(name, value)
     slow.endheaders(body[:-5])
     time.sleep(1.0)  # the request is now in a worker thread, reading its body

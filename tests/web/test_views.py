@@ -14,7 +14,6 @@ from django.urls import reverse
 from fupin.accounts.models import Action, AuditEntry
 from fupin.registry import codes, services
 from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member
-
 from tests.factories import COUNTY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
 
 pytestmark = pytest.mark.django_db
@@ -29,15 +28,24 @@ ID_A1 = make_id("19750315", seq=311)
 def homes(make_household, users):
     """One household in each village; the one in 东一村 has a full record (income, conditions, events)."""
     a1 = make_household(
-        VILLAGE_A1, number="A1-0001", head_name="李春花", bank_account=BANK,
+        VILLAGE_A1,
+        number="A1-0001",
+        head_name="李春花",
+        bank_account=BANK,
         members=[{"name": "李春花", "relation": "01", "id_number": ID_A1, "health": codes.Health.CHRONIC}],
-    )  # fmt: skip
+    )
     IncomeAccount.objects.create(
-        household=a1, year=2023, persons=1, wage_income=Decimal("6000"), dibao_income=Decimal("1200"),
+        household=a1,
+        year=2023,
+        persons=1,
+        wage_income=Decimal("6000"),
+        dibao_income=Decimal("1200"),
         business_expense=Decimal("500"),
-    )  # fmt: skip
+    )
     LivingConditions.objects.create(household=a1, year=2023, housing_safety=codes.HousingSafety.GRADE_C)
-    services.record_event(users["county"], a1, codes.EventKind.IDENTIFIED, date(2015, 3, 1), reason="因病", approver="县扶贫办")
+    services.record_event(
+        users["county"], a1, codes.EventKind.IDENTIFIED, date(2015, 3, 1), reason="因病", approver="县扶贫办"
+    )
     return {
         "a1": a1,
         "a2": make_household(VILLAGE_A2, number="A2-0001", head_name="王秋实"),
@@ -83,9 +91,15 @@ def household_urls(household) -> list[str]:
 # --- every page, every role -------------------------------------------------------------------------------------
 
 OWN_HOUSEHOLD = {
-    "county": "a1", "township_a": "a2", "village_a1": "a1", "village_a2": "a2", "village_b1": "b1", "cadre_a1": "a1",
-    "inspector": "b1", "department": "a1",
-}  # fmt: skip
+    "county": "a1",
+    "township_a": "a2",
+    "village_a1": "a1",
+    "village_a2": "a2",
+    "village_b1": "b1",
+    "cadre_a1": "a1",
+    "inspector": "b1",
+    "department": "a1",
+}
 
 
 @pytest.mark.parametrize("role", sorted(OWN_HOUSEHOLD))
@@ -94,9 +108,12 @@ def test_every_page_renders_for_its_role(client, users, homes, role):
     login(client, user)
     household = homes[OWN_HOUSEHOLD[role]]
     pages = [
-        reverse("web:household-list"), reverse("web:duplicates"), reverse("web:household-export"),
-        reverse("web:household-export-xlsx"), reverse("exchange:exchange-template"),
-    ]  # fmt: skip
+        reverse("web:household-list"),
+        reverse("web:duplicates"),
+        reverse("web:household-export"),
+        reverse("web:household-export-xlsx"),
+        reverse("exchange:exchange-template"),
+    ]
     for url in pages + household_urls(household)[:1]:
         assert client.get(url).status_code == 200, url
     for url in household_urls(household)[1:]:
@@ -116,9 +133,25 @@ def test_header_shows_full_area_name_and_staff_link(client, users, homes):
 
 def test_household_page_shows_every_part_of_the_record(client, users, homes):
     page = login(client, users["county"]).get(reverse("web:household-detail", args=[homes["a1"].pk])).content.decode()
-    for text in ("户编号", "A1-0001", "致贫/返贫风险等级", "整户无劳动能力兜底", "家庭成员", "李春花", "健康状况",
-                 "收入台账", "工资性收入（含公益性岗位）", "6000.00", "人均纯收入", "6700.00", "C级危房", "识别为贫困户",
-                 "县扶贫办", "因病", "山西省示范市示范县东乡镇东一村"):  # fmt: skip
+    for text in (
+        "户编号",
+        "A1-0001",
+        "致贫/返贫风险等级",
+        "整户无劳动能力兜底",
+        "家庭成员",
+        "李春花",
+        "健康状况",
+        "收入台账",
+        "工资性收入（含公益性岗位）",
+        "6000.00",
+        "人均纯收入",
+        "6700.00",
+        "C级危房",
+        "识别为贫困户",
+        "县扶贫办",
+        "因病",
+        "山西省示范市示范县东乡镇东一村",
+    ):
         assert text in page, text
 
 
@@ -187,7 +220,9 @@ def test_ids_phones_and_accounts_are_masked_in_list_page_and_in_export_unless_th
     assert "长期慢性病" not in page  # health status is masked too
     # the export is a file for work: a role that may reveal a field gets it whole, and the audit log says so
     assert row["联系电话"].strip() == (PHONE if user.may_reveal("phone") else PHONE_MASKED)
-    assert row["户主证件号码"].strip() == (ID_A1 if user.may_reveal("id_number") else ID_A1[:6] + "********" + ID_A1[-4:])
+    assert row["户主证件号码"].strip() == (
+        ID_A1 if user.may_reveal("id_number") else ID_A1[:6] + "********" + ID_A1[-4:]
+    )
     assert row["开户银行账号"].strip() == (BANK if user.may_reveal("bank_account") else "*" * 15 + BANK[-4:])
 
 
@@ -209,8 +244,9 @@ def test_reveal_is_refused_with_a_chinese_message_for_a_role_without_the_permiss
     for kind, pk, field in (("member", member.pk, "id_number"), ("household", homes["a1"].pk, "phone")):
         response = client.post(reverse("web:reveal", args=[kind, pk, field]))
         assert response.status_code == 403
-        assert response.json() == {"error": {"code": "permission_denied", "message": "您的角色无权查看该信息",
-                                             "field": None, "details": None}}  # fmt: skip
+        assert response.json() == {
+            "error": {"code": "permission_denied", "message": "您的角色无权查看该信息", "field": None, "details": None}
+        }
     login(client, users["cadre_a1"])
     assert client.post(reverse("web:reveal", args=["member", member.pk, "health"])).status_code == 403
     assert not AuditEntry.objects.filter(action=Action.REVEAL).exists()
@@ -235,7 +271,9 @@ def test_reveal_needs_post_and_a_known_sensitive_field(client, users, homes):
     assert client.get(reverse("web:reveal", args=["household", household.pk, "phone"])).status_code == 405
     assert client.post(reverse("web:reveal", args=["household", household.pk, "head_name"])).status_code == 422
     assert client.post(reverse("web:reveal", args=["user", users["county"].pk, "phone"])).status_code == 404
-    assert client.post(reverse("web:reveal", args=["household", household.pk, "bank_account"])).json() == {"value": BANK}
+    assert client.post(reverse("web:reveal", args=["household", household.pk, "bank_account"])).json() == {
+        "value": BANK
+    }
 
 
 def test_reveal_refuses_a_post_without_the_csrf_token(users, homes):
@@ -269,7 +307,9 @@ def test_household_edit_can_change_the_hidden_phone(client, users, homes):
     client.post(url, form_data(client.get(url).context["form"], phone="13800001111"))
     household.refresh_from_db()
     assert household.phone == "13800001111"
-    assert AuditEntry.objects.get(action=Action.UPDATE, username="village_a1").changes == {"phone": [PHONE, "13800001111"]}
+    assert AuditEntry.objects.get(action=Action.UPDATE, username="village_a1").changes == {
+        "phone": [PHONE, "13800001111"]
+    }
 
 
 def test_household_edit_cannot_move_it_to_a_village_outside_the_scope(client, users, homes):
@@ -301,7 +341,9 @@ def test_add_member_fills_birth_date_and_sex_from_the_id(client, users, homes):
     login(client, users["village_a1"])
     url = reverse("web:member-add", args=[household.pk])
     new_id = make_id("20120901", seq=402)
-    response = client.post(url, form_data(client.get(url).context["form"], name="李小雨", relation="03", id_number=new_id))
+    response = client.post(
+        url, form_data(client.get(url).context["form"], name="李小雨", relation="03", id_number=new_id)
+    )
     assert response.status_code == 302
     member = household.members.get(name="李小雨")
     assert member.birth_date == date(2012, 9, 1) and member.sex == codes.Sex.FEMALE
@@ -317,7 +359,9 @@ def test_invalid_id_on_add_member_shows_the_chinese_reason_and_saves_nothing(cli
     login(client, users["village_a1"])
     url = reverse("web:member-add", args=[household.pk])
     before = AuditEntry.objects.count()
-    response = client.post(url, form_data(client.get(url).context["form"], name="错号", relation="03", id_number=id_number))
+    response = client.post(
+        url, form_data(client.get(url).context["form"], name="错号", relation="03", id_number=id_number)
+    )
     assert response.status_code == 200
     assert reason in response.context["form"].errors["id_number"][0]
     assert reason in response.content.decode()
@@ -328,7 +372,9 @@ def test_a_person_filed_elsewhere_is_refused_without_naming_a_household_outside_
     other_id = homes["b1"].members.get().id_number
     login(client, users["village_a1"])
     url = reverse("web:member-add", args=[homes["a1"].pk])
-    response = client.post(url, form_data(client.get(url).context["form"], name="赵冬生", relation="08", id_number=other_id))
+    response = client.post(
+        url, form_data(client.get(url).context["form"], name="赵冬生", relation="08", id_number=other_id)
+    )
     error = response.context["form"].errors["id_number"][0]
     assert "同一人不能重复建档" in error and "B1-0001" not in error
     assert homes["a1"].members.count() == 1
@@ -342,7 +388,9 @@ def test_status_event_moves_the_status_and_refusals_land_on_the_field(client, us
     assert response.status_code == 200
     assert response.context["form"].errors["monitoring_category"] == ["纳入监测须选择监测对象类别"]
     assert not household.events.exists()
-    response = client.post(url, {"kind": "monitored", "date": "2024-05-01", "monitoring_category": "2", "approver": "县乡村振兴局"})
+    response = client.post(
+        url, {"kind": "monitored", "date": "2024-05-01", "monitoring_category": "2", "approver": "县乡村振兴局"}
+    )
     assert response.status_code == 302
     household.refresh_from_db()
     assert household.status == codes.Status.MONITORED and household.monitoring_category == "2"
@@ -404,14 +452,17 @@ def test_export_is_utf8_with_bom_keeps_numbers_as_text_filters_and_is_audited(cl
     assert row["家庭成员数"] == "1" and row["最近收入年度"] == "2023" and row["人均纯收入（元）"] == "6700.00"
     entry = AuditEntry.objects.get(action=Action.EXPORT)
     assert entry.changes == {
-        "filters": {"area": "149901001000", "q": "李"}, "format": "csv", "rows": {"households": 1},
-        "unmasked": ["bank_account", "id_number", "phone"], "masked": [],
-    }  # fmt: skip
+        "filters": {"area": "149901001000", "q": "李"},
+        "format": "csv",
+        "rows": {"households": 1},
+        "unmasked": ["bank_account", "id_number", "phone"],
+        "masked": [],
+    }
     assert entry.username == "county" and entry.area_code == COUNTY and entry.via == "ui"
 
 
 def test_export_guards_free_text_against_formulas(client, users, make_household):
-    make_household(head_name="=HYPERLINK(\"http://x\")", address="+86 东一村")
+    make_household(head_name='=HYPERLINK("http://x")', address="+86 东一村")
     header, row = export_rows(login(client, users["county"]).get(reverse("web:household-export")))
     row = dict(zip(header, row))
     assert row["户主姓名"].startswith("'=") and row["住址"].startswith("'+")
@@ -431,9 +482,13 @@ def test_export_runs_a_fixed_number_of_queries(client, users, make_household, dj
 def test_duplicate_persons_page_masks_the_id_and_links_the_households_in_scope(client, users, homes):
     person = homes["a1"].members.get()
     Member.objects.create(
-        household=homes["a2"], name=person.name, sex=person.sex, id_number=person.id_number,
-        birth_date=person.birth_date, relation="06",
-    )  # legacy data from before the duplicate check  # fmt: skip
+        household=homes["a2"],
+        name=person.name,
+        sex=person.sex,
+        id_number=person.id_number,
+        birth_date=person.birth_date,
+        relation="06",
+    )  # legacy data from before the duplicate check
     page = login(client, users["township_a"]).get(reverse("web:duplicates")).content.decode()
     assert ID_A1 not in page and ID_A1[:6] + "********" + ID_A1[-4:] in page
     for household in (homes["a1"], homes["a2"]):
@@ -448,10 +503,14 @@ def test_duplicate_persons_page_masks_the_id_and_links_the_households_in_scope(c
 def test_unauthenticated_requests_go_to_the_login_page(client, homes):
     member = homes["a1"].members.get()
     urls = [
-        reverse("web:household-list"), reverse("web:household-export"), reverse("web:household-export-xlsx"),
-        reverse("exchange:exchange-template"), reverse("web:duplicates"),
-        *household_urls(homes["a1"]), reverse("web:reveal", args=["member", member.pk, "id_number"]),
-    ]  # fmt: skip
+        reverse("web:household-list"),
+        reverse("web:household-export"),
+        reverse("web:household-export-xlsx"),
+        reverse("exchange:exchange-template"),
+        reverse("web:duplicates"),
+        *household_urls(homes["a1"]),
+        reverse("web:reveal", args=["member", member.pk, "id_number"]),
+    ]
     for url in urls:
         response = client.post(url) if "reveal" in url else client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login") + "?next="), url

@@ -4,9 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, lockout
+from . import audit, lockout, masking
 from .admin_scoping import ScopedAdmin
-from . import masking
 from .models import Action, AuditEntry, Lockout, User
 from .roles import ROLE_RANK
 from .scoping import scope_prefix

@@ -110,8 +110,10 @@ def _out_of_scope_message(formfield):
     """A key outside the scope is refused in the words used for a missing one (the message confirms neither)."""
     if formfield is not None:
         formfield.error_messages = {
-            **formfield.error_messages, "invalid_choice": OUT_OF_SCOPE_CHOICE, "invalid_pk_value": OUT_OF_SCOPE_CHOICE
-        }  # fmt: skip
+            **formfield.error_messages,
+            "invalid_choice": OUT_OF_SCOPE_CHOICE,
+            "invalid_pk_value": OUT_OF_SCOPE_CHOICE,
+        }
     return formfield
 
 
@@ -243,4 +245,3 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):
 def is_fail_closed(model_admin) -> bool:
     """Whether an admin limits what it shows by area or to superusers (the site's and the tests' check)."""
     return isinstance(model_admin, (ScopedAdmin, SuperuserOnlyAdmin))
-

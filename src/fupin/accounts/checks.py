@@ -25,7 +25,7 @@ def secret_key(app_configs=None, **kwargs):
         checks.Error(
             f"SECRET_KEY {problem}，DEBUG 关闭时不能使用：知道它的人可以伪造任何用户的登录会话。",
             hint=(
-                "生成一个密钥：python3 -c \"import secrets; print(secrets.token_urlsafe(50))\"，"
+                '生成一个密钥：python3 -c "import secrets; print(secrets.token_urlsafe(50))"，'
                 "写入环境变量 FUPIN_SECRET_KEY（如 /etc/fupin/fupin.env），"
                 "或存入只有服务用户可读的文件（chmod 600）并设置 FUPIN_SECRET_KEY_FILE=该文件的路径；"
                 "每套系统一个，升级时保留。见 docs/deploy.md 第3节。"

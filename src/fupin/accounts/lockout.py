@@ -97,12 +97,21 @@ def lift(attempts, *, by, via) -> int:
     lifted = 0
     for attempt in attempts:
         user = User.objects.filter(username=attempt.username).first()
-        changes = {"username": attempt.username, "ip": attempt.ip_address, "failures": attempt.failures_since_start,
-                   "locked": is_locked(attempt)}  # fmt: skip
+        changes = {
+            "username": attempt.username,
+            "ip": attempt.ip_address,
+            "failures": attempt.failures_since_start,
+            "locked": is_locked(attempt),
+        }
         Lockout.objects.filter(pk=attempt.pk).delete()
         audit.record(
-            by, Action.UNLOCK, model="accounts.user", object_id=str(user.pk) if user else "",
-            area_code=(user.area_id or "") if user else "", changes=changes, via=via,
-        )  # fmt: skip
+            by,
+            Action.UNLOCK,
+            model="accounts.user",
+            object_id=str(user.pk) if user else "",
+            area_code=(user.area_id or "") if user else "",
+            changes=changes,
+            via=via,
+        )
         lifted += 1
     return lifted

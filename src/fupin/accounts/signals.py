@@ -50,9 +50,14 @@ def record_login_failed(sender, credentials, request=None, **kwargs):
     user = _user_named(username)
     changes = {**_client(request), **({"locked": True} if _refused_while_locked(request) else {})}
     audit.record(
-        user or _Attempt(username), Action.LOGIN_FAILED, model="accounts.user", object_id=str(user.pk) if user else "",
-        area_code=(user.area_id or "") if user else "", changes=changes, via=_via(request),
-    )  # fmt: skip
+        user or _Attempt(username),
+        Action.LOGIN_FAILED,
+        model="accounts.user",
+        object_id=str(user.pk) if user else "",
+        area_code=(user.area_id or "") if user else "",
+        changes=changes,
+        via=_via(request),
+    )
 
 
 @receiver(user_locked_out, dispatch_uid="fupin.audit.lockout")
@@ -65,7 +70,11 @@ def record_lockout(sender, request, username, ip_address=None, **kwargs):
     username = str(username or "")[:150]
     user = _user_named(username)
     audit.record(
-        user or _Attempt(username), Action.LOCKOUT, model="accounts.user", object_id=str(user.pk) if user else "",
-        area_code=(user.area_id or "") if user else "", changes={**_client(request), "failures": failures},
+        user or _Attempt(username),
+        Action.LOCKOUT,
+        model="accounts.user",
+        object_id=str(user.pk) if user else "",
+        area_code=(user.area_id or "") if user else "",
+        changes={**_client(request), "failures": failures},
         via=_via(request),
-    )  # fmt: skip
+    )

@@ -19,7 +19,14 @@ class Level(models.IntegerChoices):
 
 
 #: how many leading digits of the code identify an area of each level
-PREFIX_LENGTH = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12, Level.GROUP: 15}
+PREFIX_LENGTH = {
+    Level.PROVINCE: 2,
+    Level.CITY: 4,
+    Level.COUNTY: 6,
+    Level.TOWNSHIP: 9,
+    Level.VILLAGE: 12,
+    Level.GROUP: 15,
+}
 CODE_LENGTH = {level: (15 if level == Level.GROUP else 12) for level in Level}
 
 

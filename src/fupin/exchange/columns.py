@@ -116,16 +116,26 @@ def _column(model, name: str) -> Column:
     kind = _kind(f)
     with translation.override("zh-hans"):
         header = HEADERS.get(name, str(f.verbose_name))
-        choices = tuple((str(code), str(label)) for code, label in f.choices) if kind in ("code", "int") and f.choices else ()
+        choices = (
+            tuple((str(code), str(label)) for code, label in f.choices) if kind in ("code", "int") and f.choices else ()
+        )
     low, high = _bounds(model, name) if kind == "int" else (None, None)
     if kind == "int" and choices and low is None:
         low, high = int(choices[0][0]), int(choices[-1][0])
     default = f.default if f.has_default() and not callable(f.default) else None
     return Column(
-        name=name, header=header, kind=kind, aliases=ALIASES.get(name, ()), choices=choices if kind == "code" else (),
-        max_length=getattr(f, "max_length", 0) or 0, low=low, high=high, default=default, required=name in REQUIRED,
+        name=name,
+        header=header,
+        kind=kind,
+        aliases=ALIASES.get(name, ()),
+        choices=choices if kind == "code" else (),
+        max_length=getattr(f, "max_length", 0) or 0,
+        low=low,
+        high=high,
+        default=default,
+        required=name in REQUIRED,
         model=model,
-    )  # fmt: skip
+    )
 
 
 def _columns(model, names) -> tuple[Column, ...]:
@@ -136,26 +146,46 @@ HOUSEHOLD_NUMBER = _column(Household, "number")
 #: household columns a member roster may carry (not the phone: in a roster "联系电话" is the member's)
 ROSTER_HOUSEHOLD_FIELDS = tuple(n for n in services.HOUSEHOLD_FIELDS if n not in ("number", "phone"))
 INCOME_FIELDS = (
-    "year", "persons", "wage_income", "business_income", "property_income", "pension_income",
-    "family_planning_income", "eco_compensation_income", "dibao_income", "tekun_income", "other_transfer_income",
-    "business_expense", "compliant_out_of_pocket", "insurance_claims",
-)  # fmt: skip
+    "year",
+    "persons",
+    "wage_income",
+    "business_income",
+    "property_income",
+    "pension_income",
+    "family_planning_income",
+    "eco_compensation_income",
+    "dibao_income",
+    "tekun_income",
+    "other_transfer_income",
+    "business_expense",
+    "compliant_out_of_pocket",
+    "insurance_claims",
+)
 
 HOUSEHOLDS = Sheet(
-    kind="households", title="农户", model=Household, key=("number",),
+    kind="households",
+    title="农户",
+    model=Household,
+    key=("number",),
     columns=_columns(Household, services.HOUSEHOLD_FIELDS),
     readonly=("行政村", "当前状态", "家庭成员数", "最近收入年度", "人均纯收入（元）", "户主证件号码"),
-)  # fmt: skip
+)
 MEMBERS = Sheet(
-    kind="members", title="家庭成员", model=Member, key=("number", "id_number"),
+    kind="members",
+    title="家庭成员",
+    model=Member,
+    key=("number", "id_number"),
     columns=(HOUSEHOLD_NUMBER, *_columns(Member, services.MEMBER_FIELDS)),
     household_columns=_columns(Household, ROSTER_HOUSEHOLD_FIELDS),
-)  # fmt: skip
+)
 INCOMES = Sheet(
-    kind="incomes", title="收入台账", model=IncomeAccount, key=("number", "year"),
+    kind="incomes",
+    title="收入台账",
+    model=IncomeAccount,
+    key=("number", "year"),
     columns=(HOUSEHOLD_NUMBER, *_columns(IncomeAccount, INCOME_FIELDS)),
     readonly=("家庭纯收入", "人均纯收入"),
-)  # fmt: skip
+)
 SHEETS = (HOUSEHOLDS, MEMBERS, INCOMES)
 #: headers of no sheet that forms carry for people, not for us
 IGNORED_QUIETLY = ("序号", "行号", "备注", "原行号", "错误说明")

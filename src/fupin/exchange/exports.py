@@ -283,7 +283,9 @@ def export_registry(user, params, fmt: str = "xlsx", kind: str = "households", *
     if fmt not in FORMATS:
         raise ExportRefused(_("不支持的导出格式“%(format)s”，应为 xlsx 或 csv") % {"format": fmt}, field="format")
     if kind not in KINDS:
-        raise ExportRefused(_("不支持的导出内容“%(kind)s”，应为 households、members 或 incomes") % {"kind": kind}, field="kind")
+        raise ExportRefused(
+            _("不支持的导出内容“%(kind)s”，应为 households、members 或 incomes") % {"kind": kind}, field="kind"
+        )
     querysets = _queries(user, params)
     kinds = [sheet.kind for sheet in SHEETS] if fmt == "xlsx" else [kind]
     rows = {name: querysets[name].count() for name in kinds}
@@ -295,9 +297,13 @@ def export_registry(user, params, fmt: str = "xlsx", kind: str = "households", *
     columns = [column for name in kinds for part in sheet_columns(KINDS[name])[:2] for column in part]
     used = {name: value for name, value in vars(HouseholdFilter.from_params(params)).items() if value}
     audit.record(
-        user, Action.EXPORT, model="registry.household", area_code=getattr(user, "area_id", "") or "",
-        changes={"filters": used, "format": fmt, "rows": rows, **_sensitive(user, columns)}, via=via,
-    )  # fmt: skip
+        user,
+        Action.EXPORT,
+        model="registry.household",
+        area_code=getattr(user, "area_id", "") or "",
+        changes={"filters": used, "format": fmt, "rows": rows, **_sensitive(user, columns)},
+        via=via,
+    )
     if fmt == "csv":
         content = csv_chunks(csv_rows(user, KINDS[kind], querysets[kind]))
         return Export(export_filename(fmt, kind), FORMATS[fmt], content)

@@ -30,7 +30,9 @@ class ImportJob(models.Model):
         FAILED = "failed", _("失败，未导入")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+"
+    )
     area_code = models.CharField(_("导入人所属区划"), max_length=15, db_index=True)
     filename = models.CharField(_("文件名"), max_length=255)
     size = models.BigIntegerField(_("文件大小（字节）"), default=0)
@@ -46,9 +48,12 @@ class ImportJob(models.Model):
     changes = models.JSONField(_("变更预览（前若干条）"), default=list, blank=True)
     report_name = models.CharField(_("错误报告文件"), max_length=255, blank=True)
     sensitive_fields = models.JSONField(
-        _("文件含有的敏感字段"), null=True, blank=True, default=None,
+        _("文件含有的敏感字段"),
+        null=True,
+        blank=True,
+        default=None,
         help_text=_("SENSITIVE_FIELDS 中文件有其列的字段；空（未知）按全部敏感字段对待"),
-    )  # fmt: skip
+    )
     worker_pid = models.PositiveIntegerField(_("导入进程号"), null=True, blank=True)
     worker_host = models.CharField(_("导入进程所在主机"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)

@@ -107,8 +107,13 @@ def sheet_names(tables: list[Table]) -> list[str]:
 def _xlsx(con, tables: list[Table], path: Path) -> None:
     import xlsxwriter
 
-    options = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-               "tmpdir": str(path.parent)}  # its row files hold the cells (ID numbers): in the job's folder, not /tmp
+    options = {
+        "constant_memory": True,
+        "strings_to_numbers": False,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "tmpdir": str(path.parent),
+    }  # its row files hold the cells (ID numbers): in the job's folder, not /tmp
     book = xlsxwriter.Workbook(str(path), options)
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     flagged = book.add_format({"bg_color": "#FFE0E0"})

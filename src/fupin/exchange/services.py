@@ -57,7 +57,7 @@ PHASES = {
     "checking": gettext_lazy("与系统数据核对"),
     "writing": gettext_lazy("写入数据库"),
     "done": gettext_lazy("完成"),
-}  # fmt: skip
+}
 #: share of the bar each phase fills, in order
 WEIGHTS = {"queued": 0, "reading": 40, "validating": 25, "checking": 15, "writing": 20, "done": 0}
 
@@ -72,7 +72,9 @@ def upload_path(job: ImportJob) -> Path:
     return job_dir(job) / ("upload.xlsx" if workbook else "upload.csv")
 
 
-def start_import(user, source, filename: str, *, dry_run: bool = False, via: str = "ui", enqueue: bool = True) -> ImportJob:
+def start_import(
+    user, source, filename: str, *, dry_run: bool = False, via: str = "ui", enqueue: bool = True
+) -> ImportJob:
     """Save the uploaded file (a path or a binary file object) under a new job and queue it."""
     if not may_import(user):
         raise PermissionDenied(_("您的角色只能查看，不能导入建档立卡数据"))
@@ -132,7 +134,9 @@ def run_import(job: ImportJob, progress: Progress | None = None) -> ImportJob:
     beating = _Heartbeat(job)
     try:
         con = duckdb.connect()  # in memory, spilling to scratch beyond memory_limit: no disk writes below it
-        con.execute(f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings_memory())}; SET preserve_insertion_order = true")
+        con.execute(
+            f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings_memory())}; SET preserve_insertion_order = true"
+        )
         tables = read_file(_local_copy(job, scratch), job.filename, con, report)
         job.sensitive_fields = sorted({name for t in tables for name in t.columns if name in SENSITIVE_FIELDS})
         outcome = Import(con, job.user, tables, origin=str(job.pk), progress=report).run(dry_run=job.dry_run)
@@ -142,7 +146,9 @@ def run_import(job: ImportJob, progress: Progress | None = None) -> ImportJob:
         if outcome.error_count:
             job.status = ImportJob.Status.INVALID
             job.report_name = write_error_report(con, tables, job_dir(job))
-            job.message = _("发现%(n)d处错误，整个文件未导入。请下载错误报告，在Excel中按“错误说明”列修改后重新导入。") % {"n": outcome.error_count}
+            job.message = _(
+                "发现%(n)d处错误，整个文件未导入。请下载错误报告，在Excel中按“错误说明”列修改后重新导入。"
+            ) % {"n": outcome.error_count}
         elif job.dry_run:
             job.status, job.message = ImportJob.Status.CHECKED, _("试导入：没有发现错误，未写入任何数据。")
         else:
@@ -153,7 +159,10 @@ def run_import(job: ImportJob, progress: Progress | None = None) -> ImportJob:
         return _fail(job, exc)
     except Exception:
         log.exception("import %s failed", job.pk)
-        return _fail(job, DomainError(_("导入时发生内部错误，未写入任何数据。请联系系统管理员（任务编号%(id)s）") % {"id": job.pk}))
+        return _fail(
+            job,
+            DomainError(_("导入时发生内部错误，未写入任何数据。请联系系统管理员（任务编号%(id)s）") % {"id": job.pk}),
+        )
     finally:
         beating.stop()
         shutil.rmtree(scratch, ignore_errors=True)
@@ -177,9 +186,14 @@ def _local_copy(job: ImportJob, scratch: Path) -> Path:
 def _record(job: ImportJob) -> None:
     """One audit entry for the file itself, beside the entries of each record it created or changed."""
     audit.record(
-        job.user, Action.IMPORT, model="exchange.importjob", object_id=str(job.pk), area_code=job.area_code,
-        changes={"file": job.filename, "sha256": job.sha256, "counts": job.counts}, via=job.via,
-    )  # fmt: skip
+        job.user,
+        Action.IMPORT,
+        model="exchange.importjob",
+        object_id=str(job.pk),
+        area_code=job.area_code,
+        changes={"file": job.filename, "sha256": job.sha256, "counts": job.counts},
+        via=job.via,
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -269,9 +283,14 @@ def report_download(user, job_id, *, via: str) -> tuple[Path, str]:
     path = report_file(job)
     fields = SENSITIVE_FIELDS if job.sensitive_fields is None else job.sensitive_fields
     audit.record(
-        user, Action.EXPORT, model="exchange.importjob", object_id=str(job.pk), area_code=job.area_code,
-        changes={"report": job.report_name, "file": job.filename, "unmasked": sorted(fields), "masked": []}, via=via,
-    )  # fmt: skip
+        user,
+        Action.EXPORT,
+        model="exchange.importjob",
+        object_id=str(job.pk),
+        area_code=job.area_code,
+        changes={"report": job.report_name, "file": job.filename, "unmasked": sorted(fields), "masked": []},
+        via=via,
+    )
     return path, download_name(job.filename, job.report_name)
 
 
@@ -335,7 +354,9 @@ def prune_files(older_than_days: int) -> Pruned:
     SHA-256."""
     abandoned = sweep_abandoned()
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    done = ImportJob.objects.filter(finished_at__lt=cutoff).exclude(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+    done = ImportJob.objects.filter(finished_at__lt=cutoff).exclude(
+        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    )
     pruned = 0
     for job in done.iterator():
         folder = job_dir(job)
@@ -449,7 +470,9 @@ def notice_abandoned(job: ImportJob, *, wait: bool = True) -> ImportJob:
         log.warning("import %s looks abandoned; the database is busy, it will be marked on a later look", job.pk)
         return job
     if marked:
-        log.warning("import %s abandoned by its worker (pid %s on %s); marked failed", job.pk, job.worker_pid, job.worker_host)
+        log.warning(
+            "import %s abandoned by its worker (pid %s on %s); marked failed", job.pk, job.worker_pid, job.worker_host
+        )
         shutil.rmtree(job_dir(job), ignore_errors=True)
         set_progress(job, "done", 1, 1)
     job.refresh_from_db()

@@ -170,30 +170,44 @@ class Layout:
         rule = None
         if column.kind == "code":
             rule = {
-                "validate": "list", "source": self._list_source(column), "error_type": "warning",
+                "validate": "list",
+                "source": self._list_source(column),
+                "error_type": "warning",
                 "error_message": _("请从下拉列表中选择；填写代码也可以。"),
-            }  # fmt: skip
+            }
         elif column.kind == "bool":
-            rule = {"validate": "list", "source": [YES, NO], "error_type": "warning", "error_message": _("请填“是”或“否”。")}
+            rule = {
+                "validate": "list",
+                "source": [YES, NO],
+                "error_type": "warning",
+                "error_message": _("请填“是”或“否”。"),
+            }
         elif column.kind == "int":
             low = column.low if column.low is not None else 0
             high = column.high if column.high is not None else 2**31 - 1
             rule = {
-                "validate": "integer", "criteria": "between", "minimum": low, "maximum": high,
+                "validate": "integer",
+                "criteria": "between",
+                "minimum": low,
+                "maximum": high,
                 "error_message": _("请填%(low)s至%(high)s之间的整数。") % {"low": low, "high": high},
-            }  # fmt: skip
+            }
         elif column.kind == "money":
             rule = {
-                "validate": "decimal", "criteria": ">=", "value": 0,
+                "validate": "decimal",
+                "criteria": ">=",
+                "value": 0,
                 "error_message": _("请填不小于0的金额（元）。"),
-            }  # fmt: skip
+            }
         elif column.kind == "area":
             rule = {"validate": "length", "criteria": "==", "value": 12, "error_message": _("请填12位行政区划代码。")}
         elif column.max_length:
             rule = {
-                "validate": "length", "criteria": "<=", "value": column.max_length,
+                "validate": "length",
+                "criteria": "<=",
+                "value": column.max_length,
                 "error_message": _("最多%(length)s个字符。") % {"length": column.max_length},
-            }  # fmt: skip
+            }
         if rule:
             rule.setdefault("error_title", column.header)
             worksheet.data_validation(1, position, EXCEL_ROWS - 1, position, rule)
@@ -218,7 +232,9 @@ class Layout:
             optional = sheet.household_columns
             for column in (*sheet.columns, *optional):
                 row += 1
-                where = sheet.title if column not in optional else _("%(sheet)s（可选的农户列）") % {"sheet": sheet.title}
+                where = (
+                    sheet.title if column not in optional else _("%(sheet)s（可选的农户列）") % {"sheet": sheet.title}
+                )
                 worksheet.write_string(row, 0, where)
                 worksheet.write_string(row, 1, column.header)
                 worksheet.write_string(row, 2, YES if column.required else "")
@@ -263,7 +279,9 @@ def _instructions() -> list[str]:
             "导入时先逐行检查，只要有一处错误，整个文件都不导入，并给出错误清单（工作表、行号、列名、填写内容、原因）；"
             "改正后重新导入即可。"
         ),
-        _("只能导入本人管辖区域内的农户。人均纯收入等由系统计算，不用填写；导出文件中灰色列名的列仅供查看，导入时忽略。"),
+        _(
+            "只能导入本人管辖区域内的农户。人均纯收入等由系统计算，不用填写；导出文件中灰色列名的列仅供查看，导入时忽略。"
+        ),
     ]
 
 
@@ -275,4 +293,3 @@ def write_template(stream) -> None:
     for sheet in SHEETS:
         layout.data_sheet(sheet, sheet.columns)
     layout.close()
-

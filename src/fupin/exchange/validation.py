@@ -98,11 +98,17 @@ def rule(column: Column, v: str, today: date) -> tuple[str, str]:
         if column.name not in NUMBER_LIKE:
             value = f"CASE WHEN length({v}) > 1 AND {v}[1] = '''' AND contains({q(FORMULA_GUARD)}, {v}[2]) THEN {v}[2:] ELSE {v} END"
         if column.rule is None:  # a column of no registry field
-            return value, f"CASE WHEN length({value}) > {int(column.max_length)} THEN {q(f'不能超过{column.max_length}个字符')} END"
+            return (
+                value,
+                f"CASE WHEN length({value}) > {int(column.max_length)} THEN {q(f'不能超过{column.max_length}个字符')} END",
+            )
         return value, _field_rule(column, value, today)
     if kind == "code":
         value = _code_case(column, v)
-        return value, f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN {q('不在代码表中，可填：' + _choices_hint(column))} END"
+        return (
+            value,
+            f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN {q('不在代码表中，可填：' + _choices_hint(column))} END",
+        )
     if kind == "bool":
         value = (
             f"CASE WHEN {v} IN ({', '.join(map(q, TRUE_WORDS))}) THEN 'true' "
@@ -135,7 +141,10 @@ def rule(column: Column, v: str, today: date) -> tuple[str, str]:
         return value, reason
     if kind == "area":
         value = v
-        return value, f"CASE WHEN {v} IS NOT NULL AND NOT regexp_full_match({v}, '[0-9]{{12}}') THEN '行政区划代码应为12位数字' END"
+        return (
+            value,
+            f"CASE WHEN {v} IS NOT NULL AND NOT regexp_full_match({v}, '[0-9]{{12}}') THEN '行政区划代码应为12位数字' END",
+        )
     if kind == "id":
         return v, "NULL"  # checked by check_ids
     raise ValueError(kind)
@@ -161,18 +170,26 @@ def normalise(con, table: Table, today: date) -> str:
             values.append(f"{reason} AS {ident('!' + name)}")
             checked.append((name, column, position))
     # absent columns are there too, as NULL (blank): rules may name any column of the sheet
-    values += [f"CAST(NULL AS VARCHAR) AS {ident(c.name)}" for c in table.sheet.all_columns if c.name not in table.columns]
+    values += [
+        f"CAST(NULL AS VARCHAR) AS {ident(c.name)}" for c in table.sheet.all_columns if c.name not in table.columns
+    ]
     con.execute(f"CREATE TABLE {norm} AS SELECT {', '.join(values)} FROM {cells}")
     # which columns have any error at all, in one scan: a clean file costs no join per column
-    flagged = con.execute(
-        "SELECT " + ", ".join(f"bool_or({ident('!' + name)} IS NOT NULL)" for name, _, _ in checked) + f" FROM {norm}"
-    ).fetchall()[0] if checked else ()
+    flagged = (
+        con.execute(
+            "SELECT "
+            + ", ".join(f"bool_or({ident('!' + name)} IS NOT NULL)" for name, _, _ in checked)
+            + f" FROM {norm}"
+        ).fetchall()[0]
+        if checked
+        else ()
+    )
     for (name, column, position), any_error in zip(checked, flagged):
         if not any_error:
             continue
         con.execute(
-            f"""INSERT INTO errors SELECT ?, n._row, ?, ?, {visible(f'c.{ident(name)}')}, n.{ident('!' + name)}
-                FROM {norm} n JOIN {cells} c USING (_row) WHERE n.{ident('!' + name)} IS NOT NULL""",
+            f"""INSERT INTO errors SELECT ?, n._row, ?, ?, {visible(f"c.{ident(name)}")}, n.{ident("!" + name)}
+                FROM {norm} n JOIN {cells} c USING (_row) WHERE n.{ident("!" + name)} IS NOT NULL""",
             [table.title, column.header, column_letter(position)],
         )
     if "id_number" in table.columns:
@@ -193,7 +210,7 @@ def add_errors(con, table: Table, query: str, header: str, params=()) -> None:
     letter = column_letter(position) if position is not None else ""
     # one reason per cell: a later check (say "required") does not pile onto a cell already found wrong
     con.execute(
-        f"""INSERT INTO errors SELECT ?, _row, ?, ?, {visible('CAST(value AS VARCHAR)')}, reason FROM ({query}) AS found
+        f"""INSERT INTO errors SELECT ?, _row, ?, ?, {visible("CAST(value AS VARCHAR)")}, reason FROM ({query}) AS found
             WHERE NOT EXISTS (SELECT 1 FROM errors e WHERE e.sheet = ? AND e._row = found._row AND e.header = ?)""",
         [table.title, header, letter, *params, table.title, header],
     )
@@ -266,7 +283,9 @@ def _check_id_batch(con, norm: str, rows: pa.RecordBatch, today: date) -> None:
             found = (None, None, None, exc.reason)
         for key, item in zip(("id_fixed", "birth", "sex", "reason"), found):
             fixed[key].append(item)
-    con.register("fixed_ids", pa.table({k: pa.array(v, pa.int32() if k == "_row" else pa.string()) for k, v in fixed.items()}))
+    con.register(
+        "fixed_ids", pa.table({k: pa.array(v, pa.int32() if k == "_row" else pa.string()) for k, v in fixed.items()})
+    )
     con.execute(f"INSERT INTO fixed_{norm} SELECT * FROM fixed_ids")
     con.unregister("fixed_ids")
 
@@ -278,10 +297,16 @@ def check_ids(con, table: Table, norm: str, today: date) -> None:
     (and the invalid ones) pass through parse_id_number, one by one, for a normalised number or a reason."""
     cells = table.name.replace("raw_", "cells_")
     con.execute(f"CREATE TABLE ok_{norm} (_row INTEGER, ok BOOLEAN)")
-    con.execute(f"CREATE TABLE fixed_{norm} (_row INTEGER, id_fixed VARCHAR, birth VARCHAR, sex VARCHAR, reason VARCHAR, raw VARCHAR)")
-    reader = con.cursor().sql(  # a second connection reads while the first writes
-        f"SELECT _row, id_number AS v, strlen(id_number) = 18 AS plain FROM {cells} WHERE id_number IS NOT NULL"
-    ).to_arrow_reader(ID_BATCH)
+    con.execute(
+        f"CREATE TABLE fixed_{norm} (_row INTEGER, id_fixed VARCHAR, birth VARCHAR, sex VARCHAR, reason VARCHAR, raw VARCHAR)"
+    )
+    reader = (
+        con.cursor()
+        .sql(  # a second connection reads while the first writes
+            f"SELECT _row, id_number AS v, strlen(id_number) = 18 AS plain FROM {cells} WHERE id_number IS NOT NULL"
+        )
+        .to_arrow_reader(ID_BATCH)
+    )
     for rows in reader:  # a batch at a time: memory stays flat
         _check_id_batch(con, norm, rows, today)
     con.execute(

@@ -69,7 +69,9 @@ def import_start(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = services.start_import(request.user, upload, upload.name, dry_run=form.cleaned_data["dry_run"], via="ui")
+            job = services.start_import(
+                request.user, upload, upload.name, dry_run=form.cleaned_data["dry_run"], via="ui"
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         else:

@@ -10,8 +10,16 @@ from .models import AssessmentRun, VillageFacilities
 
 @admin.register(VillageFacilities)
 class VillageFacilitiesAdmin(ScopedAdmin):
-    list_display = ("village", "year", "hardened_road", "electricity", "safe_water", "broadband", "clinic_with_doctor",
-                    "collective_income")  # fmt: skip
+    list_display = (
+        "village",
+        "year",
+        "hardened_road",
+        "electricity",
+        "safe_water",
+        "broadband",
+        "clinic_with_doctor",
+        "collective_income",
+    )
     list_filter = ("year",)
     search_fields = ("village__code", "village__name")
     raw_id_fields = ("village",)

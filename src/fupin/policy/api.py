@@ -10,12 +10,12 @@ from ninja import Query, Router
 from fupin.api_common import ERRORS, PageQuery, paginate
 from fupin.registry.schemas import HouseholdQuery
 
+from .models import Kind
+from .schemas import AssessmentOut, AssessmentQuery, FlaggedPage, RunPage, feature_values
 from .services.explain import display, explain
 from .services.household import assess_household as judge_household
 from .services.queries import decisions_of, runs
 from .services.queries import flagged as flagged_households
-from .models import Kind
-from .schemas import AssessmentOut, AssessmentQuery, FlaggedPage, RunPage, feature_values
 
 router = Router(tags=["评估"])
 
@@ -28,21 +28,25 @@ def _assessment(request, household_id: int, query: AssessmentQuery, record: bool
     body = asdict(explanation)
     body["rules"] = body.pop("lines")
     body.update(
-        household_id=decision.household.pk, features=feature_values(decision, display),
+        household_id=decision.household.pk,
+        features=feature_values(decision, display),
         run_id=decision.run.pk if decision.run else None,
     )
     return body
 
 
-@router.get("/households/{int:household_id}/assessment", response={200: AssessmentOut, **ERRORS}, summary="单户即时评估")
+@router.get(
+    "/households/{int:household_id}/assessment", response={200: AssessmentOut, **ERRORS}, summary="单户即时评估"
+)
 def assess_household(request, household_id: int, query: Query[AssessmentQuery]):
     """Judges the household now from its registry rows, under the pack asked for (default: its region's pack for
     the year before the date), and explains each rule. Nothing is stored."""
     return _assessment(request, household_id, query, record=False)
 
 
-@router.post("/households/{int:household_id}/assessment", response={200: AssessmentOut, **ERRORS},
-             summary="单户即时评估并入库")
+@router.post(
+    "/households/{int:household_id}/assessment", response={200: AssessmentOut, **ERRORS}, summary="单户即时评估并入库"
+)
 def record_household_assessment(request, household_id: int, query: Query[AssessmentQuery]):
     """As GET, and stores the decision as a one-household run (shown on the household page)."""
     return _assessment(request, household_id, query, record=True)
@@ -55,8 +59,9 @@ def list_runs(request, page: Query[PageQuery], kind: Kind | None = None, single:
 
 
 @router.get("/assessments/flagged", response={200: FlaggedPage, **ERRORS}, summary="评估发现的农户")
-def flagged(request, filters: Query[HouseholdQuery], page: Query[PageQuery], kind: Kind = Kind.MONITORING,
-            category: str = ""):
+def flagged(
+    request, filters: Query[HouseholdQuery], page: Query[PageQuery], kind: Kind = Kind.MONITORING, category: str = ""
+):
     """Households the latest applicable run flagged (monitoring: in a category; exit, risk elimination: meeting
     the conditions; data checks: a suspected problem), with the registry list's filters. The run's totals are
     of the caller's households only, even when the run is the county's (`counted_in` names their area)."""

@@ -127,10 +127,14 @@ def _type_for_status() -> str:
 def _whole_months(dialect: str) -> str:
     """Whole months from the latest 纳入监测 to the assessment date, day against day (Jan 31 → Feb 28 is 0)."""
     if dialect == "sqlite":
-        year, month, day = ("CAST(substr({pe}.monitored_on, %d, %d) AS INTEGER)" % span for span in ((1, 4), (6, 2), (9, 2)))
+        year, month, day = (
+            "CAST(substr({pe}.monitored_on, %d, %d) AS INTEGER)" % span for span in ((1, 4), (6, 2), (9, 2))
+        )
     else:
-        year, month, day = (f"CAST(EXTRACT({part} FROM {{pe}}.monitored_on) AS INTEGER)" for part in ("YEAR", "MONTH", "DAY"))
-    return (f"(%(month_index)s - ({year} * 12 + {month}) - CASE WHEN %(day)s < {day} THEN 1 ELSE 0 END)")
+        year, month, day = (
+            f"CAST(EXTRACT({part} FROM {{pe}}.monitored_on) AS INTEGER)" for part in ("YEAR", "MONTH", "DAY")
+        )
+    return f"(%(month_index)s - ({year} * 12 + {month}) - CASE WHEN %(day)s < {day} THEN 1 ELSE 0 END)"
 
 
 def _money(dialect: str, column: str) -> str:
@@ -186,7 +190,9 @@ def feature_expressions(dialect: str) -> dict[str, tuple[str, tuple[str, ...]]]:
         "income_per_capita_last_year": ("{per_capita_income_prev}", ("y",)),
         "income_change_ratio": (
             "CASE WHEN {per_capita_income_prev} > 0 THEN ({per_capita_income} - {per_capita_income_prev}) "
-            "/ {per_capita_income_prev} END", ("y",)),
+            "/ {per_capita_income_prev} END",
+            ("y",),
+        ),
         "net_income": ("{net_income}", ("y",)),
         "net_income_last_year": ("{net_income_prev}", ("y",)),
         "out_of_pocket": ("{out_of_pocket}", ("y",)),
@@ -197,7 +203,9 @@ def feature_expressions(dialect: str) -> dict[str, tuple[str, tuple[str, ...]]]:
         "members_without_labour": count("members_without_labour"),
         "labour_capacity_all_lost": (
             "CASE WHEN COALESCE({pm}.members, 0) = 0 THEN NULL "
-            "ELSE ({pm}.members_with_labour + {pm}.members_weak_labour = 0) END", ("pm",)),
+            "ELSE ({pm}.members_with_labour + {pm}.members_weak_labour = 0) END",
+            ("pm",),
+        ),
         "anyone_uninsured": ("(COALESCE({pm}.uninsured_members, 0) > 0)", ("pm",)),
         # the age test only for the rare household with an out-of-school member (an indexed probe each). The fence
         # keeps PostgreSQL from turning the probe into a hashed subplan, which scans every member row first
@@ -205,7 +213,9 @@ def feature_expressions(dialect: str) -> dict[str, tuple[str, tuple[str, ...]]]:
         "child_out_of_school": (
             f"CASE WHEN COALESCE({{pm}}.out_of_school_members, 0) = 0 THEN {false} ELSE EXISTS (SELECT 1 FROM {MEMBER} "
             f"oos WHERE oos.household_id = {{hid}} AND oos.school_status = '{OUT_OF_SCHOOL}' "
-            f"AND oos.birth_date > %(born_after)s AND oos.birth_date <= %(born_by)s {FENCE[dialect]}) END", ("pm",)),
+            f"AND oos.birth_date > %(born_after)s AND oos.birth_date <= %(born_by)s {FENCE[dialect]}) END",
+            ("pm",),
+        ),
         "dibao_members": count("dibao_members"),
         "tekun_members": count("tekun_members"),
         "seriously_ill_members": count("seriously_ill_members"),
@@ -219,10 +229,14 @@ def feature_expressions(dialect: str) -> dict[str, tuple[str, tuple[str, ...]]]:
         # the profile keeps the earlier of the two dates (first_poor_on); recomputed event facts do not
         "ever_poor": ("{ever_poor_by_date}", ("pe",)),
         "monitoring_category": (
-            f"CASE WHEN {status} = '{codes.Status.MONITORED}' THEN NULLIF({{pe}}.monitored_category, '') END", ("pe",)),
+            f"CASE WHEN {status} = '{codes.Status.MONITORED}' THEN NULLIF({{pe}}.monitored_category, '') END",
+            ("pe",),
+        ),
         "risk_type": ("NULLIF({risk_type}, '')", ()),
         "months_monitored": (
-            f"CASE WHEN {status} = '{codes.Status.MONITORED}' THEN {_whole_months(dialect)} ELSE 0 END", ("pe",)),
+            f"CASE WHEN {status} = '{codes.Status.MONITORED}' THEN {_whole_months(dialect)} ELSE 0 END",
+            ("pe",),
+        ),
         "measures_in_place": ("0", ()),  # the assistance module does not exist yet (see the catalogue)
         "no_labour_household": ("{no_labour_household}", ()),
         "relocated": ("{relocated}", ()),
@@ -244,9 +258,13 @@ def parameters(as_of: date, year: int) -> dict:
     """The named parameters every feature SELECT takes. A member is of compulsory-education age on `as_of` when
     born after the day they would turn OLDEST_PUPIL + 1 and by the day they turn YOUNGEST_PUPIL."""
     return {
-        "as_of": as_of, "year": year, "last_year": year - 1,
-        "born_after": _years_before(as_of, OLDEST_PUPIL + 1), "born_by": _years_before(as_of, YOUNGEST_PUPIL),
-        "month_index": as_of.year * 12 + as_of.month, "day": as_of.day,
+        "as_of": as_of,
+        "year": year,
+        "last_year": year - 1,
+        "born_after": _years_before(as_of, OLDEST_PUPIL + 1),
+        "born_by": _years_before(as_of, YOUNGEST_PUPIL),
+        "month_index": as_of.year * 12 + as_of.month,
+        "day": as_of.day,
     }
 
 
@@ -300,8 +318,10 @@ def feature_relation(dialect: str, names, source: Source, scoped: bool = True) -
     if same and batch:
         values["ever_poor_by_date"] = f"COALESCE(pm.first_poor_on <= %(as_of)s, {FALSE[dialect]})"
     else:
-        values["ever_poor_by_date"] = (f"({values['pe']}.identified_on IS NOT NULL OR "
-                                       f"COALESCE({values['first_identified_on']} <= %(as_of)s, {FALSE[dialect]}))")
+        values["ever_poor_by_date"] = (
+            f"({values['pe']}.identified_on IS NOT NULL OR "
+            f"COALESCE({values['first_identified_on']} <= %(as_of)s, {FALSE[dialect]}))"
+        )
     if source.years_in_profile:
         values.update({name: f"pm.{name}" for name in YEAR_INPUTS})
     else:
@@ -325,8 +345,10 @@ def features_select(dialect: str, names, source: Source, where: str) -> str:
     """SELECT household_id, village_id and the named features for the households matching `where` (over h)."""
     relation = feature_relation(dialect, names, source)
     columns = "".join(f",\n  {relation.expressions[name]} AS {name}" for name in names)
-    return (f"SELECT h.id AS household_id, h.village_id AS village_id{columns}\n{relation.joins}\n"
-            f"WHERE {where} {FENCE[dialect]}")
+    return (
+        f"SELECT h.id AS household_id, h.village_id AS village_id{columns}\n{relation.joins}\n"
+        f"WHERE {where} {FENCE[dialect]}"
+    )
 
 
 def scope_condition(prefix: str) -> tuple[str, dict]:
@@ -421,7 +443,11 @@ def _top_ids(using: str) -> dict[str, int]:
 
 #: ProfileState's watermark fields and the tables they follow
 WATERMARKS = {
-    "household_id": HOUSEHOLD, "member_id": MEMBER, "event_id": EVENT, "income_id": INCOME, "conditions_id": CONDITIONS,
+    "household_id": HOUSEHOLD,
+    "member_id": MEMBER,
+    "event_id": EVENT,
+    "income_id": INCOME,
+    "conditions_id": CONDITIONS,
 }
 
 
@@ -444,7 +470,7 @@ def rebuild_profiles(households: str | None, params: dict, year: int, using: str
         "status": f"COALESCE(ef.status, '{codes.Status.ORDINARY}')",
         # the earlier of the identification event and the household's own date
         "first_poor_on": f"CASE WHEN {first} IS NULL OR ef.identified_on < {first} THEN COALESCE(ef.identified_on, "
-                         f"{first}) ELSE {first} END",
+        f"{first}) ELSE {first} END",
     }
     with connections[using].cursor() as cursor:
         if households is None and connections[using].vendor == "postgresql":
@@ -456,7 +482,9 @@ def rebuild_profiles(households: str | None, params: dict, year: int, using: str
             f"SELECT h.id, h.id, {', '.join(values.values())}\nFROM {HOUSEHOLD} h {' '.join(year_joins('h.id'))}\n"
             f"LEFT JOIN ({member_counts_select(where('m.household_id'))}) mc ON mc.household_id = h.id\n"
             f"LEFT JOIN ({event_facts_select(where('household_id'))}) ef ON ef.household_id = h.id\n"
-            f"WHERE {where('h.id')}", params)
+            f"WHERE {where('h.id')}",
+            params,
+        )
 
 
 def refresh_households(household_ids, using: str = "default") -> None:
@@ -468,7 +496,7 @@ def refresh_households(household_ids, using: str = "default") -> None:
         return
     ids = sorted({int(i) for i in household_ids})
     for start in range(0, len(ids), 10_000):
-        chunk = ids[start:start + 10_000]
+        chunk = ids[start : start + 10_000]
         rebuild_profiles(", ".join(str(i) for i in chunk), {}, state.year, using)  # integers we made: no injection
 
 

@@ -78,8 +78,10 @@ class Plan:
         if len(rules) > MAX_RULES:
             raise NoRules(f"标准包 {pack.id} 的“{kind.label}”规则超过 {MAX_RULES} 条，无法逐条存储结果")
         if not rules:
-            raise NoRules(f"标准包 {pack.id} 没有“{kind.label}”的规则" + (
-                "（2021 年起不再有贫困户退出，请选 2020 年及以前的标准包）" if kind == Kind.EXIT else ""))
+            raise NoRules(
+                f"标准包 {pack.id} 没有“{kind.label}”的规则"
+                + ("（2021 年起不再有贫困户退出，请选 2020 年及以前的标准包）" if kind == Kind.EXIT else "")
+            )
         return cls(pack, kind, rules)
 
     @property
@@ -156,8 +158,10 @@ class Plan:
         code = " + ".join(f"d{i}.v * {3**i}" for i in range(len(self.rules)))
         rules = ", ".join(f"d{i}.r AS r{i}" for i in range(len(self.rules)))
         tables = ", ".join(f"{digits} d{i}" for i in range(len(self.rules)))
-        return (f"SELECT code, {self.outcome_sql(dialect)} AS outcome, {self._category_sql(dialect)} AS category "
-                f"FROM (SELECT {code} AS code, {rules} FROM {tables}) x")
+        return (
+            f"SELECT code, {self.outcome_sql(dialect)} AS outcome, {self._category_sql(dialect)} AS category "
+            f"FROM (SELECT {code} AS code, {rules} FROM {tables}) x"
+        )
 
     def _category_sql(self, dialect: str, rules: list[str] | None = None) -> str:
         if self.kind != Kind.MONITORING:
@@ -180,13 +184,17 @@ class Plan:
         persons = relation.expressions["members"]
         if self.combined_by_table:
             join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"  # SQLite: households outside, codes probed
-            return (f"SELECT {relation.key} AS household_id, c.outcome AS outcome, c.category AS category, "
-                    f"c.code AS results, {persons} AS persons, {features}\n{relation.joins}\n"
-                    f"{join} {COMBINATIONS} c ON c.code = ({results})\nWHERE {where}")
+            return (
+                f"SELECT {relation.key} AS household_id, c.outcome AS outcome, c.category AS category, "
+                f"c.code AS results, {persons} AS persons, {features}\n{relation.joins}\n"
+                f"{join} {COMBINATIONS} c ON c.code = ({results})\nWHERE {where}"
+            )
         outcome = self.outcome_sql(dialect, rules)
         category = self._category_sql(dialect, rules)
-        return (f"SELECT {relation.key} AS household_id, {outcome} AS outcome, {category} AS category, "
-                f"{results} AS results, {persons} AS persons, {features}\n{relation.joins}\nWHERE {where}")
+        return (
+            f"SELECT {relation.key} AS household_id, {outcome} AS outcome, {category} AS category, "
+            f"{results} AS results, {persons} AS persons, {features}\n{relation.joins}\nWHERE {where}"
+        )
 
 
 def _results_as(rules: list[str] | None) -> dict[str, str] | None:
@@ -222,18 +230,29 @@ def decision_columns(plan: Plan) -> list[str]:
     return ["id", "run_id", "household_id", "outcome", "category", "results", "persons", *plan.features]
 
 
-def insert_decisions(plan: Plan, run_id: int, source: compute.Source, where: str, params: dict,
-                     using: str = "default", table: str = DECISION_TABLE, scoped: bool = True) -> None:
+def insert_decisions(
+    plan: Plan,
+    run_id: int,
+    source: compute.Source,
+    where: str,
+    params: dict,
+    using: str = "default",
+    table: str = DECISION_TABLE,
+    scoped: bool = True,
+) -> None:
     """Write the decisions of the households matching `where` into the run: one INSERT … SELECT into `table`, the
     decision table or a scratch copy of it, after `prepare`."""
     dialect = compute.dialect_of(using)
     columns = ", ".join(decision_columns(plan))
-    select = (f"SELECT CAST(%(base)s AS BIGINT) + household_id AS id, CAST(%(run)s AS BIGINT) AS run_id, household_id, "
-              f"outcome, category, results, persons, {', '.join(plan.features)} "
-              f"FROM ({plan.decision_select(dialect, source, where, scoped)}) d")
+    select = (
+        f"SELECT CAST(%(base)s AS BIGINT) + household_id AS id, CAST(%(run)s AS BIGINT) AS run_id, household_id, "
+        f"outcome, category, results, persons, {', '.join(plan.features)} "
+        f"FROM ({plan.decision_select(dialect, source, where, scoped)}) d"
+    )
     with connections[using].cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns})\n{select}",
-                       {**params, "run": run_id, "base": run_keys(run_id)[0]})
+        cursor.execute(
+            f"INSERT INTO {table} ({columns})\n{select}", {**params, "run": run_id, "base": run_keys(run_id)[0]}
+        )
 
 
 def run_table(run_id: int) -> str:
@@ -246,8 +265,10 @@ def create_run_table(run_id: int, using: str = "default") -> str:
     CHECK is the partition bound, which lets the attachment skip a scan of the rows."""
     low, high = run_keys(run_id)
     with connections[using].cursor() as cursor:
-        cursor.execute(f"CREATE TABLE {run_table(run_id)} (LIKE {DECISION_TABLE} INCLUDING DEFAULTS INCLUDING "
-                       f"CONSTRAINTS, CHECK (id >= {low} AND id < {high}))")
+        cursor.execute(
+            f"CREATE TABLE {run_table(run_id)} (LIKE {DECISION_TABLE} INCLUDING DEFAULTS INCLUDING "
+            f"CONSTRAINTS, CHECK (id >= {low} AND id < {high}))"
+        )
     return run_table(run_id)
 
 
@@ -258,8 +279,9 @@ def attach_run_table(run_id: int, using: str = "default") -> None:
     with connections[using].cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute(f"ALTER TABLE {run_table(run_id)} ADD PRIMARY KEY (id)")
-        cursor.execute(f"ALTER TABLE {DECISION_TABLE} ATTACH PARTITION {run_table(run_id)} "
-                       f"FOR VALUES FROM ({low}) TO ({high})")
+        cursor.execute(
+            f"ALTER TABLE {DECISION_TABLE} ATTACH PARTITION {run_table(run_id)} FOR VALUES FROM ({low}) TO ({high})"
+        )
 
 
 def delete_run_decisions(run_id: int, using: str = "default") -> None:
@@ -271,8 +293,9 @@ def delete_run_decisions(run_id: int, using: str = "default") -> None:
         cursor.execute(f"DELETE FROM {DECISION_TABLE} WHERE id >= %s AND id < %s", [low, high])
 
 
-def tally(run_id: int, low: int = 0, high: int = 2**HOUSEHOLD_ID_BITS, using: str = "default",
-          table: str = DECISION_TABLE) -> list[tuple[bool | None, str, int, int]]:
+def tally(
+    run_id: int, low: int = 0, high: int = 2**HOUSEHOLD_ID_BITS, using: str = "default", table: str = DECISION_TABLE
+) -> list[tuple[bool | None, str, int, int]]:
     """(outcome, category, households, persons) of a run's decisions of households [low, high), counted by the
     connection that has just written them. All rows are counted plainly, and only those not false are grouped:
     SQLite groups by sorting every row (measured: 0.31 s against 0.06 s per million persons)."""
@@ -282,10 +305,15 @@ def tally(run_id: int, low: int = 0, high: int = 2**HOUSEHOLD_ID_BITS, using: st
     with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), SUM(persons) FROM {rows}", bounds)
         households, persons = cursor.fetchone()
-        cursor.execute(f"SELECT outcome, category, COUNT(*), SUM(persons) FROM {rows} AND (outcome IS NULL OR outcome) "
-                       f"GROUP BY outcome, category", bounds)
-        counted = [(None if outcome is None else True, category, int(n), int(p or 0))
-                   for outcome, category, n, p in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT outcome, category, COUNT(*), SUM(persons) FROM {rows} AND (outcome IS NULL OR outcome) "
+            f"GROUP BY outcome, category",
+            bounds,
+        )
+        counted = [
+            (None if outcome is None else True, category, int(n), int(p or 0))
+            for outcome, category, n, p in cursor.fetchall()
+        ]
     rest = (households - sum(row[2] for row in counted), int(persons or 0) - sum(row[3] for row in counted))
     return counted + ([(False, "", *rest)] if rest[0] else [])
 
@@ -298,5 +326,7 @@ def compare_select(before: Plan, after: Plan, dialect: str, source: compute.Sour
     relation = compute.feature_relation(dialect, names, source)
     was = before.outcome_sql(dialect, before.rule_expressions(dialect, relation))
     now = after.outcome_sql(dialect, after.rule_expressions(dialect, relation))
-    return (f"SELECT h.village_id AS village_id, {relation.expressions['members']} AS persons, {was} AS was, "
-            f"{now} AS now\n{relation.joins}\nWHERE {where} {compute.FENCE[dialect]}")
+    return (
+        f"SELECT h.village_id AS village_id, {relation.expressions['members']} AS persons, {was} AS was, "
+        f"{now} AS now\n{relation.joins}\nWHERE {where} {compute.FENCE[dialect]}"
+    )

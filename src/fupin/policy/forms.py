@@ -28,7 +28,9 @@ class WhatIfForm(forms.Form):
     against = forms.ChoiceField(label=_("对照标准包"), required=False)
     policy = forms.ChoiceField(label=_("测算标准包"), required=False)
     values = forms.CharField(
-        label=_("改动"), required=False, help_text=_("名字=值，多项用空格分开，如 monitoring_line=7100"),
+        label=_("改动"),
+        required=False,
+        help_text=_("名字=值，多项用空格分开，如 monitoring_line=7100"),
         widget=forms.TextInput(attrs={"placeholder": "monitoring_line=7100"}),
     )
     area = forms.ChoiceField(label=_("区划"), required=False)
@@ -47,6 +49,10 @@ class WhatIfForm(forms.Form):
 
         data = self.cleaned_data
         return {
-            "kind": data["kind"], "before": data["against"] or None, "after": data["policy"] or None,
-            "values": parse_values(data["values"].split()), "as_of": data["as_of"], "area": data["area"] or None,
+            "kind": data["kind"],
+            "before": data["against"] or None,
+            "after": data["policy"] or None,
+            "values": parse_values(data["values"].split()),
+            "as_of": data["as_of"],
+            "area": data["area"] or None,
         }

@@ -52,8 +52,12 @@ class HouseholdProfile(models.Model):
     #: unique key costs a second one per household)
     id = models.BigAutoField(primary_key=True)
     household = models.ForeignKey(
-        "registry.Household", on_delete=models.CASCADE, db_constraint=False, db_index=False,
-        related_name="policy_profiles", verbose_name=_("农户"),
+        "registry.Household",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="policy_profiles",
+        verbose_name=_("农户"),
     )
     members = models.PositiveIntegerField(_("家庭人口数"), default=0)
     members_with_labour = models.PositiveIntegerField(_("有劳动能力人数"), default=0)
@@ -70,8 +74,9 @@ class HouseholdProfile(models.Model):
     monitored_category = models.CharField(_("最近纳入监测类别"), max_length=1, blank=True)
     last_kind = models.CharField(_("最近状态事件"), max_length=20, blank=True)
     status = models.CharField(_("当前状态"), max_length=20, blank=True)
-    first_poor_on = models.DateField(_("最早识别为贫困户日期"), null=True,
-                                     help_text=_("识别事件与户表首次识别时间中较早者"))
+    first_poor_on = models.DateField(
+        _("最早识别为贫困户日期"), null=True, help_text=_("识别事件与户表首次识别时间中较早者")
+    )
     household_type = models.CharField(_("户类型"), max_length=1, blank=True)
     risk_type = models.CharField(_("主要返贫致贫风险"), max_length=4, blank=True)
     no_labour_household = models.BooleanField(_("整户无劳动能力兜底"), null=True)
@@ -127,11 +132,20 @@ class AssessmentRun(models.Model):
     area_name = models.CharField(_("评估范围"), max_length=120, blank=True)
     single = models.BooleanField(_("单户即时评估"), default=False)
     household = models.ForeignKey(
-        "registry.Household", verbose_name=_("所评估的农户"), null=True, blank=True, on_delete=models.CASCADE,
-        related_name="policy_single_runs", help_text=_("单户即时评估时为该户，便于在农户页面找到"),
+        "registry.Household",
+        verbose_name=_("所评估的农户"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="policy_single_runs",
+        help_text=_("单户即时评估时为该户，便于在农户页面找到"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("评估人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("评估人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     engine = models.CharField(_("计算引擎"), max_length=20, blank=True)
@@ -209,12 +223,20 @@ class HouseholdDecision(models.Model):
 
     id = DecisionKey(primary_key=True, editable=False)
     run = models.ForeignKey(
-        AssessmentRun, verbose_name=_("评估批次"), on_delete=models.DO_NOTHING, related_name="decisions",
-        db_constraint=False, db_index=False,
+        AssessmentRun,
+        verbose_name=_("评估批次"),
+        on_delete=models.DO_NOTHING,
+        related_name="decisions",
+        db_constraint=False,
+        db_index=False,
     )
     household = models.ForeignKey(
-        "registry.Household", verbose_name=_("农户"), on_delete=models.DO_NOTHING, related_name="policy_decisions",
-        db_constraint=False, db_index=False,
+        "registry.Household",
+        verbose_name=_("农户"),
+        on_delete=models.DO_NOTHING,
+        related_name="policy_decisions",
+        db_constraint=False,
+        db_index=False,
     )
     outcome = models.BooleanField(_("结论"), null=True, help_text=_("空：缺少数据无法判断"))
     category = models.CharField(_("监测对象类别"), max_length=1, blank=True)
@@ -228,7 +250,12 @@ class HouseholdDecision(models.Model):
         verbose_name_plural = _("农户评估结论")
 
 
-_RESERVED = {field.name for field in HouseholdDecision._meta.local_fields} | {"pk", "run_id", "household_id", "decisions"}
+_RESERVED = {field.name for field in HouseholdDecision._meta.local_fields} | {
+    "pk",
+    "run_id",
+    "household_id",
+    "decisions",
+}
 assert not _RESERVED & set(FEATURES), f"feature names clash with decision fields: {_RESERVED & set(FEATURES)}"
 for _name, _feature in FEATURES.items():
     HouseholdDecision.add_to_class(_name, _feature_field(_feature))
@@ -242,7 +269,9 @@ class AreaDecision(models.Model):
     """A village's or county's exit decision: incidence against the pack's threshold, and for a village the
     checklist of facilities. `outcome` is empty where a criterion cannot be judged yet (see `note`)."""
 
-    run = models.ForeignKey(AssessmentRun, verbose_name=_("评估批次"), on_delete=models.CASCADE, related_name="area_decisions")
+    run = models.ForeignKey(
+        AssessmentRun, verbose_name=_("评估批次"), on_delete=models.CASCADE, related_name="area_decisions"
+    )
     area = models.ForeignKey("areas.Area", verbose_name=_("区划"), on_delete=models.CASCADE, related_name="+")
     outcome = models.BooleanField(_("结论"), null=True)
     poor_persons = models.PositiveIntegerField(_("贫困人口"), default=0)
@@ -272,7 +301,9 @@ class VillageFacilities(models.Model):
     items (DOMAIN.md §3) and seed 003's county items (水电路车房，手机电视互联网，红白养老卫生室，党群阵地活动场)
     are all fields; which of them a pack requires is its `village_checklist` parameter."""
 
-    village = models.ForeignKey("areas.Area", verbose_name=_("行政村"), on_delete=models.CASCADE, related_name="facilities")
+    village = models.ForeignKey(
+        "areas.Area", verbose_name=_("行政村"), on_delete=models.CASCADE, related_name="facilities"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     hardened_road = models.BooleanField(_("通硬化路"), default=False)
     electricity = models.BooleanField(_("通生活用电"), default=False)
@@ -302,7 +333,8 @@ class VillageFacilities(models.Model):
         ordering = ["village", "-year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["village", "year"], name="facilities_once_per_village_year",
+                fields=["village", "year"],
+                name="facilities_once_per_village_year",
                 violation_error_message=_("该村本年度基础设施和公共服务已登记"),
             )
         ]

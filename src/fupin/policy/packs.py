@@ -46,10 +46,10 @@ import json
 import math
 import re
 import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Callable, Mapping
 
 import yaml
 
@@ -143,7 +143,9 @@ def read_yaml(path: Path) -> YamlMap:
     try:
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
             if isinstance(token, yaml.AliasToken):
-                raise PackError([Problem(file, token.start_mark.line + 1, "不支持 YAML 别名（*名字）：请把内容直接写出")])
+                raise PackError(
+                    [Problem(file, token.start_mark.line + 1, "不支持 YAML 别名（*名字）：请把内容直接写出")]
+                )
         root = loader.get_single_node()
         if root is None:
             raise PackError([Problem(file, 1, "文件为空")])
@@ -207,15 +209,25 @@ _LIST = _FieldType("列表（以 - 开头的各项）", lambda value: isinstance
 
 # field → (type, required)
 _PACK_FIELDS = {
-    "id": (_TEXT, True), "region": (_TEXT, True), "year": (_INTEGER, True), "inherits": (_TEXT, False),
-    "title": (_TEXT, False), "lines": (_MAPPING, False), "params": (_MAPPING, False), "options": (_MAPPING, False),
+    "id": (_TEXT, True),
+    "region": (_TEXT, True),
+    "year": (_INTEGER, True),
+    "inherits": (_TEXT, False),
+    "title": (_TEXT, False),
+    "lines": (_MAPPING, False),
+    "params": (_MAPPING, False),
+    "options": (_MAPPING, False),
     "rules": (_LIST, False),
 }
 _LINE_FIELDS = {"value": (_NUMBER, True), "source": (_TEXT, True), "confirmed": (_SWITCH, True)}
 _PARAM_FIELDS = {**_LINE_FIELDS, "value": (_SCALAR, True)}
 _RULE_FIELDS = {
-    "id": (_TEXT, True), "title": (_TEXT, True), "kind": (_TEXT, True), "expression": (_TEXT, True),
-    "explain": (_TEXT, True), "source": (_TEXT, False),
+    "id": (_TEXT, True),
+    "title": (_TEXT, True),
+    "kind": (_TEXT, True),
+    "expression": (_TEXT, True),
+    "explain": (_TEXT, True),
+    "source": (_TEXT, False),
 }
 _REMOVAL_FIELDS = {"id": (_TEXT, True), "removed": (_SWITCH, True)}
 
@@ -288,9 +300,11 @@ def _read_source(path: Path) -> _PackSource:
     elif _TEXT.accepts(pack_id) and pack_id != path.stem:
         problems.append(document.value_origins["id"].problem(f"id '{pack_id}' 应与文件名 {path.stem} 一致"))
     if _TEXT.accepts(region) and (not _REGION.match(region) or (len(region) == 6 and region.endswith("0000"))):
-        problems.append(document.value_origins["region"].problem(
-            f"region '{region}' 应为 national、两位省级代码（如 \"51\"）或六位县级代码"
-        ))
+        problems.append(
+            document.value_origins["region"].problem(
+                f"region '{region}' 应为 national、两位省级代码（如 \"51\"）或六位县级代码"
+            )
+        )
     figures = {
         "lines": _read_figures(document, "lines", _LINE_FIELDS, problems),
         "params": _read_figures(document, "params", _PARAM_FIELDS, problems),
@@ -300,8 +314,14 @@ def _read_source(path: Path) -> _PackSource:
     if problems:
         raise PackError(problems)
     return _PackSource(
-        pack_id, region, document["year"], document.get("inherits"), document.get("title", pack_id), figures,
-        rules, document,
+        pack_id,
+        region,
+        document["year"],
+        document.get("inherits"),
+        document.get("title", pack_id),
+        figures,
+        rules,
+        document,
     )
 
 
@@ -322,8 +342,9 @@ def _read_figures(document: YamlMap, section: str, fields: dict, problems: list[
         if _check_name(entries, name, problems) and _check_fields(
             entry, fields, where, problems, entries.value_origins[name]
         ):
-            figure = Figure(float(entry["value"]) if section == "lines" else entry["value"], entry["source"],
-                            entry["confirmed"])
+            figure = Figure(
+                float(entry["value"]) if section == "lines" else entry["value"], entry["source"], entry["confirmed"]
+            )
             figures[name] = (figure, entries.key_origins[name])
     return figures
 
@@ -365,14 +386,24 @@ def _read_rules(document: YamlMap, problems: list[Problem]) -> tuple[_RuleSource
             rules.append(_RuleSource(rule_id, origin, removed=True))
             continue
         if entry["kind"] not in KINDS:
-            problems.append(entry.value_origins["kind"].problem(
-                f"规则 {rule_id} 的 kind '{entry['kind']}' 未知（可用：{', '.join(KINDS)}）"
-            ))
-        rules.append(_RuleSource(
-            rule_id, origin, title=entry["title"], kind=entry["kind"], expression=entry["expression"],
-            explain=entry["explain"], source=entry.get("source", ""),
-            expression_origin=entry.value_origins["expression"], explain_origin=entry.value_origins["explain"],
-        ))
+            problems.append(
+                entry.value_origins["kind"].problem(
+                    f"规则 {rule_id} 的 kind '{entry['kind']}' 未知（可用：{', '.join(KINDS)}）"
+                )
+            )
+        rules.append(
+            _RuleSource(
+                rule_id,
+                origin,
+                title=entry["title"],
+                kind=entry["kind"],
+                expression=entry["expression"],
+                explain=entry["explain"],
+                source=entry.get("source", ""),
+                expression_origin=entry.value_origins["expression"],
+                explain_origin=entry.value_origins["explain"],
+            )
+        )
     return tuple(rules)
 
 
@@ -431,7 +462,9 @@ class Pack:
             if name not in self.parameters:
                 raise rule_language.RuleError(f"标准包 {self.id} 没有名为 {name} 的线、参数或选项")
             if rule_language.value_type_of(value) is not rule_language.value_type_of(current):
-                raise rule_language.RuleError(f"{name} 应为{rule_language.value_type_of(current).label}，实际是 {value!r}")
+                raise rule_language.RuleError(
+                    f"{name} 应为{rule_language.value_type_of(current).label}，实际是 {value!r}"
+                )
             if name in options:
                 options[name] = value
                 continue
@@ -439,15 +472,24 @@ class Pack:
             value = float(value) if section == "lines" else value
             figures[section][name] = Figure(value, "假设值（测算用），不是已公布的标准", confirmed=False)
         changed = ",".join(f"{name}={display_value(value)}" for name, value in values.items())
-        pack = replace(self, id=f"{self.id}+{changed}" if changed else self.id, lines=figures["lines"],
-                       params=figures["params"], options=options)
+        pack = replace(
+            self,
+            id=f"{self.id}+{changed}" if changed else self.id,
+            lines=figures["lines"],
+            params=figures["params"],
+            options=options,
+        )
         return _with_version(pack)
 
     def snapshot(self) -> dict:
         """Everything a decision was judged with, as JSON: stored with each assessment run, so the run can be
         explained and re-judged after the pack files have changed."""
         return {
-            "id": self.id, "region": self.region, "year": self.year, "title": self.title, "lineage": list(self.lineage),
+            "id": self.id,
+            "region": self.region,
+            "year": self.year,
+            "title": self.title,
+            "lineage": list(self.lineage),
             "lines": {name: vars(figure) for name, figure in self.lines.items()},
             "params": {name: vars(figure) for name, figure in self.params.items()},
             "options": dict(self.options),
@@ -514,9 +556,11 @@ class PackLibrary:
         for source in sources.values():
             other = places.setdefault((source.region, source.year), source)
             if other is not source:
-                problems.append(source.document.origin.problem(
-                    f"地区 {source.region} 的 {source.year} 年已有标准包 {other.id}（{other.document.origin.file}）"
-                ))
+                problems.append(
+                    source.document.origin.problem(
+                        f"地区 {source.region} 的 {source.year} 年已有标准包 {other.id}（{other.document.origin.file}）"
+                    )
+                )
         if problems:
             raise PackError(problems)
         return sources
@@ -582,13 +626,17 @@ class PackLibrary:
         parent = self._resolve(source.inherits, (*descendants, source.id))
         problems = []
         if not _within(source.region, parent.pack.region):
-            problems.append(source.document.value_origins["region"].problem(
-                f"地区 {source.region} 不在父标准包 {parent.pack.id} 的地区 {parent.pack.region} 之内"
-            ))
+            problems.append(
+                source.document.value_origins["region"].problem(
+                    f"地区 {source.region} 不在父标准包 {parent.pack.id} 的地区 {parent.pack.region} 之内"
+                )
+            )
         if source.year < parent.pack.year:
-            problems.append(source.document.value_origins["year"].problem(
-                f"年份 {source.year} 早于父标准包 {parent.pack.id} 的 {parent.pack.year} 年"
-            ))
+            problems.append(
+                source.document.value_origins["year"].problem(
+                    f"年份 {source.year} 早于父标准包 {parent.pack.id} 的 {parent.pack.year} 年"
+                )
+            )
         if problems:
             raise PackError(problems)
         return parent
@@ -613,8 +661,11 @@ def _merge(source: _PackSource, parent: _Resolved | None) -> _Resolved:
         else:
             rules[rule.id] = rule
     _check_names(source, figures, problems)
-    parameters = {name: value.value if isinstance(value, Figure) else value
-                  for entries in figures.values() for name, (value, _origin) in entries.items()}
+    parameters = {
+        name: value.value if isinstance(value, Figure) else value
+        for entries in figures.values()
+        for name, (value, _origin) in entries.items()
+    }
     trees = _parse_rules(source, rules, parameters, problems)
     used = {name for tree in trees.values() for name in rule_language.params_used(tree)}
     for name, (_value, origin) in source.figures["options"].items():  # inherited ones were checked in the parent
@@ -624,16 +675,29 @@ def _merge(source: _PackSource, parent: _Resolved | None) -> _Resolved:
         raise PackError(problems)
     lineage = (source.id, *(parent.pack.lineage if parent else ()))
     pack_rules = tuple(
-        PackRule(rule.id, rule.title, rule.kind, rule.expression, rule.explain, rule.source, trees[rule.id],
-                 defined_in=Path(rule.origin.file).stem)
+        PackRule(
+            rule.id,
+            rule.title,
+            rule.kind,
+            rule.expression,
+            rule.explain,
+            rule.source,
+            trees[rule.id],
+            defined_in=Path(rule.origin.file).stem,
+        )
         for rule in rules.values()
     )
     pack = Pack(
-        id=source.id, region=source.region, year=source.year, title=source.title, lineage=lineage,
+        id=source.id,
+        region=source.region,
+        year=source.year,
+        title=source.title,
+        lineage=lineage,
         lines={name: figure for name, (figure, _origin) in figures["lines"].items()},
         params={name: figure for name, (figure, _origin) in figures["params"].items()},
         options={name: value for name, (value, _origin) in figures["options"].items()},
-        rules=pack_rules, version="",
+        rules=pack_rules,
+        version="",
     )
     return _Resolved(_with_version(pack), figures, rules)
 
@@ -673,7 +737,11 @@ def _parse_rules(source: _PackSource, rules: dict, parameters: dict, problems: l
 
 def _with_version(pack: Pack) -> Pack:
     content = {
-        "id": pack.id, "region": pack.region, "year": pack.year, "title": pack.title, "lineage": pack.lineage,
+        "id": pack.id,
+        "region": pack.region,
+        "year": pack.year,
+        "title": pack.title,
+        "lineage": pack.lineage,
         "lines": {name: vars(figure) for name, figure in pack.lines.items()},
         "params": {name: vars(figure) for name, figure in pack.params.items()},
         "options": dict(pack.options),
@@ -690,13 +758,28 @@ def pack_from_snapshot(snapshot: Mapping) -> Pack:
     options = dict(snapshot["options"])
     parameters = {**{n: f.value for n, f in lines.items()}, **{n: f.value for n, f in params.items()}, **options}
     rules = tuple(
-        PackRule(rule_id, title, kind, expression, explain, source,
-                 rule_language.parse_rule(expression, parameters), defined_in)
+        PackRule(
+            rule_id,
+            title,
+            kind,
+            expression,
+            explain,
+            source,
+            rule_language.parse_rule(expression, parameters),
+            defined_in,
+        )
         for rule_id, title, kind, expression, explain, source, defined_in in snapshot["rules"]
     )
     return Pack(
-        id=snapshot["id"], region=snapshot["region"], year=snapshot["year"], title=snapshot["title"],
-        lineage=tuple(snapshot["lineage"]), lines=lines, params=params, options=options, rules=rules,
+        id=snapshot["id"],
+        region=snapshot["region"],
+        year=snapshot["year"],
+        title=snapshot["title"],
+        lineage=tuple(snapshot["lineage"]),
+        lines=lines,
+        params=params,
+        options=options,
+        rules=rules,
         version=snapshot["version"],
     )
 

@@ -42,10 +42,11 @@ boolean comparisons `a = b` mean the same there as in DuckDB and PostgreSQL.
 import difflib
 import math
 import operator
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import Enum
-from typing import ClassVar, Mapping, Union, get_args
+from typing import ClassVar, Union, get_args
 
 import sqlglot
 from sqlglot import exp
@@ -67,12 +68,24 @@ DIALECTS = ("duckdb", "sqlite", "postgres")
 
 #: the column types of the feature table a compiled rule runs against
 SQL_COLUMN_TYPES = {
-    "duckdb": {FeatureType.NUMBER: "DOUBLE", FeatureType.INTEGER: "BIGINT", FeatureType.BOOLEAN: "BOOLEAN",
-               FeatureType.TEXT: "VARCHAR"},
-    "sqlite": {FeatureType.NUMBER: "REAL", FeatureType.INTEGER: "INTEGER", FeatureType.BOOLEAN: "INTEGER",
-               FeatureType.TEXT: "TEXT"},
-    "postgres": {FeatureType.NUMBER: "DOUBLE PRECISION", FeatureType.INTEGER: "BIGINT",
-                 FeatureType.BOOLEAN: "BOOLEAN", FeatureType.TEXT: "TEXT"},
+    "duckdb": {
+        FeatureType.NUMBER: "DOUBLE",
+        FeatureType.INTEGER: "BIGINT",
+        FeatureType.BOOLEAN: "BOOLEAN",
+        FeatureType.TEXT: "VARCHAR",
+    },
+    "sqlite": {
+        FeatureType.NUMBER: "REAL",
+        FeatureType.INTEGER: "INTEGER",
+        FeatureType.BOOLEAN: "INTEGER",
+        FeatureType.TEXT: "TEXT",
+    },
+    "postgres": {
+        FeatureType.NUMBER: "DOUBLE PRECISION",
+        FeatureType.INTEGER: "BIGINT",
+        FeatureType.BOOLEAN: "BOOLEAN",
+        FeatureType.TEXT: "TEXT",
+    },
 }
 
 FUNCTIONS = ("abs", "coalesce", "greatest", "least")
@@ -333,8 +346,15 @@ class _Converter:
         self.param_types = param_types
         self.least_greatest_nesting = 0
         self.handlers = {
-            exp.Literal: self._literal, exp.Boolean: self._boolean, exp.Column: self._column, exp.Neg: self._negate,
-            exp.Not: self._not, exp.Is: self._is, exp.Between: self._between, exp.In: self._in, exp.Abs: self._abs,
+            exp.Literal: self._literal,
+            exp.Boolean: self._boolean,
+            exp.Column: self._column,
+            exp.Neg: self._negate,
+            exp.Not: self._not,
+            exp.Is: self._is,
+            exp.Between: self._between,
+            exp.In: self._in,
+            exp.Abs: self._abs,
             exp.Null: self._null,
         }
 
@@ -690,8 +710,9 @@ def to_rule_text(tree: Node) -> str:
     return _RuleTextWriter().write(tree)
 
 
-def compile_sql(tree: Node, dialect: str, parameters: Mapping[str, object] | None = None,
-                columns: Mapping[str, str] | None = None) -> str:
+def compile_sql(
+    tree: Node, dialect: str, parameters: Mapping[str, object] | None = None, columns: Mapping[str, str] | None = None
+) -> str:
     """SQL text of the rule for `dialect`, parameters inlined as literals, reading each feature from the column of
     its name, or from its SQL expression in `columns` (expressions we generate, never user text)."""
     return _SqlWriter(dialect, parameters or {}, columns).write(tree)
@@ -726,8 +747,15 @@ def _normalise(value, value_type: ValueType):
 
 
 _OPERATORS = {
-    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-    "+": operator.add, "-": operator.sub, "*": operator.mul,
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
 }
 
 

@@ -13,7 +13,9 @@ from .models import Kind
 
 class AssessmentQuery(Schema):
     kind: Kind = Field(Kind.MONITORING, title="评估类型")
-    policy: str | None = Field(None, title="标准包", description="如 national-2023；默认按农户所在区划和基准日上一年度选取")
+    policy: str | None = Field(
+        None, title="标准包", description="如 national-2023；默认按农户所在区划和基准日上一年度选取"
+    )
     as_of: date | None = Field(None, title="评估基准日", description="默认今天")
 
 
@@ -69,8 +71,10 @@ class RunOut(Schema):
     user: str | None
     started_at: datetime
     finished_at: datetime | None
-    counted_in: str = Field(title="统计范围（区划代码前缀）",
-                            description="以下户数、人数的统计范围：批次范围大于调用者辖区时，只统计调用者辖区内的农户")
+    counted_in: str = Field(
+        title="统计范围（区划代码前缀）",
+        description="以下户数、人数的统计范围：批次范围大于调用者辖区时，只统计调用者辖区内的农户",
+    )
     counted_in_name: str = Field(title="统计范围")
     households: int
     persons: int
@@ -115,4 +119,6 @@ class FlaggedPage(Schema):
 
 def feature_values(decision, shown) -> dict[str, dict]:
     """The decision's features with labels, as explanations show them (masked where health is behind them)."""
-    return {name: {"label": FEATURES[name].label, "value": shown(name, value)} for name, value in decision.features.items()}
+    return {
+        name: {"label": FEATURES[name].label, "value": shown(name, value)} for name, value in decision.features.items()
+    }

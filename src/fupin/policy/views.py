@@ -8,12 +8,12 @@ from django.views.decorators.http import require_GET
 
 from fupin.errors import DomainError
 
+from .forms import FlaggedFilterForm, WhatIfForm
+from .models import Kind
 from .services.queries import decisions_of
 from .services.queries import flagged as flagged_households
 from .services.scope import CATEGORY_LABELS
 from .services.whatif import whatif as judge_whatif
-from .forms import FlaggedFilterForm, WhatIfForm
-from .models import Kind
 
 PAGE_SIZE = 50
 
@@ -33,12 +33,20 @@ def flagged(request):
     ).get_page(request.GET.get("page"))
     decisions = decisions_of(run, page.object_list) if run else {}
     rows = [(household, decisions.get(household.pk)) for household in page]
-    return render(request, "policy/flagged.html", {
-        "form": form, "run": run, "page": page, "rows": rows, "error": error, "kind_label": Kind(kind).label
-        if kind in Kind.values else "",
-        "categories": CATEGORY_LABELS,
-        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=3, on_ends=1),
-    })
+    return render(
+        request,
+        "policy/flagged.html",
+        {
+            "form": form,
+            "run": run,
+            "page": page,
+            "rows": rows,
+            "error": error,
+            "kind_label": Kind(kind).label if kind in Kind.values else "",
+            "categories": CATEGORY_LABELS,
+            "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=3, on_ends=1),
+        },
+    )
 
 
 @login_required

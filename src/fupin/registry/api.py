@@ -62,9 +62,11 @@ def list_households(request, filters: Query[HouseholdQuery], page: Query[PageQue
 
 
 @router.get(
-    "/households/export", response=ERRORS, summary="导出农户名册",
+    "/households/export",
+    response=ERRORS,
+    summary="导出农户名册",
     openapi_extra={"responses": {200: {"description": "文件", "content": {t: {} for t in FORMATS.values()}}}},
-)  # fmt: skip
+)
 def export_households(request, filters: Query[HouseholdQuery], options: Query[ExportQuery]):
     """The household list with the list's filters, in the import format (fupin.exchange.exports): format=xlsx
     gives households, members and incomes in one workbook, format=csv one of them (kind). Scoped to the caller's
@@ -119,9 +121,15 @@ def record_event(request, household_id: int, payload: EventIn):
     """Identification, exit, monitoring, risk elimination…: the only way a household's status moves."""
     household = get_scoped(Household.objects, request.auth, pk=household_id)
     event = services.record_event(
-        request.auth, household, payload.kind, payload.date, reason=payload.reason, approver=payload.approver,
-        category=payload.monitoring_category, via=VIA,
-    )  # fmt: skip
+        request.auth,
+        household,
+        payload.kind,
+        payload.date,
+        reason=payload.reason,
+        approver=payload.approver,
+        category=payload.monitoring_category,
+        via=VIA,
+    )
     return Status(201, event)
 
 

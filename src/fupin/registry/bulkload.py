@@ -24,8 +24,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -51,11 +50,14 @@ class TableSpec:
         model = apps.get_model(label)
         fields = [f for f in model._meta.concrete_fields if not f.generated]
         return cls(
-            label=label, table=model._meta.db_table, columns=tuple(f.column for f in fields),
-            attnames=tuple(f.attname for f in fields), kinds=tuple(f.get_internal_type() for f in fields),
+            label=label,
+            table=model._meta.db_table,
+            columns=tuple(f.column for f in fields),
+            attnames=tuple(f.attname for f in fields),
+            kinds=tuple(f.get_internal_type() for f in fields),
             db_types=tuple(f.db_type(connection) for f in fields),
             scales=tuple(getattr(f, "decimal_places", 0) or 0 for f in fields),
-        )  # fmt: skip
+        )
 
     def values(self, rows: Rows) -> list[tuple]:
         """(kind, db type, scale, value) per column; refuses rows that leave a column out."""
@@ -73,7 +75,7 @@ def row_count(rows: Rows) -> int:
 def _plain(value):
     """A constant as the database takes it: aware datetimes in UTC, text choices as plain str."""
     if isinstance(value, datetime):
-        return value.astimezone(dt_timezone.utc)
+        return value.astimezone(UTC)
     if isinstance(value, str):
         return str(value)
     return value
@@ -205,8 +207,9 @@ class SqliteLoader(Loader):
         with self.connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                f"AND tbl_name IN ({', '.join('%s' for _ in tables)})", tables,
-            )  # fmt: skip
+                f"AND tbl_name IN ({', '.join('%s' for _ in tables)})",
+                tables,
+            )
             self._saved = cursor.fetchall()
             for name, _ in self._saved:
                 cursor.execute(f"DROP INDEX {self.connection.ops.quote_name(name)}")

@@ -176,7 +176,7 @@ class Ethnicity(models.TextChoices):
     OTHER = "99", _("其他民族")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _labels(field, language: str) -> dict:
     """A field's code → label, in `language` (the active one when first asked)."""
     return {code: str(label) for code, label in field.flatchoices}

@@ -81,24 +81,91 @@ DIBAO_2014, DIBAO_STEP = 1500, 230
 TEKUN_2014, TEKUN_STEP = 3500, 350
 ORDINARY_INCOME_2024 = 13_500  # median per-capita net income of ordinary households
 
-SURNAMES = (
-    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-)
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 #: Zipf-like, roughly as in China: 王 about 6 %, 刘 4 %, the hundredth 0.3 %
 SURNAME_P = 1.0 / np.arange(5, len(SURNAMES) + 5)
 SURNAME_P /= SURNAME_P.sum()
 MALE_CHARS = "伟强军明建国华平刚勇志海林峰斌波杰涛鹏磊超文亮宏东兵虎龙福贵生宝山春成忠德"
 FEMALE_CHARS = "芳娟敏静丽艳霞燕玲琴红梅兰英秀凤萍娜婷雪慧翠花桂珍云莲香月巧玉彩荣"
 VILLAGE_HEADS = "东西南北上下前后大小石柳杨杏桃枣松柏龙凤马牛金银白黑红青黄高平安和兴丰清王张李赵刘陈郭"
-VILLAGE_TAILS = ("家庄", "家沟", "家峪", "家坪", "家堡", "家岭", "家河", "家洼", "家湾", "家营", "庄", "沟", "峪", "坪",
-                 "堡", "岭", "河", "洼", "湾", "寨", "坡", "塬", "头", "口")  # fmt: skip
+VILLAGE_TAILS = (
+    "家庄",
+    "家沟",
+    "家峪",
+    "家坪",
+    "家堡",
+    "家岭",
+    "家河",
+    "家洼",
+    "家湾",
+    "家营",
+    "庄",
+    "沟",
+    "峪",
+    "坪",
+    "堡",
+    "岭",
+    "河",
+    "洼",
+    "湾",
+    "寨",
+    "坡",
+    "塬",
+    "头",
+    "口",
+)
 TOWNSHIP_HEADS = "东西南北安和兴丰清永宁太长高新平古龙凤石柳杨金银"
 TOWNSHIP_TAILS = ("城", "关", "河", "山", "坪", "峪", "口", "庄", "川", "泉", "阳", "源")
 GROUP_NAMES = tuple(f"{n}组" for n in "一二三四五六七八九十") + tuple(f"十{n}组" for n in "一二三四五六七八九")
-WORK_PLACES = ("本县", "本县", "本市", "太原市", "晋城市", "长治市", "北京市", "天津市", "石家庄市", "郑州市", "西安市",
-               "鄂尔多斯市", "苏州市", "深圳市")  # fmt: skip
-PHONE_PREFIXES = np.array([130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 150, 151, 152, 153, 155, 156, 157, 158,
-                           159, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189])  # fmt: skip
+WORK_PLACES = (
+    "本县",
+    "本县",
+    "本市",
+    "太原市",
+    "晋城市",
+    "长治市",
+    "北京市",
+    "天津市",
+    "石家庄市",
+    "郑州市",
+    "西安市",
+    "鄂尔多斯市",
+    "苏州市",
+    "深圳市",
+)
+PHONE_PREFIXES = np.array(
+    [
+        130,
+        131,
+        132,
+        133,
+        134,
+        135,
+        136,
+        137,
+        138,
+        139,
+        150,
+        151,
+        152,
+        153,
+        155,
+        156,
+        157,
+        158,
+        159,
+        180,
+        181,
+        182,
+        183,
+        184,
+        185,
+        186,
+        187,
+        188,
+        189,
+    ]
+)
 BANK_PREFIXES = np.array([6217, 6228, 6230])
 
 R = codes.Relation
@@ -111,15 +178,20 @@ L = codes.LabourCapacity
 ORDINARY_LABOUR, SKILLED, LOST, NO_LABOUR, WEAK = range(5)
 LABOURS = np.array([L.ORDINARY, L.SKILLED, L.LOST, L.NONE, L.WEAK])
 SS = codes.SchoolStatus
-SCHOOL_STATUSES = np.array([SS.NOT_STUDENT, SS.PRESCHOOL, SS.PRIMARY, SS.JUNIOR, SS.SENIOR, SS.VOCATIONAL, SS.HIGHER,
-                            SS.OUT_OF_SCHOOL])  # fmt: skip
+SCHOOL_STATUSES = np.array(
+    [SS.NOT_STUDENT, SS.PRESCHOOL, SS.PRIMARY, SS.JUNIOR, SS.SENIOR, SS.VOCATIONAL, SS.HIGHER, SS.OUT_OF_SCHOOL]
+)
 NOT_STUDENT, PRESCHOOL, PRIMARY, JUNIOR, SENIOR, VOCATIONAL, HIGHER, OUT_OF_SCHOOL = range(8)
 E = codes.Education
 EDUCATIONS = np.array([E.ILLITERATE, E.PRIMARY, E.JUNIOR, E.SENIOR, E.COLLEGE, E.PRESCHOOL])
 #: highest education of adults (illiterate, primary, junior, senior, college) by age band, older cohorts lower
-EDUCATION_BY_AGE = ((16, [0.01, 0.06, 0.50, 0.25, 0.18]), (30, [0.02, 0.15, 0.60, 0.15, 0.08]),
-                    (45, [0.05, 0.35, 0.48, 0.10, 0.02]), (60, [0.20, 0.50, 0.25, 0.05, 0.00]),
-                    (75, [0.50, 0.40, 0.09, 0.01, 0.00]))  # fmt: skip
+EDUCATION_BY_AGE = (
+    (16, [0.01, 0.06, 0.50, 0.25, 0.18]),
+    (30, [0.02, 0.15, 0.60, 0.15, 0.08]),
+    (45, [0.05, 0.35, 0.48, 0.10, 0.02]),
+    (60, [0.20, 0.50, 0.25, 0.05, 0.00]),
+    (75, [0.50, 0.40, 0.09, 0.01, 0.00]),
+)
 ETHNICITIES = np.array([codes.Ethnicity.HAN, codes.Ethnicity.HUI, codes.Ethnicity.MONGOL, codes.Ethnicity.OTHER])
 ETHNICITY_P = [0.990, 0.005, 0.002, 0.003]
 #: disability category 1..7 (视力 听力 言语 肢体 智力 精神 多重) and level 1..4 shares
@@ -127,11 +199,37 @@ DISABILITY_CATEGORY_P = [0.14, 0.20, 0.02, 0.40, 0.08, 0.08, 0.08]
 DISABILITY_LEVEL_P = [0.12, 0.20, 0.30, 0.38]
 
 PC = codes.PovertyCause
-POVERTY_CAUSES = np.array([PC.ILLNESS, PC.DISABILITY, PC.SCHOOLING, PC.DISASTER, PC.LAND, PC.WATER, PC.SKILLS,
-                           PC.LABOUR, PC.CAPITAL, PC.TRANSPORT, PC.MOTIVATION])  # fmt: skip
+POVERTY_CAUSES = np.array(
+    [
+        PC.ILLNESS,
+        PC.DISABILITY,
+        PC.SCHOOLING,
+        PC.DISASTER,
+        PC.LAND,
+        PC.WATER,
+        PC.SKILLS,
+        PC.LABOUR,
+        PC.CAPITAL,
+        PC.TRANSPORT,
+        PC.MOTIVATION,
+    ]
+)
 RT = codes.RiskType
-RISK_TYPES = np.array([RT.ILLNESS, RT.DISABILITY, RT.LABOUR, RT.SCHOOLING, RT.ACCIDENT, RT.BUSINESS_FAILURE,
-                       RT.UNSTABLE_WORK, RT.FLOOD, RT.DROUGHT, RT.METEOROLOGICAL, RT.OTHER])  # fmt: skip
+RISK_TYPES = np.array(
+    [
+        RT.ILLNESS,
+        RT.DISABILITY,
+        RT.LABOUR,
+        RT.SCHOOLING,
+        RT.ACCIDENT,
+        RT.BUSINESS_FAILURE,
+        RT.UNSTABLE_WORK,
+        RT.FLOOD,
+        RT.DROUGHT,
+        RT.METEOROLOGICAL,
+        RT.OTHER,
+    ]
+)
 MC = codes.MonitoringCategory
 
 # --------------------------------------------------------------------------------------------------------------
@@ -140,20 +238,30 @@ MC = codes.MonitoringCategory
 EK = codes.EventKind
 SLOT_KINDS = (EK.IDENTIFIED, EK.EXITED, EK.RETURNED, EK.EXITED, EK.MONITORED, EK.RISK_ELIMINATED, EK.REMOVED)
 S_IDENTIFIED, S_EXITED, S_RETURNED, S_REEXITED, S_MONITORED, S_ELIMINATED, S_REMOVED = range(len(SLOT_KINDS))
-SLOT_REASONS = np.array([
-    "农户申请，村民主评议，两公示一公告",
-    "人均纯收入稳定超过当年扶贫标准，两不愁三保障及饮水安全有保障",
-    "家庭收入下降至扶贫标准以下，返贫",
-    "人均纯收入稳定超过当年扶贫标准，两不愁三保障及饮水安全有保障",
-    "收入低于监测范围或刚性支出较大，存在返贫致贫风险",
-    "收入持续稳定超过监测范围，三保障和饮水安全有保障，风险已消除",
-    "动态调整：经核查不符合识别标准，予以清退",
-])  # fmt: skip
+SLOT_REASONS = np.array(
+    [
+        "农户申请，村民主评议，两公示一公告",
+        "人均纯收入稳定超过当年扶贫标准，两不愁三保障及饮水安全有保障",
+        "家庭收入下降至扶贫标准以下，返贫",
+        "人均纯收入稳定超过当年扶贫标准，两不愁三保障及饮水安全有保障",
+        "收入低于监测范围或刚性支出较大，存在返贫致贫风险",
+        "收入持续稳定超过监测范围，三保障和饮水安全有保障，风险已消除",
+        "动态调整：经核查不符合识别标准，予以清退",
+    ]
+)
 #: the household fields `services.apply_event` maintains; the demo takes them from the replay, never sets them
 #: itself — except risk_elimination_way, which no event carries (record_event has no input for it), so apply_event
 #: only ever clears it: the demo sets it on households whose risk stands eliminated
-REPLAYED_FIELDS = ("status", "household_type", "first_identified_on", "monitoring_category", "risk_identified_on",
-                   "risk_eliminated", "risk_eliminated_on", "risk_elimination_way")  # fmt: skip
+REPLAYED_FIELDS = (
+    "status",
+    "household_type",
+    "first_identified_on",
+    "monitoring_category",
+    "risk_identified_on",
+    "risk_eliminated",
+    "risk_eliminated_on",
+    "risk_elimination_way",
+)
 
 
 class DemoDataExists(Conflict):
@@ -231,15 +339,23 @@ def plan_chunks(persons: int, seed: int) -> list[ChunkPlan]:
             t_persons = int(township_persons[township_no - 1])
             villages = int(min(rng.integers(15, 26), max(1, t_persons // 200)))
             township_code = f"{county_code[:6]}{township_no:03d}000"
-            plans.append(ChunkPlan(
-                seed=seed, county_no=county_no, county_code=county_code, county_name=county_name,
-                county_persons=int(county_persons), county_incidence=float(incidence), township_no=township_no,
-                townships_in_county=townships, township_code=township_code,
-                township_name=township_names[township_no - 1] + ("镇" if township_no % 3 else "乡"),
-                village_codes=tuple(f"{township_code[:9]}{v:03d}" for v in range(1, villages + 1)),
-                village_names=tuple(next(village_names) for _ in range(villages)),
-                village_persons=tuple(int(p) for p in _split(t_persons, rng.gamma(4.0, size=villages))),
-            ))  # fmt: skip
+            plans.append(
+                ChunkPlan(
+                    seed=seed,
+                    county_no=county_no,
+                    county_code=county_code,
+                    county_name=county_name,
+                    county_persons=int(county_persons),
+                    county_incidence=float(incidence),
+                    township_no=township_no,
+                    townships_in_county=townships,
+                    township_code=township_code,
+                    township_name=township_names[township_no - 1] + ("镇" if township_no % 3 else "乡"),
+                    village_codes=tuple(f"{township_code[:9]}{v:03d}" for v in range(1, villages + 1)),
+                    village_names=tuple(next(village_names) for _ in range(villages)),
+                    village_persons=tuple(int(p) for p in _split(t_persons, rng.gamma(4.0, size=villages))),
+                )
+            )
     return plans
 
 
@@ -299,8 +415,11 @@ def _year_of(days: np.ndarray) -> np.ndarray:
 def _ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Year, month and day of datetime64[D] values."""
     months = days.astype("M8[M]")
-    return (days.astype("M8[Y]").astype(np.int64) + 1970, months.astype(np.int64) % 12 + 1,
-            (days - months).astype(np.int64) + 1)  # fmt: skip
+    return (
+        days.astype("M8[Y]").astype(np.int64) + 1970,
+        months.astype(np.int64) % 12 + 1,
+        (days - months).astype(np.int64) + 1,
+    )
 
 
 def _day(year, month, day) -> np.datetime64:
@@ -374,9 +493,13 @@ def replay_events(slot_dates: np.ndarray, slot_categories: np.ndarray) -> dict[s
     for name in REPLAYED_FIELDS:
         f = Household._meta.get_field(name)
         internal = f.get_internal_type()
-        result[name] = (np.full(n, np.datetime64("NaT"), "M8[D]") if internal == "DateField"
-                        else np.zeros(n, bool) if internal == "BooleanField"
-                        else np.full(n, getattr(blank, name), f"U{f.max_length}"))  # fmt: skip
+        result[name] = (
+            np.full(n, np.datetime64("NaT"), "M8[D]")
+            if internal == "DateField"
+            else np.zeros(n, bool)
+            if internal == "BooleanField"
+            else np.full(n, getattr(blank, name), f"U{f.max_length}")
+        )
     untouched = {k: v for k, v in vars(blank).items() if k not in REPLAYED_FIELDS and not k.startswith("_")}
     for code in np.unique(pattern):
         rows = pattern == code
@@ -479,8 +602,11 @@ class _Township:
         head_age = np.where(sizes == 1, 40 + 50 * rng.beta(2.0, 1.6, n), 24 + 62 * rng.beta(2.2, 2.3, n))
         has_spouse = (sizes >= 2) & (rng.random(n) < 0.86)
         others = sizes - 1 - has_spouse
-        parents = np.where(head_age < 50, (rng.random(n) < 0.35).astype(int) + (rng.random(n) < 0.15),
-                           np.where(head_age < 58, (rng.random(n) < 0.2).astype(int), 0))  # fmt: skip
+        parents = np.where(
+            head_age < 50,
+            (rng.random(n) < 0.35).astype(int) + (rng.random(n) < 0.15),
+            np.where(head_age < 58, (rng.random(n) < 0.2).astype(int), 0),
+        )
         parents = np.minimum(parents, np.maximum(others - (head_age >= 45), 0))
         descendants = others - parents
         three_generations = head_age >= 58
@@ -499,10 +625,14 @@ class _Township:
         male_head = rng.random(n) < np.where(sizes == 1, 0.6, 0.85)
         age = np.select(
             [relation == HEAD, relation == SPOUSE, relation == PARENT, relation == GRANDCHILD],
-            [a, np.clip(a + rng.normal(np.where(male_head[hh], -2, 2), 3), 20, 99), np.minimum(a + 21 + 12 * u, 99),
-             np.maximum(a - 80, 0) + u * (np.maximum(a - 42, 0.5) - np.maximum(a - 80, 0))],
+            [
+                a,
+                np.clip(a + rng.normal(np.where(male_head[hh], -2, 2), 3), 20, 99),
+                np.minimum(a + 21 + 12 * u, 99),
+                np.maximum(a - 80, 0) + u * (np.maximum(a - 42, 0.5) - np.maximum(a - 80, 0)),
+            ],
             default=np.maximum(a - 40, 0) + u * (np.maximum(a - 20, 0.5) - np.maximum(a - 40, 0)),
-        )  # fmt: skip
+        )
         age = np.where(relation == CHILD_IN_LAW, np.maximum(age, 18.5), age)
         self.birth = self.as_of - np.rint(age * 365.2425).astype(np.int64) - 1
         year, month, day = _ymd(self.birth)  # completed years on the as-of date, as Member.age_on counts them
@@ -534,10 +664,16 @@ class _Township:
         paternal = (relation == CHILD) | (relation == GRANDCHILD) | ((relation == PARENT) & male)
         surname = np.where(paternal, father_surname[hh], surname)
         two = rng.random(self.p) < 0.75
-        male_given = np.where(two, _MALE_SINGLES + rng.integers(0, len(_MALE_GIVEN) - _MALE_SINGLES, self.p),
-                              rng.integers(0, _MALE_SINGLES, self.p))  # fmt: skip
-        female_given = np.where(two, _FEMALE_SINGLES + rng.integers(0, len(_FEMALE_GIVEN) - _FEMALE_SINGLES, self.p),
-                                rng.integers(0, _FEMALE_SINGLES, self.p))  # fmt: skip
+        male_given = np.where(
+            two,
+            _MALE_SINGLES + rng.integers(0, len(_MALE_GIVEN) - _MALE_SINGLES, self.p),
+            rng.integers(0, _MALE_SINGLES, self.p),
+        )
+        female_given = np.where(
+            two,
+            _FEMALE_SINGLES + rng.integers(0, len(_FEMALE_GIVEN) - _FEMALE_SINGLES, self.p),
+            rng.integers(0, _FEMALE_SINGLES, self.p),
+        )
         given = np.where(male, _MALE_GIVEN[male_given], _FEMALE_GIVEN[female_given])
         self.name = (_SURNAMES[surname] + given).astype("U4")
 
@@ -557,11 +693,13 @@ class _Township:
         shifted = (slot + birth_day * 7919) % 499  # a different slot order on each birth date, still one-to-one
         sequence = 2 * self.sequence_order[shifted] + np.where(self.male, 1, 2)
         year, month, day = _ymd(self.birth)
-        first17 = np.hstack([
-            _constant_digits(self.plan.county_code[:6], self.p),
-            _digits(year * 10000 + month * 100 + day, 8),
-            _digits(sequence, 3),
-        ])  # fmt: skip
+        first17 = np.hstack(
+            [
+                _constant_digits(self.plan.county_code[:6], self.p),
+                _digits(year * 10000 + month * 100 + day, 8),
+                _digits(sequence, 3),
+            ]
+        )
         self.id_ascii = _with_check_char(first17)
         self.id_number = _text(self.id_ascii)
 
@@ -569,14 +707,24 @@ class _Township:
         rng, age, p = self.rng, self.age, self.p
         u = rng.random(p)
         status = np.select(
-            [(age >= 3) & (age <= 5), (age >= 6) & (age <= 11), (age >= 12) & (age <= 14), age == 15,
-             (age >= 16) & (age <= 18), (age >= 19) & (age <= 22)],
-            [np.where(u < 0.85, PRESCHOOL, NOT_STUDENT), PRIMARY, JUNIOR,
-             np.where(u < 0.5, JUNIOR, np.where(u < 0.85, SENIOR, VOCATIONAL)),
-             np.where(u < 0.55, SENIOR, np.where(u < 0.8, VOCATIONAL, NOT_STUDENT)),
-             np.where(u < 0.35, HIGHER, NOT_STUDENT)],
+            [
+                (age >= 3) & (age <= 5),
+                (age >= 6) & (age <= 11),
+                (age >= 12) & (age <= 14),
+                age == 15,
+                (age >= 16) & (age <= 18),
+                (age >= 19) & (age <= 22),
+            ],
+            [
+                np.where(u < 0.85, PRESCHOOL, NOT_STUDENT),
+                PRIMARY,
+                JUNIOR,
+                np.where(u < 0.5, JUNIOR, np.where(u < 0.85, SENIOR, VOCATIONAL)),
+                np.where(u < 0.55, SENIOR, np.where(u < 0.8, VOCATIONAL, NOT_STUDENT)),
+                np.where(u < 0.35, HIGHER, NOT_STUDENT),
+            ],
             default=NOT_STUDENT,
-        )  # fmt: skip
+        )
         compulsory = (age >= 6) & (age <= 15)
         status[compulsory & (rng.random(p) < 0.001)] = OUT_OF_SCHOOL
         self.school = status
@@ -584,10 +732,16 @@ class _Township:
         table = np.array([probs for _, probs in EDUCATION_BY_AGE])
         adult = _pick(rng, table[np.maximum(band, 0)])
         in_school = np.select(
-            [status == PRIMARY, status == JUNIOR, (status == SENIOR) | (status == VOCATIONAL), status == HIGHER,
-             status == OUT_OF_SCHOOL],
-            [1, 2, 3, 4, np.where(age >= 12, 2, 1)], default=adult,
-        )  # fmt: skip
+            [
+                status == PRIMARY,
+                status == JUNIOR,
+                (status == SENIOR) | (status == VOCATIONAL),
+                status == HIGHER,
+                status == OUT_OF_SCHOOL,
+            ],
+            [1, 2, 3, 4, np.where(age >= 12, 2, 1)],
+            default=adult,
+        )
         self.education = np.where(age < 6, 5, np.where(status != NOT_STUDENT, in_school, adult))
 
     def _health_and_labour(self):
@@ -595,8 +749,11 @@ class _Township:
         old = np.clip((age - 30) / 50, 0, 1)
         p_disabled, p_serious, p_chronic = 0.02 + 0.06 * old, 0.004 + 0.026 * old, 0.02 + 0.25 * old
         u = rng.random(p)
-        health = np.select([u < p_disabled, u < p_disabled + p_serious, u < p_disabled + p_serious + p_chronic],
-                           [DISABLED, SERIOUS, CHRONIC], default=HEALTHY)  # fmt: skip
+        health = np.select(
+            [u < p_disabled, u < p_disabled + p_serious, u < p_disabled + p_serious + p_chronic],
+            [DISABLED, SERIOUS, CHRONIC],
+            default=HEALTHY,
+        )
         self.health = health
         disabled = health == DISABLED
         self.disability_category = rng.choice(7, size=p, p=DISABILITY_CATEGORY_P) + 1
@@ -604,19 +761,37 @@ class _Township:
 
         u = rng.random(p)
         working_age = np.select(
-            [health == SERIOUS, (health == DISABLED) & (self.disability_level <= 2), health == DISABLED,
-             health == CHRONIC],
-            [np.where(u < 0.7, LOST, WEAK), LOST, np.where(u < 0.7, WEAK, ORDINARY_LABOUR),
-             np.where(u < 0.6, WEAK, ORDINARY_LABOUR)],
+            [
+                health == SERIOUS,
+                (health == DISABLED) & (self.disability_level <= 2),
+                health == DISABLED,
+                health == CHRONIC,
+            ],
+            [
+                np.where(u < 0.7, LOST, WEAK),
+                LOST,
+                np.where(u < 0.7, WEAK, ORDINARY_LABOUR),
+                np.where(u < 0.6, WEAK, ORDINARY_LABOUR),
+            ],
             default=np.where(u < 0.15, SKILLED, ORDINARY_LABOUR),
-        )  # fmt: skip
+        )
         labour = np.select(
-            [(age < 16) | (self.school != NOT_STUDENT), age >= 75,
-             (age >= 65) & ((health == SERIOUS) | (health == DISABLED)), age >= 65, age >= 60],
-            [NO_LABOUR, NO_LABOUR, LOST, np.where(u < 0.6, WEAK, np.where(u < 0.9, NO_LABOUR, ORDINARY_LABOUR)),
-             np.where(working_age == SKILLED, ORDINARY_LABOUR, np.where(u < 0.45, WEAK, working_age))],
+            [
+                (age < 16) | (self.school != NOT_STUDENT),
+                age >= 75,
+                (age >= 65) & ((health == SERIOUS) | (health == DISABLED)),
+                age >= 65,
+                age >= 60,
+            ],
+            [
+                NO_LABOUR,
+                NO_LABOUR,
+                LOST,
+                np.where(u < 0.6, WEAK, np.where(u < 0.9, NO_LABOUR, ORDINARY_LABOUR)),
+                np.where(working_age == SKILLED, ORDINARY_LABOUR, np.where(u < 0.45, WEAK, working_age)),
+            ],
             default=working_age,
-        )  # fmt: skip
+        )
         self.labour = labour
         can_work = np.isin(labour, (ORDINARY_LABOUR, SKILLED, WEAK)) & (age < 65)
         migrant = can_work & (rng.random(p) < np.where(labour == WEAK, 0.1, 0.5))
@@ -638,9 +813,16 @@ class _Township:
         self.no_labour = _group_sum(np.isin(self.labour, (LOST, NO_LABOUR)), starts) == self.sizes
 
         village_effect = rng.normal(0, 0.6, len(self.plan.village_codes))
-        hardship = (1.3 * self.any_serious + 0.9 * self.any_disabled + 0.7 * self.any_chronic + 1.0 * self.no_labour
-                    + 0.4 * self.elderly / self.sizes + 0.3 * (self.students >= 1) + village_effect[self.village]
-                    + rng.normal(0, 1, n))  # fmt: skip
+        hardship = (
+            1.3 * self.any_serious
+            + 0.9 * self.any_disabled
+            + 0.7 * self.any_chronic
+            + 1.0 * self.no_labour
+            + 0.4 * self.elderly / self.sizes
+            + 0.3 * (self.students >= 1)
+            + village_effect[self.village]
+            + rng.normal(0, 1, n)
+        )
         incidence = np.clip(self.plan.county_incidence * np.exp(rng.normal(0, 0.2)), 0.08, 0.38)
         order = np.argsort(-hardship, kind="stable")
         covered = np.cumsum(self.sizes[order])
@@ -665,16 +847,28 @@ class _Township:
         dibao_household = rng.random(self.n) < np.where(self.poor, 0.3, 0.015)
         self.dibao = dibao_household[hh] & ~self.tekun
         self.public_job_months = np.where(
-            poor & np.isin(self.labour, (ORDINARY_LABOUR, WEAK)) & (self.age >= 35) & (self.age < 65)
-            & (self.work_months == 0) & (rng.random(p) < 0.12), rng.integers(6, 13, p), 0,
-        )  # fmt: skip
+            poor
+            & np.isin(self.labour, (ORDINARY_LABOUR, WEAK))
+            & (self.age >= 35)
+            & (self.age < 65)
+            & (self.work_months == 0)
+            & (rng.random(p) < 0.12),
+            rng.integers(6, 13, p),
+            0,
+        )
         self.medical_insured = poor | (rng.random(p) < 0.992)
         adult = (self.age >= 16) & (self.school == NOT_STUDENT)
         self.pension_insured = adult & (rng.random(p) < np.where(self.age >= 60, 0.95, 0.85))
-        has_phone = np.where(self.relation == HEAD, rng.random(p) < 0.97,
-                             adult & (self.age <= 70) & (rng.random(p) < 0.6))  # fmt: skip
-        self.phone = np.where(has_phone, _text(_digits(PHONE_PREFIXES[rng.integers(0, len(PHONE_PREFIXES), p)]
-                                                        * 10**8 + rng.integers(0, 10**8, p), 11)), "")  # fmt: skip
+        has_phone = np.where(
+            self.relation == HEAD, rng.random(p) < 0.97, adult & (self.age <= 70) & (rng.random(p) < 0.6)
+        )
+        self.phone = np.where(
+            has_phone,
+            _text(
+                _digits(PHONE_PREFIXES[rng.integers(0, len(PHONE_PREFIXES), p)] * 10**8 + rng.integers(0, 10**8, p), 11)
+            ),
+            "",
+        )
 
     # history: registration, exits, monitoring ------------------------------------------------------------------------
 
@@ -688,8 +882,10 @@ class _Township:
         removed = poor & (rng.random(n) < 0.015)
         removal_year = rng.integers(2015, 2018, n)
         slots[removed, S_REMOVED] = _days_between(
-            rng, (removal_year[removed] - 1970).astype("M8[Y]").astype("M8[D]") + 60,
-            (removal_year[removed] - 1970).astype("M8[Y]").astype("M8[D]") + 300)
+            rng,
+            (removal_year[removed] - 1970).astype("M8[Y]").astype("M8[D]") + 60,
+            (removal_year[removed] - 1970).astype("M8[Y]").astype("M8[D]") + 300,
+        )
 
         stayed = poor & ~removed
         share_2020 = min(0.3, INCIDENCE_END_2019 / self.incidence)
@@ -707,8 +903,9 @@ class _Township:
         u = rng.random(n)
         category = np.select(
             [stayed & (u < 0.04), stayed & (u < 0.045), ~poor & (u < 0.012), ~poor & (u < 0.014)],
-            [MC.UNSTABLE, MC.SUDDEN, MC.MARGINAL, MC.SUDDEN], default="",
-        )  # fmt: skip
+            [MC.UNSTABLE, MC.SUDDEN, MC.MARGINAL, MC.SUDDEN],
+            default="",
+        )
         monitored = category != ""
         last_exit = np.fmax(slots[:, S_EXITED], slots[:, S_REEXITED])
         earliest = np.fmax(np.where(np.isnat(last_exit), _day(2020, 3, 1), last_exit + 20), _day(2020, 3, 1))
@@ -762,8 +959,13 @@ class _Township:
             parents.insert(0, CITY_CODE)
             levels.insert(0, Level.COUNTY)
             population.insert(0, plan.county_persons)
-        return {"code": np.array(codes_), "name": np.array(names), "level": np.array(levels),
-                "parent_id": np.array(parents), "rural_population": np.array(population)}  # fmt: skip
+        return {
+            "code": np.array(codes_),
+            "name": np.array(names),
+            "level": np.array(levels),
+            "parent_id": np.array(parents),
+            "rural_population": np.array(population),
+        }
 
     def _household_rows(self) -> dict:
         rng, n, plan = self.rng, self.n, self.plan
@@ -771,8 +973,10 @@ class _Township:
         village_ascii = np.frombuffer("".join(plan.village_codes).encode(), np.uint8).reshape(-1, 12)
         number = _text(np.hstack([village_ascii[self.village], _digits(self.sequence_in_village, 5)]))
         group = np.minimum((self.sequence_in_village - 1) // 40, len(GROUP_NAMES) - 1)
-        prefix = np.array([f"{PROVINCE_NAME}{CITY_NAME}{plan.county_name}{plan.township_name}{v}"
-                           for v in plan.village_names], dtype=object)  # fmt: skip
+        prefix = np.array(
+            [f"{PROVINCE_NAME}{CITY_NAME}{plan.county_name}{plan.township_name}{v}" for v in plan.village_names],
+            dtype=object,
+        )
         groups = np.array(GROUP_NAMES, dtype=object)[group]
         house_no = np.char.add(rng.integers(1, 200, n).astype("U3"), "号").astype(object)
         head = self.starts
@@ -866,12 +1070,15 @@ class _Township:
         floor = line * MONITORING_RANGE * rng.uniform(1.02, 1.3, m)
         missed = ((rng.random(n) < 0.003) & ~self.monitored)[h]  # a few in range whom nobody has caught yet
         per_capita = np.select(
-            [poor_that_year, in_range | missed, formerly_poor & (y <= LAST_EXIT_YEAR),
-             formerly_poor | sudden],
-            [line * rng.uniform(0.55, 0.93, m), line * rng.uniform(1.03, 1.47, m), line * rng.uniform(1.1, 1.9, m),
-             line * MONITORING_RANGE * rng.uniform(1.08, 1.8, m) * 1.04 ** np.maximum(y - 2021, 0)],
+            [poor_that_year, in_range | missed, formerly_poor & (y <= LAST_EXIT_YEAR), formerly_poor | sudden],
+            [
+                line * rng.uniform(0.55, 0.93, m),
+                line * rng.uniform(1.03, 1.47, m),
+                line * rng.uniform(1.1, 1.9, m),
+                line * MONITORING_RANGE * rng.uniform(1.08, 1.8, m) * 1.04 ** np.maximum(y - 2021, 0),
+            ],
             default=np.maximum(prosperity, floor),
-        )  # fmt: skip
+        )
         persons = self.sizes[h]
         total = np.rint(per_capita * persons * 100).astype(np.int64)  # cents
 
@@ -887,8 +1094,9 @@ class _Township:
             "tekun_income": cents(tekun_members * (TEKUN_2014 + TEKUN_STEP * since)),
             "family_planning_income": cents(np.where(rng.random(m) < 0.06, 960 * np.minimum(elderly, 2), 0)),
             "eco_compensation_income": cents(np.where(rng.random(m) < 0.25, rng.uniform(100, 900, m), 0)),
-            "other_transfer_income": cents(np.where(self.poor[h] & (rng.random(m) < 0.5), rng.uniform(100, 1500, m),
-                                                    0)),  # fmt: skip
+            "other_transfer_income": cents(
+                np.where(self.poor[h] & (rng.random(m) < 0.5), rng.uniform(100, 1500, m), 0)
+            ),
         }
         transfer_total = sum(transfers.values())
         scale = np.minimum(1.0, 0.85 * total / np.maximum(transfer_total, 1))
@@ -910,7 +1118,7 @@ class _Township:
             + _group_sum(self.health == SERIOUS, starts)[h] * rng.uniform(3000, 25000, m)
             + _group_sum(self.health == DISABLED, starts)[h] * rng.uniform(0, 1200, m)
             + sudden * rng.uniform(25000, 90000, m)
-        )  # fmt: skip
+        )
         claims = np.where(self.any_serious[h] & (rng.random(m) < 0.5), out_of_pocket * rng.uniform(0.1, 0.4, m), 0)
         return {
             "id": self.ids.take("income", m),
@@ -937,8 +1145,9 @@ class _Township:
         then = np.arange(m) >= n  # the 2014 rows
         u = rng.random(m)
         housing = np.where(then, np.where(u < 0.10, 2, np.where(u < 0.35, 1, 0)), np.where(u < 0.003, 1, 0))
-        road = np.where(then, rng.choice(4, size=m, p=[0.40, 0.35, 0.20, 0.05]),
-                        rng.choice(4, size=m, p=[0.92, 0.06, 0.02, 0]))  # fmt: skip
+        road = np.where(
+            then, rng.choice(4, size=m, p=[0.40, 0.35, 0.20, 0.05]), rng.choice(4, size=m, p=[0.92, 0.06, 0.02, 0])
+        )
         farmland = np.rint(np.where(self.relocated, 0.4, 1.0)[h] * rng.gamma(2.0, 2.0, n)[h] * 100).astype(np.int64)
         return {
             "id": self.ids.take("conditions", m),
@@ -982,8 +1191,14 @@ def build_chunk(plan: ChunkPlan, as_of: date, ids: IdCursor, now: datetime) -> C
 # --------------------------------------------------------------------------------------------------------------
 
 #: the tables a chunk fills, in the order they are written (parents first)
-CHUNK_MODELS = ("areas.Area", "registry.Household", "registry.Member", "registry.IncomeAccount",
-                "registry.LivingConditions", "registry.StatusEvent")  # fmt: skip
+CHUNK_MODELS = (
+    "areas.Area",
+    "registry.Household",
+    "registry.Member",
+    "registry.IncomeAccount",
+    "registry.LivingConditions",
+    "registry.StatusEvent",
+)
 #: the big tables whose secondary indexes and constraints are set aside during the load
 BULK_MODELS = CHUNK_MODELS[1:]
 
@@ -1087,8 +1302,15 @@ def _create_users(plans: list[ChunkPlan], seed: int) -> list[tuple[str, str, str
     for username, role, level, department in DEMO_USERS:
         code, name = areas[level]
         admin = role == Role.COUNTY_ADMIN
-        User.objects.create(username=username, password=hashed, role=role, area_id=code, department=department,
-                            is_staff=admin, is_superuser=admin)  # fmt: skip
+        User.objects.create(
+            username=username,
+            password=hashed,
+            role=role,
+            area_id=code,
+            department=department,
+            is_staff=admin,
+            is_superuser=admin,
+        )
         users.append((username, str(role.label), name))
     return users
 
@@ -1109,15 +1331,21 @@ def _top_areas(persons: int) -> dict:
     rows.append((CITY_CODE, CITY_NAME, Level.CITY, PROVINCE_CODE, persons))
     columns = list(zip(*rows))
     population = np.array([np.nan if p is None else p for p in columns[4]], dtype=float)
-    return {"code": np.array(columns[0]), "name": np.array(columns[1]), "level": np.array(columns[2]),
-            "parent_id": np.array(columns[3], dtype=object), "rural_population": population}  # fmt: skip
+    return {
+        "code": np.array(columns[0]),
+        "name": np.array(columns[1]),
+        "level": np.array(columns[2]),
+        "parent_id": np.array(columns[3], dtype=object),
+        "rural_population": population,
+    }
 
 
 def _id_cursor() -> IdCursor:
     """Start after the current maximum of every table, so explicit ids never collide."""
     names = dict(zip(("household", "member", "income", "conditions", "event"), BULK_MODELS))
-    return IdCursor(**{name: (apps.get_model(label).objects.aggregate(m=Max("id"))["m"] or 0) + 1
-                       for name, label in names.items()})  # fmt: skip
+    return IdCursor(
+        **{name: (apps.get_model(label).objects.aggregate(m=Max("id"))["m"] or 0) + 1 for name, label in names.items()}
+    )
 
 
 def _produce(plans, as_of, ids, now, loader) -> Iterator[tuple]:
@@ -1125,8 +1353,10 @@ def _produce(plans, as_of, ids, now, loader) -> Iterator[tuple]:
     for plan in plans:
         township = _Township(plan, as_of, ids, now)
         payload = loader.encode(loader.specs, township.build())
-        stats = {"registered_households": int(township.poor.sum()),
-                 "registered_persons": int(township.sizes[township.poor].sum())}  # fmt: skip
+        stats = {
+            "registered_households": int(township.poor.sum()),
+            "registered_persons": int(township.sizes[township.poor].sum()),
+        }
         yield plan, payload, stats
 
 
@@ -1169,8 +1399,16 @@ def _chunks(plans, as_of, ids, now, loader, parallel: bool) -> Iterator[tuple]:
         process.join()
 
 
-def generate(persons: int = 50_000, seed: int = 2014, *, replace: bool = False, as_of: date | None = None,
-             progress: Progress | None = None, parallel: bool | None = None, using: str = "default") -> DemoSummary:
+def generate(
+    persons: int = 50_000,
+    seed: int = 2014,
+    *,
+    replace: bool = False,
+    as_of: date | None = None,
+    progress: Progress | None = None,
+    parallel: bool | None = None,
+    using: str = "default",
+) -> DemoSummary:
     """Generate and load the demo county (see the module docstring). Refuses a database that already holds
     registry data unless `replace`, which deletes all registry data, the demo areas and the demo users first.
 
@@ -1196,8 +1434,10 @@ def generate(persons: int = 50_000, seed: int = 2014, *, replace: bool = False, 
     with bulkload.fast_sqlite_commit(connection), transaction.atomic(using=using):
         reason = existing_data()
         if reason and not replace:
-            raise DemoDataExists(f"{reason}。为免演示数据与真实数据混在一起，未生成；如确需替换，请加 --replace"
-                                 f"（将删除全部建档立卡数据、演示区划和演示用户）")  # fmt: skip
+            raise DemoDataExists(
+                f"{reason}。为免演示数据与真实数据混在一起，未生成；如确需替换，请加 --replace"
+                f"（将删除全部建档立卡数据、演示区划和演示用户）"
+            )
         with loader.session():
             loader.suspend_indexes(BULK_MODELS)  # first: deleting rows is faster without them too
             if reason:

@@ -43,7 +43,9 @@ class HouseholdFilter:
         members = Member.objects.filter(household=OuterRef("pk"))
         condition = Q(head_name__contains=text) | Q(number=text) | Exists(members.filter(name__contains=text))
         if len(ident) >= 4 and ident[:-1].isdigit():
-            condition |= Exists(members.filter(id_number=ident) if len(ident) >= 15 else members.filter(id_number__endswith=ident))
+            condition |= Exists(
+                members.filter(id_number=ident) if len(ident) >= 15 else members.filter(id_number__endswith=ident)
+            )
         return condition
 
 

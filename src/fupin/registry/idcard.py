@@ -28,8 +28,7 @@ __all__ = [
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # of the first 17 digits, in order
 CHECK_CHARS = "10X98765432"  # the check character, indexed by the weighted sum S mod 11
 PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
 )
 KINDS = {15: "legacy15", 18: "resident18", 20: "disability20", 22: "disability22"}
 DISABILITY_CATEGORIES = "1234567"  # 视力、听力、言语、肢体、智力、精神、多重

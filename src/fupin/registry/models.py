@@ -126,15 +126,18 @@ class Member(codes.CodeLabels, FieldRules, models.Model):
         ordering = ["household_id", "relation", "birth_date"]
         constraints = [
             models.UniqueConstraint(
-                fields=["household", "id_number"], name="member_id_once_per_household",
+                fields=["household", "id_number"],
+                name="member_id_once_per_household",
                 violation_error_message=_("同一证件号码在本户已登记"),
             ),
             models.CheckConstraint(
-                condition=Q(work_months__lte=12), name="member_work_months_le_12",
+                condition=Q(work_months__lte=12),
+                name="member_work_months_le_12",
                 violation_error_message=_("务工时间不能超过12个月"),
             ),
             models.CheckConstraint(
-                condition=Q(public_job_months__lte=12), name="member_public_job_months_le_12",
+                condition=Q(public_job_months__lte=12),
+                name="member_public_job_months_le_12",
                 violation_error_message=_("公益性岗位时间不能超过12个月"),
             ),
         ]
@@ -240,15 +243,18 @@ class IncomeAccount(codes.CodeLabels, FieldRules, models.Model):
         ordering = ["household_id", "-year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["household", "year"], name="income_once_per_household_year",
+                fields=["household", "year"],
+                name="income_once_per_household_year",
                 violation_error_message=_("该户本年度收入台账已存在"),
             ),
             models.CheckConstraint(
-                condition=Q(persons__gte=1), name="income_persons_at_least_one",
+                condition=Q(persons__gte=1),
+                name="income_persons_at_least_one",
                 violation_error_message=_("家庭人口数至少为1"),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2010, year__lte=2100), name="income_year_plausible",
+                condition=Q(year__gte=2010, year__lte=2100),
+                name="income_year_plausible",
                 violation_error_message=_("年度应在2010至2100之间"),
             ),
         ]
@@ -277,7 +283,9 @@ class LivingConditions(codes.CodeLabels, FieldRules, models.Model):
     )
     safe_drinking_water = models.BooleanField(_("饮水安全"), default=True)
     electricity = models.BooleanField(_("通生活用电"), default=True)
-    road_type = models.CharField(_("入户路类型"), max_length=1, choices=codes.RoadType.choices, default=codes.RoadType.HARDENED)
+    road_type = models.CharField(
+        _("入户路类型"), max_length=1, choices=codes.RoadType.choices, default=codes.RoadType.HARDENED
+    )
     farmland_mu = models.DecimalField(_("耕地面积（亩）"), max_digits=8, decimal_places=2, default=Decimal("0"))
     cooperative_member = models.BooleanField(_("加入农民专业合作社"), default=False)
     food_clothing_secure = models.BooleanField(_("不愁吃、不愁穿"), default=True)
@@ -290,7 +298,8 @@ class LivingConditions(codes.CodeLabels, FieldRules, models.Model):
         ordering = ["household_id", "-year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["household", "year"], name="conditions_once_per_household_year",
+                fields=["household", "year"],
+                name="conditions_once_per_household_year",
                 violation_error_message=_("该户本年度生产生活条件已存在"),
             )
         ]
@@ -314,7 +323,12 @@ class StatusEvent(codes.CodeLabels, FieldRules, models.Model):
         _("监测对象类别"), max_length=1, choices=codes.MonitoringCategory.choices, blank=True
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 

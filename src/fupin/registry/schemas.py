@@ -24,7 +24,6 @@ IdNumberInput = Annotated[
 ]
 
 
-
 def formats(model) -> dict:
     """Text fields whose rule (registry.values) has a format, typed with it documented: the pattern and the reason
     given for a value that does not match. The services judge the value (with that reason), not the schema."""
@@ -32,21 +31,34 @@ def formats(model) -> dict:
     for name, checks in values.rules(model).items():
         pattern = next((c for c in checks if c.test == "unlike"), None)
         if pattern is not None:
-            found[name] = Annotated[str, Field(
-                max_length=model._meta.get_field(name).max_length, description=pattern.reason,
-                json_schema_extra={"pattern": f"^(?:{pattern.arg})$"},
-            )]  # fmt: skip
+            found[name] = Annotated[
+                str,
+                Field(
+                    max_length=model._meta.get_field(name).max_length,
+                    description=pattern.reason,
+                    json_schema_extra={"pattern": f"^(?:{pattern.arg})$"},
+                ),
+            ]
     return found
 
 
 HouseholdCreate = input_schema(
-    Household, "HouseholdCreate", HOUSEHOLD_FIELDS, required=("number", "village", "head_name"), types=formats(Household)
+    Household,
+    "HouseholdCreate",
+    HOUSEHOLD_FIELDS,
+    required=("number", "village", "head_name"),
+    types=formats(Household),
 )
-HouseholdPatch = input_schema(Household, "HouseholdPatch", HOUSEHOLD_FIELDS, partial_update=True, types=formats(Household))
+HouseholdPatch = input_schema(
+    Household, "HouseholdPatch", HOUSEHOLD_FIELDS, partial_update=True, types=formats(Household)
+)
 MemberCreate = input_schema(
-    Member, "MemberCreate", MEMBER_FIELDS, required=("name", "relation", "id_number"),
+    Member,
+    "MemberCreate",
+    MEMBER_FIELDS,
+    required=("name", "relation", "id_number"),
     types={**formats(Member), "id_number": IdNumberInput},
-)  # fmt: skip
+)
 MemberPatch = input_schema(
     Member, "MemberPatch", MEMBER_FIELDS, partial_update=True, types={**formats(Member), "id_number": IdNumberInput}
 )
@@ -61,7 +73,9 @@ HouseholdQuery = create_model(
 
 
 class ExportQuery(Schema):
-    format: Literal["xlsx", "csv"] = Field("xlsx", title="文件格式", description="xlsx：农户、家庭成员、收入台账三张表；csv：一张表")
+    format: Literal["xlsx", "csv"] = Field(
+        "xlsx", title="文件格式", description="xlsx：农户、家庭成员、收入台账三张表；csv：一张表"
+    )
     kind: Literal["households", "members", "incomes"] = Field(
         "households", title="导出内容", description="仅对csv有效：households 农户，members 家庭成员，incomes 收入台账"
     )
@@ -80,10 +94,22 @@ class MemberRevealIn(Input):
 
 class HouseholdItem(
     output_schema(
-        Household, "HouseholdItemBase",
-        ("id", "number", "village", "group_name", "head_name", "phone", "household_type", "status",
-         "monitoring_category", "risk_level", "updated_at"),
-    )  # fmt: skip
+        Household,
+        "HouseholdItemBase",
+        (
+            "id",
+            "number",
+            "village",
+            "group_name",
+            "head_name",
+            "phone",
+            "household_type",
+            "status",
+            "monitoring_category",
+            "risk_level",
+            "updated_at",
+        ),
+    )
 ):
     village_name: str = Field(title="行政村名称")
 
@@ -96,22 +122,44 @@ MemberOut = output_schema(
     Member, "MemberOut", ("id", "household", *MEMBER_FIELDS, "updated_at"), mask={"disability_cert": "id_number"}
 )
 IncomeOut = output_schema(
-    IncomeAccount, "IncomeOut",
-    ("id", "year", "persons", *INCOME_COMPONENTS, "business_expense", "compliant_out_of_pocket", "insurance_claims",
-     "net_income", "per_capita_net_income", "recorded_at"),
-)  # fmt: skip
+    IncomeAccount,
+    "IncomeOut",
+    (
+        "id",
+        "year",
+        "persons",
+        *INCOME_COMPONENTS,
+        "business_expense",
+        "compliant_out_of_pocket",
+        "insurance_claims",
+        "net_income",
+        "per_capita_net_income",
+        "recorded_at",
+    ),
+)
 ConditionsOut = output_schema(
-    LivingConditions, "ConditionsOut",
-    ("id", "year", "housing_safety", "safe_drinking_water", "electricity", "road_type", "farmland_mu",
-     "cooperative_member", "food_clothing_secure"),
-)  # fmt: skip
+    LivingConditions,
+    "ConditionsOut",
+    (
+        "id",
+        "year",
+        "housing_safety",
+        "safe_drinking_water",
+        "electricity",
+        "road_type",
+        "farmland_mu",
+        "cooperative_member",
+        "food_clothing_secure",
+    ),
+)
 
 
 class EventOut(
     output_schema(
-        StatusEvent, "EventOutBase",
+        StatusEvent,
+        "EventOutBase",
         ("id", "kind", "date", "reason", "approver", "monitoring_category", "recorded_at"),
-    )  # fmt: skip
+    )
 ):
     recorded_by: str | None = Field(title="录入人")
 

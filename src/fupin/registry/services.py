@@ -22,15 +22,50 @@ from .models import Household, Member, StatusEvent
 from .values import InvalidRecord
 
 HOUSEHOLD_FIELDS = (
-    "number", "village", "group_name", "head_name", "phone", "bank_account", "address", "household_type",
-    "monitoring_category", "poverty_cause", "risk_type", "first_identified_on", "risk_identified_on", "risk_level",
-    "risk_eliminated", "risk_eliminated_on", "risk_elimination_way", "relocated", "no_labour_household",
-)  # fmt: skip
+    "number",
+    "village",
+    "group_name",
+    "head_name",
+    "phone",
+    "bank_account",
+    "address",
+    "household_type",
+    "monitoring_category",
+    "poverty_cause",
+    "risk_type",
+    "first_identified_on",
+    "risk_identified_on",
+    "risk_level",
+    "risk_eliminated",
+    "risk_eliminated_on",
+    "risk_elimination_way",
+    "relocated",
+    "no_labour_household",
+)
 MEMBER_FIELDS = (
-    "name", "sex", "id_type", "id_number", "birth_date", "relation", "ethnicity", "education", "school_status",
-    "health", "labour_capacity", "work_place", "work_months", "public_job_months", "phone", "basic_medical_insured",
-    "serious_illness_insured", "pension_insured", "dibao", "tekun", "disability_cert", "disability_level",
-)  # fmt: skip
+    "name",
+    "sex",
+    "id_type",
+    "id_number",
+    "birth_date",
+    "relation",
+    "ethnicity",
+    "education",
+    "school_status",
+    "health",
+    "labour_capacity",
+    "work_place",
+    "work_months",
+    "public_job_months",
+    "phone",
+    "basic_medical_insured",
+    "serious_illness_insured",
+    "pension_insured",
+    "dibao",
+    "tekun",
+    "disability_cert",
+    "disability_level",
+)
 
 
 def _require_editor(user):
@@ -55,7 +90,9 @@ def _validate(obj, exclude=()):
     except ValidationError as exc:
         first_field, messages = next(iter(exc.message_dict.items()))
         label = obj._meta.get_field(first_field).verbose_name if first_field != "__all__" else ""
-        raise InvalidRecord(f"{label}：{messages[0]}" if label else messages[0], field=first_field, details=exc.message_dict) from None
+        raise InvalidRecord(
+            f"{label}：{messages[0]}" if label else messages[0], field=first_field, details=exc.message_dict
+        ) from None
 
 
 def _save_audited(user, obj, data, allowed, *, via, exclude=()):
@@ -122,9 +159,12 @@ def _refuse_duplicate_person(user, id_number: str, household: Household, member_
     The other household's number is shown only when it lies in the user's own area.
     """
     other = (
-        Member.objects.filter(id_number=id_number).exclude(household=household).exclude(pk=member_pk)
-        .select_related("household").first()
-    )  # fmt: skip
+        Member.objects.filter(id_number=id_number)
+        .exclude(household=household)
+        .exclude(pk=member_pk)
+        .select_related("household")
+        .first()
+    )
     if other is None:
         return
     where = other.household.number if in_scope(user, other.household.village_id) else "本辖区以外的户（请联系县级核实）"
@@ -189,18 +229,21 @@ def record_event(user, household: Household, kind, on: date, *, reason="", appro
         raise NotFound("未找到该农户")
     kind = codes.EventKind(kind)
     event = StatusEvent(
-        household=household, kind=kind, date=on, reason=reason, approver=approver,
-        monitoring_category=category, recorded_by=user if getattr(user, "pk", None) else None,
-    )  # fmt: skip
+        household=household,
+        kind=kind,
+        date=on,
+        reason=reason,
+        approver=approver,
+        monitoring_category=category,
+        recorded_by=user if getattr(user, "pk", None) else None,
+    )
     _validate(event, exclude=["household", "recorded_by"])  # the field rules: a date no clerk meant, NULs…
     last = household.events.order_by("-date", "-id").first()
     if last and on < last.date:
         raise InvalidRecord(f"日期{on}早于该户最近一次状态变更（{last.date} {last.get_kind_display()}）", field="date")
     allowed = EVENT_FROM[kind]
     if allowed is not None and household.status not in allowed:
-        raise InvalidRecord(
-            f"当前状态为“{household.get_status_display()}”，不能“{kind.label}”", field="kind"
-        )
+        raise InvalidRecord(f"当前状态为“{household.get_status_display()}”，不能“{kind.label}”", field="kind")
     if kind == codes.EventKind.MONITORED and category not in codes.MonitoringCategory.values:
         raise InvalidRecord("纳入监测须选择监测对象类别", field="monitoring_category")
     if kind == codes.EventKind.RISK_ELIMINATED and household.no_labour_household:
@@ -209,7 +252,14 @@ def record_event(user, household: Household, kind, on: date, *, reason="", appro
     before = audit.snapshot(household)
     apply_event(household, event)
     household.save()
-    audit.record(user, Action.CREATE, event, area_code=household.village_id, changes={"event": kind.value, "date": str(on)}, via=via)
+    audit.record(
+        user,
+        Action.CREATE,
+        event,
+        area_code=household.village_id,
+        changes={"event": kind.value, "date": str(on)},
+        via=via,
+    )
     audit.record(user, Action.UPDATE, household, changes=audit.diff(before, audit.snapshot(household)), via=via)
     return event
 
@@ -243,9 +293,11 @@ def with_status_as_of(queryset, day: date):
 def status_counts_as_of(user, day: date) -> dict[str, int]:
     """Households by status on a past date, inside the user's scope."""
     rows = (
-        with_status_as_of(Household.objects.restrict(user), day).values("last_event_as_of")
-        .annotate(n=Count("pk")).order_by()
-    )  # fmt: skip
+        with_status_as_of(Household.objects.restrict(user), day)
+        .values("last_event_as_of")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     counts = {s.value: 0 for s in codes.Status}
     for row in rows:
         kind = row["last_event_as_of"]
@@ -256,9 +308,12 @@ def status_counts_as_of(user, day: date) -> dict[str, int]:
 def duplicate_persons(user):
     """ID numbers registered in more than one household, among the households the user can see."""
     return (
-        Member.objects.restrict(user).values("id_number")
-        .annotate(households=Count("household", distinct=True)).filter(households__gt=1).order_by("id_number")
-    )  # fmt: skip
+        Member.objects.restrict(user)
+        .values("id_number")
+        .annotate(households=Count("household", distinct=True))
+        .filter(households__gt=1)
+        .order_by("id_number")
+    )
 
 
 def reveal(user, obj, field: str, *, via="ui") -> str:

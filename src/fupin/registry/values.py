@@ -167,9 +167,11 @@ def _specific(model) -> dict[str, tuple[Check, ...]]:
     if label == "registry.household":
         return {
             "number": _text(
-                opts.get_field("number"), pattern=household_number_pattern(), reason=household_number_hint(),
+                opts.get_field("number"),
+                pattern=household_number_pattern(),
+                reason=household_number_hint(),
                 number_like=True,
-            ),  # fmt: skip
+            ),
             "phone": _text(opts.get_field("phone"), pattern=PHONE, reason=PHONE_REASON, number_like=True),
             "bank_account": _text(
                 opts.get_field("bank_account"), pattern=BANK_ACCOUNT, reason=BANK_ACCOUNT_REASON, number_like=True
@@ -183,9 +185,11 @@ def _specific(model) -> dict[str, tuple[Check, ...]]:
         return {
             "phone": _text(opts.get_field("phone"), pattern=PHONE, reason=PHONE_REASON, number_like=True),
             "disability_cert": _text(
-                opts.get_field("disability_cert"), pattern=DISABILITY_CERT, reason=DISABILITY_CERT_REASON,
+                opts.get_field("disability_cert"),
+                pattern=DISABILITY_CERT,
+                reason=DISABILITY_CERT_REASON,
                 number_like=True,
-            ),  # fmt: skip
+            ),
             "birth_date": (Check("below", EARLIEST_BIRTH, "不能早于{arg}"), Check("above", _today, "不能晚于今天")),
             "work_months": months,
             "public_job_months": months,
@@ -355,16 +359,21 @@ def check_settings(app_configs=None, **kwargs):
         if "\x00" in pattern or re.fullmatch(pattern, "1", re.ASCII):
             raise ValueError("接受了“1”")
     except Exception as exc:  # noqa: BLE001 - any failure is the same misconfiguration
-        problems.append(system_checks.Error(
-            f"FUPIN_HOUSEHOLD_NUMBER_PATTERN “{pattern}” 不可用：{exc}", id="registry.E001",
-            hint="写一个Python与DuckDB（RE2）都能读的正则表达式，匹配整个户编号，且不接受“1”这样的编号",
-        ))  # fmt: skip
+        problems.append(
+            system_checks.Error(
+                f"FUPIN_HOUSEHOLD_NUMBER_PATTERN “{pattern}” 不可用：{exc}",
+                id="registry.E001",
+                hint="写一个Python与DuckDB（RE2）都能读的正则表达式，匹配整个户编号，且不接受“1”这样的编号",
+            )
+        )
     try:
         earliest = earliest_event_date()
         if earliest > date.today():
             raise ValueError("晚于今天")
     except Exception as exc:  # noqa: BLE001
-        problems.append(system_checks.Error(
-            f"FUPIN_EARLIEST_EVENT_DATE 不可用：{exc}", id="registry.E002", hint="写成YYYY-MM-DD，如2013-01-01"
-        ))  # fmt: skip
+        problems.append(
+            system_checks.Error(
+                f"FUPIN_EARLIEST_EVENT_DATE 不可用：{exc}", id="registry.E002", hint="写成YYYY-MM-DD，如2013-01-01"
+            )
+        )
     return problems

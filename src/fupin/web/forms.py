@@ -26,9 +26,10 @@ def defer_to_field_rules(form):
     for field in form.fields.values():
         if isinstance(field, forms.CharField):
             field.validators = [
-                v for v in field.validators
+                v
+                for v in field.validators
                 if not isinstance(v, (validators.ProhibitNullCharactersValidator, validators.MaxLengthValidator))
-            ]  # fmt: skip
+            ]
 
 
 def show_domain_error(form, error):
@@ -132,6 +133,9 @@ class EventForm(forms.ModelForm):
         """The arguments of services.record_event."""
         data = self.cleaned_data
         return {
-            "kind": data["kind"], "on": data["date"], "reason": data["reason"], "approver": data["approver"],
+            "kind": data["kind"],
+            "on": data["date"],
+            "reason": data["reason"],
+            "approver": data["approver"],
             "category": data["monitoring_category"],
-        }  # fmt: skip
+        }

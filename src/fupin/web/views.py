@@ -29,13 +29,23 @@ from .forms import EventForm, HouseholdFilterForm, HouseholdForm, MemberForm, sh
 PAGE_SIZE = 50
 DETAIL_FIELDS = (*services.HOUSEHOLD_FIELDS, "status", "created_at", "updated_at")
 INCOME_ROWS = (
-    "persons", *INCOME_COMPONENTS, "business_expense", "net_income", "per_capita_net_income",
-    "compliant_out_of_pocket", "insurance_claims",
-)  # fmt: skip
+    "persons",
+    *INCOME_COMPONENTS,
+    "business_expense",
+    "net_income",
+    "per_capita_net_income",
+    "compliant_out_of_pocket",
+    "insurance_claims",
+)
 CONDITION_ROWS = (
-    "housing_safety", "safe_drinking_water", "electricity", "road_type", "farmland_mu", "cooperative_member",
+    "housing_safety",
+    "safe_drinking_water",
+    "electricity",
+    "road_type",
+    "farmland_mu",
+    "cooperative_member",
     "food_clothing_secure",
-)  # fmt: skip
+)
 #: the records whose sensitive fields may be revealed, by the name used in the reveal URL
 REVEALABLE = {"household": Household, "member": Member}
 
@@ -96,10 +106,13 @@ def _detail_fields(household, village_name):
     return [
         {"name": name, "label": display.label(Household, name), "sensitive": True}
         if name in SENSITIVE_FIELDS
-        else {"name": name, "label": display.label(Household, name),
-              "value": village_name if name == "village" else display.field_value(household, name)}
+        else {
+            "name": name,
+            "label": display.label(Household, name),
+            "value": village_name if name == "village" else display.field_value(household, name),
+        }
         for name in DETAIL_FIELDS
-    ]  # fmt: skip
+    ]
 
 
 @login_required
@@ -118,9 +131,7 @@ def household_detail(request, pk):
             "incomes": display.by_year(household.incomes.order_by("year"), INCOME_ROWS),
             "conditions": display.by_year(household.conditions.order_by("year"), CONDITION_ROWS),
             "events": household.events.select_related("recorded_by"),
-            "assessments": [
-                explain(decision) for decision in latest_decisions(request.user, household)
-            ],
+            "assessments": [explain(decision) for decision in latest_decisions(request.user, household)],
         },
     )
 
@@ -170,8 +181,9 @@ def reveal(request, kind, pk, field):
             raise NotFound(_("未找到该记录"))
         revealable = [f.name for f in model._meta.fields if f.name in SENSITIVE_FIELDS]
         if field not in revealable:
-            raise InvalidInput(_("字段（field）：应为以下之一：%(fields)s") % {"fields": "、".join(revealable)},
-                               field="field")  # fmt: skip
+            raise InvalidInput(
+                _("字段（field）：应为以下之一：%(fields)s") % {"fields": "、".join(revealable)}, field="field"
+            )
         obj = get_scoped(model.objects.all(), request.user, pk=pk)
         services.reveal(request.user, obj, field, via="ui")
     except MethodNotAllowed as error:
@@ -188,9 +200,11 @@ def duplicate_persons(request):
     """Each ID filed in more than one household, with those households (only the ones in the user's area)."""
     ids = services.duplicate_persons(request.user).values("id_number")
     members = (
-        Member.objects.restrict(request.user).filter(id_number__in=ids)
-        .select_related("household__village").order_by("id_number", "household__number")
-    )  # fmt: skip
+        Member.objects.restrict(request.user)
+        .filter(id_number__in=ids)
+        .select_related("household__village")
+        .order_by("id_number", "household__number")
+    )
     groups = {}
     for member in members:
         groups.setdefault(member.id_number, []).append(member)

@@ -74,11 +74,17 @@ def _fetch(staged: Import, name: str, queryset, key: str, keys_sql: str, fields:
     count = staged.con.execute(f"SELECT count(*) FROM ({keys_sql})").fetchall()[0][0]
     # many keys against a small table: one scan of the table is cheaper than thousands of index probes
     scan = count * 2 > table_size(queryset.model)  # measured: a scanned row costs about half a probe
-    batches = [queryset] if scan else (queryset.filter(**{f"{key}__in": chunk}) for chunk in _key_chunks(staged, keys_sql))
+    batches = (
+        [queryset] if scan else (queryset.filter(**{f"{key}__in": chunk}) for chunk in _key_chunks(staged, keys_sql))
+    )
     names = [f.replace("__", "_") for f in fields]
     kinds = {c.name: c.kind for sheet in (HOUSEHOLDS, MEMBERS, INCOMES) for c in sheet.all_columns}
-    selects = [f"{ident(n)}" if n in ID_FIELDS else f"{_canonical_sql(kinds.get(f.split('__')[-1].removesuffix('_id'), 'text'), ident(n))} AS {ident(n)}"
-               for f, n in zip(fields, names)]  # fmt: skip
+    selects = [
+        f"{ident(n)}"
+        if n in ID_FIELDS
+        else f"{_canonical_sql(kinds.get(f.split('__')[-1].removesuffix('_id'), 'text'), ident(n))} AS {ident(n)}"
+        for f, n in zip(fields, names)
+    ]
     created = False
     with connection.cursor() as cursor:
         for batch in chain(batches, [queryset.filter(pk=0)]):  # pk=0 matches nothing: the table exists even so
@@ -89,8 +95,12 @@ def _fetch(staged: Import, name: str, queryset, key: str, keys_sql: str, fields:
                 if not rows and created:
                     break
                 columns = list(zip(*rows)) or [[] for _ in fields]
-                arrow = pa.table({n: pa.array(v, pa.int64() if n in ID_FIELDS else (None if v else pa.string()))
-                                  for n, v in zip(names, columns)})  # fmt: skip
+                arrow = pa.table(
+                    {
+                        n: pa.array(v, pa.int64() if n in ID_FIELDS else (None if v else pa.string()))
+                        for n, v in zip(names, columns)
+                    }
+                )
                 staged.con.register("fetched", arrow)
                 head = f"CREATE TABLE {name} AS" if not created else f"INSERT INTO {name}"
                 staged.con.execute(f"{head} SELECT {', '.join(selects)} FROM fetched")
@@ -113,16 +123,26 @@ def load_registry(staged: Import):
     """The registry rows the file names, as DuckDB tables db_households (with in_scope), db_members, db_incomes,
     and the areas its village codes name."""
     numbers = _keys(staged, "number", ("households", "members", "incomes"))
-    household_fields = {*_present(staged, HOUSEHOLDS, "households"), *_present(staged, HOUSEHOLDS, "members"), "village"}
-    household_fields = [("village_id" if c.name == "village" else c.name) for c in HOUSEHOLDS.columns if c.name in household_fields]
+    household_fields = {
+        *_present(staged, HOUSEHOLDS, "households"),
+        *_present(staged, HOUSEHOLDS, "members"),
+        "village",
+    }
+    household_fields = [
+        ("village_id" if c.name == "village" else c.name) for c in HOUSEHOLDS.columns if c.name in household_fields
+    ]
     _fetch(staged, "db_households", Household.objects.all(), "number", numbers, ["id", "number", *household_fields])
     prefix = scope_prefix(staged.user)
     staged.con.execute("ALTER TABLE db_households ADD COLUMN in_scope BOOLEAN DEFAULT false")
     staged.con.execute("UPDATE db_households SET in_scope = starts_with(village_id, ?)", [prefix])
     villages = [row[0] for row in staged.con.execute(_keys(staged, "village", ("households", "members"))).fetchall()]
     areas = list(Area.objects.filter(code__in=villages).values_list("code", "level"))
-    arrow = pa.table({"code": pa.array([a for a, _ in areas], pa.string()),
-                      "level": pa.array([int(b) for _, b in areas], pa.int32())})  # fmt: skip
+    arrow = pa.table(
+        {
+            "code": pa.array([a for a, _ in areas], pa.string()),
+            "level": pa.array([int(b) for _, b in areas], pa.int32()),
+        }
+    )
     staged.con.register("fetched", arrow)
     staged.con.execute("CREATE TABLE areas AS SELECT *, starts_with(code, ?) AS in_scope FROM fetched", [prefix])
     staged.con.unregister("fetched")
@@ -130,13 +150,31 @@ def load_registry(staged: Import):
         ids = _keys(staged, "id_number", ("members",))
         member_fields = _present(staged, MEMBERS, "members")
         member_fields = [f for f in member_fields if f in {c.name for c in MEMBERS.columns}]
-        _fetch(staged, "db_members", Member.objects.all(), "id_number", ids,
-               ["id", "household_id", "household__number", "household__village_id", "id_number",
-                *(f for f in member_fields if f != "id_number")])  # fmt: skip
+        _fetch(
+            staged,
+            "db_members",
+            Member.objects.all(),
+            "id_number",
+            ids,
+            [
+                "id",
+                "household_id",
+                "household__number",
+                "household__village_id",
+                "id_number",
+                *(f for f in member_fields if f != "id_number"),
+            ],
+        )
     if "incomes" in staged.norm:
         income_fields = _present(staged, INCOMES, "incomes")
-        _fetch(staged, "db_incomes", IncomeAccount.objects.all(), "household__number", numbers,
-               ["id", "household_id", "household__number", "year", *(f for f in income_fields if f != "year")])  # fmt: skip
+        _fetch(
+            staged,
+            "db_incomes",
+            IncomeAccount.objects.all(),
+            "household__number",
+            numbers,
+            ["id", "household_id", "household__number", "year", *(f for f in income_fields if f != "year")],
+        )
 
 
 def table_size(model) -> int:

@@ -25,9 +25,20 @@ def plan_rows(staged: Import, outcome: Outcome):
         else:
             norm, given = staged.norm["roster"], {*staged.roster_columns(), "head_name"}
         present = [c for c in HOUSEHOLDS.columns if c.name != "number" and c.name in given]
-        specs.append(("households", norm, "db_households", "d.number = n.number", present, lambda c: "village_id" if c == "village" else c))
-    for kind, sheet, join in (("members", MEMBERS, "d.id_number = n.id_number"),
-                              ("incomes", INCOMES, "d.household_number = n.number AND d.year = n.year")):  # fmt: skip
+        specs.append(
+            (
+                "households",
+                norm,
+                "db_households",
+                "d.number = n.number",
+                present,
+                lambda c: "village_id" if c == "village" else c,
+            )
+        )
+    for kind, sheet, join in (
+        ("members", MEMBERS, "d.id_number = n.id_number"),
+        ("incomes", INCOMES, "d.household_number = n.number AND d.year = n.year"),
+    ):
         if kind in staged.norm:
             given = staged.by_kind[kind].columns
             present = [c for c in sheet.columns if c.name != "number" and c.name in given]

@@ -35,8 +35,16 @@ class Import:
     """One file's import, staged in the DuckDB connection `con`: the uploader, each sheet's table (by_kind) and its
     normalised table (norm); plan and write leave what they found for the next stage (present, audit_rows)."""
 
-    def __init__(self, con, user, tables: list[Table], *, origin: str = "", today: date | None = None,
-                 progress: Progress | None = None):
+    def __init__(
+        self,
+        con,
+        user,
+        tables: list[Table],
+        *,
+        origin: str = "",
+        today: date | None = None,
+        progress: Progress | None = None,
+    ):
         self.con, self.user, self.tables, self.origin = con, user, tables, origin
         self.today = today or timezone.localdate()
         self.progress = progress or Progress()

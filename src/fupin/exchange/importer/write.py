@@ -95,7 +95,9 @@ def _next_id(model) -> int:
         return cursor.fetchone()[0] + 1
 
 
-def _insert(staged: Import, model, columns, present_names, source: str, computed: dict[str, str], constants: dict) -> None:
+def _insert(
+    staged: Import, model, columns, present_names, source: str, computed: dict[str, str], constants: dict
+) -> None:
     """Bulk-load the rows of `source` as new records of `model`, a chunk at a time (memory stays flat).
 
     Each concrete column is one of: `computed` (SQL over the source), a field the file gives (its canonical
@@ -122,7 +124,9 @@ def _insert(staged: Import, model, columns, present_names, source: str, computed
         elif kind == "DateField":
             selects.append(f"CAST({v} AS DATE) AS {ident(f.attname)}")
         elif kind == "DecimalField":
-            selects.append(f"CAST(round(CAST(COALESCE({v}, '0') AS DECIMAL(14, 2)) * 100) AS BIGINT) AS {ident(f.attname)}")
+            selects.append(
+                f"CAST(round(CAST(COALESCE({v}, '0') AS DECIMAL(14, 2)) * 100) AS BIGINT) AS {ident(f.attname)}"
+            )
         elif "IntegerField" in kind:
             fallback = "NULL" if default is None else str(int(default))
             selects.append(f"CAST(COALESCE(CAST({v} AS DOUBLE), {fallback}) AS DOUBLE) AS {ident(f.attname)}")
@@ -157,7 +161,7 @@ def _update(staged: Import, model, kind, plan: str, source: str, present, db_nam
         return
     fields = [model._meta.get_field(db_name(n)) for n in names]
     result = staged.con.execute(f"""
-        SELECT {', '.join(f'n.{ident(n)}' for n in names)}, p.db_id
+        SELECT {", ".join(f"n.{ident(n)}" for n in names)}, p.db_id
         FROM plan_{kind} p JOIN {source} n USING (_row) WHERE p.db_id IS NOT NULL AND p.changes != '{{}}'""")
     quote = connection.ops.quote_name
     stamp = next((f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)), None)
@@ -169,7 +173,9 @@ def _update(staged: Import, model, kind, plan: str, source: str, present, db_nam
     stamped = [connection.ops.adapt_datetimefield_value(now)] if stamp else []
     with connection.cursor() as cursor:
         while rows := result.fetchmany(WRITE_BATCH):
-            cursor.executemany(sql, [[conv(v) for conv, v in zip(converters, row[:-1])] + stamped + [row[-1]] for row in rows])
+            cursor.executemany(
+                sql, [[conv(v) for conv, v in zip(converters, row[:-1])] + stamped + [row[-1]] for row in rows]
+            )
 
 
 def _python(f):
@@ -208,16 +214,38 @@ def _write_households(staged: Import, now):
         FROM {norm} n JOIN plan_households p USING (_row) WHERE p.db_id IS NULL""")
     staged.con.execute("INSERT INTO household_ids SELECT number, new_id, village FROM new_households")
     names = {c.name for c in present}
-    _insert(staged, Household, HOUSEHOLDS.columns, names | {"number"}, "new_households n", {"id": "n.new_id"},
-            {"status": str(codes.Status.ORDINARY), "created_at": now, "updated_at": now})  # fmt: skip
-    _update(staged, Household, "households", "plan_households", norm, present,
-            lambda c: "village" if c == "village" else c, now)  # fmt: skip
+    _insert(
+        staged,
+        Household,
+        HOUSEHOLDS.columns,
+        names | {"number"},
+        "new_households n",
+        {"id": "n.new_id"},
+        {"status": str(codes.Status.ORDINARY), "created_at": now, "updated_at": now},
+    )
+    _update(
+        staged,
+        Household,
+        "households",
+        "plan_households",
+        norm,
+        present,
+        lambda c: "village" if c == "village" else c,
+        now,
+    )
     village = "n.village" if "village" in names else "NULL"
-    _audit(staged, "households", Household, "COALESCE(s.new_village, s.village_id)",
-           f"(SELECT n._row, {village} AS new_village, h.new_id, i.village_id FROM {norm} n LEFT JOIN new_households h USING (_row) JOIN household_ids i ON i.number = n.number)")  # fmt: skip
+    _audit(
+        staged,
+        "households",
+        Household,
+        "COALESCE(s.new_village, s.village_id)",
+        f"(SELECT n._row, {village} AS new_village, h.new_id, i.village_id FROM {norm} n LEFT JOIN new_households h USING (_row) JOIN household_ids i ON i.number = n.number)",
+    )
 
 
-def _write_household_part(staged: Import, kind: str, model, sheet: Sheet, now, *, derived: dict[str, str], stamps: dict):
+def _write_household_part(
+    staged: Import, kind: str, model, sheet: Sheet, now, *, derived: dict[str, str], stamps: dict
+):
     """Members or incomes: new rows under their household (from the registry or created just now) bulk-loaded,
     changed rows updated, audit rows gathered. `derived`: fields filled from other columns when blank."""
     norm, present = staged.norm[kind], staged.present[kind]
@@ -228,15 +256,35 @@ def _write_household_part(staged: Import, kind: str, model, sheet: Sheet, now, *
         SELECT n.* {replace}, h.id AS household_id, {base} - 1 + row_number() OVER (ORDER BY n._row) AS new_id
         FROM {norm} n JOIN plan_{kind} p USING (_row) JOIN household_ids h ON h.number = n.number WHERE p.db_id IS NULL""")
     names = {c.name for c in present} | set(derived)
-    _insert(staged, model, sheet.columns, names, f"new_{kind} n", {"id": "n.new_id", "household_id": "n.household_id"}, stamps)
+    _insert(
+        staged,
+        model,
+        sheet.columns,
+        names,
+        f"new_{kind} n",
+        {"id": "n.new_id", "household_id": "n.household_id"},
+        stamps,
+    )
     _update(staged, model, kind, f"plan_{kind}", norm, present, lambda c: c, now)
-    _audit(staged, kind, model, "s.village_id",
-           f"(SELECT n._row, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_{kind} m USING (_row) JOIN household_ids h ON h.number = n.number)")  # fmt: skip
+    _audit(
+        staged,
+        kind,
+        model,
+        "s.village_id",
+        f"(SELECT n._row, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_{kind} m USING (_row) JOIN household_ids h ON h.number = n.number)",
+    )
 
 
 def _write_members(staged: Import, now):
-    _write_household_part(staged, "members", Member, MEMBERS, now, stamps={"created_at": now, "updated_at": now},
-                          derived={"birth_date": "COALESCE(n.birth_date, n._birth)", "sex": "COALESCE(n.sex, n._sex)"})  # fmt: skip
+    _write_household_part(
+        staged,
+        "members",
+        Member,
+        MEMBERS,
+        now,
+        stamps={"created_at": now, "updated_at": now},
+        derived={"birth_date": "COALESCE(n.birth_date, n._birth)", "sex": "COALESCE(n.sex, n._sex)"},
+    )
 
 
 def _write_incomes(staged: Import, now):
@@ -248,6 +296,9 @@ def _write_audit(staged: Import, now):
         return
     staged.con.execute(f"CREATE TABLE audit_rows AS {' UNION ALL '.join(staged.audit_rows)}")
     base = _next_id(AuditEntry)
-    computed = {"id": f"{base} - 1 + row_number() OVER ()", **{c: f"n.{c}" for c in ("action", "model", "object_id", "area_code", "changes")}}
+    computed = {
+        "id": f"{base} - 1 + row_number() OVER ()",
+        **{c: f"n.{c}" for c in ("action", "model", "object_id", "area_code", "changes")},
+    }
     constants = {"at": now, "user_id": staged.user.pk, "username": staged.user.username, "via": "import"}
     _insert(staged, AuditEntry, (), set(), "audit_rows n", computed, constants)

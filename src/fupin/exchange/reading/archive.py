@@ -44,7 +44,9 @@ def open_zip(path: Path, filename: str) -> zipfile.ZipFile:
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
         if any(name.startswith("xl/") for name in names):
-            raise FileRefused(f"“{filename}”不完整：缺少工作簿的目录（xl/workbook.xml），文件可能已损坏。请在Excel或WPS中打开并重新保存后再导入")
+            raise FileRefused(
+                f"“{filename}”不完整：缺少工作簿的目录（xl/workbook.xml），文件可能已损坏。请在Excel或WPS中打开并重新保存后再导入"
+            )
         what = "Word文档" if "word/document.xml" in names else "压缩包"
         raise FileRefused(f"“{filename}”是{what}，不是Excel工作簿（.xlsx）")
     limit = settings.EXCHANGE_MAX_UNPACKED_BYTES
@@ -150,7 +152,9 @@ def _xml(archive: zipfile.ZipFile, part: str, filename: str):
     try:
         return parse_xml(archive.read(part), forbid_dtd=True)
     except KeyError:
-        raise FileRefused(f"“{filename}”不完整：缺少“{part}”，文件可能已损坏。请在Excel或WPS中打开并重新保存后再导入") from None
+        raise FileRefused(
+            f"“{filename}”不完整：缺少“{part}”，文件可能已损坏。请在Excel或WPS中打开并重新保存后再导入"
+        ) from None
     except DefusedXmlException:
         raise _refuse_dtd(filename, part) from None
     except (ParseError, zipfile.BadZipFile, ValueError):

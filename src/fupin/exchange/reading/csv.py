@@ -50,7 +50,7 @@ def sniff_encoding(path: Path) -> str:
                         utf8_line = lines_before + _first_non_ascii_line(data)
                     if utf8_line is not None or encoding == "utf-8-sig":
                         end = data.find(b"\n", exc.start)
-                        _check_gb18030(data[start:end if end >= 0 else len(data)], bad_line - 1)
+                        _check_gb18030(data[start : end if end >= 0 else len(data)], bad_line - 1)
                         raise FileRefused(_mixed(utf8_line or 1, bad_line)) from None
                     encoding = "gb18030"
             if encoding == "gb18030":
@@ -142,7 +142,9 @@ def read_csv(path: Path, filename: str, con, progress: Progress) -> Table:
     if sheet is None:
         raise FileRefused(_no_header(filename, records))
     columns, ignored = map_headers(sheet, headers, f"“{filename}”")
-    table = Table(sheet, "raw_0", Path(filename).name, headers, columns, header_index + 1, ignored=ignored, from_csv=True)
+    table = Table(
+        sheet, "raw_0", Path(filename).name, headers, columns, header_index + 1, ignored=ignored, from_csv=True
+    )
     names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers)))
     try:
         con.execute(
@@ -155,7 +157,9 @@ def read_csv(path: Path, filename: str, con, progress: Progress) -> Table:
         )
     except Exception as exc:  # duckdb.Error: its message names the line
         raise FileRefused(_csv_error(str(exc), filename)) from None
-    con.execute(f"DELETE FROM raw_0 WHERE {' AND '.join(f'coalesce(trim(c{i}), {chr(39) * 2}) = {chr(39) * 2}' for i in range(len(headers)))}")
+    con.execute(
+        f"DELETE FROM raw_0 WHERE {' AND '.join(f'coalesce(trim(c{i}), {chr(39) * 2}) = {chr(39) * 2}' for i in range(len(headers)))}"
+    )
     table.rows = con.execute("SELECT count(*) FROM raw_0").fetchone()[0]
     if table.rows == 0:
         raise FileRefused(f"“{filename}”只有表头，没有数据行")

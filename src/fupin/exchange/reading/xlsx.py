@@ -16,14 +16,23 @@ from fupin.core.progress import Progress
 
 from .archive import open_zip, sheet_parts
 from .base import (
-    CHUNK, HEADER_SEARCH_ROWS, FileRefused, Table, column_letter, column_number, find_header_row, guess_sheet,
+    CHUNK,
+    HEADER_SEARCH_ROWS,
+    FileRefused,
+    Table,
+    column_letter,
+    column_number,
+    find_header_row,
+    guess_sheet,
     map_headers,
 )
 
 _FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[ >/]')
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
 _VALUED_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>/]*>')  # a cell element with content (not `<c …/>`)
-_LONG_NUMBER = re.compile(rb'<c r="([A-Z]+)([0-9]+)"(?:\s+(?:s="[0-9]+"|t="n"))*\s*><v>([0-9][0-9.]{10,}(?:E\+?[0-9]+)?|[0-9.]+E\+?[0-9]+)</v>')
+_LONG_NUMBER = re.compile(
+    rb'<c r="([A-Z]+)([0-9]+)"(?:\s+(?:s="[0-9]+"|t="n"))*\s*><v>([0-9][0-9.]{10,}(?:E\+?[0-9]+)?|[0-9.]+E\+?[0-9]+)</v>'
+)
 
 
 @dataclass
@@ -55,8 +64,15 @@ def sheet_facts(archive: zipfile.ZipFile, part: str) -> SheetFacts:
                 facts.formulas += [m.group(1).decode() for m in _FORMULA.finditer(data)]
                 facts.formulas = list(dict.fromkeys(facts.formulas))
             if b"<mergeCell " in data:
-                facts.merged += [(int(m.group(2)), column_number(m.group(1).decode()), int(m.group(4)),
-                                  column_number(m.group(3).decode())) for m in _MERGED.finditer(data)]  # fmt: skip
+                facts.merged += [
+                    (
+                        int(m.group(2)),
+                        column_number(m.group(1).decode()),
+                        int(m.group(4)),
+                        column_number(m.group(3).decode()),
+                    )
+                    for m in _MERGED.finditer(data)
+                ]
             for m in _LONG_NUMBER.finditer(data):
                 facts.long_numbers[(int(m.group(2)), column_number(m.group(1).decode()))] = m.group(3).decode()
             tail = data[-256:] if len(data) > 256 else b""
@@ -132,7 +148,9 @@ def _refuse_merged(facts: SheetFacts, where: str, header_row: int) -> None:
     above the header is harmless."""
     merged = [m for m in facts.merged if m[2] >= header_row]
     if merged:
-        shown = "、".join(f"{column_letter(left)}{top}:{column_letter(right)}{bottom}" for top, left, bottom, right in merged[:5])
+        shown = "、".join(
+            f"{column_letter(left)}{top}:{column_letter(right)}{bottom}" for top, left, bottom, right in merged[:5]
+        )
         raise FileRefused(
             f"{where}有合并单元格（{shown}）。合并后只有左上角的格子有值，其余会被读成空白："
             "请取消合并并在每一行填上完整的值后再导入"
@@ -158,8 +176,11 @@ def _stage_table(con, table: Table, data: pa.Table, offset: int, facts: SheetFac
         column = data.column(source) if 0 <= source < data.num_columns else pa.nulls(data.num_rows, pa.string())
         if facts.long_numbers:
             # any number-typed ID; elsewhere numbers beyond float precision (a 19-digit bank account, say)
-            numbers = {row: value for (row, col), value in facts.long_numbers.items()
-                       if col == position and (position == id_position or _digits(value) > 15)}  # fmt: skip
+            numbers = {
+                row: value
+                for (row, col), value in facts.long_numbers.items()
+                if col == position and (position == id_position or _digits(value) > 15)
+            }
             if numbers:
                 cells = column.to_pylist()
                 for row, value in numbers.items():

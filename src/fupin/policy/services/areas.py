@@ -23,9 +23,11 @@ def _incidence_rows(level, prefix: str, source, params: dict, using: str) -> dic
     scope, scope_params = compute.scope_condition(prefix)
     features_sql = compute.features_select(dialect, ["status", "members"], source, scope)
     length = PREFIX_LENGTH[level]
-    sql = (f"SELECT substr(village_id, 1, {length}) AS code, "
-           f"SUM(CASE WHEN status = '{codes.Status.POOR}' THEN members ELSE 0 END), SUM(members) "
-           f"FROM ({features_sql}) f GROUP BY substr(village_id, 1, {length})")
+    sql = (
+        f"SELECT substr(village_id, 1, {length}) AS code, "
+        f"SUM(CASE WHEN status = '{codes.Status.POOR}' THEN members ELSE 0 END), SUM(members) "
+        f"FROM ({features_sql}) f GROUP BY substr(village_id, 1, {length})"
+    )
     with connections[using].cursor() as cursor:
         cursor.execute(sql, {**params, **scope_params})
         return {code: (int(poor or 0), int(persons or 0)) for code, poor, persons in cursor.fetchall()}
@@ -42,14 +44,16 @@ def checklist_items(pack: Pack) -> list[str]:
 
 
 def incidence_below(poor: int, population: int | None, threshold: float) -> bool | None:
-    """"降至 2% 以下": strictly below, in exact fractions (2 of 100 is not below 2%)."""
+    """ "降至 2% 以下": strictly below, in exact fractions (2 of 100 is not below 2%)."""
     if not population:
         return None
     return Fraction(poor, population) < Fraction(str(threshold))
 
 
-COUNTY_PENDING = ("错退率、漏评率须有抽查（第三方评估）数据才能计算，系统中尚无抽查记录；群众认可度须问卷调查。"
-                  "此处只判断贫困发生率，其余各项待数据具备后评估。")
+COUNTY_PENDING = (
+    "错退率、漏评率须有抽查（第三方评估）数据才能计算，系统中尚无抽查记录；群众认可度须问卷调查。"
+    "此处只判断贫困发生率，其余各项待数据具备后评估。"
+)
 
 
 def assess_areas(kind, pack, scope, as_of, user, source, progress, using) -> AssessmentRun:
@@ -61,9 +65,11 @@ def assess_areas(kind, pack, scope, as_of, user, source, progress, using) -> Ass
     progress.phase("评估", 1)
     counted = _incidence_rows(level, scope.prefix, source, compute.parameters(as_of, pack.year), using)
     areas = list(Area.objects.using(using).under(scope.prefix).filter(level=level).order_by("code"))
-    facilities = {
-        f.village_id: f for f in VillageFacilities.objects.using(using).filter(year=pack.year, village__in=areas)
-    } if items else {}
+    facilities = (
+        {f.village_id: f for f in VillageFacilities.objects.using(using).filter(year=pack.year, village__in=areas)}
+        if items
+        else {}
+    )
     decisions = [
         _area_decision(run, area, counted.get(area.prefix, (0, 0)), threshold, items, facilities.get(area.code), level)
         for area in areas
@@ -97,7 +103,15 @@ def _area_decision(run, area, counted, threshold, items, facilities, level) -> A
         parts.append(None)  # the spot-check rates, not yet computable
     outcome = False if False in parts else (None if None in parts else True)
     return AreaDecision(
-        run=run, area=area, outcome=outcome, poor_persons=poor, population=population, population_source=source,
-        incidence=float(Fraction(poor, population)) if population else None, threshold=threshold,
-        incidence_met=met, checklist=checklist, note="；".join(notes),
+        run=run,
+        area=area,
+        outcome=outcome,
+        poor_persons=poor,
+        population=population,
+        population_source=source,
+        incidence=float(Fraction(poor, population)) if population else None,
+        threshold=threshold,
+        incidence_met=met,
+        checklist=checklist,
+        note="；".join(notes),
     )

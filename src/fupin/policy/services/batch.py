@@ -19,8 +19,17 @@ from .records import discard_abandoned_runs, discard_run, start_run
 from .scope import Scope, as_of_or_today, features_source, resolve_pack, resolve_scope
 
 
-def assess(kind, *, user=None, pack_id: str | None = None, as_of: date | None = None, area: str | None = None,
-           values: dict | None = None, progress: Progress | None = None, using: str = "default") -> AssessmentRun:
+def assess(
+    kind,
+    *,
+    user=None,
+    pack_id: str | None = None,
+    as_of: date | None = None,
+    area: str | None = None,
+    values: dict | None = None,
+    progress: Progress | None = None,
+    using: str = "default",
+) -> AssessmentRun:
     """Judge every household (or village, or county) in scope and store the decisions with the run."""
     kind = Kind(kind)
     progress = progress or Progress()

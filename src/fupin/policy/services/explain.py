@@ -37,8 +37,10 @@ def display(name: str, value) -> str:
 
 
 _CODE_LABELS = {
-    "household_type": dict(codes.HouseholdType.choices), "status": dict(codes.Status.choices),
-    "monitoring_category": dict(codes.MonitoringCategory.choices), "risk_type": dict(codes.RiskType.choices),
+    "household_type": dict(codes.HouseholdType.choices),
+    "status": dict(codes.Status.choices),
+    "monitoring_category": dict(codes.MonitoringCategory.choices),
+    "risk_type": dict(codes.RiskType.choices),
     "housing_grade": dict(codes.HousingSafety.choices),
 }
 
@@ -77,8 +79,11 @@ class Explanation:
     def text(self) -> str:
         """Plain Chinese text for the CLI."""
         marks = {True: "✔", False: "✘", None: "？"}
-        out = [f"户 {self.household_number} · {self.kind_label} · 标准包 {self.pack_id}（版本 {self.pack_version}）"
-               f" · 收入年度 {self.year} · 评估基准日 {self.as_of}", self.summary]
+        out = [
+            f"户 {self.household_number} · {self.kind_label} · 标准包 {self.pack_id}（版本 {self.pack_version}）"
+            f" · 收入年度 {self.year} · 评估基准日 {self.as_of}",
+            self.summary,
+        ]
         group = None
         for line in self.lines:
             if line.group != group:
@@ -119,27 +124,49 @@ def explain(decision: Decision) -> Explanation:
     shown = {name: display(name, value) for name, value in decision.features.items()}
     figures = {**pack.lines, **pack.params}
     lines = []
-    reason_kind = next((k for k, code in (("monitor_unstable", "1"), ("monitor_marginal", "2"), ("monitor_sudden", "3"))
-                        if code == decision.category), None)
+    reason_kind = next(
+        (
+            k
+            for k, code in (("monitor_unstable", "1"), ("monitor_marginal", "2"), ("monitor_sudden", "3"))
+            if code == decision.category
+        ),
+        None,
+    )
     for rule, result in zip(plan.rules, decode_results(decision.results, len(plan.rules))):
         used = rule_language.features_used(rule.tree)
         template_values = {**shown, **{name: display_value(value) for name, value in parameters.items()}}
-        lines.append(RuleLine(
-            id=rule.id, title=rule.title, group=RULE_KIND_LABELS[rule.kind], rule_text=rule_language.to_rule_text(rule.tree),
-            result=result, verdict={True: "符合", False: "不符合", None: "无法判断（缺少数据）"}[result],
-            explanation=_render(rule.explain, template_values),
-            values=[(FEATURES[name].label, shown.get(name, "")) for name in used],
-            thresholds=[
-                (name, display_value(parameters[name]), figures[name].confirmed if name in figures else True)
-                for name in rule_language.params_used(rule.tree)
-            ],
-            reason=rule.kind == reason_kind,
-        ))
+        lines.append(
+            RuleLine(
+                id=rule.id,
+                title=rule.title,
+                group=RULE_KIND_LABELS[rule.kind],
+                rule_text=rule_language.to_rule_text(rule.tree),
+                result=result,
+                verdict={True: "符合", False: "不符合", None: "无法判断（缺少数据）"}[result],
+                explanation=_render(rule.explain, template_values),
+                values=[(FEATURES[name].label, shown.get(name, "")) for name in used],
+                thresholds=[
+                    (name, display_value(parameters[name]), figures[name].confirmed if name in figures else True)
+                    for name in rule_language.params_used(rule.tree)
+                ],
+                reason=rule.kind == reason_kind,
+            )
+        )
     return Explanation(
-        household_number=decision.household.number, kind=decision.kind.value, kind_label=str(decision.kind.label),
-        pack_id=pack.id, pack_version=pack.version, pack_title=pack.title, as_of=decision.as_of, year=pack.year,
-        outcome=decision.outcome, category=decision.category, category_label=CATEGORY_LABELS.get(decision.category, ""),
-        summary=_summary(decision), lines=lines, agrees=agrees,
+        household_number=decision.household.number,
+        kind=decision.kind.value,
+        kind_label=str(decision.kind.label),
+        pack_id=pack.id,
+        pack_version=pack.version,
+        pack_title=pack.title,
+        as_of=decision.as_of,
+        year=pack.year,
+        outcome=decision.outcome,
+        category=decision.category,
+        category_label=CATEGORY_LABELS.get(decision.category, ""),
+        summary=_summary(decision),
+        lines=lines,
+        agrees=agrees,
     )
 
 

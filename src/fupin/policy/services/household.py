@@ -36,8 +36,17 @@ class Decision:
     stored: HouseholdDecision | None = None
 
 
-def assess_household(user, household_id: int, kind, *, pack_id: str | None = None, as_of: date | None = None,
-                     values: dict | None = None, record: bool = False, using: str = "default") -> Decision:
+def assess_household(
+    user,
+    household_id: int,
+    kind,
+    *,
+    pack_id: str | None = None,
+    as_of: date | None = None,
+    values: dict | None = None,
+    record: bool = False,
+    using: str = "default",
+) -> Decision:
     """Judge one household now, from its own rows (no profile), by the Python evaluator; `record` stores it as a
     one-household run. Outside the user's area it is "not found"."""
     kind = Kind(kind)
@@ -55,8 +64,14 @@ def assess_household(user, household_id: int, kind, *, pack_id: str | None = Non
             scope = Scope(household.village_id, household.village.full_name(), household.village)
             run = start_run(kind, pack, scope, as_of, user, single=household, rule_ids=plan.rule_ids, using=using)
             decision.stored = HouseholdDecision.objects.using(using).create(
-                id=decision_key(run.pk, household.pk), run=run, household=household, outcome=outcome, category=category, results=results,
-                persons=features.get("members") or 0, **features,
+                id=decision_key(run.pk, household.pk),
+                run=run,
+                household=household,
+                outcome=outcome,
+                category=category,
+                results=results,
+                persons=features.get("members") or 0,
+                **features,
             )
             finish_household_run(run, using, [(outcome, category, 1, features.get("members") or 0)])
             decision.run = run
@@ -79,8 +94,18 @@ def stored_decision(stored: HouseholdDecision) -> Decision:
     pack = run_pack(run)
     plan = Plan.of(pack, run.kind)
     features = {name: getattr(stored, name) for name in plan.features}
-    return Decision(stored.household, Kind(run.kind), pack, run.as_of, stored.outcome, stored.category, stored.results,
-                    features, run=run, stored=stored)
+    return Decision(
+        stored.household,
+        Kind(run.kind),
+        pack,
+        run.as_of,
+        stored.outcome,
+        stored.category,
+        stored.results,
+        features,
+        run=run,
+        stored=stored,
+    )
 
 
 def latest_decisions(user, household: Household) -> list[Decision]:
@@ -95,12 +120,16 @@ def latest_decisions(user, household: Household) -> list[Decision]:
         if kind in AREA_KINDS:
             continue
         candidates = [
-            run for run in (finished.filter(kind=kind, single=False, area_code__in=prefixes).first(),
-                            finished.filter(kind=kind, single=True, household=household).first())
+            run
+            for run in (
+                finished.filter(kind=kind, single=False, area_code__in=prefixes).first(),
+                finished.filter(kind=kind, single=True, household=household).first(),
+            )
             if run is not None
         ]
         found = HouseholdDecision.objects.filter(
-            pk__in=[decision_key(run.pk, household.pk) for run in candidates]).select_related("run")
+            pk__in=[decision_key(run.pk, household.pk) for run in candidates]
+        ).select_related("run")
         stored = max(found, key=lambda d: (d.run.finished_at, d.run_id), default=None)
         if stored is not None:
             stored.household = household

@@ -36,8 +36,11 @@ def judge_households(plan: Plan, run: AssessmentRun, scope: Scope, as_of: date, 
     if split and connection.vendor == "postgresql":
         with transaction.atomic(using=using):
             own_table = separate = create_run_table(run.pk, using)
-    helper = _Helper(plan, run.pk, scope, as_of, f"{scope_sql} AND {key} >= %(split)s", params, separate,
-                     using) if split else None
+    helper = (
+        _Helper(plan, run.pk, scope, as_of, f"{scope_sql} AND {key} >= %(split)s", params, separate, using)
+        if split
+        else None
+    )
     progress.phase("评估", 2 if helper else 1)
     try:
         with transaction.atomic(using=using):
@@ -45,8 +48,9 @@ def judge_households(plan: Plan, run: AssessmentRun, scope: Scope, as_of: date, 
                 helper.start()
             own = f"{scope_sql} AND {key} < %(split)s" if helper else scope_sql
             households = (0, split or 2**HOUSEHOLD_ID_BITS)
-            counts = _judge_part(plan, run.pk, scope.prefix, as_of, own, params, households,
-                                 own_table or DECISION_TABLE, using)
+            counts = _judge_part(
+                plan, run.pk, scope.prefix, as_of, own, params, households, own_table or DECISION_TABLE, using
+            )
         progress.advance("评估", 1)
         if helper:
             counts += helper.finish(connection)
@@ -60,14 +64,31 @@ def judge_households(plan: Plan, run: AssessmentRun, scope: Scope, as_of: date, 
             helper.clean_up(connection)
 
 
-def _judge_part(plan: Plan, run_id: int, prefix: str, as_of: date, where: str, params: dict, households: tuple,
-                table: str, using: str):
+def _judge_part(
+    plan: Plan,
+    run_id: int,
+    prefix: str,
+    as_of: date,
+    where: str,
+    params: dict,
+    households: tuple,
+    table: str,
+    using: str,
+):
     """One connection's part: its source (the as-of events table is per connection), the combinations, the rows,
     and their counts (households: the id range of the part)."""
     source = features_source(as_of, plan.pack.year, prefix, using)
     prepare(plan, using)
-    insert_decisions(plan, run_id, source, where, {**compute.parameters(as_of, plan.pack.year), **params}, using,
-                     table=table, scoped=bool(prefix))
+    insert_decisions(
+        plan,
+        run_id,
+        source,
+        where,
+        {**compute.parameters(as_of, plan.pack.year), **params},
+        using,
+        table=table,
+        scoped=bool(prefix),
+    )
     compute.drop_as_of_events(using)
     return tally(run_id, *households, using=using, table=table)
 

@@ -34,7 +34,9 @@ def run_for(user, kind) -> AssessmentRun | None:
     prefix = scope_prefix(user)
     if prefix == NOTHING:
         return None
-    finished = AssessmentRun.objects.filter(kind=kind, single=False, finished_at__isnull=False).order_by("-finished_at", "-id")
+    finished = AssessmentRun.objects.filter(kind=kind, single=False, finished_at__isnull=False).order_by(
+        "-finished_at", "-id"
+    )
     covering = [prefix[:n] for n in range(len(prefix) + 1)]
     return finished.filter(area_code__in=covering).first() or finished.restrict(user).first()
 
@@ -92,7 +94,9 @@ def _tally_in_scope(run_id: int, prefix: str, using: str = "default") -> list[tu
     )
     with connections[using].cursor() as cursor:
         cursor.execute(sql, {**params, "first_key": first, "end_key": end})
-        return [(outcome, category or "", int(n), int(persons or 0)) for outcome, category, n, persons in cursor.fetchall()]
+        return [
+            (outcome, category or "", int(n), int(persons or 0)) for outcome, category, n, persons in cursor.fetchall()
+        ]
 
 
 def decisions_of(run: AssessmentRun, households) -> dict[int, HouseholdDecision]:

@@ -19,14 +19,24 @@ from .scope import Scope
 ABANDONED_AFTER = timedelta(hours=12)
 
 
-def start_run(kind, pack: Pack, scope: Scope, as_of: date, user, *, single: Household | None = None, rule_ids=(),
-              using="default"):
+def start_run(
+    kind, pack: Pack, scope: Scope, as_of: date, user, *, single: Household | None = None, rule_ids=(), using="default"
+):
     """A run record; `single` is the household of a one-household run."""
     return AssessmentRun.objects.using(using).create(
-        kind=kind, pack_id=pack.id, pack_version=pack.version, pack=pack.snapshot(), rule_ids=list(rule_ids),
-        year=pack.year, as_of=as_of, area_code=scope.prefix, area_name=scope.name, single=single is not None,
+        kind=kind,
+        pack_id=pack.id,
+        pack_version=pack.version,
+        pack=pack.snapshot(),
+        rule_ids=list(rule_ids),
+        year=pack.year,
+        as_of=as_of,
+        area_code=scope.prefix,
+        area_name=scope.name,
+        single=single is not None,
         household=single,
-        user=user if getattr(user, "pk", None) else None, engine=connections[using].vendor,
+        user=user if getattr(user, "pk", None) else None,
+        engine=connections[using].vendor,
     )
 
 
@@ -38,7 +48,8 @@ def discard_run(run_id: int, using: str) -> None:
 def discard_abandoned_runs(using: str) -> None:
     """Runs left unfinished by a process that died long ago: their rows are removed (one key range each)."""
     stale = AssessmentRun.objects.using(using).filter(
-        finished_at__isnull=True, single=False, started_at__lt=timezone.now() - ABANDONED_AFTER)
+        finished_at__isnull=True, single=False, started_at__lt=timezone.now() - ABANDONED_AFTER
+    )
     for run_id in stale.values_list("pk", flat=True):
         discard_run(run_id, using)
 

@@ -59,9 +59,14 @@ class WhatIf:
 
 
 FIGURE_LABELS = {
-    "poverty_line": "扶贫标准", "monitoring_line": "监测线", "dibao_line": "低保标准",
-    "out_of_pocket_threshold": "合规自付支出预警线", "income_drop_ratio": "收入大幅缩减比例", "months_stable": "稳定月数",
-    "incidence_threshold": "贫困发生率标准", "require_six_months": "监测满6个月的要求",
+    "poverty_line": "扶贫标准",
+    "monitoring_line": "监测线",
+    "dibao_line": "低保标准",
+    "out_of_pocket_threshold": "合规自付支出预警线",
+    "income_drop_ratio": "收入大幅缩减比例",
+    "months_stable": "稳定月数",
+    "incidence_threshold": "贫困发生率标准",
+    "require_six_months": "监测满6个月的要求",
     "no_labour_never_eliminated": "无劳动能力户不消除的要求",
 }
 
@@ -84,7 +89,10 @@ def pack_changes(before: Pack, after: Pack) -> list[str]:
     new_rules = {rule.id: rule.expression for rule in after.rules}
     for rule_id in sorted(set(old_rules) | set(new_rules)):
         if old_rules.get(rule_id) != new_rules.get(rule_id):
-            changes.append(f"规则 {rule_id} " + ("新增" if rule_id not in old_rules else "删除" if rule_id not in new_rules else "修改"))
+            changes.append(
+                f"规则 {rule_id} "
+                + ("新增" if rule_id not in old_rules else "删除" if rule_id not in new_rules else "修改")
+            )
     return changes
 
 
@@ -106,8 +114,17 @@ def parse_values(pairs) -> dict:
     return values
 
 
-def whatif(kind, *, user=None, before: str | None = None, after: str | None = None, values: dict | None = None,
-           as_of: date | None = None, area: str | None = None, using: str = "default") -> WhatIf:
+def whatif(
+    kind,
+    *,
+    user=None,
+    before: str | None = None,
+    after: str | None = None,
+    values: dict | None = None,
+    as_of: date | None = None,
+    area: str | None = None,
+    using: str = "default",
+) -> WhatIf:
     """Re-judge the households in scope under another pack (or the same pack with some values changed) and count,
     by township, who would be added and who removed. Nothing is stored: one SELECT over one set of features."""
     kind = Kind(kind)
@@ -141,8 +158,9 @@ def whatif(kind, *, user=None, before: str | None = None, after: str | None = No
             cursor.execute(sql, {**compute.parameters(as_of, first.year), **scope_params})
             rows = cursor.fetchall()
         compute.drop_as_of_events(using)
-    names_of = dict(Area.objects.using(using).filter(
-        code__in=[row[0] + "000" for row in rows]).values_list("code", "name"))
+    names_of = dict(
+        Area.objects.using(using).filter(code__in=[row[0] + "000" for row in rows]).values_list("code", "name")
+    )
     townships = []
     totals = [0, 0, 0, 0]
     for township, *numbers in sorted(rows):
@@ -150,5 +168,14 @@ def whatif(kind, *, user=None, before: str | None = None, after: str | None = No
         totals = [t + n for t, n in zip(totals, numbers[4:])]
         if any(numbers[:4]):
             townships.append(TownshipDiff(township, names_of.get(township + "000", township), *numbers[:4]))
-    return WhatIf(kind.value, first, second, scope.name, as_of, pack_changes(first, second), townships,
-                  (totals[0], totals[1]), (totals[2], totals[3]))
+    return WhatIf(
+        kind.value,
+        first,
+        second,
+        scope.name,
+        as_of,
+        pack_changes(first, second),
+        townships,
+        (totals[0], totals[1]),
+        (totals[2], totals[3]),
+    )

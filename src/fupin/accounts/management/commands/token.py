@@ -14,8 +14,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", default="命令行签发", help="令牌用途 / what the token is for")
-        parser.add_argument("--list", dest="listing", action="store_true", help="列出该用户的令牌 / list the user's tokens")
-        parser.add_argument("--revoke", metavar="PREFIX", help="撤销以此前缀开头的令牌 / revoke the token with this prefix")
+        parser.add_argument(
+            "--list", dest="listing", action="store_true", help="列出该用户的令牌 / list the user's tokens"
+        )
+        parser.add_argument(
+            "--revoke", metavar="PREFIX", help="撤销以此前缀开头的令牌 / revoke the token with this prefix"
+        )
 
     def handle(self, username, name, listing, revoke, **options):
         user = User.objects.filter(username=username).first()

@@ -20,8 +20,10 @@ class Command(BaseCommand):
         if listing:
             for attempt in Lockout.objects.all():
                 if lockout.is_locked(attempt):
-                    self.stdout.write(f"{attempt.username}  {attempt.ip_address}  失败 {attempt.failures_since_start} 次"
-                                      f"  最近 {attempt.attempt_time:%Y-%m-%d %H:%M}")  # fmt: skip
+                    self.stdout.write(
+                        f"{attempt.username}  {attempt.ip_address}  失败 {attempt.failures_since_start} 次"
+                        f"  最近 {attempt.attempt_time:%Y-%m-%d %H:%M}"
+                    )
             return
         if not username:
             raise CommandError("请给出被锁定的用户名，或用 --list 列出当前的锁定")

@@ -48,8 +48,14 @@ class Command(BaseCommand):
         except (DomainError, OSError) as exc:
             raise CommandError(str(exc)) from None
         if job.status == ImportJob.Status.QUEUED:
-            with Bars(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
-                      TimeElapsedColumn(), console=console, transient=False) as bar:  # fmt: skip
+            with Bars(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.percentage:>5.1f}%"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=False,
+            ) as bar:
                 task = bar.add_task("排队", total=100)
                 job = services.run_import(job, progress=JobBar(job, bar, task))
                 bar.update(task, completed=100)
@@ -66,7 +72,9 @@ class Command(BaseCommand):
         if job.ignored_columns:
             write(f"  未导入的列：{'、'.join(job.ignored_columns)}")
         for error in job.errors[:20]:
-            write(f"  {error['sheet']} 第{error['row']}行 {error['letter']}列“{error['column']}” {error['value'] or ''}：{error['reason']}")
+            write(
+                f"  {error['sheet']} 第{error['row']}行 {error['letter']}列“{error['column']}” {error['value'] or ''}：{error['reason']}"
+            )
         if job.error_count > 20:
             write(f"  ……共{job.error_count}处错误")
         if job.report_name:

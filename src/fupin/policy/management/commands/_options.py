@@ -15,8 +15,12 @@ def add_common(parser, *, kinds=True):
     parser.add_argument("--area", help="区划代码（默认全部；指定 --user 时为该用户的区划）")
     parser.add_argument("--user", help="以该用户的身份和区划范围评估（默认：系统，全部区划）")
     if kinds:
-        parser.add_argument("--kind", action="append", choices=Kind.values,
-                            help="评估类型，可重复：" + "，".join(f"{k.value} {k.label}" for k in Kind))
+        parser.add_argument(
+            "--kind",
+            action="append",
+            choices=Kind.values,
+            help="评估类型，可重复：" + "，".join(f"{k.value} {k.label}" for k in Kind),
+        )
 
 
 def user_named(username):

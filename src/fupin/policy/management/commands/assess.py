@@ -22,8 +22,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         add_common(parser)
-        parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                            help="改动标准包的线、参数或选项（假设值，结论中注明），如 require_six_months=true")
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="改动标准包的线、参数或选项（假设值，结论中注明），如 require_six_months=true",
+        )
 
     def handle(self, *, kind, policy, as_of, area, user, set, **options):
         console = console_for(self)
@@ -35,8 +40,15 @@ class Command(BaseCommand):
             for name in kinds:
                 started = time.perf_counter()
                 with Progress(*columns, console=console, transient=True) as bars:
-                    run = assess(name, user=user, pack_id=policy, as_of=as_of, area=area, values=values,
-                                 progress=RichProgress(bars))
+                    run = assess(
+                        name,
+                        user=user,
+                        pack_id=policy,
+                        as_of=as_of,
+                        area=area,
+                        values=values,
+                        progress=RichProgress(bars),
+                    )
                 self._summary(console, run, time.perf_counter() - started)
         except DomainError as exc:
             raise CommandError(exc.message) from None
@@ -55,8 +67,10 @@ class Command(BaseCommand):
             f"（版本 {run.pack_version}），收入年度 {run.year}，基准日 {run.as_of}，用时 {seconds:.1f} 秒"
         )
         if Kind(run.kind) in AREA_KINDS:
-            console.print(f"  评估 {run.households} 个区划：符合 {run.passed}，无法判断 {run.unknown}，"
-                          f"其余不符合；贫困人口 {run.counts.get('poor_persons', 0)}")
+            console.print(
+                f"  评估 {run.households} 个区划：符合 {run.passed}，无法判断 {run.unknown}，"
+                f"其余不符合；贫困人口 {run.counts.get('poor_persons', 0)}"
+            )
             if run.note:
                 console.print(f"  说明：{run.note}")
             return

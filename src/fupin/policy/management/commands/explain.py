@@ -3,9 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from fupin.errors import DomainError, NotFound
+from fupin.policy.models import AREA_KINDS
 from fupin.policy.services.explain import explain
 from fupin.policy.services.household import assess_household, latest_decisions
-from fupin.policy.models import AREA_KINDS
 from fupin.registry.models import Household
 
 from ._options import add_common, console_for, user_named
@@ -32,7 +32,8 @@ class Command(BaseCommand):
                 wanted = kind or ["monitoring"]
                 decisions = [
                     assess_household(user, found.pk, name, pack_id=policy, as_of=as_of)
-                    for name in wanted if name not in AREA_KINDS
+                    for name in wanted
+                    if name not in AREA_KINDS
                 ]
             for decision in decisions:
                 source = f"（批次 {decision.run.pk}）" if decision.run else "（即时评估，未入库）"

@@ -1,12 +1,8 @@
-"""API test helpers: callers with a bearer token per user, and the one error shape every error must have."""
+"""Helpers the tests share: a JSON caller of the API, the one error shape every error must have, CSV text."""
 
 import json
 import re
 from urllib.parse import urlencode
-
-import pytest
-
-from fupin.accounts import tokens
 
 
 class Caller:
@@ -35,16 +31,6 @@ class Caller:
         return self.request("DELETE", path)
 
 
-@pytest.fixture
-def api_as(users, client):
-    """api_as("village_a1") → a Caller with a fresh token of that user; api_as(None) → no credentials."""
-
-    def caller(username):
-        return Caller(client, tokens.issue_token(users[username], "tests", via="test") if username else None)
-
-    return caller
-
-
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -62,3 +48,7 @@ def assert_error(response, status, code, field=...):
     if field is not ...:
         assert error["field"] == field
     return error
+
+
+def csv_text(*rows) -> str:
+    return "\n".join(",".join(str(c) for c in row) for row in rows) + "\n"
