@@ -407,7 +407,8 @@ def report(results: dict, persons: int):
             )
         print(f"  all household kinds                          {total:8.2f} s")
         print(
-            f"  DuckDB bare query, monitoring, over Parquet  {r['duckdb_s']:8.2f} s   (export {r['parquet_export_s']:.1f} s; "
+            f"  DuckDB bare query, monitoring, over Parquet  {r['duckdb_s']:8.2f} s   "
+            f"(export {r['parquet_export_s']:.1f} s; "
             f"load {r['loads']['duckdb']})  → assess/duckdb = {monitoring / r['duckdb_s']:.1f}×"
         )
         print(
@@ -418,7 +419,8 @@ def report(results: dict, persons: int):
         same = "same" if check == r["duckdb_flagged"] else f"DIFFERENT: {r['duckdb_flagged']}"
         print(f"  monitoring categories {check} — DuckDB reference: {same}")
         print(
-            f"  API, one household (HTTP), {r['api_calls']} calls         median {r['api_median_ms']:.1f} ms, p90 {r['api_p90_ms']:.1f} ms"
+            f"  API, one household (HTTP), {r['api_calls']} calls         "
+            f"median {r['api_median_ms']:.1f} ms, p90 {r['api_p90_ms']:.1f} ms"
         )
 
 

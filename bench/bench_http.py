@@ -373,12 +373,14 @@ def reference(requests: int, profile: bool, scenarios: list[str], data: dict) ->
             next_path = paths(scenario, data)
             rng = random.Random(1)
             extra = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if scenario.startswith("api") else {}
-            call = lambda: client.get(next_path(rng), **extra)  # noqa: E731
+            call = lambda next_path=next_path, rng=rng, extra=extra: client.get(next_path(rng), **extra)  # noqa: E731
             for _ in range(5):
                 assert call().status_code == 200, scenario
             sql = []  # Django resets connection.queries at each request's start: count through a wrapper instead
             with connection.execute_wrapper(
-                lambda execute, query, params, many, context: sql.append(query) or execute(query, params, many, context)
+                lambda execute, query, params, many, context, sql=sql: (
+                    sql.append(query) or execute(query, params, many, context)
+                )
             ):
                 call()
             times = []
@@ -442,12 +444,14 @@ def report(results: dict, args) -> None:
     for db, r in results.items():
         d = r["data"]
         print(
-            f"\n== {db}: {d['households']:,} households, {d['members']:,} persons, database {d['db_bytes'] / 2**20:,.0f} MiB"
+            f"\n== {db}: {d['households']:,} households, {d['members']:,} persons, "
+            f"database {d['db_bytes'] / 2**20:,.0f} MiB"
             f"; filter: township {d['township']}, status {FILTER_STATUS} ({d['filtered']:,} households); "
             f"load average before {r['load']}; server exit status {r['server_exit']}"
         )
         print(
-            "\n| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | client CPU | reference ms (queries) |"
+            "\n| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | client CPU "
+            "| reference ms (queries) |"
         )
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for scenario, steps in r["steps"].items():
@@ -456,7 +460,8 @@ def report(results: dict, args) -> None:
                 errors = sum(step["errors"].values())
                 shown = f"{errors} {step['errors']}" if errors else "0"
                 print(
-                    f"| {scenario} | {step['concurrency']} | {step['rps']:.1f} | {ms(step['p50_ms'])} | {ms(step['p95_ms'])} "
+                    f"| {scenario} | {step['concurrency']} | {step['rps']:.1f} | {ms(step['p50_ms'])} "
+                    f"| {ms(step['p95_ms'])} "
                     f"| {ms(step['p99_ms'])} | {ms(step['max_ms'])} | {shown} | {step['client_cpu']:.0%} | "
                     f"{ms(ref['mean_ms']) + ' (' + str(ref['queries']) + ')' if ref else '–'} |"
                 )

@@ -565,7 +565,9 @@ def show_import(title: str, run: dict, rows: int, reference: dict | None, file: 
         print(f"      !! {run['error_count']} errors; first ones:")
         for error in run["errors"]:
             print(f"         row {error['row']} {error['column']} “{error['value']}”: {error['reason']}")
-        print("      worker stderr (tail):\n" + "\n".join("         " + l for l in run["stderr"].splitlines()[-40:]))
+        print(
+            "      worker stderr (tail):\n" + "\n".join("         " + line for line in run["stderr"].splitlines()[-40:])
+        )
     print("      phases (between progress reports; peak RSS of the process so far at the phase's end):")
     for label, s, peak in segments(run["events"], run["run_import_s"], run["xlsx"], run["rss_mib"]):
         print(f"        {label:<62} {s:7.2f} s  {peak:6.0f} MiB")
@@ -623,7 +625,8 @@ def main():
         print(
             f"  {'reference (decode + DuckDB read_csv)':<34} {reference['seconds']:8.1f} s  "
             f"{made['rows'] / reference['seconds']:>9,.0f} rows/s  peak RSS {reference['rss_mib']:6.0f} MiB   "
-            f"(decode {reference['decode_s']:.1f} s, read_csv {reference['duckdb_s']:.1f} s; {reference['rows']:,} rows; "
+            f"(decode {reference['decode_s']:.1f} s, read_csv {reference['duckdb_s']:.1f} s; "
+            f"{reference['rows']:,} rows; "
             f"load {loadavg})"
         )
         loadavg = load()
@@ -648,7 +651,8 @@ def main():
             )
             print(
                 f"  peak RSS: {made['rows']:>10,} rows ({made['bytes'] / 2**20:6.1f} MiB) {first['rss_mib']:6.0f} MiB"
-                f"   → ×{first['rss_mib'] / small_run['rss_mib']:.2f} for ×{made['rows'] / small_made['rows']:.1f} the rows"
+                f"   → ×{first['rss_mib'] / small_run['rss_mib']:.2f} "
+                f"for ×{made['rows'] / small_made['rows']:.1f} the rows"
             )
 
         if args.xlsx_rows:

@@ -144,9 +144,9 @@ def test_the_progress_page_follows_a_queued_job_until_the_worker_finishes_it(pag
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     roster = tmp_path / "排队.csv"
     roster.write_bytes(
-        f"户编号,行政区划代码,姓名,证件号码,与户主关系\nZ5,{VILLAGE_A1},钟五,{make_id('19800505', seq=615)},户主\n".encode(
-            "gb18030"
-        )
+        (
+            f"户编号,行政区划代码,姓名,证件号码,与户主关系\nZ5,{VILLAGE_A1},钟五,{make_id('19800505', seq=615)},户主\n"
+        ).encode("gb18030")
     )
     log_in(page, "village_a1")
     page.goto("/exchange/import/")

@@ -135,7 +135,8 @@ def run_import(job: ImportJob, progress: Progress | None = None) -> ImportJob:
     try:
         con = duckdb.connect()  # in memory, spilling to scratch beyond memory_limit: no disk writes below it
         con.execute(
-            f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings_memory())}; SET preserve_insertion_order = true"
+            f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings_memory())}; "
+            "SET preserve_insertion_order = true"
         )
         tables = read_file(_local_copy(job, scratch), job.filename, con, report)
         job.sensitive_fields = sorted({name for t in tables for name in t.columns if name in SENSITIVE_FIELDS})

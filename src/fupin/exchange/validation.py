@@ -30,10 +30,10 @@ TRUE_WORDS = ("是", "Y", "y", "YES", "Yes", "yes", "1", "TRUE", "True", "true",
 FALSE_WORDS = ("否", "N", "n", "NO", "No", "no", "0", "FALSE", "False", "false", "×", "无", "未")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S")
 EXCEL_EPOCH = "1899-12-30"  # Excel's day 0, accounting for its 1900 leap-year bug
-FORMULA_GUARD = "=+-@"
+FORMULA_GUARD = "=+-@"  # a leading ' that exports put before such text to keep Excel from running it
 #: long numbers kept as text; Excel turns them into floats with 15 significant digits
 NUMBER_LIKE = ("number", "phone", "bank_account", "disability_cert")
-STORED_AS_NUMBER = "被Excel存成了数字（科学计数法），后几位已丢失，请把该列设为文本后重新录入原号码"  # a leading ' that exports put before such text to keep Excel from running it
+STORED_AS_NUMBER = "被Excel存成了数字（科学计数法），后几位已丢失，请把该列设为文本后重新录入原号码"
 
 
 def q(text: str) -> str:
@@ -96,18 +96,23 @@ def rule(column: Column, v: str, today: date) -> tuple[str, str]:
     if kind == "text":
         value = v
         if column.name not in NUMBER_LIKE:
-            value = f"CASE WHEN length({v}) > 1 AND {v}[1] = '''' AND contains({q(FORMULA_GUARD)}, {v}[2]) THEN {v}[2:] ELSE {v} END"
+            value = (
+                f"CASE WHEN length({v}) > 1 AND {v}[1] = '''' AND contains({q(FORMULA_GUARD)}, {v}[2]) "
+                f"THEN {v}[2:] ELSE {v} END"
+            )
         if column.rule is None:  # a column of no registry field
             return (
                 value,
-                f"CASE WHEN length({value}) > {int(column.max_length)} THEN {q(f'不能超过{column.max_length}个字符')} END",
+                f"CASE WHEN length({value}) > {int(column.max_length)} "
+                f"THEN {q(f'不能超过{column.max_length}个字符')} END",
             )
         return value, _field_rule(column, value, today)
     if kind == "code":
         value = _code_case(column, v)
         return (
             value,
-            f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN {q('不在代码表中，可填：' + _choices_hint(column))} END",
+            f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL "
+            f"THEN {q('不在代码表中，可填：' + _choices_hint(column))} END",
         )
     if kind == "bool":
         value = (
@@ -117,7 +122,10 @@ def rule(column: Column, v: str, today: date) -> tuple[str, str]:
         return value, f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN '应填“是”或“否”' END"
     if kind == "date":
         formats = "[" + ", ".join(map(q, DATE_FORMATS)) + "]"
-        serial = f"CASE WHEN regexp_full_match({v}, '[0-9]{{1,5}}(\\.0+)?') THEN DATE {q(EXCEL_EPOCH)} + CAST(CAST({v} AS DOUBLE) AS INTEGER) END"
+        serial = (
+            f"CASE WHEN regexp_full_match({v}, '[0-9]{{1,5}}(\\.0+)?') "
+            f"THEN DATE {q(EXCEL_EPOCH)} + CAST(CAST({v} AS DOUBLE) AS INTEGER) END"
+        )
         day = f"COALESCE(CAST(try_strptime({v}, {formats}) AS DATE), {serial})"
         value = f"strftime({day}, '%Y-%m-%d')"
         reason = (
@@ -137,13 +145,17 @@ def rule(column: Column, v: str, today: date) -> tuple[str, str]:
         text = f"regexp_replace({v}, '[,，元￥¥\\s]', '', 'g')"
         number = f"TRY_CAST({text} AS DECIMAL(38, 12))"  # fine enough that "0.001" is seen to have three decimals
         value = f"CAST(TRY_CAST({number} AS DECIMAL(14, 2)) AS VARCHAR)"
-        reason = f"CASE WHEN {v} IS NOT NULL AND {number} IS NULL THEN '不是金额数字' ELSE {_field_rule(column, number, today)} END"
+        reason = (
+            f"CASE WHEN {v} IS NOT NULL AND {number} IS NULL THEN '不是金额数字' "
+            f"ELSE {_field_rule(column, number, today)} END"
+        )
         return value, reason
     if kind == "area":
         value = v
         return (
             value,
-            f"CASE WHEN {v} IS NOT NULL AND NOT regexp_full_match({v}, '[0-9]{{12}}') THEN '行政区划代码应为12位数字' END",
+            f"CASE WHEN {v} IS NOT NULL AND NOT regexp_full_match({v}, '[0-9]{{12}}') "
+            "THEN '行政区划代码应为12位数字' END",
         )
     if kind == "id":
         return v, "NULL"  # checked by check_ids
@@ -199,7 +211,8 @@ def normalise(con, table: Table, today: date) -> str:
 
 def create_error_table(con) -> None:
     con.execute(
-        "CREATE TABLE errors (sheet VARCHAR, _row INTEGER, header VARCHAR, letter VARCHAR, value VARCHAR, reason VARCHAR)"
+        "CREATE TABLE errors (sheet VARCHAR, _row INTEGER, header VARCHAR, letter VARCHAR, "
+        "value VARCHAR, reason VARCHAR)"
     )
 
 
@@ -298,7 +311,8 @@ def check_ids(con, table: Table, norm: str, today: date) -> None:
     cells = table.name.replace("raw_", "cells_")
     con.execute(f"CREATE TABLE ok_{norm} (_row INTEGER, ok BOOLEAN)")
     con.execute(
-        f"CREATE TABLE fixed_{norm} (_row INTEGER, id_fixed VARCHAR, birth VARCHAR, sex VARCHAR, reason VARCHAR, raw VARCHAR)"
+        f"CREATE TABLE fixed_{norm} (_row INTEGER, id_fixed VARCHAR, birth VARCHAR, sex VARCHAR, "
+        "reason VARCHAR, raw VARCHAR)"
     )
     reader = (
         con.cursor()
@@ -312,8 +326,11 @@ def check_ids(con, table: Table, norm: str, today: date) -> None:
     con.execute(
         f"""CREATE OR REPLACE TABLE {norm} AS
             SELECT n.* REPLACE (id_checked AS id_number),
-                   COALESCE(x.birth, substr(id_checked, 7, 4) || '-' || substr(id_checked, 11, 2) || '-' || substr(id_checked, 13, 2)) AS _birth,
-                   COALESCE(x.sex, CASE WHEN id_checked IS NULL THEN NULL WHEN CAST(substr(id_checked, 17, 1) AS INTEGER) % 2 = 1 THEN '1' ELSE '2' END) AS _sex
+                   COALESCE(x.birth, substr(id_checked, 7, 4) || '-' || substr(id_checked, 11, 2)
+                                     || '-' || substr(id_checked, 13, 2)) AS _birth,
+                   COALESCE(x.sex, CASE WHEN id_checked IS NULL THEN NULL
+                                        WHEN CAST(substr(id_checked, 17, 1) AS INTEGER) % 2 = 1 THEN '1'
+                                        ELSE '2' END) AS _sex
             FROM {norm} n LEFT JOIN ok_{norm} o USING (_row) LEFT JOIN fixed_{norm} x USING (_row),
                  LATERAL (SELECT CASE WHEN o.ok THEN n.id_number ELSE x.id_fixed END AS id_checked)"""
     )

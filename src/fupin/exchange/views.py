@@ -1,5 +1,5 @@
-"""Exchange pages: uploads and their progress, the import template and the registry exports. Each view parses the request, calls template.py or
-exports.py (which scope, mask and audit) and sends the file."""
+"""Exchange pages: uploads and their progress, the import template and the registry exports. Each view parses the
+request, calls template.py or exports.py (which scope, mask and audit) and sends the file."""
 
 import io
 

@@ -128,7 +128,8 @@ def _whole_months(dialect: str) -> str:
     """Whole months from the latest 纳入监测 to the assessment date, day against day (Jan 31 → Feb 28 is 0)."""
     if dialect == "sqlite":
         year, month, day = (
-            "CAST(substr({pe}.monitored_on, %d, %d) AS INTEGER)" % span for span in ((1, 4), (6, 2), (9, 2))
+            f"CAST(substr({{pe}}.monitored_on, {start}, {length}) AS INTEGER)"
+            for start, length in ((1, 4), (6, 2), (9, 2))
         )
     else:
         year, month, day = (

@@ -87,7 +87,8 @@ class HouseholdProfile(models.Model):
     out_of_pocket = models.FloatField(_("合规自付支出（汇总年度）"), null=True)
     per_capita_income_prev = models.FloatField(_("上年人均纯收入"), null=True)
     net_income_prev = models.FloatField(_("上年家庭纯收入"), null=True)
-    housing_safety = models.CharField(_("住房安全等级（汇总年度）"), max_length=1, null=True)
+    # NULL (no record for the year) as in the fields around it; changing it would need a migration
+    housing_safety = models.CharField(_("住房安全等级（汇总年度）"), max_length=1, null=True)  # noqa: DJ001
     safe_drinking_water = models.BooleanField(_("饮水安全（汇总年度）"), null=True)
     food_clothing_secure = models.BooleanField(_("不愁吃穿（汇总年度）"), null=True)
 

@@ -152,7 +152,9 @@ def read_yaml(path: Path) -> YamlMap:
         value = _build(root, loader, file)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise PackError([Problem(file, mark.line + 1 if mark else 1, f"YAML 格式错误：{error.problem or error}")])
+        raise PackError(
+            [Problem(file, mark.line + 1 if mark else 1, f"YAML 格式错误：{error.problem or error}")]
+        ) from None
     except RecursionError:
         raise PackError([Problem(file, 1, "YAML 嵌套过深")]) from None
     finally:

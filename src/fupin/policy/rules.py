@@ -46,7 +46,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import Enum
-from typing import ClassVar, Union, get_args
+from typing import ClassVar, get_args
 
 import sqlglot
 from sqlglot import exp
@@ -209,7 +209,7 @@ class IsNull:
     type: ClassVar[ValueType] = BOOLEAN
 
 
-Node = Union[Literal, Feature, Param, Compare, BoolOp, Not, Arith, Between, InList, Call, IsNull]
+Node = Literal | Feature | Param | Compare | BoolOp | Not | Arith | Between | InList | Call | IsNull
 _NODE_TYPES = get_args(Node)
 _LEAVES = (Literal, Feature, Param)
 

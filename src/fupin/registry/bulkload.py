@@ -264,7 +264,7 @@ class PostgresLoader(Loader):
                 [tables, tables],
             )
             self._saved = cursor.fetchall()
-            for what, table, name, _, contype in sorted(self._saved, key=lambda row: row[4] != "f"):
+            for what, table, name, _, _contype in sorted(self._saved, key=lambda row: row[4] != "f"):
                 if what == "constraint":
                     cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
                 else:
@@ -273,7 +273,7 @@ class PostgresLoader(Loader):
     def restore_indexes(self):
         with self.connection.cursor() as cursor:
             # unique constraints and indexes first: the foreign keys are then checked against complete indexes
-            for what, table, name, definition, contype in sorted(self._saved, key=lambda row: row[4] == "f"):
+            for what, table, name, definition, _contype in sorted(self._saved, key=lambda row: row[4] == "f"):
                 if what == "constraint":
                     cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
                 else:

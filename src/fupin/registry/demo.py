@@ -81,7 +81,10 @@ DIBAO_2014, DIBAO_STEP = 1500, 230
 TEKUN_2014, TEKUN_STEP = 3500, 350
 ORDINARY_INCOME_2024 = 13_500  # median per-capita net income of ordinary households
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜"
+    "戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+)
 #: Zipf-like, roughly as in China: 王 about 6 %, 刘 4 %, the hundredth 0.3 %
 SURNAME_P = 1.0 / np.arange(5, len(SURNAMES) + 5)
 SURNAME_P /= SURNAME_P.sum()

@@ -275,7 +275,8 @@ def sql_refusal(checks, expr: str, today: date) -> str:
     """A DuckDB expression: the reason the first failed check gives for the value of `expr` (typed as the field:
     VARCHAR, DATE, a number), NULL if it passes or is NULL."""
     whens = [
-        f"WHEN {SQL_TESTS[c.test].format(v=expr, a=sql_literal(c.resolved(today)))} THEN {sql_literal(c.reason_for(today))}"
+        f"WHEN {SQL_TESTS[c.test].format(v=expr, a=sql_literal(c.resolved(today)))} "
+        f"THEN {sql_literal(c.reason_for(today))}"
         for c in checks
     ]
     return f"(CASE {' '.join(whens)} END)" if whens else "NULL"

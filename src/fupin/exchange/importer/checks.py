@@ -53,7 +53,8 @@ def _duplicates(staged: Import, kind, norm, keys: list[str], header: str, what: 
         kind,
         header,
         f"""
-        SELECT _row, {keys[-1]} AS value, '与第' || list_aggregate(others, 'string_agg', '、') || '行重复（{what}）' AS reason
+        SELECT _row, {keys[-1]} AS value,
+               '与第' || list_aggregate(others, 'string_agg', '、') || '行重复（{what}）' AS reason
         FROM (SELECT _row, {key}, list(_row) OVER (PARTITION BY {key}) AS all_rows FROM {norm}
               WHERE {" AND ".join(f"{k} IS NOT NULL" for k in keys)}),
              LATERAL (SELECT list_filter(all_rows, lambda r: r != _row) AS others)
@@ -133,9 +134,12 @@ def _check_roster(staged: Import, m):
             "members",
             header,
             f"""
-            SELECT _row, {ident(name)} AS value, '同一户编号的各行“{header}”不一致（本户各行：' || string_agg(DISTINCT v, '、') OVER (PARTITION BY number) || '）' AS reason
+            SELECT _row, {ident(name)} AS value,
+                   '同一户编号的各行“{header}”不一致（本户各行：'
+                   || string_agg(DISTINCT v, '、') OVER (PARTITION BY number) || '）' AS reason
             FROM (SELECT _row, number, {ident(name)}, {ident(name)} AS v,
-                         count(DISTINCT {ident(name)}) OVER (PARTITION BY number) AS n FROM {m} WHERE number IS NOT NULL)
+                         count(DISTINCT {ident(name)}) OVER (PARTITION BY number) AS n
+                  FROM {m} WHERE number IS NOT NULL)
             WHERE n > 1""",
         )
     head = f"max(CASE WHEN relation = '{codes.Relation.HEAD}' THEN name END)"
@@ -186,7 +190,8 @@ def _check_members(staged: Import, m, number):
         staged,
         "members",
         id_header,
-        f"SELECT _row, NULL AS value, '证件号码不能为空' AS reason FROM {m} WHERE id_number IS NULL AND _row NOT IN (SELECT _row FROM errors WHERE sheet = ? AND header = ?)",
+        f"SELECT _row, NULL AS value, '证件号码不能为空' AS reason FROM {m} "
+        "WHERE id_number IS NULL AND _row NOT IN (SELECT _row FROM errors WHERE sheet = ? AND header = ?)",
         [table.title, id_header],
     )
     _duplicates(staged, "members", m, ["id_number"], id_header, "同一人只能登记一次")
@@ -212,7 +217,8 @@ def _check_members(staged: Import, m, number):
                 MEMBERS.column(name).header,
                 f"""
                 SELECT n._row, NULL AS value, '新增成员须填写{what}' AS reason
-                FROM {m} n LEFT JOIN db_members d USING (id_number) WHERE d.id IS NULL AND n.{name} IS NULL AND n.id_number IS NOT NULL""",
+                FROM {m} n LEFT JOIN db_members d USING (id_number)
+                WHERE d.id IS NULL AND n.{name} IS NULL AND n.id_number IS NOT NULL""",
             )
         else:
             _err(

@@ -51,15 +51,18 @@ def plan_rows(staged: Import, outcome: Outcome):
             CREATE TABLE plan_{kind} AS
             SELECT n._row, d.id AS db_id, n.number,
                    CASE WHEN d.id IS NOT NULL THEN
-                   to_json(map_from_entries(list_filter([{pairs}], lambda e: e.v[2] IS NOT NULL AND e.v[1] IS DISTINCT FROM e.v[2])))
+                   to_json(map_from_entries(list_filter([{pairs}],
+                       lambda e: e.v[2] IS NOT NULL AND e.v[1] IS DISTINCT FROM e.v[2])))
                END AS changes
             FROM {norm} n LEFT JOIN {db} d ON {join}""")
         new, updated, unchanged = staged.con.execute(f"""
-            SELECT count(*) FILTER (WHERE db_id IS NULL), count(*) FILTER (WHERE db_id IS NOT NULL AND changes != '{{}}'),
+            SELECT count(*) FILTER (WHERE db_id IS NULL),
+                   count(*) FILTER (WHERE db_id IS NOT NULL AND changes != '{{}}'),
                    count(*) FILTER (WHERE db_id IS NOT NULL AND changes = '{{}}') FROM plan_{kind}""").fetchone()
         outcome.counts[kind] = {"new": new, "updated": updated, "unchanged": unchanged}
         for row, number, changes in staged.con.execute(
-            f"SELECT _row, number, changes FROM plan_{kind} WHERE db_id IS NOT NULL AND changes != '{{}}' ORDER BY _row LIMIT {PREVIEW}"
+            f"SELECT _row, number, changes FROM plan_{kind} WHERE db_id IS NOT NULL AND changes != '{{}}' "
+            f"ORDER BY _row LIMIT {PREVIEW}"
         ).fetchall():
             sheet = {"households": HOUSEHOLDS, "members": MEMBERS, "incomes": INCOMES}[kind]
             named = {sheet.column(name).header: pair for name, pair in json.loads(changes).items()}

@@ -88,6 +88,7 @@ class Import:
         return outcome
 
     def roster_columns(self) -> list[str]:
-        """The household columns a member sheet carries besides 户编号: a roster, one row a member with its household."""
+        """The household columns a member sheet carries besides 户编号: a roster, one row a member with its
+        household."""
         table = self.by_kind["members"]
         return [c.name for c in MEMBERS.household_columns if c.name in table.columns]

@@ -198,7 +198,8 @@ def _audit(staged: Import, kind, model, area_sql: str, source: str):
     opening = '{"import": ' + json.dumps(str(staged.origin)) + ', "row": '  # JSON text, then an SQL literal
     origin = f"{q(opening)} || p._row || '}}'"
     staged.audit_rows.append(f"""
-        SELECT CASE WHEN p.db_id IS NULL THEN 'create' ELSE 'update' END AS action, {q(model._meta.label_lower)} AS model,
+        SELECT CASE WHEN p.db_id IS NULL THEN 'create' ELSE 'update' END AS action,
+               {q(model._meta.label_lower)} AS model,
                CAST(COALESCE(p.db_id, s.new_id) AS VARCHAR) AS object_id, {area_sql} AS area_code,
                COALESCE(p.changes, {origin}) AS changes
         FROM plan_{kind} p JOIN {source} s USING (_row) WHERE p.db_id IS NULL OR p.changes != '{{}}'""")
@@ -239,7 +240,8 @@ def _write_households(staged: Import, now):
         "households",
         Household,
         "COALESCE(s.new_village, s.village_id)",
-        f"(SELECT n._row, {village} AS new_village, h.new_id, i.village_id FROM {norm} n LEFT JOIN new_households h USING (_row) JOIN household_ids i ON i.number = n.number)",
+        f"(SELECT n._row, {village} AS new_village, h.new_id, i.village_id FROM {norm} n "
+        "LEFT JOIN new_households h USING (_row) JOIN household_ids i ON i.number = n.number)",
     )
 
 
@@ -254,7 +256,8 @@ def _write_household_part(
     staged.con.execute(f"""
         CREATE TABLE new_{kind} AS
         SELECT n.* {replace}, h.id AS household_id, {base} - 1 + row_number() OVER (ORDER BY n._row) AS new_id
-        FROM {norm} n JOIN plan_{kind} p USING (_row) JOIN household_ids h ON h.number = n.number WHERE p.db_id IS NULL""")
+        FROM {norm} n JOIN plan_{kind} p USING (_row) JOIN household_ids h ON h.number = n.number
+        WHERE p.db_id IS NULL""")
     names = {c.name for c in present} | set(derived)
     _insert(
         staged,
@@ -271,7 +274,8 @@ def _write_household_part(
         kind,
         model,
         "s.village_id",
-        f"(SELECT n._row, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_{kind} m USING (_row) JOIN household_ids h ON h.number = n.number)",
+        f"(SELECT n._row, m.new_id, h.village_id FROM {norm} n LEFT JOIN new_{kind} m USING (_row) "
+        "JOIN household_ids h ON h.number = n.number)",
     )
 
 

@@ -66,7 +66,8 @@ def open_zip(path: Path, filename: str) -> zipfile.ZipFile:
                         "疑似“压缩炸弹”，已拒绝。请只复制有数据的区域到新工作簿后再导入"
                     ) from None
                 raise FileRefused(
-                    f"“{filename}”实际解压后超过上限{limit / 2**20:.0f} MB（压缩包中记录的只有{declared / 2**20:.1f} MB），"
+                    f"“{filename}”实际解压后超过上限{limit / 2**20:.0f} MB"
+                    f"（压缩包中记录的只有{declared / 2**20:.1f} MB），"
                     "疑似“压缩炸弹”，已拒绝。请只复制有数据的区域到新工作簿后再导入"
                 ) from None
             if size != info.file_size:

@@ -158,7 +158,8 @@ def read_csv(path: Path, filename: str, con, progress: Progress) -> Table:
     except Exception as exc:  # duckdb.Error: its message names the line
         raise FileRefused(_csv_error(str(exc), filename)) from None
     con.execute(
-        f"DELETE FROM raw_0 WHERE {' AND '.join(f'coalesce(trim(c{i}), {chr(39) * 2}) = {chr(39) * 2}' for i in range(len(headers)))}"
+        "DELETE FROM raw_0 WHERE "
+        f"{' AND '.join(f'coalesce(trim(c{i}), {chr(39) * 2}) = {chr(39) * 2}' for i in range(len(headers)))}"
     )
     table.rows = con.execute("SELECT count(*) FROM raw_0").fetchone()[0]
     if table.rows == 0:

@@ -31,7 +31,8 @@ _FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[ >/]')
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
 _VALUED_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>/]*>')  # a cell element with content (not `<c …/>`)
 _LONG_NUMBER = re.compile(
-    rb'<c r="([A-Z]+)([0-9]+)"(?:\s+(?:s="[0-9]+"|t="n"))*\s*><v>([0-9][0-9.]{10,}(?:E\+?[0-9]+)?|[0-9.]+E\+?[0-9]+)</v>'
+    rb'<c r="([A-Z]+)([0-9]+)"(?:\s+(?:s="[0-9]+"|t="n"))*\s*>'
+    rb"<v>([0-9][0-9.]{10,}(?:E\+?[0-9]+)?|[0-9.]+E\+?[0-9]+)</v>"
 )
 
 

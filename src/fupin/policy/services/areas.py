@@ -38,7 +38,8 @@ def checklist_items(pack: Pack) -> list[str]:
     unknown = [name for name in names if name not in CHECKLIST_ITEMS]
     if unknown:
         raise InvalidAssessment(
-            f"标准包 {pack.id} 的 village_checklist 有未知项目：{'、'.join(unknown)}（可用：{', '.join(CHECKLIST_ITEMS)}）"
+            f"标准包 {pack.id} 的 village_checklist 有未知项目：{'、'.join(unknown)}"
+            f"（可用：{', '.join(CHECKLIST_ITEMS)}）"
         )
     return names
 

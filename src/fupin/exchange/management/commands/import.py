@@ -73,7 +73,8 @@ class Command(BaseCommand):
             write(f"  未导入的列：{'、'.join(job.ignored_columns)}")
         for error in job.errors[:20]:
             write(
-                f"  {error['sheet']} 第{error['row']}行 {error['letter']}列“{error['column']}” {error['value'] or ''}：{error['reason']}"
+                f"  {error['sheet']} 第{error['row']}行 {error['letter']}列“{error['column']}”"
+                f" {error['value'] or ''}：{error['reason']}"
             )
         if job.error_count > 20:
             write(f"  ……共{job.error_count}处错误")

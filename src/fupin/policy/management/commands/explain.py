@@ -12,7 +12,10 @@ from ._options import add_common, console_for, user_named
 
 
 class Command(BaseCommand):
-    help = "解释一户的评估结论：逐条规则、取值、标准与是否符合。不指定 --policy 时解释已入库的最近结论，否则按该标准包即时评估"
+    help = (
+        "解释一户的评估结论：逐条规则、取值、标准与是否符合。"
+        "不指定 --policy 时解释已入库的最近结论，否则按该标准包即时评估"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("household", help="户编号")
