@@ -81,12 +81,27 @@ class Area(models.Model):
         return self.code[: PREFIX_LENGTH[self.level]]
 
     def path(self) -> list["Area"]:
-        """Ancestors from the province down to this area (one query per level, at most six)."""
+        """Ancestors from the province down to this area. An ancestor's code is normally this code cut at its
+        level's length and padded with zeros, so one query fetches them all; a parent the codes do not predict is
+        followed by its own query. Kept on the instance: a page asks for a village's name more than once."""
+        cached = getattr(self, "_path", None)
+        if cached is not None:
+            return cached
+        likely = {
+            self.code[:length].ljust(CODE_LENGTH[level], "0")
+            for level, length in PREFIX_LENGTH.items()
+            if length < len(self.code) and level != Level.GROUP
+        }
+        fetched = {area.code: area for area in Area.objects.filter(code__in=likely - {self.code})} if likely else {}
         chain, node = [], self
         while node is not None:
             chain.append(node)
-            node = node.parent
-        return chain[::-1]
+            parent_code = node.parent_id
+            if parent_code is None:
+                break
+            node = fetched.get(parent_code) or node.parent
+        self._path = chain[::-1]
+        return self._path
 
     def full_name(self) -> str:
         return "".join(a.name for a in self.path())

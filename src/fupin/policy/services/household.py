@@ -8,8 +8,12 @@ from datetime import date
 from functools import lru_cache
 
 from django.db import transaction
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 
+from fupin.accounts.scoping import in_scope
 from fupin.areas.models import PREFIX_LENGTH
+from fupin.errors import NotFound
 from fupin.registry.models import Household
 
 from .. import compute
@@ -110,28 +114,31 @@ def stored_decision(stored: HouseholdDecision) -> Decision:
 
 def latest_decisions(user, household: Household) -> list[Decision]:
     """The household's latest decision of each kind: the latest whole-area run holding its village, or a later
-    one-household run of it; each found by probing the (run, household) index, never scanning decisions."""
-    household = scoped_get(Household.objects.select_related("village"), user, pk=household.pk)
+    one-household run of it. Two queries whatever the number of kinds and runs: the latest run of each (kind,
+    whole-area or single) by a window over the runs index, then the decisions by their (run, household) keys —
+    never a scan of decisions."""
+    if user is not None and not in_scope(user, household.village_id):  # the CLI, with no user, sees everything
+        raise NotFound("未找到该记录")
     code = household.village_id
     prefixes = ["", *(code[:n] for n in sorted(set(PREFIX_LENGTH.values())) if n <= len(code))]
-    finished = AssessmentRun.objects.filter(finished_at__isnull=False).order_by("-finished_at", "-id")
-    latest = []
-    for kind in Kind.values:
-        if kind in AREA_KINDS:
-            continue
-        candidates = [
-            run
-            for run in (
-                finished.filter(kind=kind, single=False, area_code__in=prefixes).first(),
-                finished.filter(kind=kind, single=True, household=household).first(),
-            )
-            if run is not None
-        ]
-        found = HouseholdDecision.objects.filter(
-            pk__in=[decision_key(run.pk, household.pk) for run in candidates]
-        ).select_related("run")
-        stored = max(found, key=lambda d: (d.run.finished_at, d.run_id), default=None)
-        if stored is not None:
-            stored.household = household
-            latest.append(stored_decision(stored))
-    return latest
+    kinds = [kind for kind in Kind.values if kind not in AREA_KINDS]
+    newest_first = [F("finished_at").desc(), F("id").desc()]
+    runs = (
+        AssessmentRun.objects.filter(finished_at__isnull=False, kind__in=kinds)
+        .filter(Q(single=False, area_code__in=prefixes) | Q(single=True, household=household))
+        .annotate(rank=Window(RowNumber(), partition_by=[F("kind"), F("single")], order_by=newest_first))
+        .filter(rank=1)
+    )
+    runs = {run.pk: run for run in runs}
+    found = HouseholdDecision.objects.filter(pk__in=[decision_key(pk, household.pk) for pk in runs])
+    newest = {}
+    for stored in found:
+        stored.run = runs[stored.run_id]
+        stored.household = household
+        kind = stored.run.kind
+        if kind not in newest or (stored.run.finished_at, stored.run_id) > (
+            newest[kind].run.finished_at,
+            newest[kind].run_id,
+        ):
+            newest[kind] = stored
+    return [stored_decision(newest[kind]) for kind in kinds if kind in newest]
