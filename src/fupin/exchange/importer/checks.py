@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fupin.accounts.scoping import scope_prefix
 from fupin.areas.models import Level
+from fupin.areas.scoping import scope_prefix
 from fupin.registry import codes
 
 from ..columns import HOUSEHOLDS, INCOMES, MEMBERS

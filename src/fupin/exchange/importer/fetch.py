@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from django.db import connection
 
-from fupin.accounts.scoping import scope_prefix
 from fupin.areas.models import Area
+from fupin.areas.scoping import scope_prefix
 from fupin.registry.models import Household, IncomeAccount, Member
 
 from ..columns import HOUSEHOLDS, INCOMES, MEMBERS, Sheet
