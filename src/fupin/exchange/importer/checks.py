@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from fupin.areas.models import Level
 from fupin.areas.scoping import scope_prefix
 from fupin.registry import codes
+from fupin.registry.sheets import HOUSEHOLDS, INCOMES, MEMBERS
 
-from ..columns import HOUSEHOLDS, INCOMES, MEMBERS
 from ..validation import add_errors, ident
 
 if TYPE_CHECKING:
