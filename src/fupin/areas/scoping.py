@@ -7,7 +7,7 @@ The rule lives with the area tree, below accounts: it reads only what every Djan
 is_active, is_superuser) and the user's `area`, so areas needs nothing from accounts to apply it.
 """
 
-from fupin.errors import NotFound
+from fupin.core.errors import NotFound
 
 NOTHING = "#"  # no digit code starts with this
 

@@ -47,8 +47,8 @@ from fupin.accounts import audit
 from fupin.accounts.masking import hidden_from, mask_value
 from fupin.accounts.models import Action
 from fupin.accounts.roles import SENSITIVE_FIELDS
+from fupin.core.errors import DomainError
 from fupin.core.sheets import Column, Sheet
-from fupin.errors import DomainError
 from fupin.registry import codes
 from fupin.registry.filters import HouseholdFilter, filtered_households
 from fupin.registry.models import IncomeAccount, Member

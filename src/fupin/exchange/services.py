@@ -37,8 +37,8 @@ from fupin.accounts import audit
 from fupin.accounts.masking import hidden_from, mask_value
 from fupin.accounts.models import Action
 from fupin.accounts.roles import SENSITIVE_FIELDS
+from fupin.core.errors import DomainError, NotFound, PermissionDenied
 from fupin.core.progress import Progress, Steps
-from fupin.errors import DomainError, NotFound, PermissionDenied
 
 from .importer.run import Import
 from .models import ImportJob

@@ -14,7 +14,7 @@ from fupin.accounts import audit
 from fupin.accounts.models import Action
 from fupin.areas.models import Area, Level
 from fupin.areas.scoping import in_scope
-from fupin.errors import Conflict, NotFound, PermissionDenied
+from fupin.core.errors import Conflict, NotFound, PermissionDenied
 
 from . import codes
 from .idcard import InvalidIdNumber, parse_id_number

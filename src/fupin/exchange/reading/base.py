@@ -9,8 +9,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fupin.core.errors import DomainError
 from fupin.core.sheets import Column, Sheet
-from fupin.errors import DomainError
 
 from ..sheets import IGNORED_QUIETLY, sheets
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from fupin.areas.models import Area
 from fupin.areas.scoping import NOTHING, get_scoped, scope_prefix
-from fupin.errors import DomainError, NotFound
+from fupin.core.errors import DomainError, NotFound
 from fupin.registry import codes
 
 from .. import compute
