@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from fupin.accounts.api import API_AUTH
 from fupin.accounts.api import router as accounts_router
-from fupin.errors import DomainError, MethodNotAllowed, NotFound, error_body, too_large
+from fupin.core.errors import DomainError, MethodNotAllowed, NotFound, error_body, too_large
 from fupin.exchange.api import router as exchange_router
 from fupin.policy.api import router as policy_router
 from fupin.registry.api import router as registry_router

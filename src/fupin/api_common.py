@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, create_model, 
 
 from fupin.accounts.masking import shown
 from fupin.accounts.roles import SENSITIVE_FIELDS
-from fupin.errors import CONTROL_REASON
+from fupin.core.errors import CONTROL_REASON
 
 
 class ErrorBody(Schema):

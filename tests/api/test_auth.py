@@ -10,7 +10,7 @@ from django.test import Client
 
 from fupin.accounts import tokens
 from fupin.accounts.models import Action, ApiToken, AuditEntry
-from fupin.errors import DomainError
+from fupin.core.errors import DomainError
 from tests.factories import VILLAGE_A1
 from tests.support import Caller, assert_error
 

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from fupin.accounts import tokens
 from fupin.api import api
 from fupin.api_common import MAX_PAGE
-from fupin.errors import CONTROL_REASON
+from fupin.core.errors import CONTROL_REASON
 from tests.factories import VILLAGE_A1
 from tests.support import assert_error
 from tests.sweep.routes import API as SWEPT

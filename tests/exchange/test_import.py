@@ -218,7 +218,7 @@ def test_scope_other_households_and_other_areas_are_refused(users, run_import, m
 
 
 def test_roles_that_may_not_edit_cannot_import(users, run_import):
-    from fupin.errors import PermissionDenied
+    from fupin.core.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         run_import(users["inspector"], roster(("X1", VILLAGE_A1, "郑一", make_id(), "户主", "", "", "", "")))

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from fupin.errors import DomainError
+from fupin.core.errors import DomainError
 from fupin.exchange.columns import HOUSEHOLDS, MEMBERS
 from fupin.exchange.models import ImportJob
 from fupin.registry import codes, services, values

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from fupin.accounts.models import Action, AuditEntry
-from fupin.errors import Conflict, NotFound, PermissionDenied
+from fupin.core.errors import Conflict, NotFound, PermissionDenied
 from fupin.registry import codes, services
 from fupin.registry.models import Household, IncomeAccount, Member
 from tests.factories import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id

@@ -4,11 +4,13 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from fupin.areas.models import Area
+from fupin.areas.scoping import scope_prefix
+
 from . import audit, lockout, masking
 from .admin_scoping import ScopedAdmin
 from .models import Action, AuditEntry, Lockout, User
 from .roles import ROLE_RANK
-from .scoping import scope_prefix
 
 #: what only a superuser may change on a user: who he is for the scoping, and what the admin lets him do
 GRANTS = ("role", "area", "is_staff", "is_superuser", "groups", "user_permissions")
@@ -166,3 +168,19 @@ class LockoutAdmin(ScopedAdmin):
 
     def delete_model(self, request, obj):
         lockout.lift([obj], by=request.user, via="admin")
+
+
+@admin.register(Area)
+class AreaAdmin(ScopedAdmin):
+    """The area tree in the admin. Registered here, not in areas: areas sits below accounts, and the scoped admin
+    (with its audit) is accounts'."""
+
+    list_display = ("code", "name", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("code", "name")
+    raw_id_fields = ("parent",)
+
+    def scope_codes(self, obj) -> list[str]:
+        """An area is kept by the users of the area above it: its parent must lie in the user's scope (a top-level
+        area has none, so only a user who sees everything may add one), and so must its own code."""
+        return [obj.parent_id or "", obj.code or ""]

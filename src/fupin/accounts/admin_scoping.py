@@ -22,9 +22,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fupin.areas.scoping import in_scope
+
 from . import audit
 from .models import Action
-from .scoping import in_scope
 
 OUT_OF_SCOPE_CHOICE = gettext_lazy("所选记录不存在或不在您管辖的区划内")
 

@@ -8,7 +8,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from fupin.api_common import ERRORS, Input, Labelled
-from fupin.errors import NotAuthenticated, NotFound, PermissionDenied
+from fupin.core.errors import NotAuthenticated, NotFound, PermissionDenied
 
 from . import tokens
 from .models import ApiToken

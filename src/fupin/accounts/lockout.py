@@ -14,10 +14,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.shortcuts import render
 
+from fupin.areas.scoping import in_scope, scope_prefix
+
 from . import audit
 from .models import Action, Lockout, User
 from .roles import LOCKOUT_LIFTERS, ROLE_RANK
-from .scoping import in_scope, scope_prefix
 
 
 def _address(value: str) -> str | None:

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fupin.areas.models import ScopedQuerySet
+from fupin.areas.scoping import scope_prefix
 
 from .roles import EDITORS, SENSITIVE_FIELDS, Role
 
@@ -116,8 +117,6 @@ class LockoutQuerySet(models.QuerySet):
     def restrict(self, user):
         """The attempts of users in the viewer's scope (an attempt names a username, not an area). Names that
         belong to no user only for a superuser who sees everything."""
-        from .scoping import scope_prefix
-
         if scope_prefix(user) == "":
             return self
         return self.filter(username__in=User.objects.restrict(user).values("username"))

@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from fupin.errors import DomainError
+from fupin.core.errors import DomainError
 
 from . import audit
 from .models import Action, ApiToken

@@ -8,6 +8,8 @@ code, so "everything under this area" is a code range — the one query area sco
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .scoping import scope_prefix
+
 
 class Level(models.IntegerChoices):
     PROVINCE = 1, _("省")
@@ -52,8 +54,6 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{self.area_path}__gte": low, f"{self.area_path}__lt": high})
 
     def restrict(self, user):
-        from fupin.accounts.scoping import scope_prefix
-
         return self.under(scope_prefix(user))
 
 

@@ -5,7 +5,7 @@ import io
 
 from django.db import transaction
 
-from fupin.errors import DomainError
+from fupin.core.errors import DomainError
 
 from .models import PREFIX_LENGTH, Area, Level
 

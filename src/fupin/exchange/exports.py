@@ -4,9 +4,9 @@ role, audited, streamed.
 One workbook (.xlsx) holds three sheets laid out like the import template (template.Layout): the filtered
 households, then the members and the income accounts of those households. A CSV holds one of them (kind). Either
 file imports back unchanged: the household sheet has the template's columns in the template's order, followed by
-read-only columns (columns.HOUSEHOLDS.readonly) that the importer ignores.
+read-only columns (registry.sheets.HOUSEHOLDS.readonly) that the importer ignores.
 
-Cells, by column kind (columns.py):
+Cells, by column kind (fupin.core.sheets):
   text, id, area  text cells; xlsx: a string in a text-formatted ('@') cell, so an ID, a phone or a household
                   number never becomes a number; CSV: ID-like cells get a leading tab (below), free text the
                   formula guard
@@ -47,12 +47,13 @@ from fupin.accounts import audit
 from fupin.accounts.masking import hidden_from, mask_value
 from fupin.accounts.models import Action
 from fupin.accounts.roles import SENSITIVE_FIELDS
-from fupin.errors import DomainError
+from fupin.core.errors import DomainError
+from fupin.core.sheets import Column, Sheet
 from fupin.registry import codes
 from fupin.registry.filters import HouseholdFilter, filtered_households
 from fupin.registry.models import IncomeAccount, Member
+from fupin.registry.sheets import HOUSEHOLDS, SHEETS
 
-from .columns import HOUSEHOLDS, SHEETS, Column, Sheet
 from .template import EXCEL_ROWS, NO, YES, Layout, holds_digits
 
 FORMATS = {
@@ -68,7 +69,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 with translation.override("zh-hans"):
     _STATUS = tuple((code, str(label)) for code, label in codes.Status.choices)
-#: the read-only columns by their header (columns.Sheet.readonly) and the value each is written from. A column's
+#: the read-only columns by their header (Sheet.readonly) and the value each is written from. A column's
 #: name is the sensitive field it holds, if any: the household head's ID is masked like any ID number.
 READONLY = {
     "行政村": (Column("village_name", "行政村", "text", max_length=60), "village__name"),

@@ -37,15 +37,15 @@ from fupin.accounts import audit
 from fupin.accounts.masking import hidden_from, mask_value
 from fupin.accounts.models import Action
 from fupin.accounts.roles import SENSITIVE_FIELDS
+from fupin.core.errors import DomainError, NotFound, PermissionDenied
 from fupin.core.progress import Progress, Steps
-from fupin.errors import DomainError, NotFound, PermissionDenied
 
-from .columns import SHEETS
 from .importer.run import Import
 from .models import ImportJob
 from .reading.base import FileRefused, display_name
 from .reading.file import read_file
 from .reports import download_name, write_error_report
+from .sheets import sheets
 from .validation import q
 
 log = logging.getLogger(__name__)
@@ -295,13 +295,15 @@ def report_download(user, job_id, *, via: str) -> tuple[Path, str]:
     return path, download_name(job.filename, job.report_name)
 
 
-#: template header → field: errors and the change preview name their columns by it
-FIELD_OF_HEADER = {column.header: column.name for sheet in SHEETS for column in sheet.all_columns}
+def field_of_header(header: str) -> str | None:
+    """The field under a template header (of any registered sheet): errors and the change preview name their
+    columns by it. Looked up when asked, since apps register their sheets as they load."""
+    return {c.header: c.name for sheet in sheets() for c in sheet.all_columns}.get(header)
 
 
 def _hidden(viewer, header) -> str | None:
     """The sensitive field under this header, if the viewer's role may not reveal it."""
-    name = FIELD_OF_HEADER.get(header)
+    name = field_of_header(header)
     return name if hidden_from(viewer, name) else None
 
 

@@ -1,6 +1,6 @@
 """The import template, and the workbook layout that exports share with it.
 
-Every sheet of columns.SHEETS gets its header row laid out the same way in the template and in an export: the
+Every sheet of a book (exchange.sheets) gets its header row laid out the same way in the template and in an export: the
 Chinese headers (required ones in red, read-only ones in grey), a comment on each header saying what the cell
 takes, drop-down lists for code and 是/否 columns, limits on numbers and lengths, and a cell format per column.
 So a clerk who fills an exported file sees what the template shows, and the file imports back unchanged.
@@ -20,8 +20,13 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import quote_sheetname, xl_range_abs
 
-from .columns import MEMBERS, SHEETS, Column, Sheet
+from fupin.core.sheets import Column, Sheet
+from fupin.registry.sheets import MEMBERS
 
+from .sheets import sheets
+
+#: the book whose template this is: the registry's, the only one so far
+BOOK = "registry"
 GUIDE = "说明"
 CODE_LIST = "代码表"
 #: rows of a worksheet, the header included
@@ -131,7 +136,7 @@ class Layout:
     def _code_lists() -> dict[tuple, tuple[int, Column]]:
         """Each distinct code list of the sheets and its column in the hidden code sheet."""
         lists = {}
-        for sheet in SHEETS:
+        for sheet in sheets(BOOK):
             for column in sheet.all_columns:
                 if column.kind == "code" and column.choices not in lists:
                     lists[column.choices] = (len(lists), column)
@@ -228,7 +233,7 @@ class Layout:
         row += 1
         for position, title in enumerate((_("工作表"), _("列名"), _("必填"), _("填写说明"))):
             worksheet.write_string(row, position, title, self.header)
-        for sheet in SHEETS:
+        for sheet in sheets(BOOK):
             optional = sheet.household_columns
             for column in (*sheet.columns, *optional):
                 row += 1
@@ -290,6 +295,6 @@ def write_template(stream) -> None:
     sheet per kind of record with its header laid out."""
     layout = Layout(stream)
     layout.guide()
-    for sheet in SHEETS:
+    for sheet in sheets(BOOK):
         layout.data_sheet(sheet, sheet.columns)
     layout.close()

@@ -19,10 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fupin.accounts.roles import SENSITIVE_FIELDS
+from fupin.core.sheets import Column
 from fupin.registry.idcard import PROVINCE_CODES, InvalidIdNumber, check_codes, parse_id_number
 from fupin.registry.values import sql_refusal
 
-from .columns import Column
 from .reading.base import Table, column_letter
 
 BLANKS = "' ' || chr(9) || chr(10) || chr(13) || chr(12288) || chr(160)"

@@ -12,7 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from fupin.errors import DomainError
+from fupin.core.errors import DomainError
 
 from . import exports, services
 from .columns import SHEETS

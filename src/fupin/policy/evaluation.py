@@ -12,7 +12,7 @@ from functools import cached_property
 
 from django.db import connections
 
-from fupin.errors import DomainError
+from fupin.core.errors import DomainError
 
 from . import compute
 from . import rules as rule_language

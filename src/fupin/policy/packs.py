@@ -53,7 +53,7 @@ from pathlib import Path
 
 import yaml
 
-from fupin.errors import DomainError, NotFound
+from fupin.core.errors import DomainError, NotFound
 
 from . import rules as rule_language
 from .features import FEATURES

@@ -53,7 +53,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
 
-from fupin.errors import DomainError
+from fupin.core.errors import DomainError
 
 from .features import FEATURES, FeatureType
 

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from fupin.errors import DomainError
+from fupin.core.errors import DomainError
 
 from .forms import FlaggedFilterForm, WhatIfForm
 from .models import Kind

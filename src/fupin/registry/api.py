@@ -8,8 +8,8 @@ outside the caller's area is 404 "未找到", exactly like one that does not exi
 from django.db.models import Prefetch
 from ninja import Query, Router, Status
 
-from fupin.accounts.scoping import get_scoped
 from fupin.api_common import ERRORS, PageQuery, paginate
+from fupin.areas.scoping import get_scoped
 from fupin.exchange.exports import FORMATS, export_registry
 from fupin.exchange.views import download
 

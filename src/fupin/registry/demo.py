@@ -40,8 +40,8 @@ from django.utils import timezone
 from fupin.accounts.models import User
 from fupin.accounts.roles import Role
 from fupin.areas.models import Area, Level, code_range
+from fupin.core.errors import Conflict, DomainError
 from fupin.core.progress import Progress
-from fupin.errors import Conflict, DomainError
 from fupin.policy.packs import PackNotFound, pack_for
 
 from . import bulkload, codes

@@ -12,9 +12,9 @@ from django.db.models import Count, OuterRef, Subquery
 
 from fupin.accounts import audit
 from fupin.accounts.models import Action
-from fupin.accounts.scoping import in_scope
 from fupin.areas.models import Area, Level
-from fupin.errors import Conflict, NotFound, PermissionDenied
+from fupin.areas.scoping import in_scope
+from fupin.core.errors import Conflict, NotFound, PermissionDenied
 
 from . import codes
 from .idcard import InvalidIdNumber, parse_id_number

@@ -43,7 +43,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from fupin.errors import CONTROL_REASON, DomainError
+from fupin.core.errors import CONTROL_REASON, DomainError
 
 
 class InvalidRecord(DomainError):
@@ -87,7 +87,8 @@ class Check:
 _INVISIBLE = "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 CONTROL = r"[\x00-\x1f\x7f-\x9f" + _INVISIBLE + "]"
 CONTROL_IN_REMARKS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + _INVISIBLE + "]"  # tab and line breaks allowed
-# CONTROL_REASON, why such a text is refused, is fupin.errors': the API's request bodies refuse NUL in the same words
+# CONTROL_REASON, why such a text is refused, is fupin.core.errors': the API's request bodies refuse NUL in the
+# same words
 LENGTH_REASON = "不能超过{arg}个字符"
 #: what Excel makes of a long number typed into a cell that is not text
 SCIENTIFIC = r"[0-9]\.[0-9]+E\+[0-9]+"

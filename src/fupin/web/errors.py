@@ -6,7 +6,7 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
-from fupin.errors import BadRequest, DomainError, error_body, too_large
+from fupin.core.errors import BadRequest, DomainError, error_body, too_large
 
 #: the views that answer in JSON, by URL name (every path under /api/ does, whatever raised)
 JSON_VIEWS = {"web:reveal"}

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from fupin.accounts.roles import SENSITIVE_FIELDS
-from fupin.accounts.scoping import get_scoped
-from fupin.errors import DomainError, InvalidInput, MethodNotAllowed, NotFound
+from fupin.areas.scoping import get_scoped
+from fupin.core.errors import DomainError, InvalidInput, MethodNotAllowed, NotFound
 from fupin.policy.services.explain import explain
 from fupin.policy.services.household import latest_decisions
 from fupin.registry import display, services

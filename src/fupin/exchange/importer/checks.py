@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fupin.accounts.scoping import scope_prefix
 from fupin.areas.models import Level
+from fupin.areas.scoping import scope_prefix
 from fupin.registry import codes
+from fupin.registry.sheets import HOUSEHOLDS, INCOMES, MEMBERS
 
-from ..columns import HOUSEHOLDS, INCOMES, MEMBERS
 from ..validation import add_errors, ident
 
 if TYPE_CHECKING:

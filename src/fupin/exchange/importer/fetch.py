@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from django.db import connection
 
-from fupin.accounts.scoping import scope_prefix
 from fupin.areas.models import Area
+from fupin.areas.scoping import scope_prefix
+from fupin.core.sheets import Sheet
 from fupin.registry.models import Household, IncomeAccount, Member
+from fupin.registry.sheets import HOUSEHOLDS, INCOMES, MEMBERS
 
-from ..columns import HOUSEHOLDS, INCOMES, MEMBERS, Sheet
 from ..validation import ident
 
 if TYPE_CHECKING:

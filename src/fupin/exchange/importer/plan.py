@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from ..columns import HOUSEHOLDS, INCOMES, MEMBERS
+from fupin.registry.sheets import HOUSEHOLDS, INCOMES, MEMBERS
+
 from ..validation import ident, q
 
 if TYPE_CHECKING:

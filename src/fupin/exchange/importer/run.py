@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.core.progress import Progress
+from fupin.registry.sheets import MEMBERS
 
-from ..columns import MEMBERS
 from ..reading.base import Table
 from ..validation import create_error_table, normalise
 from . import checks, fetch, plan, write

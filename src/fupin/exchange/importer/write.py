@@ -16,11 +16,12 @@ from django.db import connection
 from django.utils import timezone
 
 from fupin.accounts.models import AuditEntry
+from fupin.core.sheets import Sheet
 from fupin.registry import bulkload, codes
 from fupin.registry.models import Household, IncomeAccount, Member
+from fupin.registry.sheets import HOUSEHOLDS, INCOMES, MEMBERS
 from fupin.registry.signals import households_changed
 
-from ..columns import HOUSEHOLDS, INCOMES, MEMBERS, Sheet
 from ..validation import ident, q
 from .fetch import table_size
 

@@ -9,12 +9,16 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fupin.errors import DomainError
+from fupin.core.errors import DomainError
+from fupin.core.sheets import Column, Sheet
 
-from ..columns import IGNORED_QUIETLY, SHEETS, Column, Sheet
+from ..sheets import IGNORED_QUIETLY, sheets
 
 CHUNK = 8 << 20  # bytes read, sniffed and transcoded at a time
 HEADER_SEARCH_ROWS = 10  # a title or a note may sit above the header row
+#: the book an upload is read as: the registry's is the only one imported so far (an app that imports files of
+#: its own passes its book down from the job)
+BOOK = "registry"
 
 
 class FileRefused(DomainError):
@@ -78,25 +82,23 @@ def _clean_header(text) -> str:
 def _lookup() -> dict[Sheet, dict[str, Column]]:
     return {
         sheet: {_clean_header(name): column for column in sheet.all_columns for name in column.names}
-        for sheet in SHEETS
+        for sheet in sheets(BOOK)
     }
 
 
 def guess_sheet(headers: list[str], title: str = "") -> Sheet | None:
-    """Which kind of record a header row holds: by the sheet's name first, then by its key columns."""
+    """Which kind of record a header row holds: by the sheet's name first, then by the columns that identify
+    a sheet (Sheet.identified_by; of several, the highest precedence, then the first registered)."""
     cleaned = {_clean_header(h) for h in headers}
-    for sheet in SHEETS:
+    for sheet in sheets(BOOK):
         if title.strip() == sheet.title:
             return sheet
-    lookup = _lookup()
-    named = {sheet: {c.name for name, c in lookup[sheet].items() if name in cleaned} for sheet in SHEETS}
-    if "id_number" in named[SHEETS[1]]:
-        return SHEETS[1]
-    if "year" in named[SHEETS[2]]:
-        return SHEETS[2]
-    if named[SHEETS[0]] & {"village", "head_name"}:
-        return SHEETS[0]
-    return None
+    found = [
+        sheet
+        for sheet, columns in _lookup().items()
+        if {c.name for name, c in columns.items() if name in cleaned} & set(sheet.identified_by)
+    ]
+    return max(found, key=lambda sheet: sheet.precedence, default=None)
 
 
 def find_header_row(rows: list[list]) -> int | None:

@@ -5,7 +5,7 @@ a run's totals as the user may see them, and a page's decisions. Nothing here wr
 from django.db import connections
 from django.db.models import Exists, OuterRef
 
-from fupin.accounts.scoping import NOTHING, scope_prefix
+from fupin.areas.scoping import NOTHING, scope_prefix
 from fupin.registry.filters import HouseholdFilter
 from fupin.registry.models import Household
 

@@ -11,9 +11,9 @@ from datetime import date
 
 from django.utils import timezone
 
-from fupin.accounts.scoping import NOTHING, get_scoped, scope_prefix
 from fupin.areas.models import Area
-from fupin.errors import DomainError, NotFound
+from fupin.areas.scoping import NOTHING, get_scoped, scope_prefix
+from fupin.core.errors import DomainError, NotFound
 from fupin.registry import codes
 
 from .. import compute

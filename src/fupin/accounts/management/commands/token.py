@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fupin.accounts import tokens
 from fupin.accounts.models import User
-from fupin.errors import DomainError
+from fupin.core.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from rich.console import Console
 from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as Bars
 
+from fupin.core.errors import DomainError
 from fupin.core.progress import Progress
-from fupin.errors import DomainError
 from fupin.exchange import services
 from fupin.exchange.models import ImportJob
 

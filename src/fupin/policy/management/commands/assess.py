@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from fupin.core.errors import DomainError
 from fupin.core.progress import RichProgress
-from fupin.errors import DomainError
 from fupin.policy.evaluation import RULE_KINDS
 from fupin.policy.models import AREA_KINDS, Kind
 from fupin.policy.services.batch import assess

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fupin.errors import DomainError, NotFound
+from fupin.core.errors import DomainError, NotFound
 from fupin.policy.models import AREA_KINDS
 from fupin.policy.services.explain import explain
 from fupin.policy.services.household import assess_household, latest_decisions

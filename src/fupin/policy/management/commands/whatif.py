@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from rich.table import Table
 
-from fupin.errors import DomainError
+from fupin.core.errors import DomainError
 from fupin.policy.models import HOUSEHOLD_KINDS, Kind
 from fupin.policy.services.whatif import parse_values, whatif
 

@@ -7,8 +7,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from fupin.core.errors import DomainError
 from fupin.core.progress import RichProgress
-from fupin.errors import DomainError
 from fupin.registry import demo
 
 

@@ -2,9 +2,12 @@
 
 A user sees the areas whose code starts with the prefix of their own area. A superuser without an area sees
 everything; any other user without an area sees nothing. Objects outside the scope are "not found".
+
+The rule lives with the area tree, below accounts: it reads only what every Django user has (is_authenticated,
+is_active, is_superuser) and the user's `area`, so areas needs nothing from accounts to apply it.
 """
 
-from fupin.errors import NotFound
+from fupin.core.errors import NotFound
 
 NOTHING = "#"  # no digit code starts with this
 

@@ -1,0 +1,149 @@
+"""The registry forms as files: its three sheets (households, members, incomes), their columns, Chinese headers and
+what each may hold. Pure declarations, with fupin.core.sheets' types: exchange registers them (the registry sits
+below exchange and cannot) and reads, validates, templates and exports them.
+
+One definition serves the importer (header matching, validation), the template and the exports, so a file
+exported by fupin imports back unchanged. Headers are the model's Chinese field names (docs/domain.md), with a few
+aliases that clerks' own forms use and the English field names. What a value may be beyond its kind (a phone's
+format, a date's range, no NUL…) is the field's rule in registry.values, the one the models apply; exchange's
+validation turns it into SQL.
+"""
+
+from datetime import date
+
+from django.db import models
+from django.utils import translation
+
+from fupin.core.sheets import Column, Sheet
+
+from . import services, values
+from .models import Household, IncomeAccount, Member
+
+#: aliases clerks' forms use for our headers
+ALIASES = {
+    "number": ("户码", "家庭编号", "household_number"),
+    "village": ("行政村代码", "村代码", "区划代码", "village_code"),
+    "head_name": ("户主",),
+    "name": ("成员姓名",),
+    "id_number": ("身份证号", "身份证号码", "证件号"),
+    "relation": ("与户主关系（代码）",),
+    "labour_capacity": ("劳动能力",),
+    "year": ("收入年度",),
+    "persons": ("家庭人数", "人口数"),
+}
+HEADERS = {"village": "行政区划代码"}
+REQUIRED = {"number", "village", "head_name", "name", "id_number", "relation", "year", "persons"}
+
+
+def _kind(f: models.Field) -> str:
+    if f.name == "id_number":
+        return "id"
+    if f.name == "village":
+        return "area"
+    if f.choices and isinstance(f, models.CharField):
+        return "code"
+    if isinstance(f, models.BooleanField):
+        return "bool"
+    if isinstance(f, models.DateField):
+        return "date"
+    if isinstance(f, models.DecimalField):
+        return "money"
+    if isinstance(f, models.IntegerField):
+        return "int"
+    return "text"
+
+
+def _bounds(model, name: str) -> tuple[int | None, int | None]:
+    """A whole number's range from its rule (registry.values), for the template's hints and Excel's own checks;
+    the importer checks the rule itself, as of the day of the import."""
+    today = date.today()
+    found = {c.test: c.resolved(today) for c in values.rule(model, name) or () if c.test in ("below", "above")}
+    return found.get("below"), found.get("above")
+
+
+def _column(model, name: str) -> Column:
+    """A column from the model field: header from its (Chinese) verbose name, kind and limits from its type."""
+    f = model._meta.get_field(name)
+    kind = _kind(f)
+    with translation.override("zh-hans"):
+        header = HEADERS.get(name, str(f.verbose_name))
+        choices = (
+            tuple((str(code), str(label)) for code, label in f.choices) if kind in ("code", "int") and f.choices else ()
+        )
+    low, high = _bounds(model, name) if kind == "int" else (None, None)
+    if kind == "int" and choices and low is None:
+        low, high = int(choices[0][0]), int(choices[-1][0])
+    default = f.default if f.has_default() and not callable(f.default) else None
+    return Column(
+        name=name,
+        header=header,
+        kind=kind,
+        aliases=ALIASES.get(name, ()),
+        choices=choices if kind == "code" else (),
+        max_length=getattr(f, "max_length", 0) or 0,
+        low=low,
+        high=high,
+        default=default,
+        required=name in REQUIRED,
+        model=model,
+        rules=values.rule,
+    )
+
+
+def _columns(model, names) -> tuple[Column, ...]:
+    return tuple(_column(model, name) for name in names)
+
+
+HOUSEHOLD_NUMBER = _column(Household, "number")
+#: household columns a member roster may carry (not the phone: in a roster "联系电话" is the member's)
+ROSTER_HOUSEHOLD_FIELDS = tuple(n for n in services.HOUSEHOLD_FIELDS if n not in ("number", "phone"))
+INCOME_FIELDS = (
+    "year",
+    "persons",
+    "wage_income",
+    "business_income",
+    "property_income",
+    "pension_income",
+    "family_planning_income",
+    "eco_compensation_income",
+    "dibao_income",
+    "tekun_income",
+    "other_transfer_income",
+    "business_expense",
+    "compliant_out_of_pocket",
+    "insurance_claims",
+)
+
+HOUSEHOLDS = Sheet(
+    kind="households",
+    title="农户",
+    model=Household,
+    key=("number",),
+    columns=_columns(Household, services.HOUSEHOLD_FIELDS),
+    readonly=("行政村", "当前状态", "家庭成员数", "最近收入年度", "人均纯收入（元）", "户主证件号码"),
+    book="registry",
+    identified_by=("village", "head_name"),
+)
+MEMBERS = Sheet(
+    kind="members",
+    title="家庭成员",
+    model=Member,
+    key=("number", "id_number"),
+    columns=(HOUSEHOLD_NUMBER, *_columns(Member, services.MEMBER_FIELDS)),
+    household_columns=_columns(Household, ROSTER_HOUSEHOLD_FIELDS),
+    book="registry",
+    identified_by=("id_number",),
+    precedence=2,
+)
+INCOMES = Sheet(
+    kind="incomes",
+    title="收入台账",
+    model=IncomeAccount,
+    key=("number", "year"),
+    columns=(HOUSEHOLD_NUMBER, *_columns(IncomeAccount, INCOME_FIELDS)),
+    readonly=("家庭纯收入", "人均纯收入"),
+    book="registry",
+    identified_by=("year",),
+    precedence=1,
+)
+SHEETS = (HOUSEHOLDS, MEMBERS, INCOMES)

@@ -1,0 +1,72 @@
+"""The sheet registry: the registry's three sheets registered by exchange, a kind registered once, a file's sheet
+guessed among its book's sheets only, and another app's book kept out of the registry's template."""
+
+import io
+
+import pytest
+
+from fupin.core.sheets import Column, Sheet
+from fupin.exchange import sheets
+from fupin.exchange.reading.base import guess_sheet
+from fupin.exchange.template import write_template
+from fupin.registry import sheets as registry_sheets
+from fupin.registry.models import Member
+from tests.exchange.xlsx import sheets as workbook_sheets
+
+ALERTS = Sheet(
+    kind="department_alerts",
+    title="部门预警",
+    model=Member,
+    key=("id_number",),
+    columns=(Column("id_number", "证件号码", "id", required=True), Column("source", "数据来源", "text")),
+    book="monitoring",
+    identified_by=("id_number",),
+    precedence=9,
+)
+
+
+@pytest.fixture
+def with_alerts(monkeypatch):
+    """A second app's book registered for one test."""
+    monkeypatch.setattr(sheets, "_SHEETS", dict(sheets._SHEETS))
+    sheets.register(ALERTS)
+
+
+def test_exchange_registers_the_registry_sheets_in_their_order():
+    assert sheets.sheets() == registry_sheets.SHEETS
+    assert sheets.sheets("registry") == (registry_sheets.HOUSEHOLDS, registry_sheets.MEMBERS, registry_sheets.INCOMES)
+    assert sheets.sheet("members") is registry_sheets.MEMBERS
+    assert sheets.sheet("nothing") is None
+
+
+def test_a_kind_is_registered_once(monkeypatch):
+    monkeypatch.setattr(sheets, "_SHEETS", dict(sheets._SHEETS))
+    sheets.register(registry_sheets.HOUSEHOLDS)  # the same declaration again: nothing changes
+    assert sheets.sheets() == registry_sheets.SHEETS
+    with pytest.raises(ValueError, match="households"):
+        sheets.register(Sheet(kind="households", title="别的", model=Member, key=(), columns=()))
+
+
+@pytest.mark.parametrize(
+    "headers, kind",
+    [
+        (["户编号", "证件号码", "行政区划代码"], "members"),  # a roster carries its household's columns
+        (["户编号", "证件号码", "年度"], "members"),
+        (["户编号", "年度", "行政区划代码"], "incomes"),
+        (["户编号", "户主姓名"], "households"),
+        (["户编号", "备注"], None),
+    ],
+)
+def test_a_sheet_is_guessed_by_its_identifying_columns_and_precedence(headers, kind):
+    found = guess_sheet(headers)
+    assert (found.kind if found else None) == kind
+
+
+def test_another_book_is_neither_guessed_nor_in_the_registry_template(with_alerts):
+    assert sheets.sheet("department_alerts") is ALERTS
+    assert sheets.sheets("monitoring") == (ALERTS,)
+    assert guess_sheet(["证件号码", "数据来源"]).kind == "members"
+    assert guess_sheet([], title="部门预警") is None
+    stream = io.BytesIO()
+    write_template(stream)
+    assert "部门预警" not in workbook_sheets(stream.getvalue())
