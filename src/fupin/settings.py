@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fupin.policy",
     "fupin.exchange",
     "fupin.web",
+    "fupin.demo",
     "axes",
 ]
 

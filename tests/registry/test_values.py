@@ -66,9 +66,9 @@ def test_every_typed_in_field_of_the_registry_has_a_rule():
 def test_the_demo_county_holds_to_every_rule():
     """What `fupin demo` makes is what a county may file: no demo value breaks a rule (the default number pattern
     included)."""
-    from fupin.registry import demo
+    from fupin.demo import build
 
-    demo.generate(3000, seed=2014, parallel=False)
+    build.generate(3000, seed=2014, parallel=False)
     today = timezone.localdate()
     for model in REGISTRY_MODELS:
         field_rules = values.rules(model)

@@ -22,7 +22,7 @@ from fupin import server
 
 FUPIN = [sys.executable, "-m", "fupin"]
 STATIC_SOURCE = Path(server.__file__).parent / "web" / "static" / "web" / "app.css"
-PASSWORD = "fupin-demo-2014"  # the demo's logins (fupin.registry.demo.demo_password, default seed)
+PASSWORD = "fupin-demo-2014"  # the demo's logins (fupin.demo.users.demo_password, default seed)
 
 
 @pytest.fixture

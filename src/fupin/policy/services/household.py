@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 
-from fupin.accounts.scoping import in_scope
 from fupin.areas.models import PREFIX_LENGTH
-from fupin.errors import NotFound
+from fupin.areas.scoping import in_scope
+from fupin.core.errors import NotFound
 from fupin.registry.models import Household
 
 from .. import compute

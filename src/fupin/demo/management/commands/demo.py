@@ -1,4 +1,4 @@
-"""`fupin demo`: load a synthetic county (see fupin.registry.demo). Parses options, draws progress, prints a summary."""
+"""`fupin demo`: load a synthetic county (see fupin.demo). Parses options, draws progress, prints a summary."""
 
 from datetime import date
 
@@ -9,7 +9,8 @@ from rich.table import Table
 
 from fupin.core.errors import DomainError
 from fupin.core.progress import RichProgress
-from fupin.registry import demo
+from fupin.demo import build
+from fupin.demo import users as demo_users
 
 
 class Command(BaseCommand):
@@ -26,14 +27,14 @@ class Command(BaseCommand):
 
     def handle(self, *, persons, seed, replace, as_of, if_empty, **options):
         console = Console(file=getattr(self.stdout, "_out", self.stdout), highlight=False)
-        if if_empty and not replace and demo.existing_data():
+        if if_empty and not replace and build.existing_data():
             console.print("数据库中已有建档立卡数据，未重新生成演示数据。")
-            self._print_logins(console, demo.existing_demo_users(), demo.demo_password(seed))
+            self._print_logins(console, demo_users.existing(), demo_users.demo_password(seed))
             return
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         try:
             with Progress(*columns, console=console) as bars:
-                summary = demo.generate(persons, seed, replace=replace, as_of=as_of, progress=RichProgress(bars))
+                summary = build.generate(persons, seed, replace=replace, as_of=as_of, progress=RichProgress(bars))
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self._print(console, summary)

@@ -15,7 +15,10 @@ from django.utils import timezone
 from fupin.accounts.models import User
 from fupin.accounts.roles import Role
 from fupin.areas.models import Area, Level
-from fupin.registry import codes, demo, services
+from fupin.demo import build, incomes
+from fupin.demo.events import REPLAYED_FIELDS
+from fupin.demo.users import DEMO_USERS, demo_password
+from fupin.registry import codes, services
 from fupin.registry.idcard import parse_id_number
 from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member, StatusEvent
 
@@ -45,22 +48,22 @@ def checksum() -> str:
 @pytest.fixture
 def county(db):
     """A demo county as of today."""
-    return demo.generate(PERSONS, seed=2014, parallel=False)
+    return build.generate(PERSONS, seed=2014, parallel=False)
 
 
 def test_same_seed_same_data_other_seed_other_data():
-    demo.generate(PERSONS, seed=2014, as_of=AS_OF, parallel=False)
+    build.generate(PERSONS, seed=2014, as_of=AS_OF, parallel=False)
     first = checksum()
-    demo.generate(PERSONS, seed=2014, as_of=AS_OF, replace=True, parallel=False)
+    build.generate(PERSONS, seed=2014, as_of=AS_OF, replace=True, parallel=False)
     assert checksum() == first
-    demo.generate(PERSONS, seed=2015, as_of=AS_OF, replace=True, parallel=False)
+    build.generate(PERSONS, seed=2015, as_of=AS_OF, replace=True, parallel=False)
     assert checksum() != first
 
 
 def test_generating_in_a_second_process_gives_the_same_data():
-    demo.generate(PERSONS, seed=7, as_of=AS_OF, parallel=False)
+    build.generate(PERSONS, seed=7, as_of=AS_OF, parallel=False)
     serial = checksum()
-    demo.generate(PERSONS, seed=7, as_of=AS_OF, replace=True, parallel=True)
+    build.generate(PERSONS, seed=7, as_of=AS_OF, replace=True, parallel=True)
     assert checksum() == serial
 
 
@@ -160,7 +163,7 @@ def test_incidence_at_registration_and_remaining_poor(county):
 def test_statuses_are_the_replay_of_the_events_through_apply_event(county):
     """Every household's event history is a legal sequence (services.EVENT_FROM) and leaves exactly the stored
     status fields. risk_elimination_way is not carried by events (record_event has no such input): checked apart."""
-    compared = [f for f in demo.REPLAYED_FIELDS if f != "risk_elimination_way"]
+    compared = [f for f in REPLAYED_FIELDS if f != "risk_elimination_way"]
     events = {}
     for event in StatusEvent.objects.order_by("household_id", "date", "id"):
         events.setdefault(event.household_id, []).append(event)
@@ -193,13 +196,13 @@ def test_no_event_after_today_and_one_date_per_event_of_a_household(county):
 
 
 def test_demo_users_one_per_role_with_the_printed_password(county):
-    users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in demo.DEMO_USERS])}
+    users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in DEMO_USERS])}
     assert {u.role for u in users.values()} == set(Role.values)
     admin = users["county"]
     assert admin.is_staff and admin.is_superuser and admin.area_id == "149901000000"
-    assert all(u.check_password(demo.demo_password(2014)) for u in users.values())
+    assert all(u.check_password(demo_password(2014)) for u in users.values())
     assert users["village"].area.level == Level.VILLAGE and users["township"].area.level == Level.TOWNSHIP
-    assert [u[0] for u in county.users] == [u[0] for u in demo.DEMO_USERS]
+    assert [u[0] for u in county.users] == [u[0] for u in DEMO_USERS]
 
 
 def test_command_refuses_existing_data_in_chinese_and_replaces_with_the_flag(county):
@@ -221,7 +224,7 @@ def test_replace_also_clears_records_filed_against_demo_villages(county):
 
     village = Area.objects.filter(level=Level.VILLAGE).first()
     VillageFacilities.objects.create(village=village, year=2025, hardened_road=True)
-    demo.generate(600, seed=3, replace=True, parallel=False)
+    build.generate(600, seed=3, replace=True, parallel=False)
     assert not VillageFacilities.objects.exists()
     assert Member.objects.count() == 600
 
@@ -232,12 +235,12 @@ def test_if_empty_keeps_existing_data_and_lists_the_logins(county):
     assert Member.objects.count() == PERSONS  # not regenerated
     text = out.getvalue()
     assert "未重新生成" in text and "fupin-demo-2014" in text
-    assert all(username in text for username, *_ in demo.DEMO_USERS)
+    assert all(username in text for username, *_ in DEMO_USERS)
 
 
 def test_replace_keeps_other_areas_and_ids_continue_after_existing_rows(county):
     Area.objects.create(code="110000000000", name="北京市", level=Level.PROVINCE)
-    demo.generate(1000, seed=1, replace=True, parallel=False)
+    build.generate(1000, seed=1, replace=True, parallel=False)
     assert Area.objects.filter(code="110000000000").exists()
     assert Member.objects.count() == 1000
     # the sequences were moved past the explicit ids: the ORM can add rows afterwards
@@ -247,12 +250,12 @@ def test_replace_keeps_other_areas_and_ids_continue_after_existing_rows(county):
 
 
 def test_a_failing_generator_process_leaves_nothing_behind(monkeypatch):
-    def broken(self):
+    def broken(township):
         raise ValueError("boom")
 
-    monkeypatch.setattr(demo._Township, "_conditions", broken)
+    monkeypatch.setattr(incomes, "condition_rows", broken)
     with pytest.raises(RuntimeError, match="boom"):
-        demo.generate(PERSONS, parallel=True)
+        build.generate(PERSONS, parallel=True)
     assert not Household.objects.exists() and not Area.objects.exists() and not User.objects.exists()
 
 
