@@ -188,6 +188,7 @@ def _loaded(env, tmp_path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_two_connections_write_what_one_writes_on_a_sqlite_file(tmp_path):
     db = tmp_path / "fupin.sqlite3"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "FUPIN_DATA_DIR": str(tmp_path)}
@@ -203,6 +204,7 @@ def test_two_connections_write_what_one_writes_on_a_sqlite_file(tmp_path):
     assert len(alone) > 500 and split == alone and counted == len(split) and unfinished == 0
 
 
+@pytest.mark.slow
 def test_two_connections_write_what_one_writes_on_postgresql(tmp_path):
     psycopg = pytest.importorskip("psycopg")
     server = postgres_server()
