@@ -1,8 +1,10 @@
-"""Helpers the tests share: a JSON caller of the API, the one error shape every error must have, CSV text."""
+"""Helpers the tests share: a JSON caller of the API, the one error shape every error must have, CSV text, the
+PostgreSQL server of the run."""
 
 import json
+import os
 import re
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 
 class Caller:
@@ -52,3 +54,12 @@ def assert_error(response, status, code, field=...):
 
 def csv_text(*rows) -> str:
     return "\n".join(",".join(str(c) for c in row) for row in rows) + "\n"
+
+
+def postgres_server() -> str:
+    """postgresql://user@host:port of DATABASE_URL when the suite runs on PostgreSQL, else the local server: tests
+    that make databases of their own make them beside the test database."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        url = "postgres://postgres@127.0.0.1:5432"
+    return f"postgresql://{urlsplit(url).netloc}"

@@ -5,13 +5,8 @@ Before it listens it runs the system checks (a refused setting stops it here, no
 collects the static files: hashed names and gzip copies that WhiteNoise serves with far-future caching
 (FUPIN_STATIC_MANIFEST, read by settings); doing it at every start means the manifest is never older than the code.
 
-Environment (each also an option of `fupin serve`):
-  FUPIN_BIND        host:port or unix:/path (default 127.0.0.1:$PORT, PORT default 8000)
-  FUPIN_WORKERS     worker processes (default 2 × cores + 1)
-  FUPIN_THREADS     threads per worker (default 2): one request waiting on the database or a slow client does not
-                    hold a whole process
-  FUPIN_ACCESS_LOG  a file, "-" for stdout (default) or "off"; search text in query strings is not written
-  FUPIN_TIMEOUT     seconds a request may take before its worker is restarted (default 300: exports of a county)
+Each option's default comes from the environment (FUPIN_BIND or PORT, FUPIN_WORKERS, FUPIN_THREADS,
+FUPIN_ACCESS_LOG, FUPIN_TIMEOUT: fupin.settings.ENVIRONMENT says what each does and its default).
 
 SIGTERM stops gracefully: the listening socket closes and requests in flight finish (up to 30 s), then it exits 0.
 """
@@ -77,37 +72,38 @@ def default_workers() -> int:
     return 2 * (os.cpu_count() or 1) + 1
 
 
-def _default_bind() -> str:
-    return os.environ.get("FUPIN_BIND") or f"127.0.0.1:{os.environ.get('PORT') or 8000}"
-
-
 def options(argv=None) -> dict:
-    """gunicorn's settings from the command line and the environment."""
+    """gunicorn's settings from the command line and the environment. fupin.settings (the one reader of the
+    environment) is imported here, not above: main() sets FUPIN_STATIC_MANIFEST first, which it reads."""
+    from fupin.settings import env
+
     parser = argparse.ArgumentParser(prog="fupin serve", description="生产服务器（gunicorn）/ the production server")
     parser.add_argument(
-        "--bind", default=_default_bind(), help="host:port 或 unix:/路径（FUPIN_BIND，默认 127.0.0.1:8000）"
+        "--bind",
+        default=env("FUPIN_BIND") or f"127.0.0.1:{env('PORT') or 8000}",
+        help="host:port 或 unix:/路径（FUPIN_BIND，默认 127.0.0.1:8000）",
     )
     parser.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("FUPIN_WORKERS") or default_workers()),
+        default=int(env("FUPIN_WORKERS") or default_workers()),
         help="工作进程数（FUPIN_WORKERS，默认 2×CPU核数+1）",
     )
     parser.add_argument(
         "--threads",
         type=int,
-        default=int(os.environ.get("FUPIN_THREADS") or 2),
+        default=int(env("FUPIN_THREADS") or 2),
         help="每个进程的线程数（FUPIN_THREADS，默认 2）",
     )
     parser.add_argument(
         "--access-log",
-        default=os.environ.get("FUPIN_ACCESS_LOG") or "-",
+        default=env("FUPIN_ACCESS_LOG") or "-",
         help="访问日志文件，- 为标准输出，off 为不记录（FUPIN_ACCESS_LOG）",
     )
     parser.add_argument(
         "--timeout",
         type=int,
-        default=int(os.environ.get("FUPIN_TIMEOUT") or 300),
+        default=int(env("FUPIN_TIMEOUT") or 300),
         help="单个请求的最长秒数（FUPIN_TIMEOUT，默认 300）",
     )
     parser.add_argument("--no-collectstatic", action="store_true", help="不在启动前收集静态文件")

@@ -1,21 +1,112 @@
 """Project settings, read from the environment so one build runs on SQLite (default) and PostgreSQL.
 
-DATABASE_URL   sqlite:///path or postgres://user@host:port/name (default: ./fupin.sqlite3)
-FUPIN_SECRET_KEY (or FUPIN_SECRET_KEY_FILE, a file holding it), FUPIN_DEBUG, FUPIN_ALLOWED_HOSTS (comma separated)
-FUPIN_HTTPS=1  behind the county's HTTPS proxy: Secure cookies, the proxy's X-Forwarded-Proto, HSTS
-FUPIN_LOGIN_FAILURES, FUPIN_LOGIN_COOLOFF_MINUTES  the login lockout (default: 5 failures, 30 minutes)
+ENVIRONMENT below is every variable fupin reads, with its default and what it does; README.md's settings table
+shows the same rows (tests/test_settings_documented.py). They are read here and nowhere else: through env(), which
+refuses a name the table lacks (`fupin serve` takes its own through it too).
 """
 
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+
+class Variable(NamedTuple):
+    default: str  # as README.md's settings table shows it
+    about: str
+
+
+ENVIRONMENT = {
+    "DATABASE_URL": Variable(
+        "sqlite:///$FUPIN_DATA_DIR/fupin.sqlite3",
+        "the database: `sqlite:///path` or `postgres://user@host:port/name`; the tests use `test_<name>` beside it",
+    ),
+    "FUPIN_DATA_DIR": Variable(
+        "the working directory",
+        "the SQLite file, the imports' files (`exchange/`) and the collected static files (`staticfiles/`) live here",
+    ),
+    "FUPIN_SECRET_KEY": Variable(
+        "a development key",
+        "Django's secret key; with `FUPIN_DEBUG` off fupin refuses to start with the built-in or a short key",
+    ),
+    "FUPIN_SECRET_KEY_FILE": Variable(
+        "unset",
+        "a file holding the secret key, read when `FUPIN_SECRET_KEY` is unset (scripts/run makes one: `secret_key`)",
+    ),
+    "FUPIN_DEBUG": Variable("0", "`1`: Django's debug mode, for a developer's checkout only"),
+    "FUPIN_ALLOWED_HOSTS": Variable(
+        "127.0.0.1,localhost,testserver", "the host names the server answers to, comma separated"
+    ),
+    "FUPIN_HTTPS": Variable(
+        "0", "`1` behind the county's HTTPS proxy: Secure cookies, the proxy's X-Forwarded-Proto and -For, HSTS"
+    ),
+    "FUPIN_HSTS_SECONDS": Variable("86400", "how long browsers keep to HTTPS, with `FUPIN_HTTPS=1` (no subdomains)"),
+    "FUPIN_TRUSTED_PROXIES": Variable(
+        "127.0.0.1,::1 with FUPIN_HTTPS=1",
+        "the proxies whose X-Forwarded-For names the client (login lockout, audit), comma separated; empty: none",
+    ),
+    "FUPIN_LOGIN_FAILURES": Variable("5", "wrong passwords in a row before a username is locked from that address"),
+    "FUPIN_LOGIN_COOLOFF_MINUTES": Variable(
+        "30", "how long the lockout lasts; `fupin unlock USERNAME --by ADMIN` or the admin's 登录锁定 lift it, audited"
+    ),
+    "FUPIN_LOG_LEVEL": Variable("WARNING", "the level of the log written to standard error"),
+    "FUPIN_STATIC_MANIFEST": Variable(
+        "unset",
+        "`1` (set by `fupin serve`, which collects first): static files by hashed, gzipped names, cached for good",
+    ),
+    "FUPIN_EXCHANGE_DIR": Variable(
+        "$FUPIN_DATA_DIR/exchange", "imports' uploads, error reports and progress, one folder a job"
+    ),
+    "FUPIN_IMPORT_MAX_MB": Variable("300", "the largest file an import takes, in MB"),
+    "FUPIN_IMPORT_MAX_UNPACKED_MB": Variable("1024", "the largest an .xlsx may be once unpacked, in MB"),
+    "FUPIN_IMPORT_MEMORY": Variable("512MB", "DuckDB's memory for staging an import; it spills to disk beyond"),
+    "FUPIN_IMPORT_ABANDONED_AFTER": Variable(
+        "600",
+        "seconds without a heartbeat after which a running import is marked failed and its upload deleted (at once "
+        "when its process is gone from the same host)",
+    ),
+    "FUPIN_ASSESS_PARALLEL_MIN": Variable(
+        "100000", "assessments of at least this many households are judged by two database connections at once"
+    ),
+    "FUPIN_HOUSEHOLD_NUMBER_PATTERN": Variable(
+        "2–24 letters, digits or -, a letter or digit at each end",
+        "the county's 户编号: a regular expression the whole number must match, read alike by Python and DuckDB",
+    ),
+    "FUPIN_HOUSEHOLD_NUMBER_HINT": Variable("the pattern", "how a clerk is told the 户编号 rule"),
+    "FUPIN_EARLIEST_EVENT_DATE": Variable(
+        "2013-01-01", "no registry event (identification, monitoring, status change) before it; none after today"
+    ),
+    "FUPIN_TASKS": Variable(
+        "unset",
+        "`immediate`: background jobs (imports from the web and API) run inside the request, not `fupin db_worker`",
+    ),
+    "FUPIN_BIND": Variable("127.0.0.1:$PORT", "`fupin serve --bind`: host:port or unix:/path"),
+    "PORT": Variable("8000", "the port of the default `FUPIN_BIND`"),
+    "FUPIN_WORKERS": Variable("2 × cores + 1", "`fupin serve --workers`: worker processes"),
+    "FUPIN_THREADS": Variable(
+        "2", "`fupin serve --threads`: threads a worker; a request waiting on the database holds no whole process"
+    ),
+    "FUPIN_ACCESS_LOG": Variable(
+        "-", "`fupin serve --access-log`: a file, `-` for standard output or `off`; search text is not written"
+    ),
+    "FUPIN_TIMEOUT": Variable("300", "`fupin serve --timeout`: seconds a request may take before its worker restarts"),
+}
+
+
+def env(name: str, default: str | Path | None = None) -> str | Path | None:
+    """The variable's value, or `default` when it is unset. Only for names in ENVIRONMENT: one read without being
+    documented fails at once, not in a county's deployment."""
+    if name not in ENVIRONMENT:
+        raise ImproperlyConfigured(f"{name} is not in fupin.settings.ENVIRONMENT")
+    return os.environ.get(name, default)
+
+
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("FUPIN_DATA_DIR", Path.cwd()))
+DATA_DIR = Path(env("FUPIN_DATA_DIR", Path.cwd()))
 
 #: the key a development checkout runs with; with DEBUG off the system checks refuse it (fupin.accounts.checks)
 DEVELOPMENT_SECRET_KEY = "fupin-local-development-key-change-me-in-production"
@@ -24,9 +115,9 @@ DEVELOPMENT_SECRET_KEY = "fupin-local-development-key-change-me-in-production"
 def _secret_key() -> str:
     """FUPIN_SECRET_KEY, else the content of the file FUPIN_SECRET_KEY_FILE names (scripts/run makes one in the
     data directory), else the development key. A named file that cannot be read stops here, not at a request."""
-    if key := os.environ.get("FUPIN_SECRET_KEY"):
+    if key := env("FUPIN_SECRET_KEY"):
         return key
-    if path := os.environ.get("FUPIN_SECRET_KEY_FILE"):
+    if path := env("FUPIN_SECRET_KEY_FILE"):
         try:
             return Path(path).read_text(encoding="utf-8").strip()
         except OSError as exc:
@@ -35,8 +126,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("FUPIN_DEBUG", "0") == "1"
-ALLOWED_HOSTS = os.environ.get("FUPIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+DEBUG = env("FUPIN_DEBUG", "0") == "1"
+ALLOWED_HOSTS = env("FUPIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
     "fupin.accounts.admin_site.FupinAdminConfig",  # django.contrib.admin with the fail-closed site
@@ -98,7 +189,7 @@ TEMPLATES = [
 
 
 def _database():
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'fupin.sqlite3'}"
+    url = env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'fupin.sqlite3'}"
     db = dj_database_url.parse(url, conn_max_age=60)
     if db["ENGINE"].endswith("sqlite3"):
         # WAL lets readers go on while an import or the demo writes; IMMEDIATE avoids lock upgrades mid-transaction.
@@ -136,7 +227,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-if os.environ.get("FUPIN_STATIC_MANIFEST") == "1":
+if env("FUPIN_STATIC_MANIFEST") == "1":
     # set by `fupin serve`, which collects first: hashed names and gzip copies under STATIC_ROOT, cached for good by
     # browsers; tests and runserver read the apps' files as they are
     STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
@@ -151,12 +242,12 @@ X_FRAME_OPTIONS = "DENY"
 # short (FUPIN_HSTS_SECONDS, default one day, no subdomains, no preload): an intranet name whose certificate
 # lapses must not lock the county's browsers out of it for a year; the proxy redirects plain HTTP, not Django (a
 # health check on 127.0.0.1 must not be redirected).
-HTTPS = os.environ.get("FUPIN_HTTPS", "0") == "1"
+HTTPS = env("FUPIN_HTTPS", "0") == "1"
 if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("FUPIN_HSTS_SECONDS", str(24 * 3600)))
+    SECURE_HSTS_SECONDS = int(env("FUPIN_HSTS_SECONDS", "86400"))
     CSRF_TRUSTED_ORIGINS = [
         f"https://*{host}" if host.startswith(".") else f"https://{host}"
         for host in (host.strip() for host in ALLOWED_HOSTS)
@@ -166,7 +257,7 @@ if HTTPS:
 #: login audit); by default the proxy on this machine, once FUPIN_HTTPS says there is one
 TRUSTED_PROXIES = [
     address.strip()
-    for address in os.environ.get("FUPIN_TRUSTED_PROXIES", "127.0.0.1,::1" if HTTPS else "").split(",")
+    for address in env("FUPIN_TRUSTED_PROXIES", "127.0.0.1,::1" if HTTPS else "").split(",")
     if address.strip()
 ]
 
@@ -177,8 +268,8 @@ TRUSTED_PROXIES = [
 # from anywhere. A success resets the count. Attempts made while locked neither count nor extend the lockout, so
 # "try again in 30 minutes" holds. Failures and lockouts are also in fupin's audit log (accounts.signals); axes's
 # own log of successful logins is off, the audit log has them.
-AXES_FAILURE_LIMIT = int(os.environ.get("FUPIN_LOGIN_FAILURES", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FUPIN_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_FAILURE_LIMIT = int(env("FUPIN_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("FUPIN_LOGIN_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -209,23 +300,22 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("FUPIN_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env("FUPIN_LOG_LEVEL", "WARNING")},
 }
 
 # Imports (fupin.exchange): uploaded files, error reports and progress live under EXCHANGE_DIR, one folder a job.
-EXCHANGE_DIR = Path(os.environ.get("FUPIN_EXCHANGE_DIR", DATA_DIR / "exchange"))
-EXCHANGE_MAX_UPLOAD_BYTES = int(os.environ.get("FUPIN_IMPORT_MAX_MB", "300")) * 2**20
-EXCHANGE_MAX_UNPACKED_BYTES = int(os.environ.get("FUPIN_IMPORT_MAX_UNPACKED_MB", "1024")) * 2**20
-# a running import whose worker shows no sign of life (heartbeat) for this many seconds is marked failed
-EXCHANGE_ABANDONED_AFTER = int(os.environ.get("FUPIN_IMPORT_ABANDONED_AFTER", "600"))
-# assessments of at least this many households (by id range) are judged by two database connections at once
-POLICY_PARALLEL_MIN_HOUSEHOLDS = int(os.environ.get("FUPIN_ASSESS_PARALLEL_MIN", "100000"))
+EXCHANGE_DIR = Path(env("FUPIN_EXCHANGE_DIR", DATA_DIR / "exchange"))
+EXCHANGE_MAX_UPLOAD_BYTES = int(env("FUPIN_IMPORT_MAX_MB", "300")) * 2**20
+EXCHANGE_MAX_UNPACKED_BYTES = int(env("FUPIN_IMPORT_MAX_UNPACKED_MB", "1024")) * 2**20
+EXCHANGE_MEMORY_LIMIT = env("FUPIN_IMPORT_MEMORY", "512MB")  # DuckDB's memory_limit while it stages a file
+EXCHANGE_ABANDONED_AFTER = int(env("FUPIN_IMPORT_ABANDONED_AFTER", "600"))
+POLICY_PARALLEL_MIN_HOUSEHOLDS = int(env("FUPIN_ASSESS_PARALLEL_MIN", "100000"))
 # Registry field rules (fupin.registry.values): the county's household-number pattern (a regular expression the whole
 # number must match; empty: 2–24 letters, digits or "-") with its description for clerks, and the earliest date a
 # registry event may carry (identification, monitoring, status events; none may be in the future).
-REGISTRY_HOUSEHOLD_NUMBER_PATTERN = os.environ.get("FUPIN_HOUSEHOLD_NUMBER_PATTERN", "")
-REGISTRY_HOUSEHOLD_NUMBER_HINT = os.environ.get("FUPIN_HOUSEHOLD_NUMBER_HINT", "")
-REGISTRY_EARLIEST_EVENT_DATE = os.environ.get("FUPIN_EARLIEST_EVENT_DATE", "2013-01-01")
+REGISTRY_HOUSEHOLD_NUMBER_PATTERN = env("FUPIN_HOUSEHOLD_NUMBER_PATTERN", "")
+REGISTRY_HOUSEHOLD_NUMBER_HINT = env("FUPIN_HOUSEHOLD_NUMBER_HINT", "")
+REGISTRY_EARLIEST_EVENT_DATE = env("FUPIN_EARLIEST_EVENT_DATE", "2013-01-01")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20  # larger uploads spool to a temporary file, never held in memory
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 
@@ -234,7 +324,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
-        if os.environ.get("FUPIN_TASKS") == "immediate"
+        if env("FUPIN_TASKS") == "immediate"
         else "django_tasks_db.DatabaseBackend"
     }
 }

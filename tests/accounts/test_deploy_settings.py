@@ -45,6 +45,7 @@ def fupin(tmp_path, *args, **values):
 # ── the secret key ──────────────────────────────────────────────────────────────────────────────────────────────
 
 
+@pytest.mark.slow
 def test_check_and_migrate_refuse_the_built_in_key_with_debug_off(tmp_path):
     for command in (["check"], ["migrate", "-v0"]):
         refused = fupin(tmp_path, *command)
@@ -56,12 +57,14 @@ def test_check_and_migrate_refuse_the_built_in_key_with_debug_off(tmp_path):
     assert fupin(tmp_path, "check", FUPIN_DEBUG="1").returncode == 0  # a developer's checkout
 
 
+@pytest.mark.slow
 def test_fupin_serve_does_not_start_with_the_built_in_key(tmp_path):
     refused = fupin(tmp_path, "serve", "--bind", "127.0.0.1:0", "--no-collectstatic")
     assert refused.returncode == 1 and "fupin.E001" in refused.stderr and "FUPIN_SECRET_KEY" in refused.stderr
     assert "Traceback" not in refused.stderr and "Listening at" not in refused.stderr + refused.stdout
 
 
+@pytest.mark.slow
 def test_the_key_comes_from_the_environment_or_a_file(tmp_path):
     assert fupin(tmp_path, "check", FUPIN_SECRET_KEY=GOOD_KEY).returncode == 0
     key_file = tmp_path / "secret_key"
@@ -73,6 +76,7 @@ def test_the_key_comes_from_the_environment_or_a_file(tmp_path):
     assert missing.returncode == 1 and "无法读取密钥文件" in missing.stderr
 
 
+@pytest.mark.slow
 def test_scripts_run_makes_a_key_once_readable_by_its_owner_only(tmp_path):
     """The part of scripts/run that makes the key, run on its own: a key file appears, mode 600, kept next time."""
     script = open("scripts/run", encoding="utf-8").read()

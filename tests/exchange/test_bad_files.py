@@ -103,6 +103,7 @@ def test_zip_bomb(users, run_import):
     refused(run_import(users["county"], bomb.getvalue(), "炸弹.xlsx"), "压缩炸弹")
 
 
+@pytest.mark.slow
 def test_a_million_empty_styled_rows_are_skipped_not_read(users, run_import):
     """Formatting a whole column in Excel writes a row element per row; they hold no value and are ignored."""
     good = workbook([row()])

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from fupin.registry.idcard import check_char
 
 FUPIN = [sys.executable, "-m", "fupin"]
@@ -34,6 +36,7 @@ def _counts(db):
         )
 
 
+@pytest.mark.slow
 def test_sigkill_while_writing_leaves_nothing(tmp_path):
     db = tmp_path / "fupin.sqlite3"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "FUPIN_DATA_DIR": str(tmp_path), "FUPIN_TASKS": "immediate"}

@@ -146,6 +146,7 @@ def import_verdicts(run_import, user, sheet, rows: list[dict]) -> list[dict[str,
 
 @EXAMPLES
 @given(rows=st.lists(HOUSEHOLD, min_size=1, max_size=12, unique_by=lambda r: r["number"]))
+@pytest.mark.slow
 def test_households_and_their_event_dates(users, run_import, make_household, rows):
     admin = users["county"]
     imported = import_verdicts(run_import, admin, HOUSEHOLDS, [{"village": VILLAGE_A1, **row} for row in rows])
@@ -164,6 +165,7 @@ def test_households_and_their_event_dates(users, run_import, make_household, row
 
 @EXAMPLES
 @given(rows=st.lists(MEMBER, min_size=1, max_size=12))
+@pytest.mark.slow
 def test_members(users, run_import, make_household, rows):
     admin = users["county"]
     household = make_household(number=f"M{next_number():07d}", members=[])

@@ -8,8 +8,8 @@ import pytest
 
 from fupin.policy.features import FEATURES
 from fupin.policy.rules import SQL_COLUMN_TYPES
+from tests.support import postgres_server
 
-POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 POSTGRES_DATABASE = "fupin_policy_helper"
 
 
@@ -42,12 +42,13 @@ class FeatureTable:
 
 def _postgres_connection():
     psycopg = pytest.importorskip("psycopg")
+    server = postgres_server()
     try:
-        with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True, connect_timeout=3) as admin:
+        with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3) as admin:
             exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [POSTGRES_DATABASE]).fetchone()
             if not exists:
                 admin.execute(f'CREATE DATABASE "{POSTGRES_DATABASE}"')
-        return psycopg.connect(f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}", autocommit=True, connect_timeout=3)
+        return psycopg.connect(f"{server}/{POSTGRES_DATABASE}", autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
         pytest.skip(f"PostgreSQL not reachable: {error}")
 

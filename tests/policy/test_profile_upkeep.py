@@ -21,7 +21,7 @@ from fupin.registry import codes
 from fupin.registry.models import Household, Member
 from tests.factories import VILLAGE_A1, make_id
 from tests.policy.registry_data import EK, events, income, member
-from tests.support import csv_text
+from tests.support import csv_text, postgres_server
 
 pytestmark = pytest.mark.django_db
 
@@ -188,6 +188,7 @@ def _loaded(env, tmp_path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_two_connections_write_what_one_writes_on_a_sqlite_file(tmp_path):
     db = tmp_path / "fupin.sqlite3"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "FUPIN_DATA_DIR": str(tmp_path)}
@@ -203,9 +204,10 @@ def test_two_connections_write_what_one_writes_on_a_sqlite_file(tmp_path):
     assert len(alone) > 500 and split == alone and counted == len(split) and unfinished == 0
 
 
+@pytest.mark.slow
 def test_two_connections_write_what_one_writes_on_postgresql(tmp_path):
     psycopg = pytest.importorskip("psycopg")
-    server = "postgresql://postgres@127.0.0.1:5432"
+    server = postgres_server()
     name = f"fupin_split_{uuid.uuid4().hex[:8]}"
     try:
         admin = psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3)

@@ -4,6 +4,7 @@ the whole registry can never disagree. And rule text written from a tree parses 
 
 from functools import cache
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -121,6 +122,7 @@ def _examples(count):
 
 @_examples(200)
 @given(tree=trees(BOOLEAN, MAX_DEPTH), rows=st.lists(households, min_size=1, max_size=4), parameters=parameter_values)
+@pytest.mark.slow
 def test_python_equals_duckdb_and_sqlite(duckdb_table, sqlite_table, tree, rows, parameters):
     _check_against(duckdb_table, tree, rows, parameters)
     _check_against(sqlite_table, tree, rows, parameters)

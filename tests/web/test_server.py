@@ -100,6 +100,7 @@ def _logged(path, text, wait=10):
     return log
 
 
+@pytest.mark.slow
 def test_serves_pages_static_files_and_logs_and_stops_gracefully(running, tmp_path):
     port, process, env = running
     response, page = _get(port, "/accounts/login/")

@@ -135,7 +135,7 @@ def run_import(job: ImportJob, progress: Progress | None = None) -> ImportJob:
     try:
         con = duckdb.connect()  # in memory, spilling to scratch beyond memory_limit: no disk writes below it
         con.execute(
-            f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings_memory())}; "
+            f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings.EXCHANGE_MEMORY_LIMIT)}; "
             "SET preserve_insertion_order = true"
         )
         tables = read_file(_local_copy(job, scratch), job.filename, con, report)
@@ -171,10 +171,6 @@ def run_import(job: ImportJob, progress: Progress | None = None) -> ImportJob:
     job.save()
     set_progress(job, "done", 1, 1)
     return job
-
-
-def settings_memory() -> str:
-    return os.environ.get("FUPIN_IMPORT_MEMORY", "512MB")
 
 
 def _local_copy(job: ImportJob, scratch: Path) -> Path:
