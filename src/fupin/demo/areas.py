@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from fupin.areas.models import Area, Level
 from .arrays import generator, split_total
 from .errors import InvalidDemoOptions
 from .names import TOWNSHIP_HEADS, TOWNSHIP_TAILS, VILLAGE_HEADS, VILLAGE_TAILS, place_names
+
+if TYPE_CHECKING:
+    from .township import Township
 
 PROVINCE_CODE, PROVINCE_NAME = "140000000000", "山西省"
 CITY_CODE, CITY_NAME = "149900000000", "示范市"
@@ -110,7 +114,7 @@ def top_rows(persons: int) -> dict:
     }
 
 
-def build(t) -> dict:
+def build(t: Township) -> dict:
     """The areas' entry (see `build.PARTS`): the township and its villages, and the county with its first
     township; the populations are those the registry part generated."""
     plan = t.plan

@@ -8,6 +8,7 @@ the events are replayed (`replay_events`), so the business rule lives only in th
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from fupin.registry.models import Household, StatusEvent
 from fupin.registry.services import apply_event
 
 from .arrays import days_between, on_day, pick_weighted
+
+if TYPE_CHECKING:
+    from .township import Township
 
 REGISTRATION_YEAR = 2014
 LAST_EXIT_YEAR = 2020
@@ -118,7 +122,7 @@ def replay_events(slot_dates: np.ndarray, slot_categories: np.ndarray) -> dict[s
     return result
 
 
-def draw_history(t) -> None:
+def draw_history(t: Township) -> None:
     """Who exited when, who returned, who is monitored and whose risk is eliminated; then the replayed fields."""
     rng, n, as_of = t.rng, t.n, t.as_of
     slots = np.full((n, len(SLOT_KINDS)), np.datetime64("NaT"), "M8[D]")
@@ -187,13 +191,14 @@ def draw_history(t) -> None:
     t.relocated = t.poor & (rng.random(n) < 0.08)
 
 
-def _late_in_year(t, years: np.ndarray) -> np.ndarray:
+def _late_in_year(t: Township, years: np.ndarray) -> np.ndarray:
     """Exits are decided at the year-end review: early November to Christmas."""
     start = (years - 1970).astype("M8[Y]").astype("M8[D]") + 304
     return days_between(t.rng, start, start + 50)
 
 
-def rows(t) -> dict:
+def rows(t: Township) -> dict:
+    """The status events, one per filled slot, in date order per household."""
     present = ~np.isnat(t.slots)
     h, slot = np.nonzero(present)  # row-major: by household, then slot, i.e. in date order
     dates = t.slots[h, slot]

@@ -76,7 +76,7 @@ def build(t: Township) -> Chunk:
     }
 
 
-def _draw_households(t) -> None:
+def _draw_households(t: Township) -> None:
     """Household sizes until the township's persons are used up, their villages and household ids."""
     rng, persons = t.rng, t.plan.persons
     draws = np.empty(0, np.int64)
@@ -97,7 +97,7 @@ def _draw_households(t) -> None:
     t.household_id = t.ids.take("registry.Household", t.n)
 
 
-def _draw_poverty(t) -> None:
+def _draw_poverty(t: Township) -> None:
     """Registration: who was poor in 2014 (the hardest-pressed, up to the county's incidence) and why."""
     rng, n, starts = t.rng, t.n, t.starts
     t.any_serious = group_sum(t.health == SERIOUS, starts) > 0
@@ -135,7 +135,7 @@ def _draw_poverty(t) -> None:
     t.poverty_cause = np.where(t.poor, POVERTY_CAUSES[pick_weighted(rng, weights)], "")
 
 
-def _draw_support(t) -> None:
+def _draw_support(t: Township) -> None:
     """Social assistance and insurance, which depend on the household's poverty."""
     rng, hh, p = t.rng, t.hh, t.p
     poor = t.poor[hh]
@@ -171,7 +171,7 @@ def _draw_support(t) -> None:
 # history: registration, exits, monitoring ------------------------------------------------------------------------
 
 
-def _household_rows(t) -> dict:
+def _household_rows(t: Township) -> dict:
     rng, n, plan = t.rng, t.n, t.plan
     village_codes = np.array(plan.village_codes)[t.village]
     village_ascii = np.frombuffer("".join(plan.village_codes).encode(), np.uint8).reshape(-1, 12)

@@ -7,6 +7,8 @@ database's generated columns give back the drawn figure.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from fupin.registry import codes
@@ -26,6 +28,9 @@ from .events import (
 from .people import CHRONIC, DISABLED, SERIOUS
 from .policy import MONITORING_RANGE, base_line
 
+if TYPE_CHECKING:
+    from .township import Township
+
 # yuan per person per year, by year from 2014 (rough rural Shanxi levels, demo only)
 PENSION_2014, PENSION_STEP = 660, 95
 DIBAO_2014, DIBAO_STEP = 1500, 230
@@ -33,7 +38,7 @@ TEKUN_2014, TEKUN_STEP = 3500, 350
 ORDINARY_INCOME_2024 = 13_500  # median per-capita net income of ordinary households
 
 
-def rows(t) -> dict:
+def rows(t: Township) -> dict:
     """Income accounts: every household for the last two complete years; registered-poor households for every
     year since 2014."""
     rng, n = t.rng, t.n
@@ -126,7 +131,7 @@ def rows(t) -> dict:
     }
 
 
-def condition_rows(t) -> dict:
+def condition_rows(t: Township) -> dict:
     """The last complete year for everyone (the three guarantees secured for all who exited), and 2014 for the
     registered poor, with the unsafe houses, water and roads that the exits later fixed."""
     rng, n = t.rng, t.n

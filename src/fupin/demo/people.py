@@ -7,6 +7,8 @@ its household. The arrays stay on the Township for the household, income and his
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from fupin.registry import codes
@@ -21,6 +23,9 @@ from .names import (
     SURNAME_P,
     WORK_PLACES,
 )
+
+if TYPE_CHECKING:
+    from .township import Township
 
 R = codes.Relation
 RELATIONS = np.array([R.HEAD, R.SPOUSE, R.CHILD, R.CHILD_IN_LAW, R.GRANDCHILD, R.PARENT])
@@ -53,7 +58,7 @@ DISABILITY_CATEGORY_P = [0.14, 0.20, 0.02, 0.40, 0.08, 0.08, 0.08]
 DISABILITY_LEVEL_P = [0.12, 0.20, 0.30, 0.38]
 
 
-def draw(t) -> None:
+def draw(t: Township) -> None:
     """Every member of the township's households (drawn by `households.draw_households` before)."""
     rng, n, sizes = t.rng, t.n, t.sizes
     hh = np.repeat(np.arange(n), sizes)
@@ -115,7 +120,7 @@ def draw(t) -> None:
     _health_and_labour(t)
 
 
-def _person_names(t, male, relation, male_head):
+def _person_names(t: Township, male, relation, male_head):
     rng, hh = t.rng, t.hh
     surname = rng.choice(len(SURNAME_CHARS), size=t.p, p=SURNAME_P)
     # children take the father's surname: the head's if he is a man, else the spouse's where there is one
@@ -140,7 +145,7 @@ def _person_names(t, male, relation, male_head):
     t.name = (SURNAME_CHARS[surname] + given).astype("U4")
 
 
-def _id_numbers(t):
+def _id_numbers(t: Township):
     """Unique by construction: within a county, persons born the same day of the same sex get distinct
     slots of the 3-digit sequence (odd for men, even for women), interleaved between townships."""
     birth_day = t.birth.astype(np.int64)
@@ -167,7 +172,7 @@ def _id_numbers(t):
     t.id_number = ascii_text(t.id_ascii)
 
 
-def _schooling(t):
+def _schooling(t: Township):
     rng, age, p = t.rng, t.age, t.p
     u = rng.random(p)
     status = np.select(
@@ -209,7 +214,7 @@ def _schooling(t):
     t.education = np.where(age < 6, 5, np.where(status != NOT_STUDENT, in_school, adult))
 
 
-def _health_and_labour(t):
+def _health_and_labour(t: Township):
     rng, age, p = t.rng, t.age, t.p
     old = np.clip((age - 30) / 50, 0, 1)
     p_disabled, p_serious, p_chronic = 0.02 + 0.06 * old, 0.004 + 0.026 * old, 0.02 + 0.25 * old
@@ -269,7 +274,8 @@ def _health_and_labour(t):
 # registration: who was poor in 2014 and why ------------------------------------------------------------------
 
 
-def rows(t) -> dict:
+def rows(t: Township) -> dict:
+    """The member rows; a disability certificate number is the ID number and the category and level."""
     disabled = t.health == DISABLED
     cert = ascii_text(np.hstack([t.id_ascii, ascii_digits(t.disability_category * 10 + t.disability_level, 2)]))
     level = t.disability_level.astype(float)
