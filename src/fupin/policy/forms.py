@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fupin.registry import codes
-from fupin.web.forms import ALL, HouseholdFilterForm
+from fupin.registry.forms import ALL, HouseholdFilterForm
 
 from .models import HOUSEHOLD_KINDS
 from .packs import available_packs

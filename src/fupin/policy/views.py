@@ -1,5 +1,5 @@
-"""Assessment pages: flagged households with the registry list's filters, the what-if, and (in web's household
-page) a household's latest decisions. Views parse, call policy.services.*, render."""
+"""Assessment pages: flagged households with the registry list's filters, the what-if, and (a panel on the
+registry's household page) a household's latest decisions. Views parse, call policy.services.*, render."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,6 +10,8 @@ from fupin.errors import DomainError
 
 from .forms import FlaggedFilterForm, WhatIfForm
 from .models import Kind
+from .services.explain import explain
+from .services.household import latest_decisions
 from .services.queries import decisions_of
 from .services.queries import flagged as flagged_households
 from .services.scope import CATEGORY_LABELS
@@ -60,3 +62,9 @@ def whatif(request):
         except DomainError as exc:
             error = exc.message
     return render(request, "policy/whatif.html", {"form": form, "result": result, "error": error})
+
+
+def household_panel(request, household) -> dict:
+    """The latest decision of each assessment, rule by rule: policy's panel on the household page (registered in
+    PolicyConfig.ready through fupin.registry.panels)."""
+    return {"assessments": [explain(decision) for decision in latest_decisions(request.user, household)]}

@@ -1,4 +1,4 @@
-"""Forms of the web pages. They parse and show input; the registry services decide what is valid and save."""
+"""Forms of the registry's pages. They parse and show input; the registry services decide what is valid and save."""
 
 from django import forms
 from django.core import validators
@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from fupin.accounts.masking import shown
 from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.areas.models import Area, Level
-from fupin.registry import codes, services
-from fupin.registry.models import Household, Member, StatusEvent
-from fupin.web.widgets import QuickSelect
+from fupin.core.widgets import QuickSelect
+
+from . import codes, services
+from .models import Household, Member, StatusEvent
 
 ALL = ("", _("全部"))
 KEEP = ("", _("（不修改，原值已隐藏）"))
