@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",  # serves the API docs' Swagger UI from its own static files: no CDN on an offline intranet
     "csp",
+    "django_filters",  # the lists' FilterSets (registry.filters)
     "fupin.accounts",  # before axes: its `unlock` and the audited stand-ins for axes_reset* win (accounts.lockout)
     "fupin.areas",
     "fupin.registry",

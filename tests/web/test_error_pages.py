@@ -163,7 +163,7 @@ def test_500_is_a_chinese_page_that_names_nothing_of_the_failure(users, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("database password is hunter2")
 
-    monkeypatch.setattr(views, "filtered_households", broken)
+    monkeypatch.setattr(views, "household_filters", broken)
     response = logged_in(users["county"], raise_request_exception=False).get(reverse("registry:household-list"))
     html = assert_page(response, 500, "服务器内部错误", "请稍后重试")
     assert "hunter2" not in html and "Traceback" not in html

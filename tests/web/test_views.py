@@ -197,7 +197,7 @@ def test_filtering_by_a_village_outside_the_scope_shows_nothing(client, users, h
 
 def test_area_choices_are_the_users_townships_and_villages(client, users, homes):
     form = login(client, users["township_a"]).get(reverse("registry:household-list")).context["form"]
-    codes_offered = [code for code, _label in form.fields["area"].choices if code]
+    codes_offered = [code for code, _label in form.fields["area"].widget.choices if code]
     assert codes_offered == ["149901001000", VILLAGE_A1, VILLAGE_A2]
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from fupin.errors import DomainError
+from fupin.registry.filters import household_filters
 
 from .forms import FlaggedFilterForm, WhatIfForm
 from .models import Kind
@@ -23,7 +24,7 @@ PAGE_SIZE = 50
 @login_required
 @require_GET
 def flagged(request):
-    form = FlaggedFilterForm(request.user, request.GET)
+    form = FlaggedFilterForm(request.GET)
     kind = request.GET.get("kind") or Kind.MONITORING
     error = None
     try:
@@ -40,6 +41,7 @@ def flagged(request):
         "policy/flagged.html",
         {
             "form": form,
+            "filters": household_filters(request.user, request.GET).form,
             "run": run,
             "page": page,
             "rows": rows,

@@ -20,8 +20,8 @@ from fupin.accounts.scoping import get_scoped
 from fupin.errors import DomainError, InvalidInput, MethodNotAllowed, NotFound, json_error
 
 from . import display, services
-from .filters import filtered_households
-from .forms import EventForm, HouseholdFilterForm, HouseholdForm, MemberForm, show_domain_error
+from .filters import household_filters
+from .forms import EventForm, HouseholdForm, MemberForm, show_domain_error
 from .models import INCOME_COMPONENTS, Household, Member
 from .panels import household_panels
 
@@ -81,7 +81,8 @@ def _form_page(request, form, save, *, title, household):
 @login_required
 @require_GET
 def household_list(request):
-    households = filtered_households(request.user, request.GET).select_related("village").order_by("number")
+    filters = household_filters(request.user, request.GET)
+    households = filters.qs.select_related("village").order_by("number")
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     # members counted for the page's 50 only: counted in the list's query, every household of the area was grouped
     page.object_list = list(page.object_list)
@@ -92,7 +93,7 @@ def household_list(request):
         request,
         "registry/household_list.html",
         {
-            "form": HouseholdFilterForm(request.user, request.GET),
+            "form": filters.form,
             "page": page,
             "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=3, on_ends=1),
         },
