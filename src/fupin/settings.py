@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger UI from its own static files: no CDN on an offline intranet
     "csp",
     "django_filters",  # the lists' FilterSets (registry.filters)
+    "django_tables2",  # the result tables (registry.tables, policy.tables)
     "fupin.accounts",  # before axes: its `unlock` and the audited stand-ins for axes_reset* win (accounts.lockout)
     "fupin.areas",
     "fupin.registry",

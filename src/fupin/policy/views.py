@@ -2,7 +2,6 @@
 registry's household page) a household's latest decisions. Views parse, call policy.services.*, render."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -15,8 +14,8 @@ from .services.explain import explain
 from .services.household import latest_decisions
 from .services.queries import decisions_of
 from .services.queries import flagged as flagged_households
-from .services.scope import CATEGORY_LABELS
 from .services.whatif import whatif as judge_whatif
+from .tables import FlaggedTable
 
 PAGE_SIZE = 50
 
@@ -31,11 +30,12 @@ def flagged(request):
         run, households = flagged_households(request.user, kind, request.GET, category=request.GET.get("category", ""))
     except (DomainError, ValueError) as exc:
         run, households, error = None, None, getattr(exc, "message", str(exc))
-    page = Paginator(
-        households.select_related("village").order_by("number") if households is not None else [], PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    decisions = decisions_of(run, page.object_list) if run else {}
-    rows = [(household, decisions.get(household.pk)) for household in page]
+    table = FlaggedTable(households.select_related("village").order_by("number") if households is not None else [])
+    page = table.turn_to(request.GET.get("page"), PAGE_SIZE)
+    page_households = table.page_records()
+    decisions = decisions_of(run, page_households) if run else {}
+    for household in page_households:
+        household.decision = decisions.get(household.pk)
     return render(
         request,
         "policy/flagged.html",
@@ -44,10 +44,9 @@ def flagged(request):
             "filters": household_filters(request.user, request.GET).form,
             "run": run,
             "page": page,
-            "rows": rows,
+            "table": table,
             "error": error,
             "kind_label": Kind(kind).label if kind in Kind.values else "",
-            "categories": CATEGORY_LABELS,
             "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=3, on_ends=1),
         },
     )

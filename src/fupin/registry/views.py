@@ -7,7 +7,6 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from .filters import household_filters
 from .forms import EventForm, HouseholdForm, MemberForm, show_domain_error
 from .models import INCOME_COMPONENTS, Household, Member
 from .panels import household_panels
+from .tables import HouseholdTable
 
 PAGE_SIZE = 50
 DETAIL_FIELDS = (*services.HOUSEHOLD_FIELDS, "status", "created_at", "updated_at")
@@ -82,18 +82,19 @@ def _form_page(request, form, save, *, title, household):
 @require_GET
 def household_list(request):
     filters = household_filters(request.user, request.GET)
-    households = filters.qs.select_related("village").order_by("number")
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    table = HouseholdTable(filters.qs.select_related("village").order_by("number"))
+    page = table.turn_to(request.GET.get("page"), PAGE_SIZE)
     # members counted for the page's 50 only: counted in the list's query, every household of the area was grouped
-    page.object_list = list(page.object_list)
-    counts = dict(Member.objects.filter(household__in=page.object_list).values_list("household").annotate(Count("id")))
-    for household in page.object_list:
+    households = table.page_records()
+    counts = dict(Member.objects.filter(household__in=households).values_list("household").annotate(Count("id")))
+    for household in households:
         household.member_count = counts.get(household.pk, 0)
     return render(
         request,
         "registry/household_list.html",
         {
             "form": filters.form,
+            "table": table,
             "page": page,
             "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=3, on_ends=1),
         },
