@@ -565,3 +565,23 @@ def test_admin_works_in_chinese_for_staff(client, users, homes):
     assert "A1-0001" in listing and "户编号" in listing
     assert client.get(f"/admin/registry/household/{homes['a1'].pk}/change/").status_code == 200
 
+
+# --- panels of higher apps on the household page ---------------------------------------------------------------
+
+
+def test_the_household_page_draws_each_registered_panel_in_registration_order(client, users, homes, monkeypatch):
+    from fupin.registry import panels
+
+    monkeypatch.setattr(panels, "_panels", dict(panels._panels))
+    seen = []
+
+    def second(request, household):
+        seen.append((request.user.username, household.pk))
+        return {"assessments": []}
+
+    panels.register("test.second", "policy/_household_assessments.html", second)
+    household = homes["a1"]
+    page = login(client, users["county"]).get(reverse("registry:household-detail", args=[household.pk]))
+    assert list(panels._panels) == ["policy.assessments", "test.second"]
+    assert seen == [(users["county"].username, household.pk)]
+    assert page.content.decode().count("评估结论") == 2
