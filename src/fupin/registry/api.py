@@ -53,7 +53,7 @@ def _reveal(user, obj, field):
 
 @router.get("/households", response={200: HouseholdPage, **ERRORS}, summary="农户列表")
 def list_households(request, filters: Query[HouseholdQuery], page: Query[PageQuery]):
-    """The same filters as the web list and exports (registry.filters.HouseholdFilter): area is an area code of
+    """The same filters as the web list and exports (registry.filters.HouseholdFilterSet): area is an area code of
     any level; q matches names, a household number, or a member's ID number in full or by its last digits."""
     households = filtered_households(request.auth, filters.model_dump()).select_related("village")
     return paginate(households, page)
