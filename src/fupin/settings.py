@@ -140,6 +140,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",  # serves the API docs' Swagger UI from its own static files: no CDN on an offline intranet
     "csp",
+    "django_filters",  # the lists' FilterSets (registry.filters)
+    "django_tables2",  # the result tables (registry.tables, policy.tables)
     "fupin.accounts",  # before axes: its `unlock` and the audited stand-ins for axes_reset* win (accounts.lockout)
     "fupin.areas",
     "fupin.registry",
@@ -206,7 +208,7 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "web:household-list"
+LOGIN_REDIRECT_URL = "registry:household-list"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [

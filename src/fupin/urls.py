@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from fupin.api import api
+from fupin.exchange.urls import exports
 
 urlpatterns = [
     path("admin/", admin.site.urls),  # accounts.admin_site: staff only, every admin scoped or superuser-only
@@ -17,7 +18,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("assessments/", include("fupin.policy.urls")),
     path("exchange/", include("fupin.exchange.urls")),
-    path("", include("fupin.web.urls")),
+    path("", include(exports)),
+    path("", include("fupin.registry.urls")),  # "/" is the household list: the home page until web has its own
 ]
 
 # 403 and 404 are Django's views (templates 403.html, 404.html, 403_csrf.html); these two add what Django's lack: the

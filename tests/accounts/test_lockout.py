@@ -36,7 +36,7 @@ def fail(client, username, times, **extra):
 
 
 def logged_in(client) -> bool:
-    return client.get(reverse("web:household-list")).status_code == 200
+    return client.get(reverse("registry:household-list")).status_code == 200
 
 
 def staff(user, superuser=False):

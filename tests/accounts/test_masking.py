@@ -58,13 +58,13 @@ def test_api_me_lists_the_certificate_among_what_the_role_may_reveal(api_as):
 @pytest.mark.parametrize("username", ["county", "village_a1", "cadre_a1"])
 def test_the_household_page_never_holds_the_full_certificate(client, users, child, username):
     client.force_login(users[username])
-    page = client.get(reverse("web:household-detail", args=[child.household_id]))
+    page = client.get(reverse("registry:household-detail", args=[child.household_id]))
     assert page.status_code == 200 and CERT not in page.content.decode()
 
 
 def test_the_member_form_hides_the_stored_certificate_and_keeps_it_when_left_empty(client, users, child):
     client.force_login(users["village_a1"])
-    url = reverse("web:member-edit", args=[child.pk])
+    url = reverse("registry:member-edit", args=[child.pk])
     page = client.get(url)
     body = page.content.decode()
     assert CERT not in body and MASKED in body  # the masked value as the field's hint
@@ -80,7 +80,7 @@ def test_the_member_form_hides_the_stored_certificate_and_keeps_it_when_left_emp
 
 
 def test_the_certificate_is_revealed_only_to_roles_that_see_ids_and_each_reveal_is_audited(client, users, child):
-    url = reverse("web:reveal", args=["member", child.pk, "disability_cert"])
+    url = reverse("registry:reveal", args=["member", child.pk, "disability_cert"])
     client.force_login(users["cadre_a1"])
     refused = client.post(url)
     assert refused.status_code == 403 and refused.json()["error"]["message"] == "您的角色无权查看该信息"

@@ -30,8 +30,8 @@ ID_B1 = make_id("19820704", seq=421)
 PHONE, MEMBER_PHONE = "13912345678", "13800001111"
 BANK = "6222020200112233445"
 NUMBER_A1 = VILLAGE_A1 + "0001"  # 16 digits: as a number Excel would keep 15 of them
-XLSX = "web:household-export-xlsx"
-CSV = "web:household-export"
+XLSX = "exports:household-export-xlsx"
+CSV = "exports:household-export"
 
 
 @pytest.fixture
@@ -297,7 +297,7 @@ def test_csv_is_utf8_with_bom_chinese_headers_ids_as_text_and_formulas_guarded(c
 def test_an_unknown_kind_goes_back_to_the_list_with_a_message(client, users, homes):
     client.force_login(users["county"])
     response = client.get(reverse(CSV), {"kind": "cats", "area": VILLAGE_A1}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("web:household-list") + f"?area={VILLAGE_A1}"
+    assert response.redirect_chain[-1][0] == reverse("registry:household-list") + f"?area={VILLAGE_A1}"
     assert "不支持的导出内容" in response.content.decode()
     assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()
 
@@ -332,7 +332,7 @@ def test_exports_run_a_fixed_number_of_queries(client, users, make_household):
 
 def test_list_page_offers_excel_csv_and_the_template_with_the_filters(client, users, homes):
     client.force_login(users["county"])
-    page = client.get(reverse("web:household-list"), {"area": VILLAGE_A1, "page": "1"}).content.decode()
+    page = client.get(reverse("registry:household-list"), {"area": VILLAGE_A1, "page": "1"}).content.decode()
     assert f'href="{reverse(XLSX)}?area={VILLAGE_A1}"' in page and "导出Excel" in page
     assert f'href="{reverse(CSV)}?area={VILLAGE_A1}"' in page and "导出CSV" in page
     assert f'href="{reverse("exchange:exchange-template")}"' in page

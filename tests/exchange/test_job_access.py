@@ -196,8 +196,8 @@ def test_error_values_are_masked_too(client, users):
 
 def test_the_import_page_offers_nothing_to_a_cadre(client, users):
     client.force_login(users["cadre_a1"])
-    listing = client.get(reverse("web:household-list")).content.decode()
-    assert reverse("web:household-list") in listing and reverse("exchange:import") not in listing  # no menu entry
+    listing = client.get(reverse("registry:household-list")).content.decode()
+    assert reverse("registry:household-list") in listing and reverse("exchange:import") not in listing  # no menu entry
     page = client.get(reverse("exchange:import"))
     text = page.content.decode()
     assert page.status_code == 403 and "不能导入建档立卡数据" in text
@@ -208,4 +208,4 @@ def test_the_import_page_offers_nothing_to_a_cadre(client, users):
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "permission_denied"
     assert not ImportJob.objects.exists()
     client.force_login(users["village_a1"])
-    assert reverse("exchange:import") in client.get(reverse("web:household-list")).content.decode()
+    assert reverse("exchange:import") in client.get(reverse("registry:household-list")).content.decode()

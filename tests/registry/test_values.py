@@ -295,7 +295,7 @@ def test_the_web_form_and_the_api_refuse_with_the_rules_reason(client, make_hous
 
     household = make_household()
     client.force_login(users["county"])
-    url = reverse("web:household-edit", args=[household.pk])
+    url = reverse("registry:household-edit", args=[household.pk])
     response = client.post(url, form_data(client.get(url).context["form"], **{field: value}))
     assert response.status_code == 200 and response.context["form"].errors[field] == [reason]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import CheckboxInput, MultiWidget
 
+from fupin.registry.forms import HouseholdForm, MemberForm
 from fupin.registry.models import Member
-from fupin.web.forms import HouseholdForm, MemberForm
 from tests.factories import make_id
 from tests.sweep.world import AS_OF
 
@@ -101,18 +101,18 @@ WEB: dict[str, list[Route]] = {
     "api:api-root": exempt("static: ninja's root of /api/, no record"),
     "api:no_such_endpoint": exempt("public: every path no router matched answers 404"),
     "exchange:exchange-template": exempt("static: the empty import template with its code lists"),
-    "web:household-list": [Route("/", lists=True, shows=True)],
-    "web:household-export": [
+    "registry:household-list": [Route("/", lists=True, shows=True)],
+    "exports:household-export": [
         Route(
             f"/households/export.csv?kind={kind}", lists=True, shows=kind != "incomes", audit=EXPORT_AUDIT, refused=None
         )
         for kind in ("households", "members", "incomes")
     ],
-    "web:household-export-xlsx": [
+    "exports:household-export-xlsx": [
         Route("/households/export.xlsx", lists=True, shows=True, audit=EXPORT_AUDIT, refused=None)
     ],
-    "web:household-detail": [Route("/households/{pk}/", target="household")],
-    "web:household-edit": [
+    "registry:household-detail": [Route("/households/{pk}/", target="household")],
+    "registry:household-edit": [
         Route("/households/{pk}/edit/", target="household"),
         Route(
             "/households/{pk}/edit/",
@@ -124,7 +124,7 @@ WEB: dict[str, list[Route]] = {
             audit=(("update", "registry.household"),),
         ),
     ],
-    "web:member-add": [
+    "registry:member-add": [
         Route("/households/{pk}/members/add/", target="household"),
         Route(
             "/households/{pk}/members/add/",
@@ -136,7 +136,7 @@ WEB: dict[str, list[Route]] = {
             audit=(("create", "registry.member"),),
         ),
     ],
-    "web:event-add": [
+    "registry:event-add": [
         Route("/households/{pk}/events/add/", target="household"),
         Route(
             "/households/{pk}/events/add/",
@@ -148,7 +148,7 @@ WEB: dict[str, list[Route]] = {
             audit=(("create", "registry.statusevent"), ("update", "registry.household")),
         ),
     ],
-    "web:member-edit": [
+    "registry:member-edit": [
         Route("/members/{pk}/edit/", target="member"),
         Route(
             "/members/{pk}/edit/",
@@ -160,7 +160,7 @@ WEB: dict[str, list[Route]] = {
             audit=(("update", "registry.member"),),
         ),
     ],
-    "web:reveal": [
+    "registry:reveal": [
         Route(
             f"/reveal/{kind}/{{pk}}/{name}/",
             "POST",
@@ -179,7 +179,7 @@ WEB: dict[str, list[Route]] = {
             ("member", "child", "id_number", "township_a"),
         )
     ],
-    "web:duplicates": [Route("/duplicates/", lists=True, shows=True, writer="township_a")],
+    "registry:duplicates": [Route("/duplicates/", lists=True, shows=True, writer="township_a")],
     "policy:flagged": [Route("/assessments/flagged/?kind=monitoring", lists=True, shows=True)],
     "policy:whatif": [
         Route(

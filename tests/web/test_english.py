@@ -76,7 +76,7 @@ def test_language_cookie_name_is_djangos_default():
 
 
 def test_household_list_in_english_for_a_user_who_chose_it(client, users, household):
-    response = english(client, users["county"]).get(reverse("web:household-list"))
+    response = english(client, users["county"]).get(reverse("registry:household-list"))
     assert response["Content-Language"] == "en"
     html = response.content.decode()
     assert '<html lang="en">' in html
@@ -106,7 +106,7 @@ def test_household_list_in_english_for_a_user_who_chose_it(client, users, househ
 
 
 def test_household_page_in_english_for_a_user_who_chose_it(client, users, household):
-    html = page(english(client, users["county"]), reverse("web:household-detail", args=[household.pk]))
+    html = page(english(client, users["county"]), reverse("registry:household-detail", args=[household.pk]))
     for text in [
         "Household roster",
         "Edit household",
@@ -134,7 +134,7 @@ def test_household_page_in_english_for_a_user_who_chose_it(client, users, househ
 @pytest.mark.parametrize("name", ["household-list", "household-detail"])
 def test_pages_stay_chinese_without_the_cookie_even_if_the_browser_asks_for_english(client, users, household, name):
     client.force_login(users["county"])
-    url = reverse(f"web:{name}", args=[household.pk] if name == "household-detail" else [])
+    url = reverse(f"registry:{name}", args=[household.pk] if name == "household-detail" else [])
     response = client.get(url, **BROWSER_ENGLISH)
     assert response["Content-Language"] == settings.LANGUAGE_CODE == "zh-hans"
     html = response.content.decode()
@@ -146,13 +146,13 @@ def test_pages_stay_chinese_without_the_cookie_even_if_the_browser_asks_for_engl
 def test_an_unsupported_cookie_value_falls_back_to_chinese(client, users, household):
     client.force_login(users["county"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
-    html = page(client, reverse("web:household-list"), **BROWSER_ENGLISH)
+    html = page(client, reverse("registry:household-list"), **BROWSER_ENGLISH)
     assert "农户名册" in html and "Household roster" not in html
 
 
 def test_switching_language_sets_the_cookie_and_the_next_page_is_english(client, users, household):
     client.force_login(users["county"])
-    listing = reverse("web:household-list")
+    listing = reverse("registry:household-list")
     assert "农户名册" in page(client, listing)
 
     response = client.post(reverse("set_language"), {"language": "en", "next": listing})
@@ -160,7 +160,7 @@ def test_switching_language_sets_the_cookie_and_the_next_page_is_english(client,
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     html = page(client, listing)
     assert "Household roster" in html and "农户名册" not in html
-    detail = page(client, reverse("web:household-detail", args=[household.pk]))
+    detail = page(client, reverse("registry:household-detail", args=[household.pk]))
     assert "Basic information" in detail and "基本信息" not in detail
 
     client.post(reverse("set_language"), {"language": "zh-hans", "next": listing})

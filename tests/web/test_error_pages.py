@@ -12,8 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from fupin.accounts.models import Action, AuditEntry
-from fupin.registry import services
-from fupin.web import views
+from fupin.registry import services, views
 from tests.factories import VILLAGE_A1, VILLAGE_B1
 from tests.support import Caller, assert_error
 
@@ -54,7 +53,7 @@ NOT_A_NUMBER = ["abc", "1.5", "", "1e3", "%00", "9" * 5000]
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", BEYOND)
 def test_a_page_number_beyond_the_list_shows_the_last_page(users, many, value):
-    page = logged_in(users["county"]).get(f"{reverse('web:household-list')}?page={value}")
+    page = logged_in(users["county"]).get(f"{reverse('registry:household-list')}?page={value}")
     html = assert_page(page, 200, '<span class="current">2</span>', "P-0050")
     assert "P-0000" not in html
 
@@ -62,7 +61,7 @@ def test_a_page_number_beyond_the_list_shows_the_last_page(users, many, value):
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", NOT_A_NUMBER)
 def test_a_page_that_is_not_a_number_shows_the_first_page(users, many, value):
-    page = logged_in(users["county"]).get(f"{reverse('web:household-list')}?page={value}")
+    page = logged_in(users["county"]).get(f"{reverse('registry:household-list')}?page={value}")
     html = assert_page(page, 200, '<span class="current">1</span>', "P-0000")
     assert "P-0050" not in html
 
@@ -71,7 +70,7 @@ def test_a_page_that_is_not_a_number_shows_the_first_page(users, many, value):
 @pytest.mark.parametrize("value", BEYOND + NOT_A_NUMBER)
 @pytest.mark.parametrize(
     "url",
-    ["policy:flagged", "exchange:import", "web:duplicates"],
+    ["policy:flagged", "exchange:import", "registry:duplicates"],
 )
 def test_every_other_list_answers_an_odd_page_number_with_a_page(users, many, url, value):
     """The assessment findings (paginated like the household list), and the lists that show one page only."""
@@ -80,7 +79,9 @@ def test_every_other_list_answers_an_odd_page_number_with_a_page(users, many, ur
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["web:household-list", "policy:flagged?kind=monitoring", "web:household-export"])
+@pytest.mark.parametrize(
+    "url", ["registry:household-list", "policy:flagged?kind=monitoring", "exports:household-export"]
+)
 @pytest.mark.parametrize("name", ["q", "area", "status", "household_type", "monitoring_category", "category"])
 def test_a_nul_character_in_a_filter_is_not_a_500(users, many, url, name):
     """PostgreSQL refuses a query holding U+0000; the filters drop it (no stored text can hold one)."""
@@ -95,7 +96,7 @@ def test_a_nul_character_in_a_filter_is_not_a_500(users, many, url, name):
 @pytest.mark.django_db
 def test_404_is_a_chinese_page_for_a_missing_record_and_an_unknown_path(users):
     client = logged_in(users["county"])
-    assert_page(client.get(reverse("web:household-detail", args=[987654321])), 404, "未找到该页面或记录")
+    assert_page(client.get(reverse("registry:household-detail", args=[987654321])), 404, "未找到该页面或记录")
     assert_page(client.get("/no-such-page/"), 404, "未找到该页面或记录")
     assert_page(Client().get("/no-such-page/"), 404, "未找到该页面或记录")  # not logged in
 
@@ -103,7 +104,7 @@ def test_404_is_a_chinese_page_for_a_missing_record_and_an_unknown_path(users):
 @pytest.mark.django_db
 def test_403_is_a_chinese_page(users, make_household):
     household = make_household()
-    response = logged_in(users["department"]).get(reverse("web:household-edit", args=[household.pk]))
+    response = logged_in(users["department"]).get(reverse("registry:household-edit", args=[household.pk]))
     assert_page(response, 403, "无权操作")
 
 
@@ -125,8 +126,8 @@ def test_400_is_a_chinese_page(users):
 def test_a_form_field_over_the_limit_is_a_chinese_413_page(users, make_household, csrf):
     household = make_household()
     client = logged_in(users["county"], enforce_csrf_checks=csrf)
-    client.get(reverse("web:household-edit", args=[household.pk]))  # the CSRF cookie, as a browser holds it
-    response = client.post(reverse("web:household-edit", args=[household.pk]), {"address": "x" * TOO_LARGE})
+    client.get(reverse("registry:household-edit", args=[household.pk]))  # the CSRF cookie, as a browser holds it
+    response = client.post(reverse("registry:household-edit", args=[household.pk]), {"address": "x" * TOO_LARGE})
     assert_page(response, 413, "提交的内容过大", "不能超过 10 MB")
     household.refresh_from_db()
     assert household.address != "x" * TOO_LARGE
@@ -137,7 +138,7 @@ def test_a_form_just_under_the_limit_is_read(users, make_household):
     """The boundary: a body of exactly DATA_UPLOAD_MAX_MEMORY_SIZE is read (and refused by the form for its
     length, not by its size)."""
     household = make_household()
-    url = reverse("web:household-edit", args=[household.pk])
+    url = reverse("registry:household-edit", args=[household.pk])
     body = "address=" + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE - len("address="))
     response = logged_in(users["county"]).generic("POST", url, body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200 and "提交的内容过大" not in response.content.decode()
@@ -147,7 +148,7 @@ def test_a_form_just_under_the_limit_is_read(users, make_household):
 def test_too_many_form_fields_is_a_chinese_413_page(users, make_household):
     household = make_household()
     fields = {f"f{n}": "1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
-    response = logged_in(users["county"]).post(reverse("web:household-edit", args=[household.pk]), fields)
+    response = logged_in(users["county"]).post(reverse("registry:household-edit", args=[household.pk]), fields)
     assert_page(response, 413, "提交的表单字段过多", str(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS))
 
 
@@ -162,8 +163,8 @@ def test_500_is_a_chinese_page_that_names_nothing_of_the_failure(users, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("database password is hunter2")
 
-    monkeypatch.setattr(views, "filtered_households", broken)
-    response = logged_in(users["county"], raise_request_exception=False).get(reverse("web:household-list"))
+    monkeypatch.setattr(views, "household_filters", broken)
+    response = logged_in(users["county"], raise_request_exception=False).get(reverse("registry:household-list"))
     html = assert_page(response, 500, "服务器内部错误", "请稍后重试")
     assert "hunter2" not in html and "Traceback" not in html
 
@@ -192,7 +193,7 @@ def homes(make_household):
 
 
 def reveal(client, kind, pk, field, method="post", **extra):
-    return getattr(client, method)(reverse("web:reveal", args=[kind, pk, field]), **extra)
+    return getattr(client, method)(reverse("registry:reveal", args=[kind, pk, field]), **extra)
 
 
 def api_reveal(client, user, kind, pk, body, method="POST"):
@@ -261,7 +262,7 @@ def test_a_wrong_method_is_a_405_in_the_shape_with_allow(users, homes, method):
 @pytest.mark.django_db
 def test_a_reveal_with_a_body_over_the_limit_is_a_413_in_the_shape(users, homes):
     client = logged_in(users["county"], enforce_csrf_checks=True)
-    client.get(reverse("web:household-detail", args=[homes["a1"].pk]))  # the CSRF cookie, as a browser holds it
+    client.get(reverse("registry:household-detail", args=[homes["a1"].pk]))  # the CSRF cookie, as a browser holds it
     response = reveal(client, "household", homes["a1"].pk, "phone", data={"pad": "x" * TOO_LARGE})
     assert_error(response, 413, "too_large", None)
     assert not AuditEntry.objects.filter(action=Action.REVEAL).exists()

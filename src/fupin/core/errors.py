@@ -3,6 +3,7 @@ plain Chinese message."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import JsonResponse
 
 #: why a text with a control or invisible character (NUL, a zero-width space…) is refused: the registry's field
 #: rules (registry.values) and the API's bodies (api_common.Input) say it alike
@@ -95,3 +96,9 @@ def error_body(code: str, message: str, *, field: str | None = None, details: di
     """The one error shape (documented as api_common.ErrorOut), for the API and for the JSON that the pages'
     scripts call (the reveal endpoint)."""
     return {"error": {"code": code, "message": message, "field": field, "details": details}}
+
+
+def json_error(error: DomainError, **headers):
+    """A refusal as a JSON answer in the one error shape (the pages' script endpoints; the API has its handlers)."""
+    body = error_body(error.code, error.message, field=error.field, details=error.details)
+    return JsonResponse(body, status=error.status, headers=headers or None, json_dumps_params={"ensure_ascii": False})

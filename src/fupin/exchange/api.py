@@ -1,4 +1,5 @@
-"""Import endpoints: upload a file (it runs as a background job), poll the job, fetch its error report.
+"""Import endpoints: upload a file (it runs as a background job), poll the job, fetch its error report; and the
+household export (listed with the registry's endpoints, under 建档立卡, where a client looks for it).
 
 The same services as `fupin import` and the upload page: a job is seen by its uploader and, inside their area, by
 the roles that import (anyone else: 404 as for a missing job); its preview is masked by the caller's role; its
@@ -8,12 +9,15 @@ report goes, audited, only to those who may see every sensitive field of the fil
 from typing import Any
 
 from django.http import FileResponse
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fupin.api_common import ERRORS
+from fupin.registry.schemas import ExportQuery, HouseholdQuery
 
 from . import services
+from .exports import FORMATS, export_registry
+from .views import download
 
 router = Router(tags=["数据导入"])
 
@@ -55,3 +59,17 @@ def import_status(request, job_id: str):
 def import_report(request, job_id: str):
     path, filename = services.report_download(request.auth, job_id, via="api")
     return FileResponse(path.open("rb"), as_attachment=True, filename=filename)
+
+
+@router.get(
+    "/households/export",
+    response=ERRORS,
+    summary="导出农户名册",
+    tags=["建档立卡"],
+    openapi_extra={"responses": {200: {"description": "文件", "content": {t: {} for t in FORMATS.values()}}}},
+)
+def export_households(request, filters: Query[HouseholdQuery], options: Query[ExportQuery]):
+    """The household list with the list's filters, in the import format (fupin.exchange.exports): format=xlsx
+    gives households, members and incomes in one workbook, format=csv one of them (kind). Scoped to the caller's
+    area; sensitive fields unmasked only for roles that may reveal them; audited with via="api"."""
+    return download(export_registry(request.auth, filters.model_dump(), options.format, options.kind, via="api"))

@@ -50,7 +50,7 @@ from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.core.errors import DomainError
 from fupin.core.sheets import Column, Sheet
 from fupin.registry import codes
-from fupin.registry.filters import HouseholdFilter, filtered_households
+from fupin.registry.filters import filtered_households, filters_used
 from fupin.registry.models import IncomeAccount, Member
 from fupin.registry.sheets import HOUSEHOLDS, SHEETS
 
@@ -275,7 +275,7 @@ def export_filename(fmt: str, kind: str = "households") -> str:
 def export_registry(user, params, fmt: str = "xlsx", kind: str = "households", *, via: str = "ui") -> Export:
     """The user's filtered household list in the import format, written to the audit log.
 
-    `params`: the household list's filters (registry.filters.HouseholdFilter; a QueryDict or a dict). `fmt`:
+    `params`: the household list's filters (registry.filters.HouseholdFilterSet; a QueryDict or a dict). `fmt`:
     "xlsx" (households, members and incomes in one workbook) or "csv" (the sheet named by `kind`: households,
     members or incomes). The audit entry (action EXPORT) keeps the filters, the format, the row count of each
     sheet and the sensitive fields written unmasked and masked. Refuses (ExportRefused) an unknown format or kind
@@ -296,7 +296,7 @@ def export_registry(user, params, fmt: str = "xlsx", kind: str = "households", *
             % {"sheet": KINDS[max(rows, key=rows.get)].title, "count": max(rows.values()), "limit": EXCEL_ROWS - 1}
         )
     columns = [column for name in kinds for part in sheet_columns(KINDS[name])[:2] for column in part]
-    used = {name: value for name, value in vars(HouseholdFilter.from_params(params)).items() if value}
+    used = filters_used(user, params)
     audit.record(
         user,
         Action.EXPORT,

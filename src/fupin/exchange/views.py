@@ -55,7 +55,7 @@ def household_export(request, fmt):
         messages.error(request, error.message)
         query = request.GET.copy()
         query.pop("kind", None)
-        return redirect(reverse("web:household-list") + (f"?{query.urlencode()}" if query else ""))
+        return redirect(reverse("registry:household-list") + (f"?{query.urlencode()}" if query else ""))
     return download(export)
 
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fupin.registry import codes
-from fupin.web.forms import ALL, HouseholdFilterForm
+from fupin.registry.filters import ALL, area_choices
 
 from .models import HOUSEHOLD_KINDS
 from .packs import available_packs
@@ -12,15 +12,14 @@ from .packs import available_packs
 KIND_CHOICES = [(kind.value, kind.label) for kind in HOUSEHOLD_KINDS]
 
 
-class FlaggedFilterForm(HouseholdFilterForm):
-    """The registry list's filters plus which assessment and which category."""
+class FlaggedFilterForm(forms.Form):
+    """Which assessment and which category; the page shows the registry list's filters after these
+    (registry.filters.HouseholdFilterSet), which pick the households."""
 
     kind = forms.ChoiceField(label=_("评估类型"), choices=KIND_CHOICES, required=False)
     category = forms.ChoiceField(
         label=_("评估的监测类别"), required=False, choices=[ALL, *codes.MonitoringCategory.choices]
     )
-
-    field_order = ["kind", "category"]
 
 
 class WhatIfForm(forms.Form):
@@ -41,7 +40,7 @@ class WhatIfForm(forms.Form):
         packs = [("", _("（按区划和年度自动选取）")), *((pack, pack) for pack in available_packs())]
         self.fields["against"].choices = packs
         self.fields["policy"].choices = [("", _("（与对照相同）")), *packs[1:]]
-        self.fields["area"].choices = HouseholdFilterForm(user, None).fields["area"].choices
+        self.fields["area"].choices = area_choices(user)
 
     def arguments(self) -> dict:
         """The keyword arguments of services.whatif.whatif."""

@@ -1,4 +1,5 @@
-"""Registry endpoints: households, members, status events, reveals, duplicate persons.
+"""Registry endpoints: households, members, status events, reveals, duplicate persons (the household export is
+exchange's, at /households/export).
 
 Each endpoint parses, calls registry.services (which checks scope, role and validity and writes the audit log
 with via="api") and renders a schema. Every read goes through `.restrict(user)` via get_scoped, so a record
@@ -10,8 +11,6 @@ from ninja import Query, Router, Status
 
 from fupin.api_common import ERRORS, PageQuery, paginate
 from fupin.areas.scoping import get_scoped
-from fupin.exchange.exports import FORMATS, export_registry
-from fupin.exchange.views import download
 
 from . import services
 from .filters import filtered_households
@@ -20,7 +19,6 @@ from .schemas import (
     DuplicateOut,
     EventIn,
     EventOut,
-    ExportQuery,
     HouseholdCreate,
     HouseholdOut,
     HouseholdPage,
@@ -55,23 +53,10 @@ def _reveal(user, obj, field):
 
 @router.get("/households", response={200: HouseholdPage, **ERRORS}, summary="农户列表")
 def list_households(request, filters: Query[HouseholdQuery], page: Query[PageQuery]):
-    """The same filters as the web list and exports (registry.filters.HouseholdFilter): area is an area code of
+    """The same filters as the web list and exports (registry.filters.HouseholdFilterSet): area is an area code of
     any level; q matches names, a household number, or a member's ID number in full or by its last digits."""
     households = filtered_households(request.auth, filters.model_dump()).select_related("village")
     return paginate(households, page)
-
-
-@router.get(
-    "/households/export",
-    response=ERRORS,
-    summary="导出农户名册",
-    openapi_extra={"responses": {200: {"description": "文件", "content": {t: {} for t in FORMATS.values()}}}},
-)
-def export_households(request, filters: Query[HouseholdQuery], options: Query[ExportQuery]):
-    """The household list with the list's filters, in the import format (fupin.exchange.exports): format=xlsx
-    gives households, members and incomes in one workbook, format=csv one of them (kind). Scoped to the caller's
-    area; sensitive fields unmasked only for roles that may reveal them; audited with via="api"."""
-    return download(export_registry(request.auth, filters.model_dump(), options.format, options.kind, via=VIA))
 
 
 @router.get("/households/{int:household_id}", response={200: HouseholdOut, **ERRORS}, summary="农户详情")

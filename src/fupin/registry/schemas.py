@@ -1,7 +1,6 @@
 """Request and response bodies of the registry API, derived from the models and from the field lists the
 services accept, so a field added there reaches the API with its type, limits, code list and Chinese title."""
 
-from dataclasses import fields as dataclass_fields
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
@@ -10,7 +9,7 @@ from pydantic import StrictFloat, StrictInt, StrictStr, WithJsonSchema, create_m
 from fupin.api_common import Input, input_schema, masked, output_schema, page_of
 
 from . import values
-from .filters import HouseholdFilter
+from .filters import FILTER_NAMES
 from .models import INCOME_COMPONENTS, Household, IncomeAccount, LivingConditions, Member, StatusEvent
 from .services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 
@@ -66,10 +65,8 @@ EventIn = input_schema(
     StatusEvent, "EventIn", ("kind", "date", "reason", "approver", "monitoring_category"), required=("kind", "date")
 )
 
-#: the list filters are HouseholdFilter's fields, whatever they become
-HouseholdQuery = create_model(
-    "HouseholdQuery", __base__=Schema, **{f.name: (str, "") for f in dataclass_fields(HouseholdFilter)}
-)
+#: the list filters are HouseholdFilterSet's, whatever they become (texts: the FilterSet reads them as the UI's)
+HouseholdQuery = create_model("HouseholdQuery", __base__=Schema, **{name: (str, "") for name in FILTER_NAMES})
 
 
 class ExportQuery(Schema):

@@ -2,14 +2,14 @@
 render templates/403.html and 404.html with the request). A request for JSON — the API, the reveal endpoint the
 pages' script calls — gets the one error shape instead of a page."""
 
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
-from fupin.core.errors import BadRequest, DomainError, error_body, too_large
+from fupin.core.errors import BadRequest, DomainError, json_error, too_large
 
 #: the views that answer in JSON, by URL name (every path under /api/ does, whatever raised)
-JSON_VIEWS = {"web:reveal"}
+JSON_VIEWS = {"registry:reveal"}
 
 
 class _ServerError(DomainError):
@@ -20,11 +20,6 @@ class _ServerError(DomainError):
 def wants_json(request) -> bool:
     match = getattr(request, "resolver_match", None)
     return request.path.startswith("/api/") or (match is not None and match.view_name in JSON_VIEWS)
-
-
-def json_error(error: DomainError, **headers) -> JsonResponse:
-    body = error_body(error.code, error.message, field=error.field, details=error.details)
-    return JsonResponse(body, status=error.status, headers=headers or None, json_dumps_params={"ensure_ascii": False})
 
 
 def bad_request(request, exception):

@@ -6,7 +6,7 @@ from django.db import connections
 from django.db.models import Exists, OuterRef
 
 from fupin.areas.scoping import NOTHING, scope_prefix
-from fupin.registry.filters import HouseholdFilter
+from fupin.registry.filters import filtered_households
 from fupin.registry.models import Household
 
 from .. import compute
@@ -42,13 +42,13 @@ def run_for(user, kind) -> AssessmentRun | None:
 
 
 def flagged(user, kind, params=None, *, category: str = "", run: AssessmentRun | None = None):
-    """Households in the user's scope, filtered like the registry list (HouseholdFilter), that the latest
+    """Households in the user's scope, filtered like the registry list (registry.filters), that the latest
     applicable run flagged (outcome true; for monitoring optionally of one category). Returns (run, queryset)."""
     kind = Kind(kind)
     if kind in AREA_KINDS:
         raise InvalidAssessment("村、县退出的结论按区划列出，不是农户名单")
     run = in_scope(user, run or run_for(user, kind))
-    households = HouseholdFilter.from_params(params or {}).apply(Household.objects.restrict(user))
+    households = filtered_households(user, params or {})
     if run is None:
         return None, households.none()
     decisions = HouseholdDecision.objects.filter(pk=run_keys(run.pk)[0] + OuterRef("pk"), outcome=True)

@@ -23,7 +23,7 @@ def sensitive(context, obj, field):
     may_reveal = bool(value) and user.may_reveal(field)
     return {
         "masked": shown(field, value),
-        "url": reverse("web:reveal", args=[obj._meta.model_name, obj.pk, field]) if may_reveal else "",
+        "url": reverse("registry:reveal", args=[obj._meta.model_name, obj.pk, field]) if may_reveal else "",
         "csrf_token": context.get("csrf_token"),
     }
 

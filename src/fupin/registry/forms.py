@@ -1,4 +1,4 @@
-"""Forms of the web pages. They parse and show input; the registry services decide what is valid and save."""
+"""Forms of the registry's pages. They parse and show input; the registry services decide what is valid and save."""
 
 from django import forms
 from django.core import validators
@@ -7,11 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from fupin.accounts.masking import shown
 from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.areas.models import Area, Level
-from fupin.registry import codes, services
-from fupin.registry.models import Household, Member, StatusEvent
-from fupin.web.widgets import QuickSelect
 
-ALL = ("", _("全部"))
+from . import services
+from .models import Household, Member, StatusEvent
+
 KEEP = ("", _("（不修改，原值已隐藏）"))
 
 
@@ -35,33 +34,6 @@ def defer_to_field_rules(form):
 def show_domain_error(form, error):
     """A service's refusal shown on the field it names (or above the form when the field is not on it)."""
     form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
-class HouseholdFilterForm(forms.Form):
-    """Shows the list filters; the filtering itself is registry.filters.HouseholdFilter."""
-
-    area = forms.ChoiceField(label=_("区划"), required=False, widget=QuickSelect)
-    status = forms.ChoiceField(
-        label=_("当前状态"), required=False, choices=[ALL, *codes.Status.choices], widget=QuickSelect
-    )
-    household_type = forms.ChoiceField(
-        label=_("户类型"), required=False, choices=[ALL, *codes.HouseholdType.choices], widget=QuickSelect
-    )
-    monitoring_category = forms.ChoiceField(
-        label=_("监测类别"), required=False, choices=[ALL, *codes.MonitoringCategory.choices], widget=QuickSelect
-    )
-    q = forms.CharField(
-        label=_("查找"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("户主/成员姓名、证件号码或户编号")}),
-    )
-
-    def __init__(self, user, data):
-        super().__init__(data)
-        areas = Area.objects.restrict(user).filter(level__in=(Level.TOWNSHIP, Level.VILLAGE)).order_by("code")
-        # villages indented under their township (codes sort each village right after its township)
-        indent = {Level.TOWNSHIP: "", Level.VILLAGE: "\u3000"}
-        self.fields["area"].choices = [ALL, *((a.code, indent[a.level] + a.name) for a in areas)]
 
 
 class HidesSensitiveValues:

@@ -1,4 +1,5 @@
-"""Web pages. Each view parses the request, calls one registry service and renders; scoping, validation and
+"""The registry's pages: the household list (the site's home page), a household, its edit pages, the reveal and
+the duplicates. Each view parses the request, calls one registry service and renders; scoping, validation and
 auditing live in the services. A record outside the user's area is "not found" (404), never "forbidden"."""
 
 from functools import partial
@@ -6,7 +7,6 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,15 +16,14 @@ from django.views.decorators.http import require_GET
 
 from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.areas.scoping import get_scoped
-from fupin.core.errors import DomainError, InvalidInput, MethodNotAllowed, NotFound
-from fupin.policy.services.explain import explain
-from fupin.policy.services.household import latest_decisions
-from fupin.registry import display, services
-from fupin.registry.filters import filtered_households
-from fupin.registry.models import INCOME_COMPONENTS, Household, Member
+from fupin.core.errors import DomainError, InvalidInput, MethodNotAllowed, NotFound, json_error
 
-from .errors import json_error
-from .forms import EventForm, HouseholdFilterForm, HouseholdForm, MemberForm, show_domain_error
+from . import display, services
+from .filters import household_filters
+from .forms import EventForm, HouseholdForm, MemberForm, show_domain_error
+from .models import INCOME_COMPONENTS, Household, Member
+from .panels import household_panels
+from .tables import HouseholdTable
 
 PAGE_SIZE = 50
 DETAIL_FIELDS = (*services.HOUSEHOLD_FIELDS, "status", "created_at", "updated_at")
@@ -75,25 +74,27 @@ def _form_page(request, form, save, *, title, household):
             show_domain_error(form, error)
         else:
             messages.success(request, _("已保存"))
-            return redirect("web:household-detail", pk=household.pk)
-    return render(request, "web/record_form.html", {"form": form, "title": title, "household": household})
+            return redirect("registry:household-detail", pk=household.pk)
+    return render(request, "registry/record_form.html", {"form": form, "title": title, "household": household})
 
 
 @login_required
 @require_GET
 def household_list(request):
-    households = filtered_households(request.user, request.GET).select_related("village").order_by("number")
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = household_filters(request.user, request.GET)
+    table = HouseholdTable(filters.qs.select_related("village").order_by("number"))
+    page = table.turn_to(request.GET.get("page"), PAGE_SIZE)
     # members counted for the page's 50 only: counted in the list's query, every household of the area was grouped
-    page.object_list = list(page.object_list)
-    counts = dict(Member.objects.filter(household__in=page.object_list).values_list("household").annotate(Count("id")))
-    for household in page.object_list:
+    households = table.page_records()
+    counts = dict(Member.objects.filter(household__in=households).values_list("household").annotate(Count("id")))
+    for household in households:
         household.member_count = counts.get(household.pk, 0)
     return render(
         request,
-        "web/household_list.html",
+        "registry/household_list.html",
         {
-            "form": HouseholdFilterForm(request.user, request.GET),
+            "form": filters.form,
+            "table": table,
             "page": page,
             "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=3, on_ends=1),
         },
@@ -122,7 +123,7 @@ def household_detail(request, pk):
     village_name = household.village.full_name()
     return render(
         request,
-        "web/household_detail.html",
+        "registry/household_detail.html",
         {
             "household": household,
             "village_name": village_name,
@@ -131,7 +132,7 @@ def household_detail(request, pk):
             "incomes": display.by_year(household.incomes.order_by("year"), INCOME_ROWS),
             "conditions": display.by_year(household.conditions.order_by("year"), CONDITION_ROWS),
             "events": household.events.select_related("recorded_by"),
-            "assessments": [explain(decision) for decision in latest_decisions(request.user, household)],
+            "panels": household_panels(request, household),
         },
     )
 
@@ -208,4 +209,4 @@ def duplicate_persons(request):
     groups = {}
     for member in members:
         groups.setdefault(member.id_number, []).append(member)
-    return render(request, "web/duplicates.html", {"groups": list(groups.values())})
+    return render(request, "registry/duplicates.html", {"groups": list(groups.values())})

@@ -1,4 +1,5 @@
-"""Form widgets of our own, where Django's are too slow for the lists clerks open all day."""
+"""Form widgets of our own, where Django's are too slow for the lists clerks open all day. In core: the forms of
+every app (the registry's filters first) use them."""
 
 from django import forms
 from django.forms.utils import flatatt

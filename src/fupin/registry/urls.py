@@ -1,15 +1,12 @@
 from django.urls import path
 
-from fupin.exchange import views as exchange_views
-
 from . import views
 
-app_name = "web"
+app_name = "registry"
 
+# included at the site's root: the household list is the home page ("/"), as it was when web held it
 urlpatterns = [
     path("", views.household_list, name="household-list"),
-    path("households/export.csv", exchange_views.household_export, {"fmt": "csv"}, name="household-export"),
-    path("households/export.xlsx", exchange_views.household_export, {"fmt": "xlsx"}, name="household-export-xlsx"),
     path("households/<int:pk>/", views.household_detail, name="household-detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household-edit"),
     path("households/<int:pk>/members/add/", views.member_add, name="member-add"),

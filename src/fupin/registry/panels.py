@@ -1,0 +1,36 @@
+"""Panels on the household page from the apps above the registry, so the registry never imports them.
+
+An app registers its panel in its AppConfig.ready() (policy: the latest assessments; monitoring and assistance
+will add their case and pairing panels the same way)::
+
+    from fupin.registry import panels
+
+    panels.register("policy.assessments", "policy/_household_assessments.html", household_panel)
+
+`household_panel(request, household)` returns the panel's context: a dict the template reads as `panel`. The
+household page includes each registered template, in registration order, between the household's fields and its
+members; the template sees the page's context too (`user`, `household`, `csrf_token`). The callable reads only
+what the user may see: it gets the request and calls its own app's scoped services.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str  # unique, "<app>.<what>"; registering a name again replaces that panel in its place
+    template: str
+    context: Callable  # (request, household) -> dict
+
+
+_panels: dict[str, Panel] = {}
+
+
+def register(name: str, template: str, context: Callable) -> None:
+    _panels[name] = Panel(name, template, context)
+
+
+def household_panels(request, household) -> list[dict]:
+    """What the household page includes: each panel's template and context, in registration order."""
+    return [{"template": p.template, "context": p.context(request, household)} for p in _panels.values()]
