@@ -170,6 +170,16 @@ INCOME_COMPONENTS = (
     "other_transfer_income",
 )
 TRANSFER_COMPONENTS = INCOME_COMPONENTS[3:]
+#: a year's living conditions (LivingConditions), in the order the pages, the API and the exports show them
+CONDITION_FIELDS = (
+    "housing_safety",
+    "safe_drinking_water",
+    "electricity",
+    "road_type",
+    "farmland_mu",
+    "cooperative_member",
+    "food_clothing_secure",
+)
 
 
 def _net_income_expression():

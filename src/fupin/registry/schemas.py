@@ -10,7 +10,7 @@ from fupin.api_common import Input, input_schema, masked, output_schema, page_of
 
 from . import values
 from .filters import FILTER_NAMES
-from .models import INCOME_COMPONENTS, Household, IncomeAccount, LivingConditions, Member, StatusEvent
+from .models import CONDITION_FIELDS, INCOME_COMPONENTS, Household, IncomeAccount, LivingConditions, Member, StatusEvent
 from .services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 
 # ---- requests -------------------------------------------------------------------------------------------------
@@ -137,17 +137,7 @@ IncomeOut = output_schema(
 ConditionsOut = output_schema(
     LivingConditions,
     "ConditionsOut",
-    (
-        "id",
-        "year",
-        "housing_safety",
-        "safe_drinking_water",
-        "electricity",
-        "road_type",
-        "farmland_mu",
-        "cooperative_member",
-        "food_clothing_secure",
-    ),
+    ("id", "year", *CONDITION_FIELDS),
 )
 
 

@@ -17,7 +17,7 @@ from django.utils import translation
 from fupin.core.sheets import Column, Sheet
 
 from . import services, values
-from .models import Household, IncomeAccount, Member
+from .models import INCOME_COMPONENTS, Household, IncomeAccount, Member
 
 #: aliases clerks' forms use for our headers
 ALIASES = {
@@ -100,15 +100,7 @@ ROSTER_HOUSEHOLD_FIELDS = tuple(n for n in services.HOUSEHOLD_FIELDS if n not in
 INCOME_FIELDS = (
     "year",
     "persons",
-    "wage_income",
-    "business_income",
-    "property_income",
-    "pension_income",
-    "family_planning_income",
-    "eco_compensation_income",
-    "dibao_income",
-    "tekun_income",
-    "other_transfer_income",
+    *INCOME_COMPONENTS,
     "business_expense",
     "compliant_out_of_pocket",
     "insurance_claims",

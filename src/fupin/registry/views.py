@@ -21,7 +21,7 @@ from fupin.core.errors import DomainError, InvalidInput, MethodNotAllowed, NotFo
 from . import display, services
 from .filters import household_filters
 from .forms import EventForm, HouseholdForm, MemberForm, show_domain_error
-from .models import INCOME_COMPONENTS, Household, Member
+from .models import CONDITION_FIELDS, INCOME_COMPONENTS, Household, Member
 from .panels import household_panels
 from .tables import HouseholdTable
 
@@ -36,15 +36,7 @@ INCOME_ROWS = (
     "compliant_out_of_pocket",
     "insurance_claims",
 )
-CONDITION_ROWS = (
-    "housing_safety",
-    "safe_drinking_water",
-    "electricity",
-    "road_type",
-    "farmland_mu",
-    "cooperative_member",
-    "food_clothing_secure",
-)
+CONDITION_ROWS = CONDITION_FIELDS
 #: the records whose sensitive fields may be revealed, by the name used in the reveal URL
 REVEALABLE = {"household": Household, "member": Member}
 
