@@ -163,6 +163,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fupin.middleware.DomainErrorMiddleware",  # after messages: a refusal escaping a page's view becomes its answer
     "axes.middleware.AxesMiddleware",  # last: turns a refused login into the lockout page (accounts.lockout)
 ]
 

@@ -214,3 +214,26 @@ def test_household_page_prefers_a_later_one_household_run(api_as, users, homes):
     assert [(d.kind, d.run.pk, d.pack.id) for d in latest] == [("monitoring", body["run_id"], "national-2022")]
     county_run = latest_decisions(users["county"], homes["b1"])[0].run
     assert county_run.single is False and county_run.household is None
+
+
+# ── an unknown kind is a refusal, not a ValueError (issue 11, one error path) ────────────────────────────────────
+
+
+@pytest.mark.parametrize("call", ["flagged", "assess", "whatif"])
+def test_an_unknown_assessment_kind_is_refused_with_a_chinese_message(users, call):
+    from fupin.policy.services.queries import flagged
+    from fupin.policy.services.whatif import whatif
+
+    service = {"flagged": flagged, "assess": assess, "whatif": whatif}[call]
+    arguments = {"flagged": (users["county"], "bogus"), "assess": ("bogus",), "whatif": ("bogus",)}[call]
+    with pytest.raises(assessment_scope.InvalidAssessment) as refused:
+        service(*arguments)
+    assert refused.value.message.startswith("评估类型“bogus”无效：应为 ")
+    assert refused.value.field == "kind" and "monitoring" in refused.value.details["allowed"]
+
+
+def test_the_flagged_page_shows_the_refusal_of_an_unknown_kind(client, users):
+    client.force_login(users["county"])
+    page = client.get("/assessments/flagged/", {"kind": "bogus"})
+    assert page.status_code == 200
+    assert "评估类型“bogus”无效" in _text(page)

@@ -248,3 +248,12 @@ def test_a_value_out_of_range_is_refused_by_the_field_rule(make_household, users
     household = make_household()
     with pytest.raises(services.InvalidRecord, match="^务工时间（月）：不能大于12$"):
         services.update_member(users["county"], household.members.get(), {"work_months": 13})
+
+
+def test_an_unknown_event_kind_is_refused_not_a_value_error(make_household, users):
+    """Issue 11, one error path: the service's refusal, with its field, where codes.EventKind would raise ValueError."""
+    household = make_household(VILLAGE_A1)
+    with pytest.raises(services.InvalidRecord) as refused:
+        services.record_event(users["county"], household, "bogus", date(2020, 1, 1))
+    assert refused.value.message == "未知的状态变更：bogus"
+    assert refused.value.field == "kind"

@@ -197,3 +197,11 @@ def test_import_pages_in_english_for_a_user_who_chose_it(client, users, settings
         assert text in html, text
     state = client.get(reverse("exchange:import-job", args=[job.pk]) + "?format=json").json()
     assert state["progress"]["label"] == "Done"
+
+
+def test_a_domain_refusal_reads_in_english_for_a_user_who_chose_it(client, users):
+    """Issue 11, one error path: a service's refusal goes through gettext, so the English page shows it in English."""
+    client.force_login(users["county"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/assessments/flagged/", {"kind": "bogus"}).content.decode()
+    assert "Assessment kind “bogus” is not valid: it should be one of " in page

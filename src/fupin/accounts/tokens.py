@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fupin.core.errors import DomainError
 
@@ -31,9 +32,9 @@ def issue_token(user, name: str, *, by=None, via="cli") -> str:
     """Create a token for `user` and return its plaintext, which the caller shows once."""
     name = (name or "").strip()
     if not name:
-        raise DomainError("请填写令牌名称（用途）", field="name")
+        raise DomainError(_("请填写令牌名称（用途）"), field="name")
     if not user.is_active:
-        raise DomainError(f"用户“{user.username}”已停用，不能签发令牌", field="user")
+        raise DomainError(_("用户“%(username)s”已停用，不能签发令牌") % {"username": user.username}, field="user")
     key = secrets.token_hex(32)  # 256 bits; hex, so it never starts with "-" on a command line
     token = ApiToken.objects.create(user=user, name=name[:60], key_hash=digest(key), prefix=key[:8])
     audit.record(by or user, Action.CREATE, token, changes={"name": token.name, "prefix": token.prefix}, via=via)

@@ -4,6 +4,7 @@ import csv
 import io
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fupin.core.errors import DomainError
 
@@ -17,7 +18,9 @@ class InvalidAreaCode(DomainError):
 def level_of(code: str) -> Level:
     """The level a statistical code denotes: trailing zero groups mark the higher levels."""
     if not code.isdigit() or len(code) not in (12, 15):
-        raise InvalidAreaCode(f"区划代码“{code}”应为12位（村民小组15位）数字")
+        raise InvalidAreaCode(
+            _("区划代码“%(code)s”应为12位（村民小组15位）数字") % {"code": code}, details={"code": code}
+        )
     if len(code) == 15:
         return Level.GROUP
     for level in (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP):
@@ -47,7 +50,7 @@ def load_areas_csv(source) -> int:
     reader = csv.reader(source)
     header = [HEADER_ALIASES.get(h.strip().lower(), h.strip()) for h in next(reader, [])]
     if "code" not in header or "name" not in header:
-        raise InvalidAreaCode("区划文件第1行应有“区划代码”和“名称”两列")
+        raise InvalidAreaCode(_("区划文件第1行应有“区划代码”和“名称”两列"))
     ci, ni = header.index("code"), header.index("name")
     count = 0
     with transaction.atomic():
@@ -59,10 +62,15 @@ def load_areas_csv(source) -> int:
             try:
                 level = level_of(code)
             except InvalidAreaCode as exc:
-                raise InvalidAreaCode(f"第{rowno}行：{exc.message}") from None
+                raise InvalidAreaCode(
+                    _("第%(row)s行：%(message)s") % {"row": rowno, "message": exc.message}, details={"row": rowno}
+                ) from None
             parent = parent_code(code, level)
             if parent is not None and parent not in known:
-                raise InvalidAreaCode(f"第{rowno}行：上级区划“{parent}”不存在，请先列出上级")
+                raise InvalidAreaCode(
+                    _("第%(row)s行：上级区划“%(parent)s”不存在，请先列出上级") % {"row": rowno, "parent": parent},
+                    details={"row": rowno, "parent": parent},
+                )
             Area.objects.update_or_create(code=code, defaults={"name": name, "level": level, "parent_id": parent})
             known.add(code)
             count += 1

@@ -4,6 +4,7 @@ plain Chinese message."""
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 #: why a text with a control or invisible character (NUL, a zero-width space…) is refused: the registry's field
 #: rules (registry.values) and the API's bodies (api_common.Input) say it alike
@@ -67,7 +68,10 @@ class MethodNotAllowed(DomainError):
 
     def __init__(self, method: str, allowed):
         self.allowed = sorted(allowed)
-        message = f"不支持该请求方法（{method}）：该接口只接受 {'、'.join(self.allowed)}"
+        message = _("不支持该请求方法（%(method)s）：该接口只接受 %(allowed)s") % {
+            "method": method,
+            "allowed": "、".join(self.allowed),
+        }
         super().__init__(message, details={"allowed": self.allowed})
 
 
@@ -84,11 +88,13 @@ def too_large(exc) -> TooLarge | None:
     the pages say the same."""
     if isinstance(exc, RequestDataTooBig):
         limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20:g} MB"
-        return TooLarge(f"提交的内容过大：不能超过 {limit}（文件请作为上传文件提交）")
+        return TooLarge(_("提交的内容过大：不能超过 %(limit)s（文件请作为上传文件提交）") % {"limit": limit})
     if isinstance(exc, TooManyFieldsSent):
-        return TooLarge(f"提交的表单字段过多：不能超过 {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} 个")
+        return TooLarge(
+            _("提交的表单字段过多：不能超过 %(limit)s 个") % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+        )
     if isinstance(exc, TooManyFilesSent):
-        return TooLarge(f"上传的文件过多：不能超过 {settings.DATA_UPLOAD_MAX_NUMBER_FILES} 个")
+        return TooLarge(_("上传的文件过多：不能超过 %(limit)s 个") % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES})
     return None
 
 

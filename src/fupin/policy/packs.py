@@ -52,6 +52,8 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fupin.core.errors import DomainError, NotFound
 
@@ -144,23 +146,29 @@ def read_yaml(path: Path) -> YamlMap:
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
             if isinstance(token, yaml.AliasToken):
                 raise PackError(
-                    [Problem(file, token.start_mark.line + 1, "不支持 YAML 别名（*名字）：请把内容直接写出")]
+                    [Problem(file, token.start_mark.line + 1, _("不支持 YAML 别名（*名字）：请把内容直接写出"))]
                 )
         root = loader.get_single_node()
         if root is None:
-            raise PackError([Problem(file, 1, "文件为空")])
+            raise PackError([Problem(file, 1, _("文件为空"))])
         value = _build(root, loader, file)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise PackError(
-            [Problem(file, mark.line + 1 if mark else 1, f"YAML 格式错误：{error.problem or error}")]
+            [
+                Problem(
+                    file,
+                    mark.line + 1 if mark else 1,
+                    _("YAML 格式错误：%(error)s") % {"error": error.problem or error},
+                )
+            ]
         ) from None
     except RecursionError:
-        raise PackError([Problem(file, 1, "YAML 嵌套过深")]) from None
+        raise PackError([Problem(file, 1, _("YAML 嵌套过深"))]) from None
     finally:
         loader.dispose()
     if not isinstance(value, YamlMap):
-        raise PackError([Problem(file, root.start_mark.line + 1, "标准包应是一个映射（键: 值）")])
+        raise PackError([Problem(file, root.start_mark.line + 1, _("标准包应是一个映射（键: 值）"))])
     return value
 
 
@@ -178,10 +186,10 @@ def _build(node: yaml.Node, loader: yaml.SafeLoader, file: str):
     for key_node, value_node in node.value:
         key_line = key_node.start_mark.line + 1
         if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
-            raise PackError([Problem(file, key_line, "不支持 YAML 合并键（<<）或复杂键")])
+            raise PackError([Problem(file, key_line, _("不支持 YAML 合并键（<<）或复杂键"))])
         key = loader.construct_object(key_node)
         if key in mapping:
-            raise PackError([Problem(file, key_line, f"键 '{key}' 重复")])
+            raise PackError([Problem(file, key_line, _("键 '%(key)s' 重复") % {"key": key})])
         mapping[key] = _build(value_node, loader, file)
         mapping.key_origins[key] = _Origin(file, key_line)
         mapping.value_origins[key] = _Origin(file, value_node.start_mark.line + 1)
@@ -201,13 +209,15 @@ def _is_number(value) -> bool:
     return type(value) in (int, float) and math.isfinite(value)
 
 
-_TEXT = _FieldType("非空文本", lambda value: isinstance(value, str) and value.strip() != "")
-_INTEGER = _FieldType("整数", lambda value: type(value) is int)
-_NUMBER = _FieldType("数值", _is_number)
-_SWITCH = _FieldType("true 或 false", lambda value: type(value) is bool)
-_SCALAR = _FieldType("数值、文本或 true/false", lambda value: type(value) in (bool, str) or _is_number(value))
-_MAPPING = _FieldType("映射（键: 值）", lambda value: isinstance(value, YamlMap))
-_LIST = _FieldType("列表（以 - 开头的各项）", lambda value: isinstance(value, YamlList))
+_TEXT = _FieldType(gettext_lazy("非空文本"), lambda value: isinstance(value, str) and value.strip() != "")
+_INTEGER = _FieldType(gettext_lazy("整数"), lambda value: type(value) is int)
+_NUMBER = _FieldType(gettext_lazy("数值"), _is_number)
+_SWITCH = _FieldType(gettext_lazy("true 或 false"), lambda value: type(value) is bool)
+_SCALAR = _FieldType(
+    gettext_lazy("数值、文本或 true/false"), lambda value: type(value) in (bool, str) or _is_number(value)
+)
+_MAPPING = _FieldType(gettext_lazy("映射（键: 值）"), lambda value: isinstance(value, YamlMap))
+_LIST = _FieldType(gettext_lazy("列表（以 - 开头的各项）"), lambda value: isinstance(value, YamlList))
 
 # field → (type, required)
 _PACK_FIELDS = {
@@ -237,20 +247,30 @@ _REMOVAL_FIELDS = {"id": (_TEXT, True), "removed": (_SWITCH, True)}
 def _check_fields(mapping, fields: dict, where: str, problems: list[Problem], origin: _Origin) -> bool:
     """Unknown keys, missing required ones and wrong types, each at its line. True when all is well."""
     if not isinstance(mapping, YamlMap):
-        problems.append(origin.problem(f"{where}应是映射（键: 值）"))
+        problems.append(origin.problem(_("%(where)s应是映射（键: 值）") % {"where": where}))
         return False
     count = len(problems)
     for key in mapping:
         if key not in fields:
             allowed = ", ".join(fields)
-            problems.append(mapping.key_origins[key].problem(f"{where}有未知的键 '{key}'（可用：{allowed}）"))
+            problems.append(
+                mapping.key_origins[key].problem(
+                    _("%(where)s有未知的键 '%(key)s'（可用：%(allowed)s）")
+                    % {"where": where, "key": key, "allowed": allowed}
+                )
+            )
     for key, (field_type, required) in fields.items():
         if key not in mapping:
             if required:
-                problems.append(mapping.origin.problem(f"{where}缺少必填项 '{key}'"))
+                problems.append(
+                    mapping.origin.problem(_("%(where)s缺少必填项 '%(key)s'") % {"where": where, "key": key})
+                )
         elif not field_type.accepts(mapping[key]):
             problems.append(
-                mapping.value_origins[key].problem(f"{where}'{key}' 应为{field_type.label}，实际是 {mapping[key]!r}")
+                mapping.value_origins[key].problem(
+                    _("%(where)s'%(key)s' 应为%(type)s，实际是 %(value)s")
+                    % {"where": where, "key": key, "type": field_type.label, "value": repr(mapping[key])}
+                )
             )
     return len(problems) == count
 
@@ -298,13 +318,19 @@ def _read_source(path: Path) -> _PackSource:
     _check_fields(document, _PACK_FIELDS, "", problems, document.origin)  # then each well-typed part is read on
     pack_id, region = document.get("id"), document.get("region")
     if _TEXT.accepts(pack_id) and not _PACK_ID.match(pack_id):
-        problems.append(document.value_origins["id"].problem(f"id '{pack_id}' 只能含小写字母、数字和 -"))
+        problems.append(
+            document.value_origins["id"].problem(_("id '%(id)s' 只能含小写字母、数字和 -") % {"id": pack_id})
+        )
     elif _TEXT.accepts(pack_id) and pack_id != path.stem:
-        problems.append(document.value_origins["id"].problem(f"id '{pack_id}' 应与文件名 {path.stem} 一致"))
+        problems.append(
+            document.value_origins["id"].problem(
+                _("id '%(id)s' 应与文件名 %(file)s 一致") % {"id": pack_id, "file": path.stem}
+            )
+        )
     if _TEXT.accepts(region) and (not _REGION.match(region) or (len(region) == 6 and region.endswith("0000"))):
         problems.append(
             document.value_origins["region"].problem(
-                f"region '{region}' 应为 national、两位省级代码（如 \"51\"）或六位县级代码"
+                _("region '%(region)s' 应为 national、两位省级代码（如 \"51\"）或六位县级代码") % {"region": region}
             )
         )
     figures = {
@@ -330,7 +356,11 @@ def _read_source(path: Path) -> _PackSource:
 def _check_name(section: YamlMap, name, problems: list[Problem]) -> bool:
     if isinstance(name, str) and _NAME.match(name):
         return True
-    problems.append(section.key_origins[name].problem(f"名字 '{name}' 只能含小写字母、数字和下划线，且以字母开头"))
+    problems.append(
+        section.key_origins[name].problem(
+            _("名字 '%(name)s' 只能含小写字母、数字和下划线，且以字母开头") % {"name": name}
+        )
+    )
     return False
 
 
@@ -362,7 +392,11 @@ def _read_options(document: YamlMap, problems: list[Problem]) -> dict:
         if _SWITCH.accepts(value):
             options[name] = (value, entries.key_origins[name])
         else:
-            problems.append(entries.value_origins[name].problem(f"options.{name} 应为 true 或 false，实际是 {value!r}"))
+            problems.append(
+                entries.value_origins[name].problem(
+                    _("options.%(name)s 应为 true 或 false，实际是 %(value)s") % {"name": name, "value": repr(value)}
+                )
+            )
     return options
 
 
@@ -373,24 +407,29 @@ def _read_rules(document: YamlMap, problems: list[Problem]) -> tuple[_RuleSource
         return ()
     for entry, origin in zip(entries, entries.item_origins):
         removal = isinstance(entry, YamlMap) and "removed" in entry
-        label = f"规则 {entry.get('id', '')} " if isinstance(entry, YamlMap) else "规则 "
+        label = _("规则 %(id)s ") % {"id": entry.get("id", "")} if isinstance(entry, YamlMap) else _("规则 ")
         if not _check_fields(entry, _REMOVAL_FIELDS if removal else _RULE_FIELDS, label, problems, origin):
             continue
         rule_id = entry["id"]
         if not _NAME.match(rule_id):
-            problems.append(entry.value_origins["id"].problem(f"规则 id '{rule_id}' 只能含小写字母、数字和下划线"))
+            problems.append(
+                entry.value_origins["id"].problem(_("规则 id '%(id)s' 只能含小写字母、数字和下划线") % {"id": rule_id})
+            )
         if rule_id in seen:
-            problems.append(entry.value_origins["id"].problem(f"规则 id '{rule_id}' 在本文件中重复"))
+            problems.append(entry.value_origins["id"].problem(_("规则 id '%(id)s' 在本文件中重复") % {"id": rule_id}))
         seen.add(rule_id)
         if removal:
             if not entry["removed"]:
-                problems.append(entry.value_origins["removed"].problem("removed 只能写 true（不删除就不要写这一项）"))
+                problems.append(
+                    entry.value_origins["removed"].problem(_("removed 只能写 true（不删除就不要写这一项）"))
+                )
             rules.append(_RuleSource(rule_id, origin, removed=True))
             continue
         if entry["kind"] not in KINDS:
             problems.append(
                 entry.value_origins["kind"].problem(
-                    f"规则 {rule_id} 的 kind '{entry['kind']}' 未知（可用：{', '.join(KINDS)}）"
+                    _("规则 %(id)s 的 kind '%(kind)s' 未知（可用：%(kinds)s）")
+                    % {"id": rule_id, "kind": entry["kind"], "kinds": ", ".join(KINDS)}
                 )
             )
         rules.append(
@@ -462,10 +501,13 @@ class Pack:
         for name, value in values.items():
             current = self.parameters.get(name)
             if name not in self.parameters:
-                raise rule_language.RuleError(f"标准包 {self.id} 没有名为 {name} 的线、参数或选项")
+                raise rule_language.RuleError(
+                    _("标准包 %(pack)s 没有名为 %(name)s 的线、参数或选项") % {"pack": self.id, "name": name}
+                )
             if rule_language.value_type_of(value) is not rule_language.value_type_of(current):
                 raise rule_language.RuleError(
-                    f"{name} 应为{rule_language.value_type_of(current).label}，实际是 {value!r}"
+                    _("%(name)s 应为%(type)s，实际是 %(value)s")
+                    % {"name": name, "type": rule_language.value_type_of(current).label, "value": repr(value)}
                 )
             if name in options:
                 options[name] = value
@@ -516,14 +558,14 @@ def _template_problem(template: str, known: set[str]) -> str | None:
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError as error:
-        return f"花括号不配对（{error}）；字面的花括号写成 {{{{ 或 }}}}"
+        return _("花括号不配对（%(error)s）；字面的花括号写成 {{ 或 }}") % {"error": error}
     for _literal, field, spec, conversion in parts:
         if field is None:
             continue
         if spec or conversion or not _NAME.match(field):
-            return f"占位符 {{{field}}} 只能是一个名字，不能带格式或运算"
+            return _("占位符 {%(field)s} 只能是一个名字，不能带格式或运算") % {"field": field}
         if field not in known:
-            return f"占位符 {{{field}}} 不是特征，也不是本标准包的线、参数或选项"
+            return _("占位符 {%(field)s} 不是特征，也不是本标准包的线、参数或选项") % {"field": field}
     return None
 
 
@@ -560,7 +602,13 @@ class PackLibrary:
             if other is not source:
                 problems.append(
                     source.document.origin.problem(
-                        f"地区 {source.region} 的 {source.year} 年已有标准包 {other.id}（{other.document.origin.file}）"
+                        _("地区 %(region)s 的 %(year)s 年已有标准包 %(other)s（%(file)s）")
+                        % {
+                            "region": source.region,
+                            "year": source.year,
+                            "other": other.id,
+                            "file": other.document.origin.file,
+                        }
                     )
                 )
         if problems:
@@ -580,7 +628,7 @@ class PackLibrary:
         national."""
         code = str(region_code).strip()
         if code != "national" and not (code.isdigit() and len(code) >= 2):
-            raise PackNotFound(f"地区代码 '{region_code}' 应为 national 或数字代码")
+            raise PackNotFound(_("地区代码 '%(region)s' 应为 national 或数字代码") % {"region": region_code})
         if code == "national":
             candidates = ["national"]
         else:
@@ -589,7 +637,10 @@ class PackLibrary:
         for region in candidates:
             if (region, year) in self._by_region_year:
                 return self.load(self._by_region_year[(region, year)])
-        raise PackNotFound(f"没有适用于地区 {code} 的 {year} 年标准包")
+        raise PackNotFound(
+            _("没有适用于地区 %(region)s 的 %(year)s 年标准包") % {"region": code, "year": year},
+            details={"region": code, "year": year},
+        )
 
     def validate_all(self) -> list[Pack]:
         """Resolve every pack; all problems of all packs in one PackError."""
@@ -610,7 +661,7 @@ class PackLibrary:
             return self._resolved[pack_id]
         source = self._sources.get(pack_id)
         if source is None:
-            raise PackNotFound(f"没有标准包 {pack_id}")
+            raise PackNotFound(_("没有标准包 %(pack)s") % {"pack": pack_id}, details={"pack": pack_id})
         parent = self._parent(source, descendants)
         resolved = _merge(source, parent)
         self._resolved[pack_id] = resolved
@@ -622,21 +673,23 @@ class PackLibrary:
         at = source.document.value_origins["inherits"]
         if source.inherits in (*descendants, source.id):
             cycle = " → ".join((*descendants, source.id, source.inherits))
-            raise PackError([at.problem(f"继承形成循环：{cycle}")])
+            raise PackError([at.problem(_("继承形成循环：%(cycle)s") % {"cycle": cycle})])
         if source.inherits not in self._sources:
-            raise PackError([at.problem(f"未知的父标准包 '{source.inherits}'")])
+            raise PackError([at.problem(_("未知的父标准包 '%(parent)s'") % {"parent": source.inherits})])
         parent = self._resolve(source.inherits, (*descendants, source.id))
         problems = []
         if not _within(source.region, parent.pack.region):
             problems.append(
                 source.document.value_origins["region"].problem(
-                    f"地区 {source.region} 不在父标准包 {parent.pack.id} 的地区 {parent.pack.region} 之内"
+                    _("地区 %(region)s 不在父标准包 %(parent)s 的地区 %(parent_region)s 之内")
+                    % {"region": source.region, "parent": parent.pack.id, "parent_region": parent.pack.region}
                 )
             )
         if source.year < parent.pack.year:
             problems.append(
                 source.document.value_origins["year"].problem(
-                    f"年份 {source.year} 早于父标准包 {parent.pack.id} 的 {parent.pack.year} 年"
+                    _("年份 %(year)s 早于父标准包 %(parent)s 的 %(parent_year)s 年")
+                    % {"year": source.year, "parent": parent.pack.id, "parent_year": parent.pack.year}
                 )
             )
         if problems:
@@ -659,7 +712,7 @@ def _merge(source: _PackSource, parent: _Resolved | None) -> _Resolved:
     for rule in source.rules:
         if rule.removed:
             if rules.pop(rule.id, None) is None:
-                problems.append(rule.origin.problem(f"要删除的规则 {rule.id} 在父标准包中不存在"))
+                problems.append(rule.origin.problem(_("要删除的规则 %(id)s 在父标准包中不存在") % {"id": rule.id}))
         else:
             rules[rule.id] = rule
     _check_names(source, figures, problems)
@@ -672,7 +725,9 @@ def _merge(source: _PackSource, parent: _Resolved | None) -> _Resolved:
     used = {name for tree in trees.values() for name in rule_language.params_used(tree)}
     for name, (_value, origin) in source.figures["options"].items():  # inherited ones were checked in the parent
         if name not in used:
-            problems.append(origin.problem(f"选项 {name} 没有任何规则使用（拼写错误？规则中写 ${name}）"))
+            problems.append(
+                origin.problem(_("选项 %(name)s 没有任何规则使用（拼写错误？规则中写 $%(name)s）") % {"name": name})
+            )
     if problems:
         raise PackError(problems)
     lineage = (source.id, *(parent.pack.lineage if parent else ()))
@@ -716,24 +771,42 @@ def _check_names(source: _PackSource, figures: dict, problems: list[Problem]) ->
             continue
         written_here = next((source.figures[s][name][1] for s in reversed(sections) if name in source.figures[s]), None)
         at = written_here or source.document.value_origins["id"]
-        reason = "是特征名" if name in FEATURES else f"同时出现在 {' 与 '.join(sections)} 中"
-        problems.append(at.problem(f"名字 {name} {reason}：线、参数、选项与特征的名字不能重复"))
+        reason = (
+            _("是特征名") if name in FEATURES else _("同时出现在 %(sections)s 中") % {"sections": " 与 ".join(sections)}
+        )
+        problems.append(
+            at.problem(
+                _("名字 %(name)s %(reason)s：线、参数、选项与特征的名字不能重复") % {"name": name, "reason": reason}
+            )
+        )
 
 
 def _parse_rules(source: _PackSource, rules: dict, parameters: dict, problems: list[Problem]) -> dict:
     known = set(FEATURES) | set(parameters)
     trees = {}
     for rule in rules.values():
-        context = "" if rule.origin.file == source.document.origin.file else f"（在标准包 {source.id} 中）"
+        context = (
+            ""
+            if rule.origin.file == source.document.origin.file
+            else _("（在标准包 %(pack)s 中）") % {"pack": source.id}
+        )
         try:
             trees[rule.id] = rule_language.parse_rule(rule.expression, parameters)
         except rule_language.RuleError as error:
             problems.append(
-                rule.expression_origin.problem(f"规则 {rule.id} 的 expression 无效{context}：{error.message}")
+                rule.expression_origin.problem(
+                    _("规则 %(id)s 的 expression 无效%(context)s：%(error)s")
+                    % {"id": rule.id, "context": context, "error": error.message}
+                )
             )
         template_problem = _template_problem(rule.explain, known)
         if template_problem:
-            problems.append(rule.explain_origin.problem(f"规则 {rule.id} 的 explain {template_problem}{context}"))
+            problems.append(
+                rule.explain_origin.problem(
+                    _("规则 %(id)s 的 explain %(problem)s%(context)s")
+                    % {"id": rule.id, "problem": template_problem, "context": context}
+                )
+            )
     return trees
 
 

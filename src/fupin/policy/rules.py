@@ -49,6 +49,7 @@ from enum import Enum
 from typing import ClassVar, get_args
 
 import sqlglot
+from django.utils.translation import gettext as _
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
@@ -106,7 +107,7 @@ class ValueType(str, Enum):
 
     @property
     def label(self) -> str:
-        return {"number": "数值", "boolean": "真假值", "text": "文本"}[self.value]
+        return {"number": _("数值"), "boolean": _("真假值"), "text": _("文本")}[self.value]
 
 
 NUMBER, BOOLEAN, TEXT = ValueType.NUMBER, ValueType.BOOLEAN, ValueType.TEXT
@@ -125,9 +126,9 @@ def value_type_of(value) -> ValueType:
         return NUMBER
     if isinstance(value, str):
         if "\x00" in value:
-            raise RuleError(f"参数值 {value!r} 含有空字符（\\x00）")
+            raise RuleError(_("参数值 %(value)s 含有空字符（\\x00）") % {"value": repr(value)})
         return TEXT
-    raise RuleError(f"参数值 {value!r} 不是数值、文本或 true/false")
+    raise RuleError(_("参数值 %(value)s 不是数值、文本或 true/false") % {"value": repr(value)})
 
 
 # ── the typed tree ───────────────────────────────────────────────────────────────────────────────────────────
@@ -258,44 +259,54 @@ def parse_rule(text: str, parameters: Mapping[str, object] | None = None) -> Nod
     tree = _Converter(param_types).convert(statement, depth=0)
     if tree.type is not BOOLEAN:
         example = "income_per_capita > $poverty_line"
-        raise RuleError(f"规则必须是真假判断（如 {example}），「{to_rule_text(tree)}」是{tree.type.label}")
+        raise RuleError(
+            _("规则必须是真假判断（如 %(example)s），「%(rule)s」是%(type)s")
+            % {"example": example, "rule": to_rule_text(tree), "type": tree.type.label}
+        )
     return tree
 
 
 def _tokenize(text: str):
     """Refuse, before parsing, what is best named at the level of characters and tokens."""
     if not isinstance(text, str) or not text.strip():
-        raise RuleError("规则表达式为空")
+        raise RuleError(_("规则表达式为空"))
     if len(text) > MAX_RULE_LENGTH:
-        raise RuleError(f"规则表达式过长（{len(text)} 个字符，最多 {MAX_RULE_LENGTH}）")
+        raise RuleError(
+            _("规则表达式过长（%(length)s 个字符，最多 %(most)s）") % {"length": len(text), "most": MAX_RULE_LENGTH}
+        )
     if "\x00" in text:
-        raise RuleError("规则表达式含有空字符（\\x00）")
+        raise RuleError(_("规则表达式含有空字符（\\x00）"))
     try:
         tokens = _GENERIC_SQL.tokenize(text)
     except TokenError as error:
-        raise RuleError(f"无法识别规则中的字符：{error}") from None
+        raise RuleError(_("无法识别规则中的字符：%(error)s") % {"error": error}) from None
     if not tokens:
-        raise RuleError("规则中没有表达式，只有注释（规则中不允许注释）")
+        raise RuleError(_("规则中没有表达式，只有注释（规则中不允许注释）"))
     if len(tokens) > MAX_TOKENS:
-        raise RuleError(f"规则表达式过长（{len(tokens)} 个词，最多 {MAX_TOKENS}）")
+        raise RuleError(
+            _("规则表达式过长（%(length)s 个词，最多 %(most)s）") % {"length": len(tokens), "most": MAX_TOKENS}
+        )
     query_word = next((token.text for token in tokens if token.token_type in _QUERY_TOKENS), None)
     if query_word:
-        raise RuleError(f"规则中不允许查询（SELECT/子查询）：「{query_word}」")
+        raise RuleError(_("规则中不允许查询（SELECT/子查询）：「%(word)s」") % {"word": query_word})
     depth = 0
     for index, token in enumerate(tokens):
         if token.comments:
-            raise RuleError("规则中不允许注释（-- 或 /* */）；说明请写在规则的 title 与 explain 中")
+            raise RuleError(_("规则中不允许注释（-- 或 /* */）；说明请写在规则的 title 与 explain 中"))
         if token.token_type is TokenType.SEMICOLON:
-            raise RuleError("规则只能是一个表达式，不允许分号 ';'")
+            raise RuleError(_("规则只能是一个表达式，不允许分号 ';'"))
         if token.token_type is TokenType.L_PAREN:
             depth += 1
             if depth > MAX_DEPTH:
-                raise RuleError(f"括号嵌套超过 {MAX_DEPTH} 层")
+                raise RuleError(_("括号嵌套超过 %(most)s 层") % {"most": MAX_DEPTH})
         elif token.token_type is TokenType.R_PAREN:
             depth -= 1
         followed_by_paren = index + 1 < len(tokens) and tokens[index + 1].token_type is TokenType.L_PAREN
         if followed_by_paren and token.text[:1].isalpha() and token.text.lower() not in _WORDS_BEFORE_PAREN:
-            raise RuleError(f"未知函数 '{token.text}'（可用的函数：{', '.join(FUNCTIONS)}）")
+            raise RuleError(
+                _("未知函数 '%(name)s'（可用的函数：%(functions)s）")
+                % {"name": token.text, "functions": ", ".join(FUNCTIONS)}
+            )
     return tokens
 
 
@@ -306,15 +317,16 @@ def _parse_single(tokens, text: str) -> exp.Expr:
         detail = error.errors[0] if error.errors else {}
         near = detail.get("highlight") or ""
         raise RuleError(
-            f"无法解析规则：第 {detail.get('col', '?')} 个字符附近的 '{near}'（{detail.get('description', error)}）"
+            _("无法解析规则：第 %(column)s 个字符附近的 '%(near)s'（%(description)s）")
+            % {"column": detail.get("col", "?"), "near": near, "description": detail.get("description", error)}
         ) from None
     except RecursionError:
-        raise RuleError(f"表达式嵌套过深（最多 {MAX_DEPTH} 层）") from None
+        raise RuleError(_("表达式嵌套过深（最多 %(most)s 层）") % {"most": MAX_DEPTH}) from None
     if len(statements) != 1 or statements[0] is None:
-        raise RuleError("规则只能是一个表达式")
+        raise RuleError(_("规则只能是一个表达式"))
     for node in statements[0].walk():
         if isinstance(node, (exp.Query, exp.Subquery, exp.Exists)):
-            raise RuleError(f"规则中不允许查询（SELECT/子查询）：「{_sql_snippet(node)}」")
+            raise RuleError(_("规则中不允许查询（SELECT/子查询）：「%(word)s」") % {"word": _sql_snippet(node)})
     return statements[0]
 
 
@@ -328,7 +340,7 @@ def _sql_snippet(node: exp.Expr) -> str:
 
 def _suggestion(name: str, candidates) -> str:
     close = difflib.get_close_matches(name.lower(), list(candidates), n=1)
-    return f"（是否想写 {close[0]}？）" if close else ""
+    return _("（是否想写 %(name)s？）") % {"name": close[0]} if close else ""
 
 
 _COMPARISONS = {exp.EQ: "=", exp.NEQ: "!=", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">="}
@@ -360,7 +372,7 @@ class _Converter:
 
     def convert(self, node: exp.Expr, depth: int) -> Node:
         if depth > MAX_DEPTH:
-            raise RuleError(f"表达式嵌套超过 {MAX_DEPTH} 层")
+            raise RuleError(_("表达式嵌套超过 %(most)s 层") % {"most": MAX_DEPTH})
         kind = type(node)
         if kind is exp.Paren:
             self._only_args(node, "this")
@@ -372,7 +384,7 @@ class _Converter:
         if kind in _ARITHMETIC:
             self._only_args(node, "this", "expression")
             left, right = self.convert(node.this, depth + 1), self.convert(node.expression, depth + 1)
-            self._expect(NUMBER, f"'{_ARITHMETIC[kind]}' 的两边", left, right)
+            self._expect(NUMBER, _("'%(op)s' 的两边") % {"op": _ARITHMETIC[kind]}, left, right)
             return Arith(_ARITHMETIC[kind], left, right)
         if kind in _VARIADIC_FUNCTIONS:
             return self._variadic(_VARIADIC_FUNCTIONS[kind], node, depth)
@@ -391,24 +403,41 @@ class _Converter:
     @staticmethod
     def _unsupported(node: exp.Expr) -> RuleError:
         if isinstance(node, exp.Alias):
-            return RuleError(f"多余的词 '{node.alias}'（缺少运算符，或写了不支持的数字格式？）")
+            return RuleError(_("多余的词 '%(word)s'（缺少运算符，或写了不支持的数字格式？）") % {"word": node.alias})
         if isinstance(node, exp.Anonymous):
-            return RuleError(f"未知函数 '{node.name}'（可用的函数：{', '.join(FUNCTIONS)}）")
-        return RuleError(f"不支持的写法：「{_sql_snippet(node)}」")
+            return RuleError(
+                _("未知函数 '%(name)s'（可用的函数：%(functions)s）")
+                % {"name": node.name, "functions": ", ".join(FUNCTIONS)}
+            )
+        return RuleError(_("不支持的写法：「%(text)s」") % {"text": _sql_snippet(node)})
 
     @staticmethod
     def _expect(expected: ValueType, where: str, *operands: Node) -> None:
         for operand in operands:
             if operand.type is not expected:
-                raise RuleError(f"{where}必须是{expected.label}，而「{to_rule_text(operand)}」是{operand.type.label}")
+                raise RuleError(
+                    _("%(where)s必须是%(expected)s，而「%(operand)s」是%(type)s")
+                    % {
+                        "where": where,
+                        "expected": expected.label,
+                        "operand": to_rule_text(operand),
+                        "type": operand.type.label,
+                    }
+                )
 
     @staticmethod
     def _same_type(where: str, first: Node, *others: Node) -> None:
         for other in others:
             if other.type is not first.type:
                 raise RuleError(
-                    f"{where}类型不一致：「{to_rule_text(first)}」是{first.type.label}，"
-                    f"「{to_rule_text(other)}」是{other.type.label}"
+                    _("%(where)s类型不一致：「%(first)s」是%(first_type)s，「%(other)s」是%(other_type)s")
+                    % {
+                        "where": where,
+                        "first": to_rule_text(first),
+                        "first_type": first.type.label,
+                        "other": to_rule_text(other),
+                        "other_type": other.type.label,
+                    }
                 )
 
     @staticmethod
@@ -419,7 +448,10 @@ class _Converter:
         choices = FEATURES[subject.name].choices
         for value in values:
             if choices and isinstance(value, Literal) and value.value not in choices:
-                raise RuleError(f"'{value.value}' 不是 {subject.name} 的取值（可取：{', '.join(choices)}）")
+                raise RuleError(
+                    _("'%(value)s' 不是 %(name)s 的取值（可取：%(choices)s）")
+                    % {"value": value.value, "name": subject.name, "choices": ", ".join(choices)}
+                )
 
     # leaves
 
@@ -430,43 +462,54 @@ class _Converter:
         try:
             value = float(node.this)
         except ValueError:
-            raise RuleError(f"无法识别的数字 '{node.this}'") from None
+            raise RuleError(_("无法识别的数字 '%(number)s'") % {"number": node.this}) from None
         if not math.isfinite(value):
-            raise RuleError(f"数字超出范围：'{node.this}'")
+            raise RuleError(_("数字超出范围：'%(number)s'") % {"number": node.this})
         return Literal(value, NUMBER)
 
     def _boolean(self, node: exp.Boolean, depth: int) -> Literal:
         return Literal(bool(node.this), BOOLEAN)
 
     def _null(self, node: exp.Null, depth: int):
-        raise RuleError("不能直接写 null：判断缺失请用 x is null / x is not null，取缺省值请用 coalesce(x, 0)")
+        raise RuleError(_("不能直接写 null：判断缺失请用 x is null / x is not null，取缺省值请用 coalesce(x, 0)"))
 
     def _column(self, node: exp.Column, depth: int) -> Feature | Param:
         if node.args.get("table") or node.args.get("db") or node.args.get("catalog"):
-            raise RuleError(f"不支持带限定的名字「{_sql_snippet(node)}」：特征直接写名字，参数写 $名字")
+            raise RuleError(
+                _("不支持带限定的名字「%(text)s」：特征直接写名字，参数写 $名字") % {"text": _sql_snippet(node)}
+            )
         self._only_args(node, "this")
         identifier = node.this
         if not isinstance(identifier, exp.Identifier):
             raise self._unsupported(node)
         if identifier.quoted:
-            raise RuleError(f"名字不要加引号：「{_sql_snippet(node)}」（直接写 {identifier.this}）")
+            raise RuleError(
+                _("名字不要加引号：「%(text)s」（直接写 %(name)s）")
+                % {"text": _sql_snippet(node), "name": identifier.this}
+            )
         name = identifier.this
         if name.startswith("$"):
             name = name[1:]
             if name not in self.param_types:
-                raise RuleError(f"未知参数 '${name}'{_suggestion(name, self.param_types)}")
+                raise RuleError(
+                    _("未知参数 '$%(name)s'%(hint)s") % {"name": name, "hint": _suggestion(name, self.param_types)}
+                )
             return Param(name, self.param_types[name])
         feature = FEATURES.get(name)
         if feature is None:
-            hint = f"（参数要写成 ${name}）" if name in self.param_types else _suggestion(name, FEATURES)
-            raise RuleError(f"未知特征 '{name}'{hint}")
+            hint = (
+                _("（参数要写成 $%(name)s）") % {"name": name}
+                if name in self.param_types
+                else _suggestion(name, FEATURES)
+            )
+            raise RuleError(_("未知特征 '%(name)s'%(hint)s") % {"name": name, "hint": hint})
         return Feature(name, feature_value_type(feature.type))
 
     # operators
 
     def _negate(self, node: exp.Neg, depth: int) -> Node:
         operand = self.convert(node.this, depth + 1)
-        self._expect(NUMBER, "负号后面", operand)
+        self._expect(NUMBER, _("负号后面"), operand)
         if isinstance(operand, Literal):
             return Literal(-operand.value, NUMBER)
         return Arith("-", Literal(0.0, NUMBER), operand)
@@ -474,9 +517,9 @@ class _Converter:
     def _compare(self, op: str, node: exp.Expr, depth: int) -> Compare:
         self._only_args(node, "this", "expression")
         left, right = self.convert(node.this, depth + 1), self.convert(node.expression, depth + 1)
-        self._same_type(f"比较 '{op}' 的两边", left, right)
+        self._same_type(_("比较 '%(op)s' 的两边") % {"op": op}, left, right)
         if op not in ("=", "!=") and left.type is not NUMBER:
-            raise RuleError(f"'{op}' 只能比较数值；{left.type.label}只能用 = 或 !=")
+            raise RuleError(_("'%(op)s' 只能比较数值；%(type)s只能用 = 或 !=") % {"op": op, "type": left.type.label})
         self._check_codes(left, (right,))
         self._check_codes(right, (left,))
         return Compare(op, left, right)
@@ -492,7 +535,7 @@ class _Converter:
                 pending.extend([current.expression, current.this])
             else:
                 operands.append(self.convert(current, depth + 1))
-        self._expect(BOOLEAN, f"'{op}' 的两边", *operands)
+        self._expect(BOOLEAN, _("'%(op)s' 的两边") % {"op": op}, *operands)
         return BoolOp(op, tuple(operands))
 
     def _not(self, node: exp.Not, depth: int) -> Node:
@@ -500,19 +543,19 @@ class _Converter:
         operand = self.convert(node.this, depth + 1)
         if type(node.this) is exp.Is:  # `x is not null` arrives as not(x is null)
             return IsNull(operand.operand, not operand.negated)
-        self._expect(BOOLEAN, "not 后面", operand)
+        self._expect(BOOLEAN, _("not 后面"), operand)
         return Not(operand)
 
     def _is(self, node: exp.Is, depth: int) -> IsNull:
         self._only_args(node, "this", "expression", "negate")
         if type(node.expression) is not exp.Null:
-            raise RuleError(f"is 只能用于 is null / is not null：「{_sql_snippet(node)}」")
+            raise RuleError(_("is 只能用于 is null / is not null：「%(text)s」") % {"text": _sql_snippet(node)})
         return IsNull(self.convert(node.this, depth + 1), bool(node.args.get("negate")))
 
     def _between(self, node: exp.Between, depth: int) -> Between:
         self._only_args(node, "this", "low", "high")
         operand, low, high = (self.convert(node.args[key], depth + 1) for key in ("this", "low", "high"))
-        self._expect(NUMBER, "between 的各项", operand, low, high)
+        self._expect(NUMBER, _("between 的各项"), operand, low, high)
         return Between(operand, low, high)
 
     def _in(self, node: exp.In, depth: int) -> InList:
@@ -520,15 +563,15 @@ class _Converter:
         operand = self.convert(node.this, depth + 1)
         items = tuple(self.convert(item, depth + 1) for item in node.expressions)
         if not items:
-            raise RuleError("in 后面的列表不能为空")
-        self._same_type("in 的各项", operand, *items)
+            raise RuleError(_("in 后面的列表不能为空"))
+        self._same_type(_("in 的各项"), operand, *items)
         self._check_codes(operand, items)
         return InList(operand, items)
 
     def _abs(self, node: exp.Abs, depth: int) -> Call:
         self._only_args(node, "this")
         argument = self.convert(node.this, depth + 1)
-        self._expect(NUMBER, "abs 的参数", argument)
+        self._expect(NUMBER, _("abs 的参数"), argument)
         return Call("abs", (argument,), NUMBER)
 
     def _variadic(self, function: str, node: exp.Expr, depth: int) -> Call:
@@ -537,15 +580,15 @@ class _Converter:
         self.least_greatest_nesting += is_least_greatest
         try:
             if self.least_greatest_nesting > MAX_LEAST_GREATEST_NESTING:
-                raise RuleError(f"least/greatest 最多嵌套 {MAX_LEAST_GREATEST_NESTING} 层")
+                raise RuleError(_("least/greatest 最多嵌套 %(most)s 层") % {"most": MAX_LEAST_GREATEST_NESTING})
             args = tuple(self.convert(arg, depth + 1) for arg in [node.this, *node.expressions])
         finally:
             self.least_greatest_nesting -= is_least_greatest
         if len(args) < 2:
-            raise RuleError(f"{function} 至少需要两个参数")
+            raise RuleError(_("%(function)s 至少需要两个参数") % {"function": function})
         if is_least_greatest:
-            self._expect(NUMBER, f"{function} 的参数", *args)
-        self._same_type(f"{function} 的参数", *args)
+            self._expect(NUMBER, _("%(function)s 的参数") % {"function": function}, *args)
+        self._same_type(_("%(function)s 的参数") % {"function": function}, *args)
         return Call(function, args, args[0].type)
 
 
@@ -642,7 +685,10 @@ class _RuleTextWriter(_Writer):
 class _SqlWriter(_Writer):
     def __init__(self, dialect: str, parameters: Mapping[str, object], columns: Mapping[str, str] | None = None):
         if dialect not in DIALECTS:
-            raise RuleError(f"不支持的数据库方言 '{dialect}'（可用：{', '.join(DIALECTS)}）")
+            raise RuleError(
+                _("不支持的数据库方言 '%(dialect)s'（可用：%(dialects)s）")
+                % {"dialect": dialect, "dialects": ", ".join(DIALECTS)}
+            )
         self.dialect = dialect
         self.parameters = parameters
         self.columns = columns
@@ -698,10 +744,13 @@ class _SqlWriter(_Writer):
 
 def _parameter_value(parameters: Mapping[str, object], node: Param):
     if node.name not in parameters:
-        raise RuleError(f"缺少参数 ${node.name} 的值")
+        raise RuleError(_("缺少参数 $%(name)s 的值") % {"name": node.name})
     value = parameters[node.name]
     if value_type_of(value) is not node.type:
-        raise RuleError(f"参数 ${node.name} 应为{node.type.label}，实际是 {value!r}")
+        raise RuleError(
+            _("参数 $%(name)s 应为%(type)s，实际是 %(value)s")
+            % {"name": node.name, "type": node.type.label, "value": repr(value)}
+        )
     return value
 
 
@@ -772,7 +821,7 @@ class _Evaluator:
 
     def _feature(self, node: Feature):
         if node.name not in self.features:
-            raise RuleError(f"缺少特征 {node.name} 的值")
+            raise RuleError(_("缺少特征 %(name)s 的值") % {"name": node.name})
         return _normalise(self.features[node.name], node.type)
 
     def _param(self, node: Param):

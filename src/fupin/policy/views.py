@@ -28,8 +28,8 @@ def flagged(request):
     error = None
     try:
         run, households = flagged_households(request.user, kind, request.GET, category=request.GET.get("category", ""))
-    except (DomainError, ValueError) as exc:
-        run, households, error = None, None, getattr(exc, "message", str(exc))
+    except DomainError as exc:  # an unknown kind, no run yet: said on the page beside the filters
+        run, households, error = None, None, exc.message
     table = FlaggedTable(households.select_related("village").order_by("number") if households is not None else [])
     page = table.turn_to(request.GET.get("page"), PAGE_SIZE)
     page_households = table.page_records()

@@ -9,6 +9,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
+from django.utils.translation import gettext as _
 
 from fupin.accounts import audit
 from fupin.accounts.models import Action
@@ -70,7 +71,7 @@ MEMBER_FIELDS = (
 
 def _require_editor(user):
     if not getattr(user, "may_edit", False):
-        raise PermissionDenied("您的角色只能查看，不能修改建档立卡数据")
+        raise PermissionDenied(_("您的角色只能查看，不能修改建档立卡数据"))
 
 
 def _village_in_scope(user, code) -> Area:
@@ -78,9 +79,15 @@ def _village_in_scope(user, code) -> Area:
     code = getattr(code, "code", code)
     area = Area.objects.restrict(user).filter(code=str(code or "")).first()
     if area is None:
-        raise InvalidRecord(f"行政村“{code}”不存在或不在您的管辖范围内", field="village")
+        raise InvalidRecord(
+            _("行政村“%(code)s”不存在或不在您的管辖范围内") % {"code": code}, field="village", details={"village": code}
+        )
     if area.level != Level.VILLAGE:
-        raise InvalidRecord(f"“{area.name}”不是行政村，农户须登记到行政村", field="village")
+        raise InvalidRecord(
+            _("“%(name)s”不是行政村，农户须登记到行政村") % {"name": area.name},
+            field="village",
+            details={"village": code},
+        )
     return area
 
 
@@ -91,7 +98,9 @@ def _validate(obj, exclude=()):
         first_field, messages = next(iter(exc.message_dict.items()))
         label = obj._meta.get_field(first_field).verbose_name if first_field != "__all__" else ""
         raise InvalidRecord(
-            f"{label}：{messages[0]}" if label else messages[0], field=first_field, details=exc.message_dict
+            _("%(label)s：%(message)s") % {"label": label, "message": messages[0]} if label else messages[0],
+            field=first_field,
+            details=exc.message_dict,
         ) from None
 
 
@@ -99,7 +108,11 @@ def _save_audited(user, obj, data, allowed, *, via, exclude=()):
     """Set the allowed fields, validate, save, and write the audit entry with before/after (nothing if unchanged)."""
     unknown = set(data) - set(allowed)
     if unknown:
-        raise InvalidRecord(f"不能修改的字段：{'、'.join(sorted(unknown))}", field=sorted(unknown)[0])
+        raise InvalidRecord(
+            _("不能修改的字段：%(fields)s") % {"fields": "、".join(sorted(unknown))},
+            field=sorted(unknown)[0],
+            details={"fields": sorted(unknown)},
+        )
     creating = obj.pk is None
     before = {} if creating else audit.snapshot(obj)
     for name, value in data.items():
@@ -125,7 +138,7 @@ def update_household(user, household: Household, data: dict, *, via="ui") -> Hou
     _require_editor(user)
     household = Household.objects.restrict(user).select_for_update().filter(pk=household.pk).first()
     if household is None:
-        raise NotFound("未找到该农户")
+        raise NotFound(_("未找到该农户"))
     data = dict(data)
     if "village" in data:
         data["village"] = _village_in_scope(user, data["village"])
@@ -142,7 +155,7 @@ def check_member_id(data: dict, *, today: date | None = None) -> None:
     try:
         info = parse_id_number(raw, today=today)
     except InvalidIdNumber as exc:
-        raise InvalidRecord(f"证件号码：{exc.reason}", field="id_number") from None
+        raise InvalidRecord(_("证件号码：%(reason)s") % {"reason": exc.reason}, field="id_number") from None
     data["id_number"] = info.number
     for field, derived in (("birth_date", info.birth_date), ("sex", info.sex)):
         given = data.get(field)
@@ -150,7 +163,11 @@ def check_member_id(data: dict, *, today: date | None = None) -> None:
             data[field] = derived
         elif str(given) != str(derived):
             label = Member._meta.get_field(field).verbose_name
-            raise InvalidRecord(f"{label}“{given}”与证件号码中的“{derived}”不一致", field=field)
+            raise InvalidRecord(
+                _("%(label)s“%(given)s”与证件号码中的“%(derived)s”不一致")
+                % {"label": label, "given": given, "derived": derived},
+                field=field,
+            )
 
 
 def _refuse_duplicate_person(user, id_number: str, household: Household, member_pk=None):
@@ -167,8 +184,10 @@ def _refuse_duplicate_person(user, id_number: str, household: Household, member_
     )
     if other is None:
         return
-    where = other.household.number if in_scope(user, other.household.village_id) else "本辖区以外的户（请联系县级核实）"
-    raise Conflict(f"证件号码已在{where}登记，同一人不能重复建档", field="id_number")
+    where = (
+        other.household.number if in_scope(user, other.household.village_id) else _("本辖区以外的户（请联系县级核实）")
+    )
+    raise Conflict(_("证件号码已在%(where)s登记，同一人不能重复建档") % {"where": where}, field="id_number")
 
 
 @transaction.atomic
@@ -176,7 +195,7 @@ def add_member(user, household: Household, data: dict, *, via="ui") -> Member:
     _require_editor(user)
     household = Household.objects.restrict(user).filter(pk=household.pk).first()
     if household is None:
-        raise NotFound("未找到该农户")
+        raise NotFound(_("未找到该农户"))
     data = dict(data)
     check_member_id(data)
     _refuse_duplicate_person(user, data["id_number"], household)
@@ -188,7 +207,7 @@ def update_member(user, member: Member, data: dict, *, via="ui") -> Member:
     _require_editor(user)
     member = Member.objects.restrict(user).select_related("household").filter(pk=member.pk).first()
     if member is None:
-        raise NotFound("未找到该成员")
+        raise NotFound(_("未找到该成员"))
     # a new ID number brings its own birth date and sex unless they are sent with it
     kept = ("id_type",) if "id_number" in data else ("id_type", "id_number", "birth_date", "sex")
     merged = {f: getattr(member, f) for f in kept} | dict(data)
@@ -226,7 +245,9 @@ def record_event(user, household: Household, kind, on: date, *, reason="", appro
     _require_editor(user)
     household = Household.objects.restrict(user).select_for_update().filter(pk=household.pk).first()
     if household is None:
-        raise NotFound("未找到该农户")
+        raise NotFound(_("未找到该农户"))
+    if kind not in codes.EventKind.values:
+        raise InvalidRecord(_("未知的状态变更：%(kind)s") % {"kind": kind}, field="kind")
     kind = codes.EventKind(kind)
     event = StatusEvent(
         household=household,
@@ -240,14 +261,22 @@ def record_event(user, household: Household, kind, on: date, *, reason="", appro
     _validate(event, exclude=["household", "recorded_by"])  # the field rules: a date no clerk meant, NULs…
     last = household.events.order_by("-date", "-id").first()
     if last and on < last.date:
-        raise InvalidRecord(f"日期{on}早于该户最近一次状态变更（{last.date} {last.get_kind_display()}）", field="date")
+        raise InvalidRecord(
+            _("日期%(date)s早于该户最近一次状态变更（%(last_date)s %(last_kind)s）")
+            % {"date": on, "last_date": last.date, "last_kind": last.get_kind_display()},
+            field="date",
+        )
     allowed = EVENT_FROM[kind]
     if allowed is not None and household.status not in allowed:
-        raise InvalidRecord(f"当前状态为“{household.get_status_display()}”，不能“{kind.label}”", field="kind")
+        raise InvalidRecord(
+            _("当前状态为“%(status)s”，不能“%(kind)s”")
+            % {"status": household.get_status_display(), "kind": kind.label},
+            field="kind",
+        )
     if kind == codes.EventKind.MONITORED and category not in codes.MonitoringCategory.values:
-        raise InvalidRecord("纳入监测须选择监测对象类别", field="monitoring_category")
+        raise InvalidRecord(_("纳入监测须选择监测对象类别"), field="monitoring_category")
     if kind == codes.EventKind.RISK_ELIMINATED and household.no_labour_household:
-        raise InvalidRecord("整户无劳动能力的兜底户不标注风险消除", field="kind")
+        raise InvalidRecord(_("整户无劳动能力的兜底户不标注风险消除"), field="kind")
     event.save()
     before = audit.snapshot(household)
     apply_event(household, event)
@@ -319,7 +348,7 @@ def duplicate_persons(user):
 def reveal(user, obj, field: str, *, via="ui") -> str:
     """Return the unmasked value of a sensitive field, if the role may see it, and audit the reveal."""
     if not user.may_reveal(field):
-        raise PermissionDenied("您的角色无权查看该信息")
+        raise PermissionDenied(_("您的角色无权查看该信息"))
     value = getattr(obj, field)
     audit.record_reveal(user, obj, field, via)
     return value

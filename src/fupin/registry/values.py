@@ -42,6 +42,7 @@ from django.core import checks as system_checks
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fupin.core.errors import CONTROL_REASON, DomainError
 
@@ -289,7 +290,9 @@ def check(model, name: str, value, today: date | None = None) -> None:
     reason = refusal(checks, value, today) if checks and value not in (None, "") else None
     if reason:
         label = model._meta.get_field(name).verbose_name
-        raise InvalidRecord(f"{label}：{reason}", field=name, details={name: [reason]})
+        raise InvalidRecord(
+            _("%(label)s：%(message)s") % {"label": label, "message": reason}, field=name, details={name: [reason]}
+        )
 
 
 # ---- in the models -------------------------------------------------------------------------------------------------

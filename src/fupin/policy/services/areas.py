@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from django.db import connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fupin.areas.models import PREFIX_LENGTH, Area, Level
 from fupin.registry import codes
@@ -38,8 +39,9 @@ def checklist_items(pack: Pack) -> list[str]:
     unknown = [name for name in names if name not in CHECKLIST_ITEMS]
     if unknown:
         raise InvalidAssessment(
-            f"标准包 {pack.id} 的 village_checklist 有未知项目：{'、'.join(unknown)}"
-            f"（可用：{', '.join(CHECKLIST_ITEMS)}）"
+            _("标准包 %(pack)s 的 village_checklist 有未知项目：%(items)s（可用：%(available)s）")
+            % {"pack": pack.id, "items": "、".join(unknown), "available": ", ".join(CHECKLIST_ITEMS)},
+            details={"pack": pack.id, "unknown": unknown},
         )
     return names
 

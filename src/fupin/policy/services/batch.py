@@ -12,11 +12,11 @@ from fupin.core.progress import Progress
 
 from .. import compute
 from ..evaluation import Plan
-from ..models import AREA_KINDS, AssessmentRun, Kind
+from ..models import AREA_KINDS, AssessmentRun
 from .areas import assess_areas
 from .parallel import judge_households
 from .records import discard_abandoned_runs, discard_run, start_run
-from .scope import Scope, as_of_or_today, features_source, resolve_pack, resolve_scope
+from .scope import Scope, as_of_or_today, assessment_kind, features_source, resolve_pack, resolve_scope
 
 
 def assess(
@@ -31,7 +31,7 @@ def assess(
     using: str = "default",
 ) -> AssessmentRun:
     """Judge every household (or village, or county) in scope and store the decisions with the run."""
-    kind = Kind(kind)
+    kind = assessment_kind(kind)
     progress = progress or Progress()
     as_of = as_of_or_today(as_of)
     scope = resolve_scope(user, area)

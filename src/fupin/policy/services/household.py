@@ -10,6 +10,7 @@ from functools import lru_cache
 from django.db import transaction
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext as _
 
 from fupin.areas.models import PREFIX_LENGTH
 from fupin.areas.scoping import in_scope
@@ -21,7 +22,7 @@ from ..evaluation import Plan
 from ..models import AREA_KINDS, AssessmentRun, HouseholdDecision, Kind, decision_key
 from ..packs import Pack, pack_from_snapshot
 from .records import finish_household_run, start_run
-from .scope import InvalidAssessment, Scope, as_of_or_today, resolve_pack, scoped_get
+from .scope import InvalidAssessment, Scope, as_of_or_today, assessment_kind, resolve_pack, scoped_get
 
 
 @dataclass
@@ -53,9 +54,9 @@ def assess_household(
 ) -> Decision:
     """Judge one household now, from its own rows (no profile), by the Python evaluator; `record` stores it as a
     one-household run. Outside the user's area it is "not found"."""
-    kind = Kind(kind)
+    kind = assessment_kind(kind)
     if kind in AREA_KINDS:
-        raise InvalidAssessment(f"“{kind.label}”评估的是村或县，不是一户")
+        raise InvalidAssessment(_("“%(kind)s”评估的是村或县，不是一户") % {"kind": kind.label})
     household = scoped_get(Household.objects.using(using).select_related("village"), user, pk=household_id)
     as_of = as_of_or_today(as_of)
     pack = resolve_pack(pack_id, Scope(household.village_id, "", household.village), as_of, values)
@@ -118,7 +119,7 @@ def latest_decisions(user, household: Household) -> list[Decision]:
     whole-area or single) by a window over the runs index, then the decisions by their (run, household) keys —
     never a scan of decisions."""
     if user is not None and not in_scope(user, household.village_id):  # the CLI, with no user, sees everything
-        raise NotFound("未找到该记录")
+        raise NotFound(_("未找到该记录"))
     code = household.village_id
     prefixes = ["", *(code[:n] for n in sorted(set(PREFIX_LENGTH.values())) if n <= len(code))]
     kinds = [kind for kind in Kind.values if kind not in AREA_KINDS]

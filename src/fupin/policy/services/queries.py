@@ -4,6 +4,7 @@ a run's totals as the user may see them, and a page's decisions. Nothing here wr
 
 from django.db import connections
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
 from fupin.areas.scoping import NOTHING, scope_prefix
 from fupin.registry.filters import filtered_households
@@ -11,9 +12,9 @@ from fupin.registry.models import Household
 
 from .. import compute
 from ..evaluation import DECISION_TABLE
-from ..models import AREA_KINDS, AreaDecision, AssessmentRun, HouseholdDecision, Kind, decision_key, run_keys
+from ..models import AREA_KINDS, AreaDecision, AssessmentRun, HouseholdDecision, decision_key, run_keys
 from .records import count_areas, count_households
-from .scope import CATEGORY_LABELS, InvalidAssessment
+from .scope import CATEGORY_LABELS, InvalidAssessment, assessment_kind
 
 
 def runs(user, *, kind: str | None = None, include_single: bool = False):
@@ -30,7 +31,7 @@ def runs(user, *, kind: str | None = None, include_single: bool = False):
 def run_for(user, kind) -> AssessmentRun | None:
     """The run a user's flagged list reads: the latest finished whole-area run of the kind that covers the user's
     whole area (e.g. the county's run for a village user), else the latest one inside it."""
-    kind = Kind(kind)
+    kind = assessment_kind(kind)
     prefix = scope_prefix(user)
     if prefix == NOTHING:
         return None
@@ -44,9 +45,9 @@ def run_for(user, kind) -> AssessmentRun | None:
 def flagged(user, kind, params=None, *, category: str = "", run: AssessmentRun | None = None):
     """Households in the user's scope, filtered like the registry list (registry.filters), that the latest
     applicable run flagged (outcome true; for monitoring optionally of one category). Returns (run, queryset)."""
-    kind = Kind(kind)
+    kind = assessment_kind(kind)
     if kind in AREA_KINDS:
-        raise InvalidAssessment("村、县退出的结论按区划列出，不是农户名单")
+        raise InvalidAssessment(_("村、县退出的结论按区划列出，不是农户名单"))
     run = in_scope(user, run or run_for(user, kind))
     households = filtered_households(user, params or {})
     if run is None:
@@ -54,7 +55,11 @@ def flagged(user, kind, params=None, *, category: str = "", run: AssessmentRun |
     decisions = HouseholdDecision.objects.filter(pk=run_keys(run.pk)[0] + OuterRef("pk"), outcome=True)
     if category:
         if category not in CATEGORY_LABELS:
-            raise InvalidAssessment(f"监测对象类别应为 {', '.join(CATEGORY_LABELS)}")
+            raise InvalidAssessment(
+                _("监测对象类别应为 %(categories)s") % {"categories": ", ".join(CATEGORY_LABELS)},
+                field="category",
+                details={"allowed": list(CATEGORY_LABELS)},
+            )
         decisions = decisions.filter(category=category)
     return run, households.filter(Exists(decisions))
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fupin.areas.models import Area
 from fupin.areas.scoping import NOTHING, get_scoped, scope_prefix
@@ -17,6 +18,7 @@ from fupin.core.errors import DomainError, NotFound
 from fupin.registry import codes
 
 from .. import compute
+from ..models import Kind
 from ..packs import Pack, load_pack, pack_for
 
 CATEGORY_LABELS = {code: str(label) for code, label in codes.MonitoringCategory.choices}
@@ -24,6 +26,17 @@ CATEGORY_LABELS = {code: str(label) for code, label in codes.MonitoringCategory.
 
 class InvalidAssessment(DomainError):
     code = "invalid_assessment"
+
+
+def assessment_kind(kind) -> Kind:
+    """The kind asked for, or the refusal a user can read (not Kind's ValueError) for one that does not exist."""
+    if kind not in Kind.values:
+        raise InvalidAssessment(
+            _("评估类型“%(kind)s”无效：应为 %(kinds)s") % {"kind": kind, "kinds": "、".join(Kind.values)},
+            field="kind",
+            details={"allowed": list(Kind.values)},
+        )
+    return Kind(kind)
 
 
 @dataclass(frozen=True)
@@ -37,12 +50,12 @@ def resolve_scope(user, area_code: str | None = None) -> Scope:
     """The user's own area, or an area inside it (an area outside is "not found", as everywhere)."""
     prefix = scope_prefix(user) if user is not None else ""
     if prefix == NOTHING:
-        raise NotFound("您没有可评估的区划")
+        raise NotFound(_("您没有可评估的区划"))
     if area_code:
         areas = Area.objects.filter(code=str(area_code).strip())
         area = (areas.restrict(user) if user is not None else areas).first()
         if area is None:
-            raise NotFound(f"区划 {area_code} 不存在或不在您的管辖范围内")
+            raise NotFound(_("区划 %(area)s 不存在或不在您的管辖范围内") % {"area": area_code})
         return Scope(area.prefix, area.full_name(), area)
     area = getattr(user, "area", None)
     return Scope(prefix, area.full_name() if area else "全部区划", area)
@@ -63,7 +76,7 @@ def scoped_get(queryset, user, **lookup):
     if user is None:
         found = queryset.filter(**lookup).first()
         if found is None:
-            raise NotFound("未找到该记录")
+            raise NotFound(_("未找到该记录"))
         return found
     return get_scoped(queryset, user, **lookup)
 

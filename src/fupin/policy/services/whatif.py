@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connections, transaction
+from django.utils.translation import gettext as _
 
 from fupin.areas.models import PREFIX_LENGTH, Area, Level
 
 from .. import compute
 from ..evaluation import Plan, compare_select
-from ..models import AREA_KINDS, Kind
+from ..models import AREA_KINDS
 from ..packs import Pack, display_value
-from .scope import InvalidAssessment, as_of_or_today, features_source, resolve_pack, resolve_scope
+from .scope import InvalidAssessment, as_of_or_today, assessment_kind, features_source, resolve_pack, resolve_scope
 
 
 @dataclass
@@ -102,7 +103,7 @@ def parse_values(pairs) -> dict:
     for pair in pairs or ():
         name, sep, text = str(pair).partition("=")
         if not sep or not name.strip():
-            raise InvalidAssessment(f"“{pair}”应写成 名字=值，如 monitoring_line=7100")
+            raise InvalidAssessment(_("“%(pair)s”应写成 名字=值，如 monitoring_line=7100") % {"pair": pair})
         text = text.strip()
         if text.lower() in ("true", "false"):
             values[name.strip()] = text.lower() == "true"
@@ -127,15 +128,19 @@ def whatif(
 ) -> WhatIf:
     """Re-judge the households in scope under another pack (or the same pack with some values changed) and count,
     by township, who would be added and who removed. Nothing is stored: one SELECT over one set of features."""
-    kind = Kind(kind)
+    kind = assessment_kind(kind)
     if kind in AREA_KINDS:
-        raise InvalidAssessment("测算只适用于农户评估（退出、监测、风险消除、核查）")
+        raise InvalidAssessment(_("测算只适用于农户评估（退出、监测、风险消除、核查）"))
     as_of = as_of_or_today(as_of)
     scope = resolve_scope(user, area)
     first = resolve_pack(before, scope, as_of)
     second = resolve_pack(after, scope, as_of, values) if after else first.with_values(values or {})
     if second.year != first.year:
-        raise InvalidAssessment(f"两个标准包的年度不同（{first.year} 与 {second.year}）：收入年度须一致才能比较")
+        raise InvalidAssessment(
+            _("两个标准包的年度不同（%(before)s 与 %(after)s）：收入年度须一致才能比较")
+            % {"before": first.year, "after": second.year},
+            details={"before": first.year, "after": second.year},
+        )
     plan_a, plan_b = Plan.of(first, kind), Plan.of(second, kind)
     dialect = compute.dialect_of(using)
     condition, scope_params = compute.scope_condition(scope.prefix)
