@@ -1,5 +1,6 @@
 """Shared fixtures: a small county with two townships and three villages, users of every role, and
-households built through the services (so fixtures exercise the same paths as the app)."""
+households built through the services (so fixtures exercise the same paths as the app). The county and its users
+are built once for a module whose database tests all take them (module_data), else once for each test."""
 
 import io
 import os
@@ -7,6 +8,8 @@ import secrets
 from datetime import date
 
 import pytest
+from django.db import transaction
+from django.test.utils import override_settings
 
 from fupin.accounts import tokens
 from fupin.accounts.models import User
@@ -20,8 +23,7 @@ from tests.factories import (
     VILLAGE_A1,
     VILLAGE_A2,
     VILLAGE_B1,
-    make_id,
-    next_number,
+    build_household,
 )
 from tests.support import Caller
 
@@ -30,54 +32,115 @@ from tests.support import Caller
 os.environ.setdefault("FUPIN_SECRET_KEY", "tests-" + secrets.token_urlsafe(40))
 
 
+#: the test county's users: username → (role, area code)
+USERS = {
+    "county": (Role.COUNTY_ADMIN, COUNTY),
+    "township_a": (Role.TOWNSHIP, TOWNSHIP_A),
+    "village_a1": (Role.VILLAGE, VILLAGE_A1),
+    "village_a2": (Role.VILLAGE, VILLAGE_A2),
+    "village_b1": (Role.VILLAGE, VILLAGE_B1),
+    "cadre_a1": (Role.CADRE, VILLAGE_A1),
+    "inspector": (Role.INSPECTOR, COUNTY),
+    "department": (Role.DEPARTMENT, COUNTY),
+}
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 at production strength costs ~0.5 s per user on this machine; tests need not pay it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def _build_areas():
+    for code, name, level, parent in AREAS:
+        Area.objects.create(code=code, name=name, level=level, parent_id=parent)
+
+
+def _build_users():
+    return {
+        username: User.objects.create_user(username=username, password="pw-12345678", role=role, area_id=area)
+        for username, (role, area) in USERS.items()
+    }
+
+
+TRANSACTIONAL_OPTIONS = ("transaction", "reset_sequences", "serialized_rollback")
+
+
+def _uses_database(item) -> bool:
+    names = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+    return item.get_closest_marker("django_db") is not None or bool(names & set(item.fixturenames))
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.args[:1] == (True,) or any(marker.kwargs.get(key) for key in TRANSACTIONAL_OPTIONS)):
+        return True
+    return bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(item.fixturenames))
+
+
+class ModuleData:
+    """What the module's tests share: `shared` names the fixtures built once for it ("areas", "users");
+    build(make) runs make() inside the module's transaction, for a module-scoped fixture of a test module."""
+
+    def __init__(self, shared: set[str], blocker):
+        self.shared, self._blocker = shared, blocker
+
+    def build(self, make):
+        if "users" not in self.shared:
+            raise pytest.UsageError(
+                "module data needs every database test of the module to take `users`, and none to be transactional"
+            )
+        with self._blocker.unblock():
+            return make()
+
+
+@pytest.fixture(scope="module")
+def module_data(request, django_db_setup, django_db_blocker):
+    """The areas and users built once for the module when every database test in it takes them and none is
+    transactional: inside a transaction open for the module and rolled back after it, each test running in a
+    savepoint of it (pytest-django's `db`), so what a test writes is gone before the next. This is Django's
+    TestCase.setUpTestData for a module; in any other module each test builds its own."""
+    tests = [item for item in request.session.items if getattr(item, "module", None) is request.module]
+    tests = [item for item in tests if _uses_database(item)]
+    shared = set()
+    if tests and not any(_transactional(item) for item in tests):
+        shared = {name for name in ("areas", "users") if all(name in item.fixturenames for item in tests)}
+    if not shared:
+        yield ModuleData(shared, django_db_blocker)
+        return
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            _build_areas()
+            if "users" in shared:
+                _build_users()
+        with django_db_blocker.block():  # the tests unblock it themselves (`db`), as before
+            yield ModuleData(shared, django_db_blocker)
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def areas(db):
-    for code, name, level, parent in AREAS:
-        Area.objects.create(code=code, name=name, level=level, parent_id=parent)
+def areas(module_data, db):
+    if "areas" not in module_data.shared:
+        _build_areas()
     return {code: Area.objects.get(code=code) for code, *_ in AREAS}
 
 
-def _user(username, role, area_code):
-    return User.objects.create_user(username=username, password="pw-12345678", role=role, area_id=area_code)
-
-
 @pytest.fixture
-def users(areas):
-    return {
-        "county": _user("county", Role.COUNTY_ADMIN, COUNTY),
-        "township_a": _user("township_a", Role.TOWNSHIP, TOWNSHIP_A),
-        "village_a1": _user("village_a1", Role.VILLAGE, VILLAGE_A1),
-        "village_a2": _user("village_a2", Role.VILLAGE, VILLAGE_A2),
-        "village_b1": _user("village_b1", Role.VILLAGE, VILLAGE_B1),
-        "cadre_a1": _user("cadre_a1", Role.CADRE, VILLAGE_A1),
-        "inspector": _user("inspector", Role.INSPECTOR, COUNTY),
-        "department": _user("department", Role.DEPARTMENT, COUNTY),
-    }
+def users(module_data, areas):
+    """The users of USERS; fresh objects for each test, so what one test changes on them is its own."""
+    if "users" not in module_data.shared:
+        return _build_users()
+    found = User.objects.in_bulk(USERS, field_name="username")
+    return {username: found[username] for username in USERS}
 
 
 @pytest.fixture
 def make_household(users):
     """make_household(village_code, number, members=[{...}], **fields) through the registry services."""
-    from fupin.registry import services
 
     def build(village=VILLAGE_A1, number=None, members=None, **fields):
-        admin = users["county"]
-        number = number or f"{village}{next_number():04d}"
-        household = services.create_household(
-            admin,
-            {"village": village, "number": number, "head_name": "张大山", "phone": "13912345678", **fields},
-            via="test",
-        )
-        for member in members if members is not None else [{"name": "张大山", "relation": "01"}]:
-            data = {"id_number": make_id(), **member}
-            services.add_member(admin, household, data, via="test")
-        return household
+        return build_household(users["county"], village, number, members, **fields)
 
     return build
 

@@ -31,3 +31,19 @@ def make_id(birth: str = "19800101", area6: str = "149901", seq: int | None = No
     seq = next(_sequence) * 2 + 1 if seq is None else seq
     first17 = f"{area6}{birth}{seq % 1000:03d}"
     return first17 + check_char(first17)
+
+
+def build_household(admin, village=VILLAGE_A1, number=None, members=None, **fields):
+    """A household of `village` with its members (default: the head alone), made by `admin` through the registry
+    services, as the app makes one."""
+    from fupin.registry import services
+
+    number = number or f"{village}{next_number():04d}"
+    household = services.create_household(
+        admin,
+        {"village": village, "number": number, "head_name": "张大山", "phone": "13912345678", **fields},
+        via="test",
+    )
+    for member in members if members is not None else [{"name": "张大山", "relation": "01"}]:
+        services.add_member(admin, household, {"id_number": make_id(), **member}, via="test")
+    return household

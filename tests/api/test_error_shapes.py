@@ -13,14 +13,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fupin.accounts import tokens
+from fupin.accounts.models import User
 from fupin.api import api
 from fupin.api_common import MAX_PAGE
 from fupin.core.errors import CONTROL_REASON
-from tests.factories import VILLAGE_A1
+from tests.factories import VILLAGE_A1, build_household
 from tests.support import assert_error
 from tests.sweep.routes import API as SWEPT
-
-pytestmark = pytest.mark.django_db
 
 SCHEMA = json.loads(json.dumps(api.get_openapi_schema()))  # as served: status codes are text
 OPERATIONS = [
@@ -59,20 +58,27 @@ def test_the_probes_find_what_they_probe():
     assert len(WITH_PATH) >= 10 and len(JSON_BODIES) >= 7 and FORM_BODIES
 
 
+@pytest.fixture(scope="module")
+def records(module_data):
+    """A household with a member and a token, built once for the module (each probe's writes are rolled back with
+    its test; conftest's module_data)."""
+
+    def build():
+        admin = User.objects.get(username="county")
+        household = build_household(admin)
+        tokens.issue_token(admin, "probe", via="test")
+        ids = {"household_id": household.pk, "member_id": household.members.get().pk}
+        return {**ids, "token_id": admin.api_tokens.get().pk, "job_id": "00000000-0000-4000-8000-000000000000"}
+
+    return module_data.build(build)
+
+
 @pytest.fixture
-def world(users, make_household, client):
-    """A household with a member, a token and a logged-in county administrator (a session works for every
-    operation, the token-issuing one included)."""
-    household = make_household()
-    tokens.issue_token(users["county"], "probe", via="test")
+def world(records, users, client):
+    """The records and a logged-in county administrator (a session works for every operation, the token-issuing
+    one included)."""
     client.force_login(users["county"])
-    return {
-        "client": client,
-        "household_id": household.pk,
-        "member_id": household.members.get().pk,
-        "token_id": users["county"].api_tokens.get().pk,
-        "job_id": "00000000-0000-4000-8000-000000000000",
-    }
+    return {"client": client, **records}
 
 
 def fill(path, world, **values):
