@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_tables2 import A
@@ -20,6 +21,12 @@ def _resolve(record, path):
     return value
 
 
+def record_link(url_name: str, record, text):
+    """`text` linked to the record's page (a render method's body: tables2's linkify resolved its arguments per cell
+    through several layers, the list page's largest cost after the template)."""
+    return format_html('<a href="{}">{}</a>', reverse(url_name, args=[record.pk]), text)
+
+
 class ResultTable(tables.Table):
     """A list's table as the pages draw it (web/_table.html, through `drawn_rows`): no sorting links (each list
     has its one order), an empty value shown empty, one page of rows at a time. A column's own drawing is a
@@ -35,11 +42,15 @@ class ResultTable(tables.Table):
         one out of range (0, -1, 2**70) the last. Returns the page."""
         self.paginator = Paginator(self.rows, per_page)
         self.page = self.paginator.get_page(number)
+        self._records = None
         return self.page
 
     def page_records(self) -> list:
-        """The records of the page shown (read once: the rows drawn are these same objects)."""
-        return [row.record for row in self.page.object_list]
+        """The records of the page shown, read once: the view annotates them (member counts, decisions) and the
+        rows drawn are these same objects (a page's rows slice the queryset anew at each reading)."""
+        if self._records is None:
+            self._records = list(self.page.object_list.data)  # the records themselves, no BoundRow around each
+        return self._records
 
     def drawn_rows(self):
         """The page's rows, each a list of (<td> tag, cell). Drawn here from the columns' accessor, default,

@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.masking import shown
-from fupin.core.tables import ResultTable
+from fupin.core.tables import ResultTable, record_link
 from fupin.registry.tables import status_badge
 
 from .services.scope import CATEGORY_LABELS
@@ -14,9 +14,7 @@ class FlaggedTable(ResultTable):
     """Flagged households, 50 a page in household-number order. `decision` is set on the page's households by the
     view (the run's decision for each, read for those 50 only)."""
 
-    number = tables.Column(
-        _("户编号"), linkify=("registry:household-detail", {"pk": tables.A("pk")}), attrs={"td": {"class": "code"}}
-    )
+    number = tables.Column(_("户编号"), attrs={"td": {"class": "code"}})
     head_name = tables.Column(_("户主"))
     village = tables.Column(_("行政村"), accessor="village__name")
     status = tables.Column(_("当前状态"), accessor="get_status_display")
@@ -28,6 +26,9 @@ class FlaggedTable(ResultTable):
 
     class Meta(ResultTable.Meta):
         empty_text = _("没有符合条件的农户")
+
+    def render_number(self, record, value):
+        return record_link("registry:household-detail", record, value)
 
     def render_status(self, record, value):
         return status_badge(record, value)

@@ -5,7 +5,7 @@ can narrow a user's households but never reach past them. Members and incomes ar
 the exports take those of the filtered households.
 """
 
-from functools import partial
+from functools import cache, partial
 
 import django_filters
 from django import forms
@@ -62,7 +62,7 @@ class HouseholdFilterSet(django_filters.FilterSet):
     def __init__(self, data, *, user, prefix=None):
         super().__init__(data, Household.objects.restrict(user), prefix=prefix)
         # read when the select is drawn: the API and the exports filter with this FilterSet and never draw it
-        self.form.fields["area"].widget.choices = partial(area_choices, user)
+        self.form.fields["area"].widget.choices = cache(partial(area_choices, user))  # once, however often drawn
 
     def filter_area(self, queryset, name, value):
         """Households under an area code of any level."""

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.masking import shown
-from fupin.core.tables import ResultTable
+from fupin.core.tables import ResultTable, record_link
 
 
 def status_badge(record, value):
@@ -17,9 +17,7 @@ class HouseholdTable(ResultTable):
     """The household list: 50 households a page, in household-number order. `member_count` is set on the page's
     households by the view (counted for those 50 only)."""
 
-    number = tables.Column(
-        _("户编号"), linkify=("registry:household-detail", {"pk": tables.A("pk")}), attrs={"td": {"class": "code"}}
-    )
+    number = tables.Column(_("户编号"), attrs={"td": {"class": "code"}})
     head_name = tables.Column(_("户主"))
     village = tables.Column(_("行政村"), accessor="village__name")
     household_type = tables.Column(_("户类型"), accessor="get_household_type_display")
@@ -30,6 +28,9 @@ class HouseholdTable(ResultTable):
 
     class Meta(ResultTable.Meta):
         empty_text = _("没有符合条件的农户")
+
+    def render_number(self, record, value):
+        return record_link("registry:household-detail", record, value)
 
     def render_status(self, record, value):
         return status_badge(record, value)
