@@ -14,6 +14,7 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .base import FileRefused
 
@@ -40,15 +41,18 @@ def open_zip(path: Path, filename: str) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(path)
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise FileRefused(f"“{filename}”已损坏，无法作为Excel工作簿打开") from None
+        raise FileRefused(_("“%(file)s”已损坏，无法作为Excel工作簿打开") % {"file": filename}) from None
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
         if any(name.startswith("xl/") for name in names):
             raise FileRefused(
-                f"“{filename}”不完整：缺少工作簿的目录（xl/workbook.xml），文件可能已损坏。请在Excel或WPS中打开并重新保存后再导入"
+                _(
+                    "“%(file)s”不完整：缺少工作簿的目录（xl/workbook.xml），文件可能已损坏。请在Excel或WPS中打开并重新保存后再导入"
+                )
+                % {"file": filename}
             )
-        what = "Word文档" if "word/document.xml" in names else "压缩包"
-        raise FileRefused(f"“{filename}”是{what}，不是Excel工作簿（.xlsx）")
+        what = _("Word文档") if "word/document.xml" in names else _("压缩包")
+        raise FileRefused(_("“%(file)s”是%(what)s，不是Excel工作簿（.xlsx）") % {"file": filename, "what": what})
     limit = settings.EXCHANGE_MAX_UNPACKED_BYTES
     declared = sum(info.file_size for info in infos)
     worst = max((info.file_size / max(info.compress_size, 1) for info in infos if info.file_size > 1 << 20), default=1)
@@ -62,28 +66,47 @@ def open_zip(path: Path, filename: str) -> zipfile.ZipFile:
             except _Inflated as big:
                 if big.size <= limit - inflated:  # stopped by its ratio, long before the limit
                     raise FileRefused(
-                        f"“{filename}”中的“{info.filename}”解压到{big.size // 2**20} MB时压缩比已达{big.ratio:.0f}倍，"
-                        "疑似“压缩炸弹”，已拒绝。请只复制有数据的区域到新工作簿后再导入"
+                        _(
+                            "“%(file)s”中的“%(part)s”解压到%(size)s MB时压缩比已达%(ratio)s倍，"
+                            "疑似“压缩炸弹”，已拒绝。请只复制有数据的区域到新工作簿后再导入"
+                        )
+                        % {
+                            "file": filename,
+                            "part": info.filename,
+                            "size": big.size // 2**20,
+                            "ratio": f"{big.ratio:.0f}",
+                        }
                     ) from None
                 raise FileRefused(
-                    f"“{filename}”实际解压后超过上限{limit / 2**20:.0f} MB"
-                    f"（压缩包中记录的只有{declared / 2**20:.1f} MB），"
-                    "疑似“压缩炸弹”，已拒绝。请只复制有数据的区域到新工作簿后再导入"
+                    _(
+                        "“%(file)s”实际解压后超过上限%(limit)s MB"
+                        "（压缩包中记录的只有%(declared)s MB），"
+                        "疑似“压缩炸弹”，已拒绝。请只复制有数据的区域到新工作簿后再导入"
+                    )
+                    % {"file": filename, "limit": f"{limit / 2**20:.0f}", "declared": f"{declared / 2**20:.1f}"}
                 ) from None
             if size != info.file_size:
                 raise FileRefused(
-                    f"“{filename}”中的“{info.filename}”解压后为{size}字节，与压缩包中记录的{info.file_size}字节不符。"
-                    "文件已损坏或是被人为构造的，已拒绝"
+                    _(
+                        "“%(file)s”中的“%(part)s”解压后为%(size)s字节，与压缩包中记录的%(declared)s字节不符。"
+                        "文件已损坏或是被人为构造的，已拒绝"
+                    )
+                    % {"file": filename, "part": info.filename, "size": size, "declared": info.file_size}
                 )
             inflated += size
     return archive
 
 
 def _bomb(filename: str, unpacked: int, ratio: float, limit: int) -> str:
-    return (
-        f"“{filename}”解压后达{unpacked / 2**20:.0f} MB（压缩比{ratio:.0f}倍），超过上限{limit / 2**20:.0f} MB，"
+    return _(
+        "“%(file)s”解压后达%(size)s MB（压缩比%(ratio)s倍），超过上限%(limit)s MB，"
         "疑似“压缩炸弹”或含有大量空白格式，已拒绝。请只复制有数据的区域到新工作簿后再导入"
-    )
+    ) % {
+        "file": filename,
+        "size": f"{unpacked / 2**20:.0f}",
+        "ratio": f"{ratio:.0f}",
+        "limit": f"{limit / 2**20:.0f}",
+    }
 
 
 class _Inflated(Exception):
@@ -96,11 +119,15 @@ class _Inflated(Exception):
 def _inflate(raw, info: zipfile.ZipInfo, filename: str, allowed: int) -> int:
     """Inflate one member from the archive's bytes (not through zipfile, which stops at the declared size), at most
     `allowed` bytes of output, scanning XML for a DTD; returns the size it really has."""
-    broken = FileRefused(f"“{filename}”已损坏（“{info.filename}”无法解压），无法作为Excel工作簿打开")
+    broken = FileRefused(
+        _("“%(file)s”已损坏（“%(part)s”无法解压），无法作为Excel工作簿打开") % {"file": filename, "part": info.filename}
+    )
     if info.flag_bits & 0x1:
-        raise FileRefused(f"“{filename}”中的内容已加密，请在Excel中取消密码保护后再导入")
+        raise FileRefused(_("“%(file)s”中的内容已加密，请在Excel中取消密码保护后再导入") % {"file": filename})
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise FileRefused(f"“{filename}”使用了Excel不会使用的压缩方式，请在Excel或WPS中打开并重新保存后再导入")
+        raise FileRefused(
+            _("“%(file)s”使用了Excel不会使用的压缩方式，请在Excel或WPS中打开并重新保存后再导入") % {"file": filename}
+        )
     raw.seek(info.header_offset)
     local = raw.read(30)
     if len(local) < 30 or local[:4] != b"PK\x03\x04":
@@ -143,8 +170,11 @@ def _inflate(raw, info: zipfile.ZipInfo, filename: str, allowed: int) -> int:
 
 def _refuse_dtd(filename: str, part: str) -> FileRefused:
     return FileRefused(
-        f"“{filename}”中的“{part}”含有文档类型定义（DTD）或实体声明。Excel和WPS不会写出这种内容，"
-        "这类文件可用于攻击服务器，已拒绝"
+        _(
+            "“%(file)s”中的“%(part)s”含有文档类型定义（DTD）或实体声明。Excel和WPS不会写出这种内容，"
+            "这类文件可用于攻击服务器，已拒绝"
+        )
+        % {"file": filename, "part": part}
     )
 
 
@@ -154,12 +184,15 @@ def _xml(archive: zipfile.ZipFile, part: str, filename: str):
         return parse_xml(archive.read(part), forbid_dtd=True)
     except KeyError:
         raise FileRefused(
-            f"“{filename}”不完整：缺少“{part}”，文件可能已损坏。请在Excel或WPS中打开并重新保存后再导入"
+            _("“%(file)s”不完整：缺少“%(part)s”，文件可能已损坏。请在Excel或WPS中打开并重新保存后再导入")
+            % {"file": filename, "part": part}
         ) from None
     except DefusedXmlException:
         raise _refuse_dtd(filename, part) from None
     except (ParseError, zipfile.BadZipFile, ValueError):
-        raise FileRefused(f"“{filename}”已损坏（“{part}”无法读取），无法作为Excel工作簿打开") from None
+        raise FileRefused(
+            _("“%(file)s”已损坏（“%(part)s”无法读取），无法作为Excel工作簿打开") % {"file": filename, "part": part}
+        ) from None
 
 
 def _part(target: str) -> str:
@@ -178,7 +211,8 @@ def sheet_parts(archive: zipfile.ZipFile, filename: str) -> list[tuple[str, str]
     for rel in relations:  # the parts the reader needs besides the sheets
         if (rel.get("Type") or "").endswith(("/sharedStrings", "/styles")) and targets[rel.get("Id")] not in names:
             raise FileRefused(
-                f"“{filename}”不完整：缺少“{targets[rel.get('Id')]}”，文件可能已损坏。请在Excel或WPS中打开并重新保存后再导入"
+                _("“%(file)s”不完整：缺少“%(part)s”，文件可能已损坏。请在Excel或WPS中打开并重新保存后再导入")
+                % {"file": filename, "part": targets[rel.get("Id")]}
             )
     parts = []
     for sheet in workbook.iterfind("m:sheets/m:sheet", _NS):
@@ -186,10 +220,13 @@ def sheet_parts(archive: zipfile.ZipFile, filename: str) -> list[tuple[str, str]
         title = sheet.get("name") or ""
         if part not in names:
             raise FileRefused(
-                f"“{filename}”不完整：目录中列出的工作表“{title}”在文件中不存在，文件可能已损坏。"
-                "请在Excel或WPS中打开并重新保存后再导入"
+                _(
+                    "“%(file)s”不完整：目录中列出的工作表“%(sheet)s”在文件中不存在，文件可能已损坏。"
+                    "请在Excel或WPS中打开并重新保存后再导入"
+                )
+                % {"file": filename, "sheet": title}
             )
         parts.append((title, part))
     if not parts:
-        raise FileRefused(f"“{filename}”中没有任何工作表")
+        raise FileRefused(_("“%(file)s”中没有任何工作表") % {"file": filename})
     return parts

@@ -9,6 +9,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from fupin.core.errors import DomainError
 from fupin.core.sheets import Column, Sheet
 
@@ -126,13 +128,21 @@ def map_headers(sheet: Sheet, headers: list[str], where: str) -> tuple[dict[str,
         if column.name in columns:
             first = column_letter(columns[column.name])
             raise FileRefused(
-                f"{where}：“{column.header}”出现了两次（{first}列和{column_letter(position)}列），请删去其中一列"
+                _("%(where)s：“%(column)s”出现了两次（%(first)s列和%(second)s列），请删去其中一列")
+                % {"where": where, "column": column.header, "first": first, "second": column_letter(position)}
             )
         columns[column.name] = position
     missing = [sheet.column(name).header for name in sheet.key if name not in columns]
     if missing:
         raise FileRefused(
-            f"{where}：缺少必需的列“{'”“'.join(missing)}”。请使用导入模板的表头（可从“下载导入模板”获取）；"
-            f"文件中的表头为：{'、'.join(str(h) for h in headers if str(h).strip()) or '（空）'}"
+            _(
+                "%(where)s：缺少必需的列“%(missing)s”。请使用导入模板的表头（可从“下载导入模板”获取）；"
+                "文件中的表头为：%(headers)s"
+            )
+            % {
+                "where": where,
+                "missing": "”“".join(missing),
+                "headers": "、".join(str(h) for h in headers if str(h).strip()) or _("（空）"),
+            }
         )
     return columns, ignored

@@ -11,6 +11,8 @@ import io
 import re
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from fupin.core.progress import Progress
 
 from .base import CHUNK, HEADER_SEARCH_ROWS, FileRefused, Table, find_header_row, guess_sheet, map_headers
@@ -64,10 +66,10 @@ def _first_non_ascii_line(data: bytes) -> int:
 
 
 def _mixed(utf8_line: int, other_line: int) -> str:
-    return (
-        f"文件编码不一致：第{utf8_line}行是UTF-8编码，第{other_line}行却不是（可能是GB18030/GBK）。"
+    return _(
+        "文件编码不一致：第%(utf8_line)s行是UTF-8编码，第%(other_line)s行却不是（可能是GB18030/GBK）。"
         "通常是把不同来源的内容拼接到了一个文件里。请在Excel中打开后“另存为”CSV（UTF-8）再导入"
-    )
+    ) % {"utf8_line": utf8_line, "other_line": other_line}
 
 
 def _check_gb18030(data: bytes, lines_before: int) -> None:
@@ -88,7 +90,11 @@ def _check_gb18030(data: bytes, lines_before: int) -> None:
                     line.decode("gb18030")
                 except UnicodeDecodeError:
                     raise FileRefused(
-                        f"第{number}行含有无法识别的字符：文件既不是UTF-8也不是GB18030/GBK编码，请另存为CSV（UTF-8）后再导入"
+                        _(
+                            "第%(line)s行含有无法识别的字符：文件既不是UTF-8也不是GB18030/GBK编码，"
+                            "请另存为CSV（UTF-8）后再导入"
+                        )
+                        % {"line": number}
                     ) from None
             continue
         raise FileRefused(_mixed(number, _first_gb_line(data, lines_before)))
@@ -133,7 +139,7 @@ def read_csv(path: Path, filename: str, con, progress: Progress) -> Table:
     encoding = "utf-8-sig" if encoding == "utf-8-sig" else "utf-8"
     records, delimiter = _first_records(utf8, encoding, HEADER_SEARCH_ROWS)
     if not any(cell.strip() for record in records for cell in record):
-        raise FileRefused(f"“{filename}”里没有任何内容")
+        raise FileRefused(_("“%(file)s”里没有任何内容") % {"file": filename})
     header_index = find_header_row(records)
     if header_index is None:
         raise FileRefused(_no_header(filename, records))
@@ -163,7 +169,7 @@ def read_csv(path: Path, filename: str, con, progress: Progress) -> Table:
     )
     table.rows = con.execute("SELECT count(*) FROM raw_0").fetchone()[0]
     if table.rows == 0:
-        raise FileRefused(f"“{filename}”只有表头，没有数据行")
+        raise FileRefused(_("“%(file)s”只有表头，没有数据行") % {"file": filename})
     progress.advance("reading", 1)
     return table
 
@@ -171,19 +177,26 @@ def read_csv(path: Path, filename: str, con, progress: Progress) -> Table:
 def _csv_error(message: str, filename: str) -> str:
     line = re.search(r"Line: (\d+)", message)
     original = re.search(r"Original Line: (.*)", message)
-    where = f"第{line.group(1)}行" if line else "文件中"
+    where = _("第%(line)s行") % {"line": line.group(1)} if line else _("文件中")
     if original:
-        where += f"（{original.group(1)[:80]}）"
+        where += _("（%(text)s）") % {"text": original.group(1)[:80]}
     if "Expected Number of Columns" in message or "columns" in message.lower():
-        return f"“{filename}”{where}的列数比表头多（可能是内容中有未加引号的逗号），请检查该行"
+        return _("“%(file)s”%(where)s的列数比表头多（可能是内容中有未加引号的逗号），请检查该行") % {
+            "file": filename,
+            "where": where,
+        }
     if "quote" in message.lower():
-        return f"“{filename}”{where}的引号不成对，请检查该行"
-    return f"“{filename}”{where}无法按CSV读取：{message.splitlines()[0]}"
+        return _("“%(file)s”%(where)s的引号不成对，请检查该行") % {"file": filename, "where": where}
+    return _("“%(file)s”%(where)s无法按CSV读取：%(error)s") % {
+        "file": filename,
+        "where": where,
+        "error": message.splitlines()[0],
+    }
 
 
 def _no_header(filename: str, rows: list[list]) -> str:
     shown = "、".join(str(c).strip() for c in (rows[0] if rows else []) if str(c).strip())[:200]
-    return (
-        f"“{filename}”的前{HEADER_SEARCH_ROWS}行中找不到表头（如“户编号”“行政区划代码”“姓名”“证件号码”“年度”）。"
-        f"请使用导入模板的表头。第一行为：{shown or '（空）'}"
-    )
+    return _(
+        "“%(file)s”的前%(rows)s行中找不到表头（如“户编号”“行政区划代码”“姓名”“证件号码”“年度”）。"
+        "请使用导入模板的表头。第一行为：%(first)s"
+    ) % {"file": filename, "rows": HEADER_SEARCH_ROWS, "first": shown or _("（空）")}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+from django.utils.translation import gettext as _
 
 from fupin.core.progress import Progress
 
@@ -93,14 +94,18 @@ def read_xlsx(path: Path, filename: str, con, progress: Progress) -> list[Table]
         workbook = fastexcel.read_excel(str(path))
         names = workbook.sheet_names
     except Exception as exc:  # fastexcel raises its own errors for broken parts
-        raise FileRefused(f"“{filename}”已损坏，无法读取（{_first_line(exc)}）") from None
+        raise FileRefused(
+            _("“%(file)s”已损坏，无法读取（%(error)s）") % {"file": filename, "error": _first_line(exc)}
+        ) from None
     by_name = dict(parts)
     tables, skipped = [], []
     for index, title in enumerate(names):
         try:  # by position: a name is whatever the file says (brackets, quotes, the same name twice)
             data = workbook.load_sheet(index, header_row=None, dtypes="string").to_arrow()
         except Exception as exc:
-            raise FileRefused(f"工作表“{title}”已损坏，无法读取（{_first_line(exc)}）") from None
+            raise FileRefused(
+                _("工作表“%(sheet)s”已损坏，无法读取（%(error)s）") % {"sheet": title, "error": _first_line(exc)}
+            ) from None
         top = data.slice(0, HEADER_SEARCH_ROWS).to_pylist()
         top = [[cell if cell is not None else "" for cell in row.values()] for row in top]
         header_index = find_header_row(top)
@@ -109,15 +114,18 @@ def read_xlsx(path: Path, filename: str, con, progress: Progress) -> list[Table]
             if any(str(c).strip() for row in top for c in row):
                 skipped.append(title)
             continue
-        where = f"工作表“{title}”"
+        where = _("工作表“%(sheet)s”") % {"sheet": title}
         part = parts[index][1] if len(parts) == len(names) else by_name.get(title)
         facts = sheet_facts(archive, part) if part else SheetFacts()
         header_row = (facts.first_row or 1) + header_index
         _refuse_merged(facts, where, header_row)
         if facts.formulas:
             raise FileRefused(
-                f"{where}的单元格{'、'.join(facts.formulas[:5])}是公式。导入只接受数值，不猜测公式结果："
-                "请选中数据区域，复制后“选择性粘贴→数值”，保存后再导入"
+                _(
+                    "%(where)s的单元格%(cells)s是公式。导入只接受数值，不猜测公式结果："
+                    "请选中数据区域，复制后“选择性粘贴→数值”，保存后再导入"
+                )
+                % {"where": where, "cells": "、".join(facts.formulas[:5])}
             )
         offset = facts.first_column or 0
         headers = [""] * offset + [str(c).strip() for c in top[header_index]]
@@ -127,13 +135,16 @@ def read_xlsx(path: Path, filename: str, con, progress: Progress) -> list[Table]
         if table.rows:
             tables.append(table)
     if not tables:
-        found = f"（工作表：{'、'.join(skipped or names)}）"
         raise FileRefused(
-            f"“{filename}”中没有可导入的数据{found}：应有“农户”“家庭成员”或“收入台账”工作表，表头见导入模板"
+            _(
+                "“%(file)s”中没有可导入的数据（工作表：%(sheets)s）："
+                "应有“农户”“家庭成员”或“收入台账”工作表，表头见导入模板"
+            )
+            % {"file": filename, "sheets": "、".join(skipped or names)}
         )
     if sum(t.sheet.kind == "members" for t in tables) > 1 or len({t.sheet.kind for t in tables}) < len(tables):
         kinds = "、".join(f"“{t.title}”" for t in tables)
-        raise FileRefused(f"工作簿中有多个同类工作表（{kinds}），请合并为一个后再导入")
+        raise FileRefused(_("工作簿中有多个同类工作表（%(sheets)s），请合并为一个后再导入") % {"sheets": kinds})
     progress.advance("reading", 1)
     return tables
 
@@ -153,8 +164,11 @@ def _refuse_merged(facts: SheetFacts, where: str, header_row: int) -> None:
             f"{column_letter(left)}{top}:{column_letter(right)}{bottom}" for top, left, bottom, right in merged[:5]
         )
         raise FileRefused(
-            f"{where}有合并单元格（{shown}）。合并后只有左上角的格子有值，其余会被读成空白："
-            "请取消合并并在每一行填上完整的值后再导入"
+            _(
+                "%(where)s有合并单元格（%(cells)s）。合并后只有左上角的格子有值，其余会被读成空白："
+                "请取消合并并在每一行填上完整的值后再导入"
+            )
+            % {"where": where, "cells": shown}
         )
 
 
