@@ -23,10 +23,9 @@ from fupin.accounts.admin_site import FupinAdminSite
 from fupin.accounts.models import Action, AuditEntry, User
 from fupin.accounts.roles import Role
 from fupin.areas.models import Area
-from fupin.policy.models import VillageFacilities
 from fupin.registry import codes, services
 from fupin.registry.admin import HouseholdAdmin, IncomeAccountAdmin
-from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member, StatusEvent
+from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member, StatusEvent, VillageFacilities
 from tests.factories import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_B1, make_id
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +131,7 @@ CASES = {
     # model url, foreign key, key in township B, key in township A, other fields
     "income account": ("registry/incomeaccount", "household", "b1", "a1", {"year": 2023, "persons": 2}),
     "living conditions": ("registry/livingconditions", "household", "b1", "a1", {"year": 2023}),
-    "village facilities": ("policy/villagefacilities", "village", VILLAGE_B1, VILLAGE_A1, {"year": 2023}),
+    "village facilities": ("registry/villagefacilities", "village", VILLAGE_B1, VILLAGE_A1, {"year": 2023}),
     "area": ("areas/area", "parent", TOWNSHIP_B, TOWNSHIP_A, {"name": "新建村", "level": 5}),
     "member": (
         "registry/member",
@@ -146,7 +145,7 @@ CASES = {
 COUNT = {
     "registry/incomeaccount": IncomeAccount,
     "registry/livingconditions": LivingConditions,
-    "policy/villagefacilities": VillageFacilities,
+    "registry/villagefacilities": VillageFacilities,
     "areas/area": Area,
     "registry/member": Member,
     "registry/household": Household,
@@ -232,7 +231,7 @@ def test_a_superuser_of_the_whole_tree_may_add_a_top_level_area(client, users):
     [
         "registry/incomeaccount/{income}",
         "registry/livingconditions/{conditions}",
-        "policy/villagefacilities/{facilities}",
+        "registry/villagefacilities/{facilities}",
         "registry/member/{member}",
         "registry/statusevent/{event}",
         "registry/household/{household}",

@@ -220,7 +220,7 @@ def test_command_refuses_existing_data_in_chinese_and_replaces_with_the_flag(cou
 
 
 def test_replace_also_clears_records_filed_against_demo_villages(county):
-    from fupin.policy.models import VillageFacilities
+    from fupin.registry.models import VillageFacilities
 
     village = Area.objects.filter(level=Level.VILLAGE).first()
     VillageFacilities.objects.create(village=village, year=2025, hardened_road=True)

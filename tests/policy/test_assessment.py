@@ -9,13 +9,13 @@ import pytest
 from fupin.areas.models import Area
 from fupin.policy import compute
 from fupin.policy.evaluation import decode_results
-from fupin.policy.models import AreaDecision, HouseholdDecision, VillageFacilities
+from fupin.policy.models import AreaDecision, HouseholdDecision
 from fupin.policy.services.batch import assess
 from fupin.policy.services.explain import display, explain
 from fupin.policy.services.household import assess_household, stored_decision
 from fupin.policy.services.whatif import whatif
 from fupin.registry import codes
-from fupin.registry.models import Member
+from fupin.registry.models import Member, VillageFacilities
 from tests.factories import COUNTY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
 from tests.policy.registry_data import EK, born, conditions, events, income, member
 

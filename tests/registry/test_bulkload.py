@@ -63,6 +63,9 @@ def test_rows_round_trip_with_nulls_unicode_and_money(areas):
         "reason": "两公示一公告",
         "approver": "",
         "monitoring_category": "",
+        "risk_type": "0201",
+        "elimination_way": "",
+        "approximate": True,
         "recorded_by_id": None,
         "recorded_at": NOW,
     }

@@ -9,6 +9,7 @@ from fupin.accounts.models import Action, AuditEntry
 from fupin.core.errors import Conflict, NotFound, PermissionDenied
 from fupin.registry import codes, services
 from fupin.registry.models import Household, IncomeAccount, Member
+from fupin.registry.values import InvalidRecord
 from tests.factories import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ def test_user_without_area_sees_nothing(make_household, users):
 
 
 def test_village_user_cannot_file_a_household_in_another_village(users):
-    with pytest.raises(services.InvalidRecord, match="不在您的管辖范围"):
+    with pytest.raises(InvalidRecord, match="不在您的管辖范围"):
         services.create_household(users["village_a1"], {"village": VILLAGE_B1, "number": "X1", "head_name": "李"})
     assert not Household.objects.exists()
 
@@ -114,7 +115,7 @@ def test_member_birth_date_and_sex_come_from_the_id(make_household, users):
 
 def test_member_with_an_inconsistent_birth_date_is_refused(make_household, users):
     household = make_household(members=[])
-    with pytest.raises(services.InvalidRecord, match="出生日期"):
+    with pytest.raises(InvalidRecord, match="出生日期"):
         services.add_member(
             users["county"],
             household,
@@ -134,7 +135,7 @@ def test_member_with_an_inconsistent_birth_date_is_refused(make_household, users
 )
 def test_invalid_ids_are_refused_with_the_reason(make_household, users, raw, reason):
     household = make_household(members=[])
-    with pytest.raises(services.InvalidRecord, match=reason):
+    with pytest.raises(InvalidRecord, match=reason):
         services.add_member(users["county"], household, {"name": "错号", "relation": "01", "id_number": raw})
     assert household.members.count() == 0
 
@@ -142,7 +143,7 @@ def test_invalid_ids_are_refused_with_the_reason(make_household, users, raw, rea
 def test_future_birth_date_is_refused(make_household, users):
     household = make_household(members=[])
     future = make_id(f"{date.today().year + 1}0101")
-    with pytest.raises(services.InvalidRecord, match="晚于今天"):
+    with pytest.raises(InvalidRecord, match="晚于今天"):
         services.add_member(users["county"], household, {"name": "未来", "relation": "03", "id_number": future})
 
 
@@ -195,10 +196,10 @@ def test_status_moves_only_through_events_and_is_known_as_of_any_date(make_house
 def test_an_event_out_of_order_is_refused(make_household, users):
     household = make_household()
     admin = users["county"]
-    with pytest.raises(services.InvalidRecord, match="不能"):
+    with pytest.raises(InvalidRecord, match="不能"):
         services.record_event(admin, household, codes.EventKind.EXITED, date(2016, 1, 1))
     services.record_event(admin, household, codes.EventKind.IDENTIFIED, date(2016, 1, 1))
-    with pytest.raises(services.InvalidRecord, match="早于"):
+    with pytest.raises(InvalidRecord, match="早于"):
         services.record_event(admin, household, codes.EventKind.EXITED, date(2015, 1, 1))
 
 
@@ -206,7 +207,7 @@ def test_no_labour_household_is_never_marked_risk_eliminated(make_household, use
     household = make_household(no_labour_household=True)
     admin = users["county"]
     services.record_event(admin, household, codes.EventKind.MONITORED, date(2022, 1, 1), category="2")
-    with pytest.raises(services.InvalidRecord, match="兜底"):
+    with pytest.raises(InvalidRecord, match="兜底"):
         services.record_event(admin, household, codes.EventKind.RISK_ELIMINATED, date(2023, 1, 1))
 
 
@@ -240,20 +241,20 @@ def test_correcting_an_id_alone_rederives_birth_date_and_sex(make_household, use
 def test_a_broken_constraint_reads_as_chinese(make_household, users):
     household = make_household()
     head = household.members.get()
-    with pytest.raises(services.InvalidRecord, match="同一证件号码在本户已登记"):
+    with pytest.raises(InvalidRecord, match="同一证件号码在本户已登记"):
         services.add_member(users["county"], household, {"name": "重号", "relation": "03", "id_number": head.id_number})
 
 
 def test_a_value_out_of_range_is_refused_by_the_field_rule(make_household, users):
     household = make_household()
-    with pytest.raises(services.InvalidRecord, match="^务工时间（月）：不能大于12$"):
+    with pytest.raises(InvalidRecord, match="^务工时间（月）：不能大于12$"):
         services.update_member(users["county"], household.members.get(), {"work_months": 13})
 
 
 def test_an_unknown_event_kind_is_refused_not_a_value_error(make_household, users):
     """Issue 11, one error path: the service's refusal, with its field, where codes.EventKind would raise ValueError."""
     household = make_household(VILLAGE_A1)
-    with pytest.raises(services.InvalidRecord) as refused:
+    with pytest.raises(InvalidRecord) as refused:
         services.record_event(users["county"], household, "bogus", date(2020, 1, 1))
     assert refused.value.message == "未知的状态变更：bogus"
     assert refused.value.field == "kind"

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from fupin.registry import codes, services, values
 from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member, StatusEvent
+from fupin.registry.values import InvalidRecord
 from tests.factories import VILLAGE_A1, make_id, next_number
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ TOMORROW = lambda: timezone.localdate() + timedelta(days=1)  # noqa: E731
 
 def refused(call, field):
     """The reason a service gave for refusing `field` (the message is "字段名：原因")."""
-    with pytest.raises(services.InvalidRecord) as caught:
+    with pytest.raises(InvalidRecord) as caught:
         call()
     error = caught.value
     assert error.field == field, error.message

@@ -19,10 +19,9 @@ from fupin.accounts.models import AuditEntry, User
 from fupin.accounts.roles import Role
 from fupin.areas.models import PREFIX_LENGTH, Area
 from fupin.exchange import services as exchange
-from fupin.policy.models import VillageFacilities
 from fupin.policy.services.batch import assess
 from fupin.registry import codes, services
-from fupin.registry.models import IncomeAccount, LivingConditions, Member
+from fupin.registry.models import IncomeAccount, LivingConditions, Member, VillageFacilities
 from tests.factories import AREAS, COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
 
 AS_OF = date(2024, 6, 1)

@@ -57,6 +57,10 @@ class ScopedQuerySet(models.QuerySet):
         return self.under(scope_prefix(user))
 
 
+class PopulationQuerySet(ScopedQuerySet):
+    area_path = "area_id"
+
+
 class Area(models.Model):
     code = models.CharField(_("区划代码"), max_length=15, primary_key=True)
     name = models.CharField(_("名称"), max_length=60)
@@ -105,3 +109,36 @@ class Area(models.Model):
 
     def full_name(self) -> str:
         return "".join(a.name for a in self.path())
+
+
+class AreaPopulation(models.Model):
+    """An area's rural registered population (农村户籍人口) and households in a year: the denominator of every
+    incidence figure of that year. A figure for a year without one says so rather than use another count."""
+
+    area = models.ForeignKey(Area, verbose_name=_("行政区划"), on_delete=models.CASCADE, related_name="populations")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    rural_population = models.PositiveIntegerField(_("农村户籍人口"))
+    rural_households = models.PositiveIntegerField(_("农村户籍户数"), null=True, blank=True)
+    source = models.CharField(_("数据来源"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = PopulationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("农村户籍人口")
+        verbose_name_plural = _("农村户籍人口")
+        ordering = ["area_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "year"],
+                name="population_once_per_area_year",
+                violation_error_message=_("该区划本年度农村户籍人口已登记"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.area_id} {self.year}"
+
+    @property
+    def area_code(self) -> str:
+        return self.area_id

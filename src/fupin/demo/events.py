@@ -213,6 +213,9 @@ def rows(t: Township) -> dict:
         "reason": SLOT_REASONS[slot],
         "approver": approver,
         "monitoring_category": t.slot_categories[h, slot],
+        "risk_type": "",
+        "elimination_way": "",
+        "approximate": False,
         "recorded_by_id": None,
         "recorded_at": t.now,
     }

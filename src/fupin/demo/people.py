@@ -305,6 +305,8 @@ def rows(t: Township) -> dict:
         "tekun": t.tekun,
         "disability_cert": np.where(disabled, cert, ""),
         "disability_level": level,
+        "joined_on": None,  # members since before the records (the demo has no member events)
+        "left_on": None,
         "created_at": t.now,
         "updated_at": t.now,
     }

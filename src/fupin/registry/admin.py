@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from fupin.accounts.admin_scoping import ScopedAdmin, ScopedTabularInline
 
-from .models import Household, IncomeAccount, LivingConditions, Member, StatusEvent
+from .models import Household, IncomeAccount, LivingConditions, Member, StatusEvent, VillageFacilities
 
 
 class MemberInline(ScopedTabularInline):
@@ -66,3 +66,21 @@ class StatusEventAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         return False  # events are recorded through services.record_event, which also moves the status
+
+
+# Village facilities (the village-exit checklist) are reference data a county keeps in the admin, scoped and audited
+@admin.register(VillageFacilities)
+class VillageFacilitiesAdmin(ScopedAdmin):
+    list_display = (
+        "village",
+        "year",
+        "hardened_road",
+        "electricity",
+        "safe_water",
+        "broadband",
+        "clinic_with_doctor",
+        "collective_income",
+    )
+    list_filter = ("year",)
+    search_fields = ("village__code", "village__name")
+    raw_id_fields = ("village",)

@@ -48,6 +48,34 @@ STATUS_AFTER = {
 }
 
 
+class MemberEventKind(models.TextChoices):
+    """A change in who belongs to a household (成员变动). Each either brings the member in or takes them out."""
+
+    BIRTH = "birth", _("出生")
+    DEATH = "death", _("死亡")
+    MOVE_IN = "move_in", _("迁入")
+    MOVE_OUT = "move_out", _("迁出")
+    MARRY_IN = "marry_in", _("婚入")
+    MARRY_OUT = "marry_out", _("婚出")
+    SPLIT_OUT = "split_out", _("分户迁出")
+    MERGE_IN = "merge_in", _("合户迁入")
+
+
+#: member events after which the member belongs to the household; the others take them out of it
+MEMBER_JOINS = frozenset(
+    {MemberEventKind.BIRTH, MemberEventKind.MOVE_IN, MemberEventKind.MARRY_IN, MemberEventKind.MERGE_IN}
+)
+
+
+class VillageEventKind(models.TextChoices):
+    """A village's poverty standing over time (贫困村、深度贫困村、出列、有扶贫任务的村)."""
+
+    POOR = "poor", _("识别为贫困村")
+    DEEP = "deep", _("列为深度贫困村")
+    EXITED = "exited", _("贫困村出列")
+    TASKED = "tasked", _("列为有扶贫任务的村")
+
+
 class MonitoringCategory(models.TextChoices):
     UNSTABLE = "1", _("脱贫不稳定户")
     MARGINAL = "2", _("边缘易致贫户")

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from fupin.areas.models import PREFIX_LENGTH, Area, Level
 from fupin.registry import codes
+from fupin.registry.models import CHECKLIST_ITEMS, VillageFacilities
 
 from .. import compute
-from ..models import CHECKLIST_ITEMS, AreaDecision, AssessmentRun, Kind, VillageFacilities
+from ..models import AreaDecision, AssessmentRun, Kind
 from ..packs import Pack
 from .records import count_areas, start_run
 from .scope import InvalidAssessment

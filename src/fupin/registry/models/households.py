@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.areas.models import ScopedQuerySet
 
-from . import codes
-from .values import FieldRules
+from .. import codes
+from ..values import FieldRules
 
 
 class HouseholdQuerySet(ScopedQuerySet):
@@ -115,6 +115,10 @@ class Member(codes.CodeLabels, FieldRules, models.Model):
     disability_level = models.PositiveSmallIntegerField(
         _("残疾等级"), null=True, blank=True, choices=[(i, str(i)) for i in range(1, 5)]
     )
+    #: when the member came into and left the household, kept in step with their member events (NULL: no event
+    #: says, i.e. a member since before the records and still in it); persons as of a date count the members then
+    joined_on = models.DateField(_("入户日期"), null=True, blank=True, editable=False)
+    left_on = models.DateField(_("离户日期"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -332,6 +336,12 @@ class StatusEvent(codes.CodeLabels, FieldRules, models.Model):
     monitoring_category = models.CharField(
         _("监测对象类别"), max_length=1, choices=codes.MonitoringCategory.choices, blank=True
     )
+    risk_type = models.CharField(_("风险类型"), max_length=4, choices=codes.RiskType.choices, blank=True)
+    elimination_way = models.CharField(
+        _("消除方式"), max_length=1, choices=codes.RiskEliminationWay.choices, blank=True
+    )
+    #: the source gave only a year: the date is the convention date of that year (docs/domain.md), not the real one
+    approximate = models.BooleanField(_("日期为约定日期"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("录入人"),
@@ -352,6 +362,49 @@ class StatusEvent(codes.CodeLabels, FieldRules, models.Model):
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display()}"
+
+    @property
+    def area_code(self) -> str:
+        return self.household.village_id
+
+
+class MemberEvent(codes.CodeLabels, FieldRules, models.Model):
+    """A member coming into or leaving a household, dated (出生、死亡、迁入迁出、婚嫁、分户合户). The member's
+    joined_on/left_on follow from these, so persons as of a past date count that date's members."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("所属户"), on_delete=models.CASCADE, related_name="member_events"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("成员"), null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    id_number = models.CharField(_("证件号码"), max_length=22)
+    name = models.CharField(_("姓名"), max_length=40, blank=True)
+    kind = models.CharField(_("变动类型"), max_length=12, choices=codes.MemberEventKind.choices)
+    date = models.DateField(_("日期"))
+    approximate = models.BooleanField(_("日期为约定日期"), default=False)
+    other_household = models.CharField(_("迁出/迁入户编号"), max_length=24, blank=True)
+    reason = models.CharField(_("原因/依据"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    objects = HouseholdPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("成员变动")
+        verbose_name_plural = _("成员变动")
+        ordering = ["household_id", "date", "id"]
+        indexes = [models.Index(fields=["household", "date"]), models.Index(fields=["id_number", "date"])]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()} {self.name}"
 
     @property
     def area_code(self) -> str:

@@ -1,0 +1,29 @@
+"""Registry operations. Every change goes through here: scope check, validation, write, audit.
+
+Views, API endpoints, the admin and importers only parse input, call these and render the result. What each
+field may hold is registry.values: full_clean() applies it, and the importer runs the same rules as SQL. One module
+per topic; the names are re-exported here, so callers write `services.create_household`.
+"""
+
+from .base import reveal
+from .events import EVENT_FROM, TYPE_FOR_STATUS, apply_event, record_event, status_counts_as_of, with_status_as_of
+from .households import HOUSEHOLD_FIELDS, create_household, update_household
+from .members import MEMBER_FIELDS, add_member, check_member_id, duplicate_persons, update_member
+
+__all__ = [
+    "EVENT_FROM",
+    "HOUSEHOLD_FIELDS",
+    "MEMBER_FIELDS",
+    "TYPE_FOR_STATUS",
+    "add_member",
+    "apply_event",
+    "check_member_id",
+    "create_household",
+    "duplicate_persons",
+    "record_event",
+    "reveal",
+    "status_counts_as_of",
+    "update_household",
+    "update_member",
+    "with_status_as_of",
+]
