@@ -98,7 +98,7 @@ class VillageFacilities(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["village", "year"],
-                name="facilities_once_per_village_year",
+                name="village_facilities_once_a_year",
                 violation_error_message=_("该村本年度基础设施和公共服务已登记"),
             )
         ]

@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from fupin.areas.scoping import in_scope
@@ -11,7 +11,7 @@ from fupin.core.errors import Conflict, NotFound
 
 from .. import codes
 from ..idcard import InvalidIdNumber, parse_id_number
-from ..models import Household, Member
+from ..models import Household, Member, MemberEvent
 from ..values import InvalidRecord
 from .base import require_editor, save_audited
 
@@ -125,4 +125,20 @@ def duplicate_persons(user):
         .annotate(households=Count("household", distinct=True))
         .filter(households__gt=1)
         .order_by("id_number")
+    )
+
+
+def members_present_on(queryset, day: date):
+    """The members of `queryset` who belonged to their household on `day`: born by then, and by their member events
+    in the household then — the latest event on or before the day brought them in, or, with none by then, their first
+    event (if any) is one that takes them out (they were there before the records began). A member with no events
+    belongs from birth. The one rule for persons as of a date (figures, incidence, the income's 家庭人口数)."""
+    joins = [str(kind) for kind in codes.MEMBER_JOINS]
+    events = MemberEvent.objects.filter(member=OuterRef("pk"))
+    latest = Subquery(events.filter(date__lte=day).order_by("-date", "-id").values("kind")[:1])
+    first = Subquery(events.order_by("date", "id").values("kind")[:1])
+    annotated = queryset.annotate(_kind_by_then=latest, _first_kind=first).filter(birth_date__lte=day)
+    return annotated.filter(
+        Q(_kind_by_then__in=joins)
+        | Q(_kind_by_then__isnull=True) & (Q(_first_kind__isnull=True) | ~Q(_first_kind__in=joins))
     )
