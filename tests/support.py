@@ -1,10 +1,12 @@
 """Helpers the tests share: a JSON caller of the API, the one error shape every error must have, CSV text, the
-PostgreSQL server of the run."""
+PostgreSQL server of the run, a logged-in client and the checks of a Chinese page."""
 
 import json
 import os
 import re
 from urllib.parse import urlencode, urlsplit
+
+from django.test import Client
 
 
 class Caller:
@@ -63,3 +65,21 @@ def postgres_server() -> str:
     if not url.startswith(("postgres://", "postgresql://")):
         url = "postgres://postgres@127.0.0.1:5432"
     return f"postgresql://{urlsplit(url).netloc}"
+
+
+def logged_in(user, **options) -> Client:
+    """A test client with `user` logged in."""
+    client = Client(**options)
+    client.force_login(user)
+    return client
+
+
+def assert_page(response, status, *texts):
+    """A Chinese HTML page with the site's style sheet and the given status."""
+    assert response.status_code == status, response.content[:500]
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert '<html lang="zh-hans">' in html and "web/app.css" in html
+    for text in texts:
+        assert text in html, text
+    return html
