@@ -237,7 +237,8 @@ HOSTILE_NAMES = [
 ]
 
 
-@pytest.mark.parametrize(("filename", "kept"), HOSTILE_NAMES)
+# ids by position: the PWNED name is new each run, and parallel workers must collect the same test ids
+@pytest.mark.parametrize(("filename", "kept"), HOSTILE_NAMES, ids=[f"name{i}" for i in range(len(HOSTILE_NAMES))])
 def test_a_hostile_file_name_is_only_data(users, client, watched, filename, kept):
     """The file imports as any other (its name is a name), the job keeps the name as shown, every file the server
     writes is in the job's folder under a name it made, and the report downloads under the clerk's name, encoded."""
