@@ -2,7 +2,9 @@
 per household and year. Saved as every registry record is: in the user's scope, by an editor, judged by the model's
 own rules (full_clean: registry.values and the constraints), audited with before and after, in one transaction."""
 
-from django.db import transaction
+from decimal import Decimal, InvalidOperation
+
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from fupin.core.errors import Conflict, DomainError, NotFound
@@ -38,6 +40,28 @@ def _record_of_year(model, household, year, new: bool | None, exists_message: st
     return record or model(household=household, year=year)
 
 
+def _as_stored(record, data: dict) -> dict:
+    """Amounts as the database keeps them (9000 → 9000.00, a new record's defaults too), so the audit's before and
+    after compare like with like; a value with more decimals than the column is left as given, for the field rule
+    to refuse."""
+    shaped = dict(data)
+    for field in record._meta.concrete_fields:
+        if not isinstance(field, models.DecimalField) or field.name not in data and record.pk is not None:
+            continue
+        try:
+            amount = Decimal(str(data.get(field.name, getattr(record, field.name))))
+            if not amount.is_finite() or amount.as_tuple().exponent < -field.decimal_places:
+                continue
+            amount = amount.quantize(Decimal(1).scaleb(-field.decimal_places))
+        except InvalidOperation:  # not a number, or too large to hold: the field's own check says so
+            continue
+        if field.name in data:
+            shaped[field.name] = amount
+        else:
+            setattr(record, field.name, amount)
+    return shaped
+
+
 def _persons_refusal(household: Household, year: int, persons: int):
     """家庭人口数 against the members the household had that year. HOOK (issue 12): at merge this body becomes
     the members service's one line `return income_persons_error(household, year, persons)` (registry/services/
@@ -57,7 +81,7 @@ def save_income(user, household: Household, year: int, data: dict, *, via="ui", 
     refusal = _persons_refusal(household, year, data["persons"]) if data.get("persons") is not None else None
     if refusal:
         raise refusal if isinstance(refusal, DomainError) else InvalidRecord(str(refusal), field="persons")
-    save_audited(user, record, data, INCOME_FIELDS, via=via)
+    save_audited(user, record, _as_stored(record, data), INCOME_FIELDS, via=via)
     record.refresh_from_db(fields=["net_income", "per_capita_net_income"])
     return record
 
@@ -69,4 +93,4 @@ def save_conditions(user, household: Household, year: int, data: dict, *, via="u
     record = _record_of_year(
         LivingConditions, household, year, new, _("该户%(year)s年度的生产生活条件已存在，请在该年度的记录上修改")
     )
-    return save_audited(user, record, data, CONDITIONS_FIELDS, via=via)
+    return save_audited(user, record, _as_stored(record, data), CONDITIONS_FIELDS, via=via)
