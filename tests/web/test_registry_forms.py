@@ -97,6 +97,18 @@ def test_a_refusal_shows_in_chinese_next_to_its_field_and_files_nothing(client, 
     assert not Household.objects.exists() and not AuditEntry.objects.filter(action=Action.CREATE).exists()
 
 
+def test_the_heads_id_and_the_households_fields_are_refused_together(client, users):
+    """One round: a wrong household number and a wrong ID are both reported, not the ID only after the number."""
+    client.force_login(users["village_a1"])
+    response = client.post(
+        reverse("registry:household-add"), new_household_post(client, number="1", **{"head-id_number": "1.10105E+17"})
+    )
+    assert "应为2至24位" in response.context["form"].errors["number"][0]
+    assert "科学计数法" in response.context["head"].errors["id_number"][0]
+    html = response.content.decode()
+    assert "科学计数法" in html and "（不填）" in html and "---------" not in html
+
+
 def test_a_village_clerk_cannot_file_a_household_in_another_village(client, users):
     client.force_login(users["village_a2"])
     response = client.post(reverse("registry:household-add"), new_household_post(client, village=VILLAGE_A1))
@@ -148,11 +160,11 @@ def test_an_income_edit_audits_before_and_after_and_refusals_land_on_the_field(c
     assert "year" not in form.fields  # the year names the record
     response = client.post(url, form_values(form) | {"wage_income": "-5"})
     assert response.status_code == 200 and response.context["form"].errors["wage_income"] == ["金额不能为负数"]
-    response = client.post(url, form_values(form) | {"persons": "3", "dibao_income": "900"})
+    response = client.post(url, form_values(form) | {"persons": "3", "dibao_income": "900", "pension_income": ""})
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action=Action.UPDATE, model="registry.incomeaccount")
     assert entry.changes == {"persons": [2, 3], "dibao_income": ["0.00", "900.00"]}
-    assert IncomeAccount.objects.get().per_capita_net_income == Decimal("2300.00")  # 6900 ÷ 3
+    assert IncomeAccount.objects.get().per_capita_net_income == Decimal("2300.00")  # 6900 ÷ 3; an empty amount is 0
 
 
 def test_another_areas_household_and_a_missing_year_are_not_found(client, users, household):

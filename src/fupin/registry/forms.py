@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core import validators
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,7 @@ from fupin.areas.models import Area, Level
 
 from . import services
 from .models import TRANSFER_COMPONENTS, Household, IncomeAccount, LivingConditions, Member, StatusEvent
-from .values import earliest_event_date, household_number_hint
+from .values import InvalidRecord, earliest_event_date, household_number_hint
 
 KEEP = ("", _("（不修改，原值已隐藏）"))
 
@@ -31,6 +32,17 @@ def defer_to_field_rules(form):
                 for v in field.validators
                 if not isinstance(v, (validators.ProhibitNullCharactersValidator, validators.MaxLengthValidator))
             ]
+
+
+def name_the_blank_choice(form):
+    """A drop-down's empty choice reads as what it means to a clerk (请选择 / 不填), not Django's "---------"."""
+    for field in form.fields.values():
+        blank = _("（请选择）") if field.required else _("（不填）")
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == BLANK_CHOICE_DASH[0][1]:
+                field.empty_label = blank
+        elif isinstance(field, forms.ChoiceField) and field.choices and field.choices[0] == BLANK_CHOICE_DASH[0]:
+            field.choices = [("", blank), *field.choices[1:]]
 
 
 def show_domain_error(form, error):
@@ -75,6 +87,7 @@ class HouseholdForm(HidesSensitiveValues, forms.ModelForm):
         self.fields["village"].queryset = Area.objects.restrict(user).filter(level=Level.VILLAGE)
         self.hide_sensitive_values()
         defer_to_field_rules(self)
+        name_the_blank_choice(self)
 
 
 class MemberForm(HidesSensitiveValues, forms.ModelForm):
@@ -90,6 +103,7 @@ class MemberForm(HidesSensitiveValues, forms.ModelForm):
             self.fields[name].help_text = _("可留空，由证件号码自动得出")
         self.hide_sensitive_values()
         defer_to_field_rules(self)
+        name_the_blank_choice(self)
 
 
 class EventForm(forms.ModelForm):
@@ -102,6 +116,7 @@ class EventForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         defer_to_field_rules(self)
+        name_the_blank_choice(self)
 
     def data_to_save(self) -> dict:
         """The arguments of services.record_event."""
@@ -143,6 +158,7 @@ class NewHouseholdForm(forms.ModelForm):
             "hint": household_number_hint()
         }
         defer_to_field_rules(self)
+        name_the_blank_choice(self)
 
     def data_to_save(self) -> dict:
         return {"data": dict(self.cleaned_data)}
@@ -162,6 +178,18 @@ class HeadForm(forms.ModelForm):
             self.fields[name].required = False
             self.fields[name].help_text = _("可留空，由证件号码自动得出")
         defer_to_field_rules(self)
+        name_the_blank_choice(self)
+
+    def clean(self):
+        """The ID number's own checks at once, with the household's errors (the service checks it again), so the
+        clerk does not fix the household's fields first only to be sent back for the ID."""
+        data = super().clean()
+        if data.get("id_number"):
+            try:
+                services.check_member_id(dict(data))
+            except InvalidRecord as error:
+                show_domain_error(self, error)
+        return data
 
 
 def _year_choices(taken) -> list[tuple[int, str]]:
@@ -184,7 +212,22 @@ class YearlyForm(forms.ModelForm):
             choices = _year_choices(set(taken))
             self.fields = {"year": forms.TypedChoiceField(label=_("年度"), choices=choices, coerce=int), **self.fields}
             self.initial.setdefault("year", choices[0][0] if choices else None)
+        for name in self.amounts():
+            self.fields[name].required = False
+            self.fields[name].widget.attrs["placeholder"] = "0"
         defer_to_field_rules(self)
+        name_the_blank_choice(self)
+
+    def amounts(self) -> list[str]:
+        """The amount fields (yuan, mu): an empty one is 0, as on the paper account."""
+        return [name for name, field in self.fields.items() if isinstance(field, forms.DecimalField)]
+
+    def clean(self):
+        data = super().clean()
+        for name in self.amounts():
+            if name in data and data[name] is None:
+                data[name] = self._meta.model._meta.get_field(name).default
+        return data
 
     def grouped(self):
         """(heading, bound fields) for the template, the year first when adding."""

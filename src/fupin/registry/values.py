@@ -226,6 +226,7 @@ def rule(model, name: str) -> tuple[Check, ...] | None:
 
 # ---- the two readings of the data ------------------------------------------------------------------------------
 
+
 def _finer(value, places: int) -> bool:
     """More than `places` decimals. A value too large to round (1E+30) is not "finer": the bound after says why."""
     try:
