@@ -13,12 +13,13 @@ from dataclasses import dataclass, field, replace
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import CheckboxInput, MultiWidget
 
-from fupin.registry.forms import HouseholdForm, MemberForm
-from fupin.registry.models import Member
+from fupin.registry.forms import ConditionsForm, HeadForm, HouseholdForm, IncomeForm, MemberForm, NewHouseholdForm
+from fupin.registry.models import IncomeAccount, LivingConditions, Member
 from tests.factories import make_id
 from tests.sweep.world import AS_OF
 
 NEW_ID = make_id("19900202", seq=901)
+NEW_HEAD_ID = make_id("19850505", seq=903)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,53 @@ def _member_add_form(world, village):
 
 def _member_edit_form(world, village):
     return {**form_values(MemberForm(instance=world.objects["member"])), "work_place": "太原"}
+
+
+def _household_add_form(world, village):
+    data = form_values(NewHouseholdForm(user=world.users["village_a1"]))
+    head = form_values(HeadForm())
+    return {
+        **data,
+        **head,
+        "number": "NEW-0002",
+        "village": village,
+        "head_name": "新建户主",
+        "head-id_number": NEW_HEAD_ID,
+    }
+
+
+def _income_form(world, village, year=None):
+    household = world.objects["household"]
+    if year is None:  # adding: the first year without an account, as the page offers it
+        form = IncomeForm(instance=IncomeAccount(household=household), taken=[2023])
+        return {**form_values(form), "persons": "3", "wage_income": "12000"}
+    return {**form_values(IncomeForm(instance=household.incomes.get(year=year))), "dibao_income": "1800"}
+
+
+def _conditions_form(world, village, year=None):
+    household = world.objects["household"]
+    if year is None:
+        return {**form_values(ConditionsForm(instance=LivingConditions(household=household), taken=[2023]))}
+    return {**form_values(ConditionsForm(instance=household.conditions.get(year=year))), "road_type": "2"}
+
+
+#: the yearly records' pages: URL name's kind, path segment, audited model, form body
+YEARLY_PAGES = (
+    ("income", "incomes", "incomeaccount", _income_form),
+    ("conditions", "conditions", "livingconditions", _conditions_form),
+)
+
+
+def _yearly(kind, segment, model, body):
+    """A yearly record's add page and its edit page (of 2023, the year the world files), each read and posted."""
+    for action, path, audit, make in (
+        ("add", f"/households/{{pk}}/{segment}/add/", "create", body),
+        ("edit", f"/households/{{pk}}/{segment}/2023/edit/", "update", lambda w, v: body(w, v, year=2023)),
+    ):
+        post = Route(
+            path, "POST", target="household", body=make, form=True, ok=302, audit=((audit, f"registry.{model}"),)
+        )
+        yield f"registry:{kind}-{action}", [Route(path, target="household"), post]
 
 
 def _csv_upload(village, number="IMP-0001", name="新导入户"):
@@ -148,6 +196,23 @@ WEB: dict[str, list[Route]] = {
             audit=(("create", "registry.statusevent"), ("update", "registry.household")),
         ),
     ],
+    "registry:household-add": [
+        Route("/households/add/"),
+        Route(
+            "/households/add/",
+            "POST",
+            body=_household_add_form,
+            form=True,
+            ok=302,
+            audit=(("create", "registry.household"), ("create", "registry.member")),
+            note="the village is picked from the user's own: another area's reads as one that does not exist",
+        ),
+    ],
+    **{
+        name: routes
+        for kind, segment, model, body in YEARLY_PAGES
+        for name, routes in _yearly(kind, segment, model, body)
+    },
     "registry:member-edit": [
         Route("/members/{pk}/edit/", target="member"),
         Route(

@@ -226,6 +226,15 @@ def rule(model, name: str) -> tuple[Check, ...] | None:
 
 # ---- the two readings of the data ------------------------------------------------------------------------------
 
+
+def _finer(value, places: int) -> bool:
+    """More than `places` decimals. A value too large to round (1E+30) is not "finer": the bound after says why."""
+    try:
+        return value != round(value, places)
+    except ArithmeticError:  # decimal.InvalidOperation: the rounded value would not fit the context's precision
+        return False
+
+
 PYTHON_TESTS = {
     "contains": lambda v, a: re.search(a, v, re.ASCII) is not None,
     "longer": lambda v, a: len(v) > a,
@@ -233,7 +242,7 @@ PYTHON_TESTS = {
     "unlike": lambda v, a: re.fullmatch(a, v, re.ASCII) is None,
     "below": lambda v, a: v < a,
     "above": lambda v, a: v > a,
-    "finer": lambda v, a: v != round(v, a),
+    "finer": _finer,
 }
 SQL_TESTS = {
     "contains": "regexp_matches({v}, {a})",

@@ -2,6 +2,8 @@
 the duplicates. Each view parses the request, calls one registry service and renders; scoping, validation and
 auditing live in the services. A record outside the user's area is "not found" (404), never "forbidden"."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from django.contrib import messages
@@ -10,8 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from fupin.accounts.roles import SENSITIVE_FIELDS
@@ -20,7 +24,16 @@ from fupin.core.errors import DomainError, InvalidInput, MethodNotAllowed, NotFo
 
 from . import display, services
 from .filters import household_filters
-from .forms import EventForm, HouseholdForm, MemberForm, show_domain_error
+from .forms import (
+    ConditionsForm,
+    EventForm,
+    HeadForm,
+    HouseholdForm,
+    IncomeForm,
+    MemberForm,
+    NewHouseholdForm,
+    show_domain_error,
+)
 from .models import CONDITION_FIELDS, INCOME_COMPONENTS, Household, Member
 from .panels import household_panels
 from .tables import HouseholdTable
@@ -56,18 +69,21 @@ def _editable(queryset, request, **lookup):
     return obj
 
 
-def _form_page(request, form, save, *, title, household):
+def _form_page(request, form, save, *, title, household, done=None, template="registry/record_form.html"):
     """Shared by the edit pages: on a valid POST pass the form's data to the service (`save`, the service with
-    user and record already bound); its refusal goes onto the form."""
+    user and record already bound); its refusal goes onto the form. Saved, `done(record)` answers (by default:
+    back to the household page)."""
     if request.method == "POST" and form.is_valid():
         try:
-            save(**form.data_to_save())
+            saved = save(**form.data_to_save())
         except DomainError as error:
             show_domain_error(form, error)
         else:
+            if done is not None:
+                return done(saved)
             messages.success(request, _("已保存"))
             return redirect("registry:household-detail", pk=household.pk)
-    return render(request, "registry/record_form.html", {"form": form, "title": title, "household": household})
+    return render(request, template, {"form": form, "title": title, "household": household})
 
 
 @login_required
@@ -123,10 +139,126 @@ def household_detail(request, pk):
             "members": household.members.all(),
             "incomes": display.by_year(household.incomes.order_by("year"), INCOME_ROWS),
             "conditions": display.by_year(household.conditions.order_by("year"), CONDITION_ROWS),
-            "events": household.events.select_related("recorded_by"),
+            "events": household.events.select_related("recorded_by").order_by("date", "id"),
+            "member_events": household.member_events.order_by("date", "id"),
             "panels": household_panels(request, household),
         },
     )
+
+
+@login_required
+def household_add(request):
+    """新建农户: the household and its head, saved together by the service; the status comes after, by events."""
+    if not request.user.may_edit:
+        raise PermissionDenied
+    form = NewHouseholdForm(request.POST or None, user=request.user)
+    head = HeadForm(request.POST or None)
+    if request.method == "POST" and all([form.is_valid(), head.is_valid()]):  # both judged: each shows its errors
+        try:
+            household = services.create_household_with_head(request.user, form.cleaned_data, head.cleaned_data)
+        except DomainError as error:
+            part, name = error.field.split(".", 1) if error.field and "." in error.field else ("", error.field)
+            show_domain_error(head if part == "head" else form, DomainError(error.message, field=name))
+        else:
+            messages.success(
+                request,
+                _("已建档：%(number)s %(head)s。如为脱贫户或监测对象，请“登记状态变更”；收入和生产生活条件在下方新增")
+                % {"number": household.number, "head": household.head_name},
+            )
+            return redirect("registry:household-detail", pk=household.pk)
+    return render(request, "registry/household_new.html", {"form": form, "head": head})
+
+
+def _members_now(household) -> dict:
+    """An income account's 家庭人口数 to start from: the household's members today."""
+    count = services.members_present_on(household.members.all(), timezone.localdate()).count()
+    return {"persons": count or None}
+
+
+@dataclass(frozen=True)
+class YearlyPages:
+    """What the income account's pages and the living conditions' differ in."""
+
+    form: type
+    save: Callable  # the yearly service
+    add_title: str
+    edit_title: str  # names %(year)s
+    saved: str  # the message once saved; may name %(year)s, %(net)s and %(per_capita)s
+    anchor: str  # where on the household page it is listed
+    initial: Callable = lambda household: {}
+    stays_on: str = ""  # saved, the clerk lands on this page of the record (to read what was computed), else the
+    # household page
+
+
+YEARLY = {
+    "income": YearlyPages(
+        IncomeForm,
+        services.save_income,
+        gettext_lazy("新增收入台账"),
+        gettext_lazy("修改%(year)s年度收入台账"),
+        gettext_lazy("已保存%(year)s年度收入台账：家庭纯收入%(net)s元，人均纯收入%(per_capita)s元"),
+        "incomes",
+        initial=_members_now,
+        stays_on="registry:income-edit",
+    ),
+    "conditions": YearlyPages(
+        ConditionsForm,
+        services.save_conditions,
+        gettext_lazy("新增生产生活条件"),
+        gettext_lazy("修改%(year)s年度生产生活条件"),
+        gettext_lazy("已保存%(year)s年度生产生活条件"),
+        "conditions",
+    ),
+}
+
+
+def _yearly_page(request, household, form, save, pages: YearlyPages, title):
+    """The add and edit pages of a yearly record: saved, the message says what was saved (an income account's
+    computed incomes included) and the clerk lands on the record (an income account) or the household page."""
+
+    def done(record):
+        messages.success(
+            request,
+            pages.saved
+            % {
+                "year": record.year,
+                "net": getattr(record, "net_income", ""),
+                "per_capita": getattr(record, "per_capita_net_income", ""),
+            },
+        )
+        if pages.stays_on:
+            return redirect(pages.stays_on, pk=household.pk, year=record.year)
+        return redirect(reverse("registry:household-detail", args=[household.pk]) + "#" + pages.anchor)
+
+    return _form_page(
+        request, form, save, title=title, household=household, template="registry/yearly_form.html", done=done
+    )
+
+
+@login_required
+def yearly_add(request, pk, kind):
+    """新增收入台账 / 新增生产生活条件: the year picked among those the household has no record of yet."""
+    pages = YEARLY[kind]
+    household = _editable(Household.objects.all(), request, pk=pk)
+    model = pages.form._meta.model
+    form = pages.form(
+        request.POST or None,
+        instance=model(household=household),
+        taken=model.objects.filter(household=household).values_list("year", flat=True),
+        initial=pages.initial(household),
+    )
+    save = partial(pages.save, request.user, household, new=True)
+    return _yearly_page(request, household, form, save, pages, pages.add_title)
+
+
+@login_required
+def yearly_edit(request, pk, year, kind):
+    pages = YEARLY[kind]
+    household = _editable(Household.objects.all(), request, pk=pk)
+    record = _scoped(pages.form._meta.model.objects.all(), request, household=household, year=year)
+    form = pages.form(request.POST or None, instance=record)
+    save = partial(pages.save, request.user, household, new=False)
+    return _yearly_page(request, household, form, save, pages, pages.edit_title % {"year": year})
 
 
 @login_required

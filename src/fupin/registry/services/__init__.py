@@ -7,22 +7,28 @@ per topic; the names are re-exported here, so callers write `services.create_hou
 
 from .base import reveal
 from .events import EVENT_FROM, TYPE_FOR_STATUS, apply_event, record_event, status_counts_as_of, with_status_as_of
-from .households import HOUSEHOLD_FIELDS, create_household, update_household
+from .households import HOUSEHOLD_FIELDS, create_household, create_household_with_head, update_household
 from .members import MEMBER_FIELDS, add_member, check_member_id, duplicate_persons, members_present_on, update_member
+from .yearly import CONDITIONS_FIELDS, INCOME_FIELDS, save_conditions, save_income
 
 __all__ = [
+    "CONDITIONS_FIELDS",
     "EVENT_FROM",
     "HOUSEHOLD_FIELDS",
+    "INCOME_FIELDS",
     "MEMBER_FIELDS",
     "TYPE_FOR_STATUS",
     "add_member",
     "apply_event",
     "check_member_id",
     "create_household",
+    "create_household_with_head",
     "duplicate_persons",
     "members_present_on",
     "record_event",
     "reveal",
+    "save_conditions",
+    "save_income",
     "status_counts_as_of",
     "update_household",
     "update_member",

@@ -3,10 +3,12 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fupin.core.errors import NotFound
+from fupin.core.errors import DomainError, NotFound
 
+from .. import codes
 from ..models import Household
 from .base import require_editor, save_audited, village_in_scope
+from .members import add_member
 
 HOUSEHOLD_FIELDS = (
     "number",
@@ -31,6 +33,7 @@ HOUSEHOLD_FIELDS = (
 )
 
 
+@transaction.atomic
 def create_household(user, data: dict, *, via="ui") -> Household:
     require_editor(user)
     data = dict(data)
@@ -48,3 +51,18 @@ def update_household(user, household: Household, data: dict, *, via="ui") -> Hou
     if "village" in data:
         data["village"] = village_in_scope(user, data["village"])
     return save_audited(user, household, data, HOUSEHOLD_FIELDS, via=via)
+
+
+@transaction.atomic
+def create_household_with_head(user, data: dict, head: dict, *, via="ui") -> Household:
+    """A new household with its head as its first member, together or not at all: a household without its head is
+    not what a clerk files (the 新建农户 page). `head` is the head's member fields; the name is the household's
+    head_name and the relation 户主. A refusal of the head names its field as "head.<field>"."""
+    household = create_household(user, data, via=via)
+    head = {**head, "name": household.head_name, "relation": codes.Relation.HEAD}
+    try:
+        add_member(user, household, head, via=via)
+    except DomainError as error:
+        field = f"head.{error.field}" if error.field else None
+        raise type(error)(error.message, field=field, details=error.details) from None
+    return household
