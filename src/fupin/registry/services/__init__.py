@@ -7,11 +7,14 @@ per topic; the names are re-exported here, so callers write `services.create_hou
 
 from .base import reveal
 from .events import EVENT_FROM, TYPE_FOR_STATUS, apply_event, record_event, status_counts_as_of, with_status_as_of
+from .figures import Figures, figures_as_of
 from .households import HOUSEHOLD_FIELDS, create_household, update_household
 from .members import MEMBER_FIELDS, add_member, check_member_id, duplicate_persons, members_present_on, update_member
+from .villages import no_population, population_of, record_village_event, set_population, standing_of, villages_as_of
 
 __all__ = [
     "EVENT_FROM",
+    "Figures",
     "HOUSEHOLD_FIELDS",
     "MEMBER_FIELDS",
     "TYPE_FOR_STATUS",
@@ -20,11 +23,18 @@ __all__ = [
     "check_member_id",
     "create_household",
     "duplicate_persons",
+    "figures_as_of",
     "members_present_on",
+    "no_population",
+    "population_of",
     "record_event",
+    "record_village_event",
     "reveal",
+    "set_population",
+    "standing_of",
     "status_counts_as_of",
     "update_household",
     "update_member",
+    "villages_as_of",
     "with_status_as_of",
 ]
