@@ -5,8 +5,9 @@ its date; the denominator is the area's rural population of the run's year, neve
 
 from fractions import Fraction
 
+from django.conf import settings
 from django.db import connections
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fupin.areas.models import PREFIX_LENGTH, Area, AreaPopulation, Level
@@ -98,19 +99,20 @@ def assess_areas(kind, pack, scope, as_of, user, source, progress, using) -> Ass
         if items
         else {}
     )
-    decisions = [
-        _area_decision(
-            run,
-            area,
-            counted.get(area.prefix, (0, 0))[0],
-            populations.get(area.code),
-            threshold_for(pack, area),
-            items,
-            facilities.get(area.code),
-            level,
-        )
-        for area in areas
-    ]
+    with translation.override(settings.LANGUAGE_CODE):  # stored text is in the records' language, not the caller's
+        decisions = [
+            _area_decision(
+                run,
+                area,
+                counted.get(area.prefix, (0, 0))[0],
+                populations.get(area.code),
+                threshold_for(pack, area),
+                items,
+                facilities.get(area.code),
+                level,
+            )
+            for area in areas
+        ]
     AreaDecision.objects.using(using).bulk_create(decisions, batch_size=1000)
     progress.advance("评估", 1)
     count_areas(run, decisions)

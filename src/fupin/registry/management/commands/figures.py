@@ -37,18 +37,21 @@ class Command(BaseCommand):
             table.add_row(str(status.label), f"{figures.households[status]:,}", f"{figures.persons[status]:,}")
         console.print(table)
         if figures.incidence is None:
-            console.print(f"贫困人口 {figures.poor_persons:,}；{figures.incidence_note}")
+            console.print(f"贫困人口 {figures.poor_persons:,}；{figures.incidence_note}", soft_wrap=True)
         else:
             console.print(
                 f"贫困人口 {figures.poor_persons:,}，{figures.population_year} 年农村户籍人口 {figures.population:,}"
-                f"（{figures.population_source or '未注明来源'}），贫困发生率 {figures.incidence * 100:.2f}%"
+                f"（{figures.population_source or '未注明来源'}），贫困发生率 {figures.incidence * 100:.2f}%",
+                soft_wrap=True,
             )
         v = figures.villages
         by_year = "，".join(f"{year} 年 {n} 个" for year, n in v.exited_by_year.items()) or "无"
         console.print(
             f"贫困村：已识别 {v.registered} 个（其中深度贫困村 {v.deep_listed} 个），未出列 {v.poor + v.deep} 个"
-            f"（深度 {v.deep} 个），已出列 {v.exited} 个；有扶贫任务的村 {v.tasked} 个；各年出列：{by_year}"
+            f"（深度 {v.deep} 个），已出列 {v.exited} 个；有扶贫任务的村 {v.tasked} 个",
+            soft_wrap=True,
         )
+        console.print(f"各年出列：{by_year}", soft_wrap=True)
 
 
 def _user(username):
