@@ -67,7 +67,7 @@ def build(t: Township) -> dict:
     village, dates, kind = village[keep], dates[keep], kind[keep]
     reason = np.select(
         [kind == VE.POOR.value, kind == VE.DEEP.value, kind == VE.EXITED.value],
-        ["建档立卡识别", "列入深度贫困村", "贫困发生率降至 2% 以下，经县级审核、市级核查、省级公告出列"],
+        ["建档立卡识别", "列入深度贫困村", "经县级审核、市级核查、省级公告出列"],
         default="非贫困村，有建档立卡贫困户",
     )
     return {
