@@ -128,3 +128,20 @@ def test_set_population_creates_then_corrects_with_audit(users):
     with pytest.raises(PermissionDenied):
         services.set_population(users["inspector"], VILLAGE_A1, 2019, 5)
     assert AreaPopulation.objects.get(area_id=VILLAGE_A1, year=2019).rural_population == 1210
+
+
+def test_the_village_page_shows_its_history_and_populations(users, client, make_household):
+    county = users["county"]
+    record(county, VE.POOR, IDENTIFIED)
+    record(county, VE.EXITED, EXIT)
+    services.set_population(county, VILLAGE_A1, 2017, 1180, rural_households=361, source="县统计局年报", via="test")
+    household = make_household(VILLAGE_A1)
+    client.force_login(users["village_a1"])
+    page = client.get(f"/villages/{VILLAGE_A1}/").content.decode()
+    assert "贫困村（已出列）" in page and "2014-10-31" in page and "识别为贫困村" in page and "贫困村出列" in page
+    assert "1180" in page and "361" in page and "县统计局年报" in page
+    assert f'href="/villages/{VILLAGE_A1}/"' in client.get(f"/households/{household.pk}/").content.decode()
+    client.force_login(users["village_a2"])
+    assert client.get(f"/villages/{VILLAGE_A1}/").status_code == 404
+    client.force_login(county)
+    assert client.get(f"/villages/{TOWNSHIP_A}/").status_code == 404  # a township has no village page
