@@ -1,7 +1,8 @@
 """The villages' poverty standing in the demo: the villages hardest hit in 2014 are registered poor villages (贫困村),
-the worst of them listed deep-poverty villages (深度贫困村) in 2017, and each exits (出列) at the end of the first year
-from 2016 on in which its households' exits bring its incidence below 2 % (by 2019 at the latest, deep ones from
-2018); the other villages with poor households have poverty tasks (有扶贫任务的村). The events follow
+the worst of them listed deep-poverty villages (深度贫困村) in 2017, and each exits (出列) at the end of the year the
+county's plan gives it (the least poor first, in four waves over 2016–2019, deep ones from 2018), or earlier when its
+households' exits bring its incidence below 2 % sooner; the other villages with poor households have poverty tasks
+(有扶贫任务的村). The events follow
 registry.codes.VILLAGE_EVENT_FROM. Drawn from the registry part's arrays, with no random draw of its own.
 """
 
@@ -50,9 +51,15 @@ def build(t: Township) -> dict:
     deep = poor[: int(np.floor(len(poor) * DEEP_SHARE))]
     tasked = ranked[len(poor) :]
     below = np.stack([_poor_persons_at_end_of(t, year) / persons < EXIT_LINE for year in EXIT_YEARS])  # year × village
-    earliest = np.where(np.isin(np.arange(villages), deep), 2018, EXIT_YEARS[0])
+    is_deep = np.isin(np.arange(villages), deep)
+    earliest = np.where(is_deep, 2018, EXIT_YEARS[0])
     allowed = below & (EXIT_YEARS[:, None] >= earliest[None, :])
-    exit_year = np.where(allowed.any(axis=0), EXIT_YEARS[allowed.argmax(axis=0)], EXIT_YEARS[-1])
+    by_line = np.where(allowed.any(axis=0), EXIT_YEARS[allowed.argmax(axis=0)], EXIT_YEARS[-1])
+    # the county's plan: the least poor villages first, in four waves (a deep village in the last two)
+    wave = np.zeros(villages, np.int64)
+    wave[poor[::-1]] = (np.arange(len(poor)) * len(EXIT_YEARS)) // max(len(poor), 1)
+    by_plan = np.maximum(EXIT_YEARS[wave], earliest)
+    exit_year = np.minimum(by_line, by_plan)
     exit_on = (exit_year - 1970).astype("M8[Y]").astype("M8[D]") + 353  # 20 December
     events = [
         (poor, VE.POOR, np.full(len(poor), IDENTIFIED_ON)),
