@@ -220,3 +220,19 @@ def test_the_cli_prints_the_per_village_table(judged):
     text = out.getvalue()
     assert "东一村" in text and "2.00%" in text and "不符合退出标准" in text and "通宽带互联网" in text
     assert "东二村" in text and "无法判断" in text
+
+
+def test_the_verdict_and_village_pages_in_english(judged, client, users, settings):
+    client.force_login(users["county"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/assessments/areas/").content.decode()
+    for text in ["Village and county exit", "Does not meet the exit criteria", "Undetermined (data missing)", "Show"]:
+        assert text in html, text
+    for chinese in ["村、县退出评估", "不符合退出标准", "贫困发生率"]:
+        assert chinese not in html, chinese
+    detail = client.get(f"/assessments/areas/{judged.area_decisions.get(area_id=VILLAGE_A2).pk}/").content.decode()
+    assert "No rural registered population on file for 2018" not in detail  # a stored note stays as written
+    assert "未登记 2018 年农村户籍人口" in detail and "The village's standing and population" in detail
+    village = client.get(f"/villages/{VILLAGE_A1}/").content.decode()
+    assert "Poor village (not exited)" in village and "Rural registered population" in village
+    assert "贫困村状态变更" not in village and "识别为贫困村" not in village
