@@ -14,13 +14,13 @@ from django.utils import timezone
 
 from fupin.accounts.models import User
 from fupin.accounts.roles import Role
-from fupin.areas.models import Area, Level
+from fupin.areas.models import Area, AreaPopulation, Level
 from fupin.demo import build, incomes
 from fupin.demo.events import REPLAYED_FIELDS
 from fupin.demo.users import DEMO_USERS, demo_password
 from fupin.registry import codes, services
 from fupin.registry.idcard import parse_id_number
-from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member, StatusEvent
+from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member, StatusEvent, VillageEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,8 @@ def checksum() -> str:
         StatusEvent.objects.order_by("household__number", "date").values_list("household__number", "kind", "date"),
         Household.objects.order_by("number").values_list("number", "status", "head_name", "phone", "bank_account"),
         LivingConditions.objects.order_by(*by_household).values_list(*by_household, "housing_safety"),
+        VillageEvent.objects.order_by("village_id", "date", "kind").values_list("village_id", "kind", "date"),
+        AreaPopulation.objects.order_by("area_id", "year").values_list("area_id", "year", "rural_population"),
     ]
     for rows in parts:
         for row in rows:
@@ -71,15 +73,58 @@ def test_sizes_and_area_tree(county):
     assert Member.objects.count() == PERSONS == county.persons
     assert county.rows["registry.Member"] == PERSONS
     county_area = Area.objects.get(code="149901000000")
-    assert (county_area.name, county_area.level, county_area.rural_population) == ("示范县", Level.COUNTY, PERSONS)
+    assert (county_area.name, county_area.level) == ("示范县", Level.COUNTY)
     villages = Area.objects.filter(level=Level.VILLAGE)
     assert villages.exists()
-    assert sum(villages.values_list("rural_population", flat=True)) == PERSONS
     assert set(villages.values_list("parent__level", flat=True)) == {Level.TOWNSHIP}
-    per_village = Member.objects.values("household__village_id").annotate(n=Count("id"))
-    assert {row["household__village_id"]: row["n"] for row in per_village} == {
-        v.code: v.rural_population for v in villages if v.rural_population
-    }
+
+
+def test_populations_of_every_year_are_the_registrys(county):
+    """Each village's, township's and the county's rural population and households of every year from 2014 are the
+    persons and households the registry holds there."""
+    this_year = timezone.localdate().year
+    years = set(range(2014, this_year + 1))
+    rows = AreaPopulation.objects.filter(area__code__startswith="1499")
+    assert {(row.area_id, row.year) for row in rows} == {
+        (code, year) for code in Area.objects.filter(level__gte=Level.COUNTY).values_list("code", flat=True)
+        for year in years
+    }  # fmt: skip
+    persons = dict(Member.objects.values_list("household__village_id").annotate(n=Count("id")))
+    households = dict(Household.objects.values_list("village_id").annotate(n=Count("id")))
+    for row in rows.filter(year=2019):
+        area = row.area
+        prefix = area.prefix
+        in_area = [code for code in persons if code.startswith(prefix)]
+        assert row.rural_population == sum(persons[c] for c in in_area), area.code
+        assert row.rural_households == sum(households[c] for c in in_area), area.code
+    assert rows.get(area_id="149901000000", year=this_year).rural_population == PERSONS
+
+
+def test_poor_villages_exit_from_2016_to_2019_by_the_rules(county):
+    """A share of the villages are poor villages, a quarter of those deep ones; every poor village exits in 2016–2019
+    (a deep one from 2018), and each village's events replay through VILLAGE_EVENT_FROM."""
+    villages = Area.objects.filter(level=Level.VILLAGE).count()
+    poor = set(VillageEvent.objects.filter(kind=codes.VillageEventKind.POOR).values_list("village_id", flat=True))
+    deep = set(VillageEvent.objects.filter(kind=codes.VillageEventKind.DEEP).values_list("village_id", flat=True))
+    exits = dict(VillageEvent.objects.filter(kind=codes.VillageEventKind.EXITED).values_list("village_id", "date"))
+    assert 0 < len(poor) < villages and deep and deep <= poor and set(exits) == poor
+    years = {day.year for day in exits.values()}
+    assert years <= {2016, 2017, 2018, 2019} and 2016 in years and len(years) >= 3  # in waves
+    assert all(exits[code].year >= 2018 for code in deep)
+    standing = {}
+    for event in VillageEvent.objects.order_by("village_id", "date", "id"):
+        now = standing.get(event.village_id, codes.VillageStanding.NONE)
+        assert now in codes.VILLAGE_EVENT_FROM[event.kind], (event.village_id, now, event.kind)
+        standing[event.village_id] = services.standing_of(event.village, event.date)
+    figures = services.figures_as_of(None, "149901000000", date(2019, 12, 31))
+    assert figures.villages.exited == len(poor) and figures.villages.registered == len(poor)
+    assert sum(figures.villages.exited_by_year.values()) == len(poor)
+    assert figures.villages.tasked == villages - len(poor) - _villages_without_poor()
+
+
+def _villages_without_poor() -> int:
+    with_poor = StatusEvent.objects.filter(kind=codes.EventKind.IDENTIFIED).values("household__village_id")
+    return Area.objects.filter(level=Level.VILLAGE).exclude(code__in=with_poor).count()
 
 
 def test_id_numbers_are_valid_unique_and_match_birth_date_and_sex(county):

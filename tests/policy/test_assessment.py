@@ -6,17 +6,16 @@ from decimal import Decimal
 
 import pytest
 
-from fupin.areas.models import Area
 from fupin.policy import compute
 from fupin.policy.evaluation import decode_results
-from fupin.policy.models import AreaDecision, HouseholdDecision
+from fupin.policy.models import HouseholdDecision
 from fupin.policy.services.batch import assess
 from fupin.policy.services.explain import display, explain
 from fupin.policy.services.household import assess_household, stored_decision
 from fupin.policy.services.whatif import whatif
 from fupin.registry import codes
-from fupin.registry.models import Member, VillageFacilities
-from tests.factories import COUNTY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
+from fupin.registry.models import Member
+from tests.factories import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
 from tests.policy.registry_data import EK, born, conditions, events, income, member
 
 pytestmark = pytest.mark.django_db
@@ -263,76 +262,6 @@ def test_members_loaded_in_bulk_are_picked_up_before_an_assessment(make_househol
     )
     decision = judged("monitoring", household, "national-2023", SCREENING_DAY, county)
     assert decision.features["members"] == 2 and decision.stored.persons == 2
-
-
-# ── village and county exit ────────────────────────────────────────────────────────────────────────────────────
-
-
-@pytest.fixture
-def village_with_poor(make_household, county, areas):
-    """东一村 with 100 registered rural persons and every checklist item in 2018; poor(n) files a poor household
-    of n persons there."""
-    Area.objects.filter(code=VILLAGE_A1).update(rural_population=100)
-    VillageFacilities.objects.create(
-        village_id=VILLAGE_A1,
-        year=2018,
-        hardened_road=True,
-        electricity=True,
-        safe_water=True,
-        radio_tv=True,
-        broadband=True,
-        clinic_with_doctor=True,
-        cultural_centre=True,
-        collective_income=Decimal("50000"),
-    )
-
-    def poor(persons):
-        household = make_household(
-            VILLAGE_A1, members=[member(f"冯{i}", "01" if i == 0 else "03") for i in range(persons)]
-        )
-        events(county, household, (EK.IDENTIFIED, date(2015, 3, 1)))
-        return household
-
-    return poor
-
-
-def _village(pack, county):
-    run = assess("village_exit", user=county, pack_id=pack, as_of=EXIT_DAY)
-    return AreaDecision.objects.get(run=run, area_id=VILLAGE_A1)
-
-
-def test_village_exit_at_exactly_2_percent_fails_the_national_and_passes_the_western_3(village_with_poor, county):
-    village_with_poor(2)
-    national = _village("national-2018", county)
-    assert (national.poor_persons, national.population, national.incidence) == (2, 100, 0.02)
-    assert national.incidence_met is False and national.outcome is False  # 降至 2% 以下: 2% is not below
-    sichuan = _village("sichuan-2018", county)
-    assert sichuan.threshold == 0.03 and sichuan.incidence_met is True and sichuan.outcome is True
-    assert all(sichuan.checklist.values()) and len(sichuan.checklist) == 8
-
-
-def test_village_exit_at_exactly_3_percent_fails_the_western_line(village_with_poor, county):
-    village_with_poor(3)
-    decision = _village("sichuan-2018", county)
-    assert decision.incidence == 0.03 and decision.incidence_met is False and decision.outcome is False
-
-
-def test_a_village_without_a_checklist_or_population_on_file(village_with_poor, make_household, county):
-    make_household(VILLAGE_A2, members=[member("卫一", "01"), member("卫二", "02")])
-    run = assess("village_exit", user=county, pack_id="national-2018", as_of=EXIT_DAY)
-    decision = AreaDecision.objects.get(run=run, area_id=VILLAGE_A2)
-    assert decision.population == 2 and "建档立卡系统登记人口" in decision.population_source
-    assert decision.incidence_met is True and decision.outcome is None and "未登记 2018 年" in decision.note
-
-
-def test_county_exit_says_the_spot_check_rates_are_pending(village_with_poor, county):
-    village_with_poor(1)
-    Area.objects.filter(code=COUNTY).update(rural_population=1000)
-    run = assess("county_exit", user=county, pack_id="national-2018", as_of=EXIT_DAY)
-    decision = AreaDecision.objects.get(run=run)
-    assert (decision.poor_persons, decision.population, decision.incidence_met) == (1, 1000, True)
-    assert decision.outcome is None  # incidence met, the other criteria cannot be judged yet
-    assert "错退率" in run.note and "漏评率" in run.note and "抽查" in decision.note
 
 
 # ── explanations and the what-if ──────────────────────────────────────────────────────────────────────────────

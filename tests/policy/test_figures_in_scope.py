@@ -10,6 +10,7 @@ from fupin.policy.models import AssessmentRun
 from fupin.policy.services.batch import assess
 from fupin.policy.services.queries import in_scope
 from fupin.registry import codes
+from fupin.registry.models import VillageEvent
 from tests.factories import COUNTY, TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from tests.policy.registry_data import conditions, income, member
 
@@ -94,6 +95,8 @@ def test_runs_listed_to_a_township_are_only_those_inside_it(api_as, county_run, 
 
 
 def test_a_county_wide_village_exit_run_is_counted_over_the_users_villages(county_run, users):
+    for code in (VILLAGE_A1, VILLAGE_A2, VILLAGE_B1):  # a village exit run judges the poor villages
+        VillageEvent.objects.create(village_id=code, kind=codes.VillageEventKind.POOR, date=date(2014, 10, 31))
     run = assess("village_exit", user=users["county"], pack_id="national-2023", as_of=AS_OF)
     assert run.households == 3  # the county's three villages
     township = in_scope(users["township_a"], run)

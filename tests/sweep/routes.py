@@ -15,7 +15,7 @@ from django.forms import CheckboxInput, MultiWidget
 
 from fupin.registry.forms import ConditionsForm, HeadForm, HouseholdForm, IncomeForm, MemberForm, NewHouseholdForm
 from fupin.registry.models import IncomeAccount, LivingConditions, Member
-from tests.factories import make_id
+from tests.factories import VILLAGE_A1, make_id
 from tests.sweep.world import AS_OF
 
 NEW_ID = make_id("19900202", seq=901)
@@ -245,6 +245,9 @@ WEB: dict[str, list[Route]] = {
         )
     ],
     "registry:duplicates": [Route("/duplicates/", lists=True, shows=True, writer="township_a")],
+    "registry:village-detail": [Route("/villages/{pk}/", target="village")],
+    "policy:area-verdicts": [Route("/assessments/areas/?kind=village_exit", lists=True, refused=None)],
+    "policy:area-verdict": [Route("/assessments/areas/{pk}/", target="area_decision", refused=None)],
     "policy:flagged": [Route("/assessments/flagged/?kind=monitoring", lists=True, shows=True)],
     "policy:whatif": [
         Route(
@@ -345,6 +348,8 @@ API: dict[tuple[str, str], list[Route]] = {
         for name in ("id_number", "phone", "health")
     ],
     ("GET", "/api/duplicates"): [Route(lists=True)],
+    ("GET", "/api/figures"): [Route(f"?area={VILLAGE_A1}&as_of={AS_OF}", refused=None)],
+    ("GET", "/api/assessments/areas"): [Route("?kind=village_exit", lists=True, refused=None)],
     ("GET", "/api/households/{household_id}/assessment"): [Route(f"?{ASSESS}", target="household")],
     ("POST", "/api/households/{household_id}/assessment"): [
         Route(
@@ -451,9 +456,16 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     ),
     "areas.area": AdminModel(
         "village",
-        change={"rural_population": "900"},
+        change={"name": "东一村（改）"},
         add_under="village",
         add=lambda fk: {"code": "149901001003", "name": "东三村", "level": "5", "parent": fk},
+    ),
+    "areas.areapopulation": AdminModel(
+        "population",
+        change={"rural_population": "900"},
+        delete=True,
+        add_under="village",
+        add=lambda fk: {"area": fk, "year": "2022", "rural_population": "800"},
     ),
     "registry.household": AdminModel(
         "household",

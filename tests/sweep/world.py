@@ -17,11 +17,11 @@ from django.contrib.auth.models import Permission
 from fupin.accounts import tokens
 from fupin.accounts.models import AuditEntry, User
 from fupin.accounts.roles import Role
-from fupin.areas.models import PREFIX_LENGTH, Area
+from fupin.areas.models import PREFIX_LENGTH, Area, AreaPopulation
 from fupin.exchange import services as exchange
 from fupin.policy.services.batch import assess
 from fupin.registry import codes, services
-from fupin.registry.models import IncomeAccount, LivingConditions, Member, VillageFacilities
+from fupin.registry.models import IncomeAccount, LivingConditions, Member, VillageEvent, VillageFacilities
 from tests.factories import AREAS, COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
 
 AS_OF = date(2024, 6, 1)
@@ -183,8 +183,12 @@ def build() -> World:
     # exited, then flagged by the monitoring run below (脱贫不稳定户): every list of flags shows 东一村
     event = services.record_event(admin, a1, codes.EventKind.EXITED, date(2019, 12, 1), reason="稳定脱贫", via="test")
     facilities = VillageFacilities.objects.create(village_id=VILLAGE_A1, year=2023, hardened_road=True)
+    population = AreaPopulation.objects.create(area_id=VILLAGE_A1, year=2023, rural_population=1000, source="统计年报")
 
     county_run = assess("monitoring", user=admin, pack_id="national-2023", as_of=AS_OF)
+    for code in (VILLAGE_A1, VILLAGE_A2, VILLAGE_B1):  # every village a poor one, judged by the county's run
+        VillageEvent.objects.create(village_id=code, kind=codes.VillageEventKind.POOR, date=date(2014, 10, 31))
+    village_run = assess("village_exit", user=admin, pack_id="national-2018", as_of=date(2019, 6, 30))
     township_run = assess("monitoring", user=users["township_a"], pack_id="national-2023", as_of=AS_OF)
     keys = {username: tokens.issue_token(user, "sweep", via="test") for username, user in users.items()}
     tokens.issue_token(users["village_a1"], TOKEN_NAME_A1, via="test")
@@ -205,6 +209,8 @@ def build() -> World:
         "income": a1.incomes.get(),
         "conditions": a1.conditions.get(),
         "facilities": facilities,
+        "population": population,
+        "area_decision": village_run.area_decisions.get(area_id=VILLAGE_A1),
         "county_run": county_run,
         "run": township_run,
         "job": job,

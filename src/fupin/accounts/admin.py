@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from fupin.areas.models import Area
+from fupin.areas.models import Area, AreaPopulation
 from fupin.areas.scoping import scope_prefix
 
 from . import audit, lockout, masking
@@ -184,3 +184,14 @@ class AreaAdmin(ScopedAdmin):
         """An area is kept by the users of the area above it: its parent must lie in the user's scope (a top-level
         area has none, so only a user who sees everything may add one), and so must its own code."""
         return [obj.parent_id or "", obj.code or ""]
+
+
+@admin.register(AreaPopulation)
+class AreaPopulationAdmin(ScopedAdmin):
+    """Each area's rural registered population and households per year (the incidence denominator); here beside
+    the area tree, for the same reason."""
+
+    list_display = ("area", "year", "rural_population", "rural_households", "source")
+    list_filter = ("year",)
+    search_fields = ("area__code", "area__name")
+    raw_id_fields = ("area",)

@@ -68,7 +68,6 @@ class Area(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    rural_population = models.PositiveIntegerField(_("农村户籍人口"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from django.db.models import Sum
 
-from fupin.areas.models import Area, Level
+from fupin.areas.models import Area, AreaPopulation, Level
 
 from .arrays import generator, split_total
 from .errors import InvalidDemoOptions
@@ -27,7 +28,10 @@ DEMO_PREFIX = CITY_CODE[:4]  # every area the demo creates lies under this prefi
 FIRST_COUNTY_NAME = "示范县"
 PERSONS_PER_COUNTY = 500_000
 MAX_COUNTIES = 99
-MODELS = ("areas.Area",)
+MODELS = ("areas.Area", "areas.AreaPopulation")
+#: the first year the demo files areas' rural populations for (registration began in 2014)
+FIRST_POPULATION_YEAR = 2014
+POPULATION_SOURCE = "演示数据：按建档立卡登记的户数和人数生成"
 #: share of persons registered poor in 2014, per county (the reports: 20–44 %)
 COUNTY_INCIDENCE = (0.16, 0.24)
 
@@ -101,39 +105,74 @@ def plan_chunks(persons: int, seed: int) -> list[ChunkPlan]:
 def top_rows(persons: int) -> dict:
     """The province (unless it is there already) and the demo city, written before the first township."""
     exists = Area.objects.filter(code=PROVINCE_CODE).exists()
-    rows = [] if exists else [(PROVINCE_CODE, PROVINCE_NAME, Level.PROVINCE, None, None)]
-    rows.append((CITY_CODE, CITY_NAME, Level.CITY, PROVINCE_CODE, persons))
+    rows = [] if exists else [(PROVINCE_CODE, PROVINCE_NAME, Level.PROVINCE, None)]
+    rows.append((CITY_CODE, CITY_NAME, Level.CITY, PROVINCE_CODE))
     columns = list(zip(*rows))
-    population = np.array([np.nan if p is None else p for p in columns[4]], dtype=float)
     return {
         "code": np.array(columns[0]),
         "name": np.array(columns[1]),
         "level": np.array(columns[2]),
         "parent_id": np.array(columns[3], dtype=object),
-        "rural_population": population,
     }
 
 
 def build(t: Township) -> dict:
     """The areas' entry (see `build.PARTS`): the township and its villages, and the county with its first
-    township; the populations are those the registry part generated."""
+    township; and each one's rural population and households of every year from 2014 to the as-of year, those the
+    registry part generated (the demo's registers do not change size from year to year)."""
     plan = t.plan
     area_codes = [plan.township_code, *plan.village_codes]
     names = [plan.township_name, *plan.village_names]
     parents = [plan.county_code] + [plan.township_code] * len(plan.village_codes)
     levels = [Level.TOWNSHIP] + [Level.VILLAGE] * len(plan.village_codes)
+    village_households = np.bincount(t.village, minlength=len(plan.village_codes))
     population = [int(t.village_persons.sum()), *t.village_persons.tolist()]
+    households = [int(village_households.sum()), *village_households.tolist()]
     if plan.township_no == 1:
         area_codes.insert(0, plan.county_code)
         names.insert(0, plan.county_name)
         parents.insert(0, CITY_CODE)
         levels.insert(0, Level.COUNTY)
-        population.insert(0, plan.county_persons)
     rows = {
         "code": np.array(area_codes),
         "name": np.array(names),
         "level": np.array(levels),
         "parent_id": np.array(parents),
-        "rural_population": np.array(population),
     }
-    return {"areas.Area": rows}
+    return {"areas.Area": rows, "areas.AreaPopulation": _population_rows(t, population, households)}
+
+
+def _population_rows(t: Township, population: list[int], households: list[int]) -> dict:
+    """One row per township and village and year; the county's are summed from its townships once all are written
+    (`county_populations`)."""
+    plan = t.plan
+    codes = [plan.township_code, *plan.village_codes]
+    years = np.arange(FIRST_POPULATION_YEAR, t.as_of_year + 1)
+    n = len(codes) * len(years)
+    return {
+        "id": t.ids.take("areas.AreaPopulation", n),
+        "area_id": np.repeat(np.array(codes), len(years)),
+        "year": np.tile(years, len(codes)),
+        "rural_population": np.repeat(np.array(population), len(years)),
+        "rural_households": np.repeat(np.array(households), len(years)),
+        "source": POPULATION_SOURCE,
+        "updated_at": t.now,
+    }
+
+
+def county_populations(plans) -> int:
+    """Each demo county's rows, the sums of its townships' of each year (written after the townships)."""
+    townships = {plan.township_code: plan.county_code for plan in plans}
+    sums: dict[tuple[str, int], list[int]] = {}
+    rows = AreaPopulation.objects.filter(area_id__in=townships).values("area_id", "year")
+    for row in rows.annotate(persons=Sum("rural_population"), households=Sum("rural_households")):
+        total = sums.setdefault((townships[row["area_id"]], row["year"]), [0, 0])
+        total[0] += row["persons"]
+        total[1] += row["households"]
+    AreaPopulation.objects.bulk_create(
+        AreaPopulation(
+            area_id=code, year=year, rural_population=persons, rural_households=households, source=POPULATION_SOURCE
+        )
+        for (code, year), (persons, households) in sorted(sums.items())
+    )
+    return len(sums)

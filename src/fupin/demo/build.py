@@ -20,7 +20,7 @@ from fupin.core.progress import Progress
 from fupin.registry import bulkload
 from fupin.registry.models import Household
 
-from . import areas, households, load, users
+from . import areas, households, load, users, villages
 from .areas import CITY_CODE, CITY_NAME, DEMO_PREFIX, plan_chunks
 from .errors import DemoDataExists, InvalidDemoOptions
 from .township import Township
@@ -28,9 +28,11 @@ from .township import Township
 #: each app's entry, called in this order on every township: it reads the arrays the parts before it left on
 #: the Township and returns its tables' rows (model label → columns). monitoring, assistance and funds add
 #: theirs after the registry's.
-PARTS = (households.build, areas.build)
+PARTS = (households.build, areas.build, villages.build)
 #: the tables the parts fill, in the order they are written (parents first)
-CHUNK_MODELS = (*areas.MODELS, *households.MODELS)
+CHUNK_MODELS = (*areas.MODELS, *households.MODELS, *villages.MODELS)
+#: the tables whose ids the parts assign
+ID_MODELS = (*households.MODELS, "areas.AreaPopulation", *villages.MODELS)
 #: the big tables whose secondary indexes and constraints are set aside during the load
 BULK_MODELS = households.MODELS
 
@@ -121,7 +123,7 @@ def generate(
                 progress.phase("清除旧数据", 1)
                 load.delete_existing(loader, BULK_MODELS)
                 progress.advance("清除旧数据", 1)
-            ids = load.id_cursor(BULK_MODELS)
+            ids = load.id_cursor(ID_MODELS)
             loader.write_rows("areas.Area", areas.top_rows(persons))
             progress.phase("生成并写入", persons)
             rows = dict.fromkeys(CHUNK_MODELS, 0)
@@ -136,6 +138,7 @@ def generate(
             loader.restore_indexes()
             loader.finish(CHUNK_MODELS)
             progress.advance("重建索引和约束", 1)
+        rows["areas.AreaPopulation"] += areas.county_populations(plans)
         progress.phase("创建演示用户", 1)
         summary.users = users.create(plans, seed)
         progress.advance("创建演示用户", 1)

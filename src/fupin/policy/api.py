@@ -11,11 +11,12 @@ from fupin.api_common import ERRORS, PageQuery, paginate
 from fupin.registry.schemas import HouseholdQuery
 
 from .models import Kind
-from .schemas import AssessmentOut, AssessmentQuery, FlaggedPage, RunPage, feature_values
+from .schemas import AreaVerdictsOut, AssessmentOut, AssessmentQuery, FlaggedPage, RunPage, feature_values
 from .services.explain import display, explain
 from .services.household import assess_household as judge_household
 from .services.queries import decisions_of, runs
 from .services.queries import flagged as flagged_households
+from .services.verdicts import area_run, area_verdicts
 
 router = Router(tags=["评估"])
 
@@ -73,3 +74,12 @@ def flagged(
         household.decision_category = decision.category if decision else ""
         household.persons = decision.persons if decision else 0
     return {"run": run, **body}
+
+
+@router.get("/assessments/areas", response={200: AreaVerdictsOut, **ERRORS}, summary="村、县退出评估结论")
+def area_verdicts_of_run(request, kind: Kind = Kind.VILLAGE_EXIT, run: int | None = None):
+    """Each area's verdict in a village- or county-exit run (the latest one covering the caller's area unless `run`
+    names one): incidence with its population and source, checklist items met, missing or not surveyed. Only the
+    areas in the caller's scope."""
+    chosen = area_run(request.auth, kind, run)
+    return {"run": chosen, "items": area_verdicts(request.auth, chosen)}

@@ -122,3 +122,46 @@ def feature_values(decision, shown) -> dict[str, dict]:
     return {
         name: {"label": FEATURES[name].label, "value": shown(name, value)} for name, value in decision.features.items()
     }
+
+
+class AreaVerdictOut(Schema):
+    decision_id: int
+    area_code: str = Field(title="区划代码")
+    area_name: str = Field(title="区划")
+    outcome: bool | None = Field(title="结论", description="true 符合退出标准，false 不符合，空为缺少数据无法判断")
+    verdict: str = Field(title="结论（文字）")
+    poor_persons: int = Field(title="贫困人口")
+    population: int | None = Field(title="农村户籍人口", description="评估年度登记的农村户籍人口；未登记为空")
+    population_source: str = Field(title="人口来源")
+    incidence: float | None = Field(title="贫困发生率")
+    threshold: float = Field(title="贫困发生率标准", description="须低于此值（西部省份按 incidence_threshold_west）")
+    incidence_met: bool | None = Field(title="贫困发生率达标")
+    items_met: list[str] = Field(title="已达标的基础设施和公共服务项目")
+    items_missing: list[str] = Field(title="未达标的项目")
+    items_unknown: list[str] = Field(title="未登记的项目")
+    note: str = Field(title="说明")
+
+
+class AreaRunOut(Schema):
+    """A village- or county-exit run as its verdict list names it (its counts are of areas, not households)."""
+
+    id: int
+    kind: str
+    kind_label: str
+    pack_id: str
+    pack_version: str
+    year: int
+    as_of: date
+    area_code: str
+    area_name: str
+    finished_at: datetime | None
+    note: str
+
+    @staticmethod
+    def resolve_kind_label(run):
+        return str(run.get_kind_display())
+
+
+class AreaVerdictsOut(Schema):
+    run: AreaRunOut | None
+    items: list[AreaVerdictOut]

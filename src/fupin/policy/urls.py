@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import area_views, views
 
 app_name = "policy"
 
 urlpatterns = [
     path("flagged/", views.flagged, name="flagged"),
     path("whatif/", views.whatif, name="whatif"),
+    path("areas/", area_views.area_verdicts_page, name="area-verdicts"),
+    path("areas/<int:pk>/", area_views.area_verdict_page, name="area-verdict"),
 ]

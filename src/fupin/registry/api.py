@@ -1,5 +1,5 @@
-"""Registry endpoints: households, members, status events, reveals, duplicate persons (the household export is
-exchange's, at /households/export).
+"""Registry endpoints: households, members, status events, reveals, duplicate persons, figures as of a date (the
+household export is exchange's, at /households/export).
 
 Each endpoint parses, calls registry.services (which checks scope, role and validity and writes the audit log
 with via="api") and renders a schema. Every read goes through `.restrict(user)` via get_scoped, so a record
@@ -19,6 +19,8 @@ from .schemas import (
     DuplicateOut,
     EventIn,
     EventOut,
+    FiguresOut,
+    FiguresQuery,
     HouseholdCreate,
     HouseholdOut,
     HouseholdPage,
@@ -134,3 +136,11 @@ def reveal_member(request, member_id: int, payload: MemberRevealIn):
 def duplicates(request):
     """ID numbers filed in more than one household among those the caller can see (IDs masked)."""
     return services.duplicate_persons(request.auth)
+
+
+@router.get("/figures", response={200: FiguresOut, **ERRORS}, summary="截至某日的统计数")
+def figures(request, query: Query[FiguresQuery]):
+    """Households and persons by the status of the day, poor persons, that year's rural population and the incidence
+    (or why it cannot be given), and the villages' standing, for an area in the caller's scope (404 outside it).
+    Counts only: no personal data, so no audit entry."""
+    return services.figures_as_of(request.auth, query.area, query.as_of).as_dict()

@@ -76,6 +76,26 @@ class VillageEventKind(models.TextChoices):
     TASKED = "tasked", _("列为有扶贫任务的村")
 
 
+class VillageStanding(models.TextChoices):
+    """Where a village stands on a date, from its events (registry.services.villages.villages_as_of)."""
+
+    NONE = "none", _("非贫困村")
+    TASKED = "tasked", _("有扶贫任务的村")
+    POOR = "poor", _("贫困村（未出列）")
+    DEEP = "deep", _("深度贫困村（未出列）")
+    EXITED = "exited", _("贫困村（已出列）")
+
+
+#: the standings each village event may be recorded from: poor from nothing or tasked; deep only when poor and not
+#: exited; exited only when poor and not yet exited; tasked only when not a poor village (issue 12)
+VILLAGE_EVENT_FROM = {
+    VillageEventKind.POOR: frozenset({VillageStanding.NONE, VillageStanding.TASKED}),
+    VillageEventKind.DEEP: frozenset({VillageStanding.POOR, VillageStanding.DEEP}),
+    VillageEventKind.EXITED: frozenset({VillageStanding.POOR, VillageStanding.DEEP}),
+    VillageEventKind.TASKED: frozenset({VillageStanding.NONE, VillageStanding.TASKED, VillageStanding.EXITED}),
+}
+
+
 class MonitoringCategory(models.TextChoices):
     UNSTABLE = "1", _("脱贫不稳定户")
     MARGINAL = "2", _("边缘易致贫户")

@@ -1,6 +1,7 @@
 """Request and response bodies of the registry API, derived from the models and from the field lists the
 services accept, so a field added there reaches the API with its type, limits, code list and Chinese title."""
 
+from datetime import date
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
@@ -176,3 +177,33 @@ class RevealOut(Schema):
     field: str
     value: str = Field(description="明文（本次查看已记入审计日志）")
     label: str | None = Field(None, description="代码字段（健康状况）的中文含义")
+
+
+class FiguresQuery(Schema):
+    area: str = Field(title="区划代码")
+    as_of: date = Field(title="统计日期", description="YYYY-MM-DD：按该日的状态、成员与当年农村户籍人口统计")
+
+
+class VillageFiguresOut(Schema):
+    registered: int = Field(title="已识别的贫困村", description="截至统计日识别为贫困村的村数（含已出列）")
+    deep_listed: int = Field(title="已列为深度贫困村", description="截至统计日列为深度贫困村的村数（含已出列）")
+    poor: int = Field(title="未出列的贫困村（非深度）")
+    deep: int = Field(title="未出列的深度贫困村")
+    exited: int = Field(title="已出列的贫困村")
+    tasked: int = Field(title="有扶贫任务的非贫困村")
+    exited_by_year: dict[int, int] = Field(title="各年出列村数", description="年度 → 当年出列的村数")
+
+
+class FiguresOut(Schema):
+    area_code: str = Field(title="区划代码")
+    area_name: str = Field(title="区划")
+    as_of: date = Field(title="统计日期")
+    households: dict[str, int] = Field(title="各状态户数", description="状态代码 → 该日处于该状态的户数")
+    persons: dict[str, int] = Field(title="各状态人数", description="状态代码 → 该日在户成员数")
+    poor_persons: int = Field(title="贫困人口", description="该日未脱贫户的在户成员数")
+    population_year: int = Field(title="人口年度")
+    population: int | None = Field(title="农村户籍人口", description="该年度登记的农村户籍人口；未登记为空")
+    population_source: str = Field(title="人口来源")
+    incidence: float | None = Field(title="贫困发生率", description="贫困人口 ÷ 农村户籍人口；未登记人口时为空")
+    incidence_note: str = Field(title="说明", description="无法计算贫困发生率时的原因")
+    villages: VillageFiguresOut

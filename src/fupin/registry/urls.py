@@ -24,4 +24,5 @@ urlpatterns = [
     path("members/<int:pk>/edit/", views.member_edit, name="member-edit"),
     path("reveal/<slug:kind>/<int:pk>/<slug:field>/", views.reveal, name="reveal"),
     path("duplicates/", views.duplicate_persons, name="duplicates"),
+    path("villages/<str:code>/", views.village_detail, name="village-detail"),
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from fupin.accounts.roles import SENSITIVE_FIELDS
+from fupin.areas.models import Area, Level
 from fupin.areas.scoping import get_scoped
 from fupin.core.errors import DomainError, InvalidInput, MethodNotAllowed, NotFound, json_error
 
@@ -334,3 +335,24 @@ def duplicate_persons(request):
     for member in members:
         groups.setdefault(member.id_number, []).append(member)
     return render(request, "registry/duplicates.html", {"groups": list(groups.values())})
+
+
+@login_required
+@require_GET
+def village_detail(request, code):
+    """A village's poverty standing today and its history of events, its rural population per year and its
+    facilities checklist per year; 404 outside the user's area, like a missing village."""
+    village = get_scoped(Area.objects.filter(level=Level.VILLAGE), request.user, code=code)
+    today = timezone.localdate()
+    return render(
+        request,
+        "registry/village_detail.html",
+        {
+            "village": village,
+            "full_name": village.full_name(),
+            "standing": services.standing_of(village, today),
+            "events": village.village_events.select_related("recorded_by").order_by("date", "id"),
+            "populations": village.populations.order_by("-year"),
+            "households": Household.objects.restrict(request.user).filter(village=village).count(),
+        },
+    )

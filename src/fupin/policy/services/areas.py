@@ -1,16 +1,19 @@
 """Village and county exit: the incidence of poverty per area (and, for a village, its checklist), judged and
-stored as one AreaDecision per area of the run.
+stored as one AreaDecision per area of the run. A village run judges the registered poor villages not yet exited on
+its date; the denominator is the area's rural population of the run's year, never another count.
 """
 
 from fractions import Fraction
 
+from django.conf import settings
 from django.db import connections
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from fupin.areas.models import PREFIX_LENGTH, Area, Level
+from fupin.areas.models import PREFIX_LENGTH, Area, AreaPopulation, Level
 from fupin.registry import codes
 from fupin.registry.models import CHECKLIST_ITEMS, VillageFacilities
+from fupin.registry.services import no_population, villages_as_of
 
 from .. import compute
 from ..models import AreaDecision, AssessmentRun, Kind
@@ -60,24 +63,56 @@ COUNTY_PENDING = (
 )
 
 
+def threshold_for(pack: Pack, area: Area) -> float:
+    """The incidence line of an area: the western 3 % line (`incidence_threshold_west`) for an area under one of the
+    pack's `western_provinces`, the general line otherwise."""
+    western = {code.strip() for code in str(pack.parameters.get("western_provinces", "")).split(",") if code.strip()}
+    if area.code[:2] in western and "incidence_threshold_west" in pack.parameters:
+        return float(pack.parameters["incidence_threshold_west"])
+    return float(pack.parameters["incidence_threshold"])
+
+
+def areas_judged(level, prefix: str, as_of, using: str):
+    """The areas a run judges: for village exit the villages registered poor and not exited on the run's date (from
+    their events), for county exit every county in scope."""
+    areas = Area.objects.using(using).under(prefix).filter(level=level).order_by("code")
+    if level == Level.VILLAGE:
+        standing = codes.VillageStanding
+        areas = villages_as_of(areas, as_of).filter(standing__in=[standing.POOR, standing.DEEP])
+    return list(areas)
+
+
 def assess_areas(kind, pack, scope, as_of, user, source, progress, using) -> AssessmentRun:
-    """A finished village- or county-exit run: one decision per area of that level in scope."""
+    """A finished village- or county-exit run: one decision per area judged (areas_judged)."""
     level = Level.VILLAGE if kind == Kind.VILLAGE_EXIT else Level.COUNTY
-    threshold = float(pack.parameters["incidence_threshold"])
     items = checklist_items(pack) if level == Level.VILLAGE else []
     run = start_run(kind, pack, scope, as_of, user, rule_ids=items, using=using)
     progress.phase("评估", 1)
     counted = _incidence_rows(level, scope.prefix, source, compute.parameters(as_of, pack.year), using)
-    areas = list(Area.objects.using(using).under(scope.prefix).filter(level=level).order_by("code"))
+    areas = areas_judged(level, scope.prefix, as_of, using)
+    populations = {
+        p.area_id: p
+        for p in AreaPopulation.objects.using(using).filter(year=run.year, area__in=[a.code for a in areas])
+    }
     facilities = (
         {f.village_id: f for f in VillageFacilities.objects.using(using).filter(year=pack.year, village__in=areas)}
         if items
         else {}
     )
-    decisions = [
-        _area_decision(run, area, counted.get(area.prefix, (0, 0)), threshold, items, facilities.get(area.code), level)
-        for area in areas
-    ]
+    with translation.override(settings.LANGUAGE_CODE):  # stored text is in the records' language, not the caller's
+        decisions = [
+            _area_decision(
+                run,
+                area,
+                counted.get(area.prefix, (0, 0))[0],
+                populations.get(area.code),
+                threshold_for(pack, area),
+                items,
+                facilities.get(area.code),
+                level,
+            )
+            for area in areas
+        ]
     AreaDecision.objects.using(using).bulk_create(decisions, batch_size=1000)
     progress.advance("评估", 1)
     count_areas(run, decisions)
@@ -87,14 +122,13 @@ def assess_areas(kind, pack, scope, as_of, user, source, progress, using) -> Ass
     return run
 
 
-def _area_decision(run, area, counted, threshold, items, facilities, level) -> AreaDecision:
-    poor, registered = counted
-    if area.rural_population:
-        population, source = area.rural_population, "区划登记的农村户籍人口"
-    else:
-        population, source = registered or None, "建档立卡系统登记人口（区划未登记农村户籍人口）"
+def _area_decision(run, area, poor, on_file, threshold, items, facilities, level) -> AreaDecision:
+    """One area's verdict. The denominator is the area's rural population of the run's year and nothing else: without
+    one the incidence has no value and the note says so."""
+    population = on_file.rural_population if on_file and on_file.rural_population else None
+    source = (on_file.source or _("%(year)s 年农村户籍人口") % {"year": run.year})[:60] if population else ""
     met = incidence_below(poor, population, threshold)
-    notes = []
+    notes = [] if population else [no_population(run.year)]
     checklist = {}
     if level == Level.VILLAGE:
         if facilities is None:

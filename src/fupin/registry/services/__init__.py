@@ -7,13 +7,16 @@ per topic; the names are re-exported here, so callers write `services.create_hou
 
 from .base import reveal
 from .events import EVENT_FROM, TYPE_FOR_STATUS, apply_event, record_event, status_counts_as_of, with_status_as_of
+from .figures import Figures, figures_as_of
 from .households import HOUSEHOLD_FIELDS, create_household, create_household_with_head, update_household
 from .members import MEMBER_FIELDS, add_member, check_member_id, duplicate_persons, members_present_on, update_member
+from .villages import no_population, population_of, record_village_event, set_population, standing_of, villages_as_of
 from .yearly import CONDITIONS_FIELDS, INCOME_FIELDS, save_conditions, save_income
 
 __all__ = [
     "CONDITIONS_FIELDS",
     "EVENT_FROM",
+    "Figures",
     "HOUSEHOLD_FIELDS",
     "INCOME_FIELDS",
     "MEMBER_FIELDS",
@@ -24,13 +27,20 @@ __all__ = [
     "create_household",
     "create_household_with_head",
     "duplicate_persons",
+    "figures_as_of",
     "members_present_on",
+    "no_population",
+    "population_of",
     "record_event",
+    "record_village_event",
     "reveal",
     "save_conditions",
     "save_income",
+    "set_population",
+    "standing_of",
     "status_counts_as_of",
     "update_household",
     "update_member",
+    "villages_as_of",
     "with_status_as_of",
 ]

@@ -1,4 +1,5 @@
-"""`fupin assess`: judge every household (or village, county) in scope under a pack and store the decisions."""
+"""`fupin assess`: judge every household (or village, county) in scope under a pack and store the decisions; a
+village- or county-exit run prints its verdict area by area."""
 
 import time
 
@@ -12,6 +13,7 @@ from fupin.policy.evaluation import RULE_KINDS
 from fupin.policy.models import AREA_KINDS, Kind
 from fupin.policy.services.batch import assess
 from fupin.policy.services.scope import CATEGORY_LABELS, as_of_or_today, resolve_pack, resolve_scope
+from fupin.policy.services.verdicts import area_verdicts
 from fupin.policy.services.whatif import parse_values
 
 from ._options import add_common, console_for, user_named
@@ -49,7 +51,7 @@ class Command(BaseCommand):
                         values=values,
                         progress=RichProgress(bars),
                     )
-                self._summary(console, run, time.perf_counter() - started)
+                self._summary(console, run, time.perf_counter() - started, user)
         except DomainError as exc:
             raise CommandError(exc.message) from None
 
@@ -61,7 +63,7 @@ class Command(BaseCommand):
         return [k for k in Kind if k not in AREA_KINDS and any(r.kind in RULE_KINDS[k] for r in pack.rules)]
 
     @staticmethod
-    def _summary(console, run, seconds):
+    def _summary(console, run, seconds, user=None):
         console.print(
             f"[bold]{run.get_kind_display()}[/bold] 批次 {run.pk}：{run.area_name}，标准包 {run.pack_id}"
             f"（版本 {run.pack_version}），收入年度 {run.year}，基准日 {run.as_of}，用时 {seconds:.1f} 秒"
@@ -73,6 +75,7 @@ class Command(BaseCommand):
             )
             if run.note:
                 console.print(f"  说明：{run.note}")
+            console.print(_area_table(area_verdicts(user, run), Kind(run.kind) == Kind.VILLAGE_EXIT))
             return
         outcome = run.counts["outcome"]
         table = Table("结论", "户数", "人数")
@@ -81,3 +84,25 @@ class Command(BaseCommand):
         for code, (households, persons) in sorted(run.counts.get("category", {}).items()):
             table.add_row(f"  其中 {CATEGORY_LABELS[code]}", f"{households:,}", f"{persons:,}")
         console.print(table)
+
+
+def _area_table(verdicts, village: bool) -> Table:
+    """One row per area judged: the verdict, incidence against its line with the population and its source, and
+    for a village the checklist items missing or not on file."""
+    columns = ["区划代码", "名称", "结论", "贫困人口", "农村户籍人口", "人口来源", "贫困发生率", "标准"]
+    table = Table(*columns, *(["未达标项目", "未登记项目"] if village else []))
+    for v in verdicts:
+        cells = [
+            v.area_code,
+            v.area_name,
+            v.verdict,
+            f"{v.poor_persons:,}",
+            f"{v.population:,}" if v.population is not None else "—",
+            v.population_source or "—",
+            v.incidence_percent or "—",
+            f"低于 {v.threshold_percent}",
+        ]
+        if village:
+            cells += ["、".join(v.items_missing) or "—", "、".join(v.items_unknown) or "—"]
+        table.add_row(*cells)
+    return table
