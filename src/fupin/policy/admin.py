@@ -115,11 +115,11 @@ class UploadedPackAdmin(SuperuserOnlyAdmin):
                 reasons = "；".join(problem.described() for problem in error.problems)
                 self.message_user(
                     request,
-                    _("%(upload)s 未改动：%(reasons)s") % {"upload": upload, "reasons": reasons},
+                    _("未改动%(upload)s：%(reasons)s") % {"upload": upload, "reasons": reasons},
                     messages.ERROR,
                 )
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
-                done = _("%(upload)s 已启用") if active else _("%(upload)s 已停用")
+                done = _("已启用%(upload)s") if active else _("已停用%(upload)s")
                 self.message_user(request, done % {"upload": upload})

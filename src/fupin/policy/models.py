@@ -328,4 +328,4 @@ class UploadedPack(models.Model):
         constraints = [models.UniqueConstraint(fields=["pack_id", "version"], name="uploaded_pack_version_once")]
 
     def __str__(self):
-        return f"{self.pack_id} v{self.version}"
+        return _("%(pack)s 第 %(version)s 版") % {"pack": self.pack_id, "version": self.version}
