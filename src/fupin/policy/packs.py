@@ -36,6 +36,10 @@ Names: lines, params and options form one namespace, written `$name` in expressi
 templates (features are `{feature}` there too), so a name may not be repeated across them or be a feature's.
 An option that no rule reads is refused: options only act through rules, so an unread one is a typo.
 
+Where packs come from: the shipped files (`packs/`), the county's packs folder (settings.POLICY_PACKS_DIR) and
+uploads kept in the database (policy.services.packs adds those); all are read by the same checks. A pack id is
+taken once: a folder or uploaded pack with a shipped id is refused at its id line (it inherits instead).
+
 Kinds, and how a kind's rules combine (the assessment layer applies this): exit, monitor_* and risk_elimination
 hold for a household when every rule of the kind holds (each rule is one line of the explanation); data_check
 rules stand alone, each one that holds flags a data problem.
