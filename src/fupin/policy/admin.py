@@ -5,6 +5,7 @@ version is never edited or deleted, so a run's pack can always be traced."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -12,15 +13,31 @@ from fupin.accounts.admin_scoping import ScopedAdmin, SuperuserOnlyAdmin
 from fupin.core.errors import DomainError
 
 from .models import AssessmentRun, UploadedPack
-from .packs import PackError
+from .packs import SHIPPED, PackError, origin_label
 from .services import packs as pack_service
 
 
 @admin.register(AssessmentRun)
 class AssessmentRunAdmin(ScopedAdmin):
-    list_display = ("id", "kind", "pack_id", "year", "as_of", "area_name", "households", "passed", "finished_at")
+    list_display = (
+        "id",
+        "kind",
+        "pack_id",
+        "pack_origin",
+        "year",
+        "as_of",
+        "area_name",
+        "households",
+        "passed",
+        "finished_at",
+    )
     list_filter = ("kind", "single")
     exclude = ("pack",)
+
+    @admin.display(description=gettext_lazy("标准包来源"))
+    def pack_origin(self, run):
+        """Shipped, the packs folder or which upload: the version the run was judged with."""
+        return origin_label((run.pack or {}).get("origin", SHIPPED))
 
     def has_add_permission(self, request):
         return False
@@ -35,8 +52,8 @@ class PackUploadForm(forms.ModelForm):
     file = forms.FileField(
         label=gettext_lazy("标准包文件"),
         help_text=gettext_lazy(
-            "UTF-8 编码的 YAML 文件，格式与随系统提供的标准包相同（policy/packs/ 下各文件）。"
-            "同一 id 再次上传即为新版本，启用的最高版本生效。"
+            "UTF-8 编码的 YAML 文件，格式与随系统提供的标准包相同（id、region、year、inherits、lines、params、options、"
+            "rules）。同一 id 再次上传即为新版本，启用的最高版本生效。"
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml"}),
     )
@@ -51,7 +68,10 @@ class PackUploadForm(forms.ModelForm):
         try:
             pack_service.check_upload(upload.name, content)
         except PackError as error:
-            raise ValidationError([problem.described() for problem in error.problems]) from None
+            problems = sorted(
+                error.problems, key=lambda problem: (problem.file != upload.name, problem.file, problem.line)
+            )
+            raise ValidationError([problem.described() for problem in problems]) from None
         self.content = content
         return upload
 
@@ -72,9 +92,13 @@ class UploadedPackAdmin(SuperuserOnlyAdmin):
         "uploaded_by",
         "uploaded_at",
         "digest",
-        "text",
+        "yaml_text",
     )
     actions = ("switch_on", "switch_off")
+
+    @admin.display(description=gettext_lazy("标准包全文（YAML）"))
+    def yaml_text(self, obj):
+        return format_html("<pre>{}</pre>", obj.text)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
