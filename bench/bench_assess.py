@@ -175,9 +175,9 @@ e AS (
   SELECT household_id, bool_or(kind = 'identified') AS identified,
          arg_max(kind, date::VARCHAR || lpad(id::VARCHAR, 12, '0')) FILTER (WHERE kind <> 'merged') AS last_kind
   FROM read_parquet('{d}/event.parquet') WHERE date <= DATE '{as_of}' GROUP BY household_id),
-i AS (SELECT household_id, per_capita_net_income::DOUBLE AS pc, compliant_out_of_pocket::DOUBLE AS oop
+i AS (SELECT household_id, net_income::DOUBLE / persons AS pc, compliant_out_of_pocket::DOUBLE AS oop
       FROM read_parquet('{d}/income.parquet') WHERE year = {year}),
-p AS (SELECT household_id, per_capita_net_income::DOUBLE AS pc, net_income::DOUBLE AS ni
+p AS (SELECT household_id, net_income::DOUBLE / persons AS pc, net_income::DOUBLE AS ni
       FROM read_parquet('{d}/income.parquet') WHERE year = {year} - 1),
 f AS (
   SELECT h.id AS household_id, coalesce(m.members, 0) AS members,
@@ -206,8 +206,8 @@ EXPORTS = {
     "household": "SELECT id, village_id, first_identified_on FROM registry_household",
     "member": "SELECT household_id, birth_date, school_status, labour_capacity, basic_medical_insured, dibao, tekun, "
     "health, disability_cert FROM registry_member",
-    "income": "SELECT household_id, year, CAST(net_income AS REAL) AS net_income, CAST(per_capita_net_income AS REAL) "
-    "AS per_capita_net_income, CAST(compliant_out_of_pocket AS REAL) AS compliant_out_of_pocket "
+    "income": "SELECT household_id, year, persons, CAST(net_income AS REAL) AS net_income, "
+    "CAST(compliant_out_of_pocket AS REAL) AS compliant_out_of_pocket "
     "FROM registry_incomeaccount WHERE year IN ({year}, {year} - 1)",
     "event": "SELECT household_id, id, kind, date, monitoring_category FROM registry_statusevent",
 }
@@ -309,17 +309,17 @@ def measure_orm(out, orm_persons: int):
             events = [e for e in household.events.order_by("date", "id") if e.date <= as_of]
             last = next((e for e in reversed(events) if e.kind != codes.EventKind.MERGED), None)
             now, before = incomes.get(YEAR), incomes.get(YEAR - 1)
+            per_capita = {year: float(i.net_income) / i.persons for year, i in incomes.items()}  # exact, as fupin
             features = {
                 "members": len(members),
                 "status": codes.STATUS_AFTER[last.kind] if last else codes.Status.ORDINARY,
                 "ever_poor": any(e.kind == codes.EventKind.IDENTIFIED for e in events)
                 or bool(household.first_identified_on and household.first_identified_on <= as_of),
-                "income_per_capita": float(now.per_capita_net_income) if now else None,
+                "income_per_capita": per_capita[YEAR] if now else None,
                 "out_of_pocket": float(now.compliant_out_of_pocket) if now else None,
                 "net_income_last_year": float(before.net_income) if before else None,
-                "income_change_ratio": (float(now.per_capita_net_income) - float(before.per_capita_net_income))
-                / float(before.per_capita_net_income)
-                if now and before and before.per_capita_net_income > 0
+                "income_change_ratio": (per_capita[YEAR] - per_capita[YEAR - 1]) / per_capita[YEAR - 1]
+                if now and before and per_capita[YEAR - 1] > 0
                 else None,
             }
             outcome, category, results = plan.judge(features)

@@ -69,6 +69,11 @@ ENVIRONMENT = {
         "seconds without a heartbeat after which a running import is marked failed and its upload deleted (at once "
         "when its process is gone from the same host)",
     ),
+    "FUPIN_PACKS_DIR": Variable(
+        "unset",
+        "a folder of the county's own policy packs (`*.yaml`), read beside the shipped ones and checked alike; a "
+        "shipped pack's id is refused there",
+    ),
     "FUPIN_ASSESS_PARALLEL_MIN": Variable(
         "100000", "assessments of at least this many households are judged by two database connections at once"
     ),
@@ -312,6 +317,7 @@ EXCHANGE_MAX_UPLOAD_BYTES = int(env("FUPIN_IMPORT_MAX_MB", "300")) * 2**20
 EXCHANGE_MAX_UNPACKED_BYTES = int(env("FUPIN_IMPORT_MAX_UNPACKED_MB", "1024")) * 2**20
 EXCHANGE_MEMORY_LIMIT = env("FUPIN_IMPORT_MEMORY", "512MB")  # DuckDB's memory_limit while it stages a file
 EXCHANGE_ABANDONED_AFTER = int(env("FUPIN_IMPORT_ABANDONED_AFTER", "600"))
+POLICY_PACKS_DIR = Path(env("FUPIN_PACKS_DIR")) if env("FUPIN_PACKS_DIR") else None
 POLICY_PARALLEL_MIN_HOUSEHOLDS = int(env("FUPIN_ASSESS_PARALLEL_MIN", "100000"))
 # Registry field rules (fupin.registry.values): the county's household-number pattern (a regular expression the whole
 # number must match; empty: 2–24 letters, digits or "-") with its description for clerks, and the earliest date a

@@ -107,6 +107,9 @@ def test_no_income_account_is_unknown_not_a_pass_or_a_fail(poor_household, count
 
 
 @pytest.mark.parametrize(
+    "status", [codes.SchoolStatus.OUT_OF_SCHOOL, codes.SchoolStatus.NOT_STUDENT], ids=["dropped_out", "not_a_pupil"]
+)
+@pytest.mark.parametrize(
     "birth, out_of_school",
     [
         (date(2012, 12, 15), True),  # 6 today: compulsory-education age from the birthday on
@@ -115,20 +118,60 @@ def test_no_income_account_is_unknown_not_a_pass_or_a_fail(poor_household, count
         (date(2002, 12, 15), False),  # 16 today: past the age
     ],
 )
-def test_a_child_of_6_and_of_16(poor_household, county, birth, out_of_school):
-    child = member(
-        "李小",
-        "03",
-        birth=born(birth),
-        school_status=codes.SchoolStatus.OUT_OF_SCHOOL,
-        labour_capacity=codes.LabourCapacity.NONE,
-    )
+def test_a_child_of_6_and_of_16(poor_household, county, birth, out_of_school, status):
+    """Recorded as not a pupil (非在校生) counts as out of school just as the code for dropping out does."""
+    child = member("李小", "03", birth=born(birth), school_status=status, labour_capacity=codes.LabourCapacity.NONE)
     household = poor_household(member("李大", "01"), child)
     income(household, 2018, wage="9000")
     decision = judged("exit", household, "national-2018", EXIT_DAY, county)
     assert decision.features["child_out_of_school"] is out_of_school
     assert rule_results(decision)["exit_compulsory_education"] is (not out_of_school)
     assert decision.outcome is (not out_of_school)
+
+
+@pytest.mark.parametrize(
+    "birth, status",
+    [
+        (date(2012, 12, 15), codes.SchoolStatus.PRESCHOOL),  # 6 today and still in kindergarten: entry is at 6 or 7
+        (date(2008, 6, 1), codes.SchoolStatus.PRIMARY),
+        (date(2002, 12, 16), codes.SchoolStatus.SENIOR),  # 15 and in senior school already
+        (date(2002, 12, 16), codes.SchoolStatus.VOCATIONAL),
+    ],
+)
+def test_a_child_of_the_age_at_school_in_any_stage_is_at_school(poor_household, county, birth, status):
+    child = member("李小", "03", birth=born(birth), school_status=status, labour_capacity=codes.LabourCapacity.NONE)
+    baby = member("李幼", "03", birth=born(date(2017, 3, 1)), labour_capacity=codes.LabourCapacity.NONE)  # 非在校生
+    household = poor_household(member("李大", "01"), child, baby)
+    income(household, 2018, wage="9000")
+    decision = judged("exit", household, "national-2018", EXIT_DAY, county)
+    assert decision.features["child_out_of_school"] is False
+    assert decision.outcome is True
+
+
+@pytest.mark.parametrize(
+    "wage, per_capita_shown, passes, shown",
+    [
+        ("9654.01", "3218.00", True, "3218.0033"),  # 3,218.0033… exceeds the line; the fen would hide it
+        ("9654.00", "3218.00", False, "3218"),  # exactly the line: not above it
+        ("9653.99", "3218.00", False, "3217.9967"),  # the fen rounds it up onto the line; it is below
+        ("9654.03", "3218.01", True, "3218.01"),
+    ],
+)
+def test_per_capita_income_is_compared_exactly_and_shown_rounded(
+    poor_household, county, wage, per_capita_shown, passes, shown
+):
+    """net ÷ persons is compared with the line unrounded (net > line × persons); the account keeps its figure
+    to the fen, and the explanation shows the fen unless the fen would put the value on a whole yuan."""
+    household = poor_household(member("王一", "01"), member("王二", "02"), member("王三", "03", birth="20000101"))
+    conditions(household, 2019)
+    account = income(household, 2019, wage=wage)
+    account.refresh_from_db()
+    assert account.per_capita_net_income == Decimal(per_capita_shown)
+    decision = judged("exit", household, "national-2019", date(2019, 12, 15), county)
+    assert decision.features["income_per_capita"] == pytest.approx(float(Decimal(wage) / 3), abs=1e-9)
+    assert rule_results(decision)["exit_income_above_line"] is passes
+    line = next(line for line in explain(decision).lines if line.id == "exit_income_above_line")
+    assert line.explanation.startswith(f"人均纯收入 {shown} 元，扶贫标准 3218 元")
 
 
 def test_sichuan_judges_the_same_income_against_its_merged_3300_line(poor_household, county):

@@ -502,6 +502,10 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         add=lambda fk: {"village": fk, "year": "2022"},
     ),
     "policy.assessmentrun": AdminModel("run", reason="read-only"),
+    "policy.uploadedpack": AdminModel(
+        reason="no area: a county's uploaded policy packs, uploaded and switched by superusers only "
+        "(tests/policy/test_county_packs.py)"
+    ),
 }
 
 #: the admin site's own URL patterns (by name; the catch-all by its pattern)

@@ -27,7 +27,7 @@ from fupin.areas.models import code_range
 from fupin.registry import codes
 from fupin.registry.models import Household, IncomeAccount, LivingConditions, Member, StatusEvent
 
-from .features import FEATURES, OLDEST_PUPIL, YOUNGEST_PUPIL
+from .features import FEATURES, NOT_AT_SCHOOL, OLDEST_PUPIL, YOUNGEST_PUPIL
 from .models import HouseholdProfile, ProfileState
 
 DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres"}
@@ -64,7 +64,7 @@ def _count_if(condition: str) -> str:
 
 L = codes.LabourCapacity
 WITH_LABOUR, WEAK_LABOUR, WITHOUT_LABOUR = (L.ORDINARY, L.SKILLED), (L.WEAK,), (L.LOST, L.NONE)
-OUT_OF_SCHOOL = codes.SchoolStatus.OUT_OF_SCHOOL
+NOT_AT_SCHOOL_CODES = _codes(NOT_AT_SCHOOL)
 
 #: the profile's member counts, as aggregates over registry_member m (grouped by household)
 MEMBER_COUNTS = {
@@ -73,7 +73,6 @@ MEMBER_COUNTS = {
     "members_weak_labour": _count_if(f"m.labour_capacity IN ({_codes(WEAK_LABOUR)})"),
     "members_without_labour": _count_if(f"m.labour_capacity IN ({_codes(WITHOUT_LABOUR)})"),
     "uninsured_members": _count_if("NOT m.basic_medical_insured"),
-    "out_of_school_members": _count_if(f"m.school_status = '{OUT_OF_SCHOOL}'"),
     "dibao_members": _count_if("m.dibao"),
     "tekun_members": _count_if("m.tekun"),
     "seriously_ill_members": _count_if(f"m.health = '{codes.Health.SERIOUS}'"),
@@ -82,8 +81,17 @@ MEMBER_COUNTS = {
 EK = codes.EventKind
 
 
+#: the profile's member dates, as aggregates over the same rows: the birth date of the youngest member not at
+#: school (features.NOT_AT_SCHOOL), which tells without a probe that no child of compulsory age is out of
+#: school when it is older than the age (most households: their youngest such member is an adult)
+MEMBER_DATES = {
+    "latest_unschooled_birth": f"MAX(CASE WHEN m.school_status IN ({NOT_AT_SCHOOL_CODES}) THEN m.birth_date END)",
+}
+
+
 def member_counts_select(where: str) -> str:
-    columns = ", ".join(f"{expression} AS {name}" for name, expression in MEMBER_COUNTS.items())
+    aggregates = {**MEMBER_COUNTS, **MEMBER_DATES}
+    columns = ", ".join(f"{expression} AS {name}" for name, expression in aggregates.items())
     return f"SELECT m.household_id AS household_id, {columns} FROM {MEMBER} m WHERE {where} GROUP BY m.household_id"
 
 
@@ -146,17 +154,20 @@ def _money(dialect: str, column: str) -> str:
 #: a column near its end costs more than the rule that uses it)
 HOUSEHOLD_INPUTS = ("household_type", "risk_type", "no_labour_household", "relocated", "first_identified_on")
 
-#: the inputs that depend on the assessment year: (table alias, column, money?) in the registry's own tables; the
-#: profile holds each under the same name for its year (HouseholdProfile)
+#: the inputs that depend on the assessment year: (table alias, column, kind) in the registry's own tables; the
+#: profile holds each under the same name for its year (HouseholdProfile). A per-capita income is the exact
+#: quotient net income ÷ persons, not the account's 人均纯收入 (rounded to the fen): a line is compared with
+#: what the household has, so 9,654.01 ÷ 3 = 3,218.0033 exceeds a 3,218 line that 3,218.00 would not
+#: (docs/domain.md, "人均纯收入与标准线的比较")
 YEAR_INPUTS = {
-    "per_capita_income": ("i", "per_capita_net_income", True),
-    "net_income": ("i", "net_income", True),
-    "out_of_pocket": ("i", "compliant_out_of_pocket", True),
-    "per_capita_income_prev": ("p", "per_capita_net_income", True),
-    "net_income_prev": ("p", "net_income", True),
-    "housing_safety": ("c", "housing_safety", False),
-    "safe_drinking_water": ("c", "safe_drinking_water", False),
-    "food_clothing_secure": ("c", "food_clothing_secure", False),
+    "per_capita_income": ("i", "net_income", "per_capita"),
+    "net_income": ("i", "net_income", "money"),
+    "out_of_pocket": ("i", "compliant_out_of_pocket", "money"),
+    "per_capita_income_prev": ("p", "net_income", "per_capita"),
+    "net_income_prev": ("p", "net_income", "money"),
+    "housing_safety": ("c", "housing_safety", "code"),
+    "safe_drinking_water": ("c", "safe_drinking_water", "code"),
+    "food_clothing_secure": ("c", "food_clothing_secure", "code"),
 }
 
 
@@ -172,11 +183,17 @@ def year_joins(key: str, aliases=("i", "p", "c")) -> list[str]:
 
 
 def year_input_tables(dialect: str) -> dict[str, str]:
-    """Each year input as an expression over the registry tables i, p and c."""
-    return {
-        name: _money(dialect, f"{alias}.{column}") if money else f"{alias}.{column}"
-        for name, (alias, column, money) in YEAR_INPUTS.items()
-    }
+    """Each year input as an expression over the registry tables i, p and c (persons is at least 1: a check
+    constraint of the income account)."""
+    expressions = {}
+    for name, (alias, column, kind) in YEAR_INPUTS.items():
+        if kind == "per_capita":
+            expressions[name] = f"({_money(dialect, f'{alias}.{column}')} / {alias}.persons)"
+        elif kind == "money":
+            expressions[name] = _money(dialect, f"{alias}.{column}")
+        else:
+            expressions[name] = f"{alias}.{column}"
+    return expressions
 
 
 def feature_expressions(dialect: str) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -208,12 +225,13 @@ def feature_expressions(dialect: str) -> dict[str, tuple[str, tuple[str, ...]]]:
             ("pm",),
         ),
         "anyone_uninsured": ("(COALESCE({pm}.uninsured_members, 0) > 0)", ("pm",)),
-        # the age test only for the rare household with an out-of-school member (an indexed probe each). The fence
-        # keeps PostgreSQL from turning the probe into a hashed subplan, which scans every member row first
-        # (measured: two scans of 10M members, 1.2 s, per connection)
+        # the age test only for a household whose youngest member not at school may be of the age (an indexed
+        # probe each). The fence keeps PostgreSQL from turning the probe into a hashed subplan, which scans every
+        # member row first (measured: two scans of 10M members, 1.2 s, per connection)
         "child_out_of_school": (
-            f"CASE WHEN COALESCE({{pm}}.out_of_school_members, 0) = 0 THEN {false} ELSE EXISTS (SELECT 1 FROM {MEMBER} "
-            f"oos WHERE oos.household_id = {{hid}} AND oos.school_status = '{OUT_OF_SCHOOL}' "
+            f"CASE WHEN {{pm}}.latest_unschooled_birth IS NULL OR {{pm}}.latest_unschooled_birth <= %(born_after)s "
+            f"THEN {false} ELSE EXISTS (SELECT 1 FROM {MEMBER} oos WHERE oos.household_id = {{hid}} "
+            f"AND oos.school_status IN ({NOT_AT_SCHOOL_CODES}) "
             f"AND oos.birth_date > %(born_after)s AND oos.birth_date <= %(born_by)s {FENCE[dialect]}) END",
             ("pm",),
         ),
@@ -464,6 +482,7 @@ def rebuild_profiles(households: str | None, params: dict, year: int, using: str
         **{name: f"h.{name}" for name in HOUSEHOLD_INPUTS},
         **year_input_tables(dialect_of(using)),
         **{name: f"COALESCE(mc.{name}, 0)" for name in MEMBER_COUNTS},
+        **{name: f"mc.{name}" for name in MEMBER_DATES},
         "identified_on": "ef.identified_on",
         "monitored_on": "ef.monitored_on",
         "monitored_category": "COALESCE(ef.monitored_category, '')",

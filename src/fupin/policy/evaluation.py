@@ -185,9 +185,10 @@ class Plan:
         if self.combined_by_table:
             join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"  # SQLite: households outside, codes probed
             return (
-                f"SELECT {relation.key} AS household_id, c.outcome AS outcome, c.category AS category, "
-                f"c.code AS results, {persons} AS persons, {features}\n{relation.joins}\n"
-                f"{join} {COMBINATIONS} c ON c.code = ({results})\nWHERE {where}"
+                # "combo", not "c": c is the year's living conditions when they come from the registry tables
+                f"SELECT {relation.key} AS household_id, combo.outcome AS outcome, combo.category AS category, "
+                f"combo.code AS results, {persons} AS persons, {features}\n{relation.joins}\n"
+                f"{join} {COMBINATIONS} combo ON combo.code = ({results})\nWHERE {where}"
             )
         outcome = self.outcome_sql(dialect, rules)
         category = self._category_sql(dialect, rules)

@@ -45,6 +45,11 @@ NUMBER, INTEGER, BOOLEAN, TEXT = FeatureType.NUMBER, FeatureType.INTEGER, Featur
 #: child_out_of_school, kept here so that its description and the feature computation cannot drift apart
 YOUNGEST_PUPIL, OLDEST_PUPIL = 6, 15
 
+#: the school statuses of a child not at school: not a pupil at all, or the code for dropping out. A child of the
+#: age in any stage — kindergarten at 6 (entry is at 6 or 7), senior school at 15 (the usual age for it) — is
+#: at school, and its stage is not a reason to fail a household (docs/domain.md, 义务教育有保障)
+NOT_AT_SCHOOL = (codes.SchoolStatus.NOT_STUDENT, codes.SchoolStatus.OUT_OF_SCHOOL)
+
 _CATALOGUE = (
     # income (收入台账)
     Feature(
@@ -53,14 +58,15 @@ _CATALOGUE = (
         "人均纯收入",
         "元/人·年",
         "(工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出) ÷ 家庭人口数，取评估年度的收入台账；"
-        "可为负（经营亏损）；该年度无台账时为空。",
+        "按精确的商与标准线比较，不先四舍五入到分（台账显示的人均纯收入到分）：9654.01 元 ÷ 3 人 = 3218.0033 元，"
+        "超过 3218 元的标准线；可为负（经营亏损）；该年度无台账时为空。",
     ),
     Feature(
         "income_per_capita_last_year",
         NUMBER,
         "上年人均纯收入",
         "元/人·年",
-        "评估年度前一年收入台账的人均纯收入；无台账时为空。",
+        "评估年度前一年收入台账的人均纯收入（同样是精确的商）；无台账时为空。",
     ),
     Feature(
         "income_change_ratio",
@@ -112,7 +118,9 @@ _CATALOGUE = (
         "有义务教育阶段失学辍学儿童",
         "",
         f"至少一名成员在评估基准日的周岁年龄 ≥ {YOUNGEST_PUPIL} 且 ≤ {OLDEST_PUPIL}（满 {YOUNGEST_PUPIL} 周岁算，"
-        f"满 {OLDEST_PUPIL + 1} 周岁不算；生日当天满周岁），且在校生状况为“义务教育阶段失学辍学”。",
+        f"满 {OLDEST_PUPIL + 1} 周岁不算；生日当天满周岁），且在校生状况为"
+        + "或".join(f"“{label}”" for label in (codes.SchoolStatus(code).label for code in NOT_AT_SCHOOL))
+        + "（在读任何学段，包括学前教育、高中、中职，都算在校）。",
     ),
     Feature("dibao_members", INTEGER, "享受低保人数", "人", "享受农村最低生活保障的成员人数。"),
     Feature("tekun_members", INTEGER, "特困供养人数", "人", "特困人员救助供养的成员人数。"),

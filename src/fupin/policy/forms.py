@@ -7,7 +7,7 @@ from fupin.registry import codes
 from fupin.registry.filters import ALL, area_choices
 
 from .models import HOUSEHOLD_KINDS
-from .packs import available_packs
+from .services.packs import available_packs
 
 KIND_CHOICES = [(kind.value, kind.label) for kind in HOUSEHOLD_KINDS]
 

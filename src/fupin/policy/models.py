@@ -64,7 +64,9 @@ class HouseholdProfile(models.Model):
     members_weak_labour = models.PositiveIntegerField(_("弱劳动力人数"), default=0)
     members_without_labour = models.PositiveIntegerField(_("无劳动能力人数"), default=0)
     uninsured_members = models.PositiveIntegerField(_("未参加基本医保人数"), default=0)
-    out_of_school_members = models.PositiveIntegerField(_("失学辍学人数（不论年龄）"), default=0)
+    latest_unschooled_birth = models.DateField(
+        _("最年轻的不在校成员的出生日期"), null=True, help_text=_("在校生状况为非在校生或失学辍学的成员中")
+    )
     dibao_members = models.PositiveIntegerField(_("享受低保人数"), default=0)
     tekun_members = models.PositiveIntegerField(_("特困供养人数"), default=0)
     seriously_ill_members = models.PositiveIntegerField(_("大病人数"), default=0)
@@ -291,3 +293,39 @@ class AreaDecision(models.Model):
         verbose_name_plural = _("村/县退出评估结论")
         ordering = ["run", "area"]
         constraints = [models.UniqueConstraint(fields=["run", "area"], name="area_decision_once_per_run")]
+
+
+class UploadedPack(models.Model):
+    """A policy pack a county uploaded in the admin: the YAML text as uploaded, kept for good, one row a version.
+
+    Each upload of the same pack id is its next version; the highest active version of an id is the one in force
+    (`policy.services.packs`), so switching a version off goes back to the one before. Runs judged with it keep
+    the whole resolved pack and its origin ("上传第 N 版") in their snapshot."""
+
+    pack_id = models.CharField(_("标准包 id"), max_length=60)
+    version = models.PositiveIntegerField(_("版本"))
+    region = models.CharField(_("地区"), max_length=6)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("名称"), max_length=200, blank=True)
+    file_name = models.CharField(_("上传的文件名"), max_length=200)
+    text = models.TextField(_("标准包全文（YAML）"))
+    digest = models.CharField(_("内容摘要（SHA-256）"), max_length=64)
+    active = models.BooleanField(_("启用"), default=True, help_text=_("同一 id 取启用的最高版本"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("上传的标准包")
+        verbose_name_plural = _("上传的标准包")
+        ordering = ["pack_id", "-version"]
+        constraints = [models.UniqueConstraint(fields=["pack_id", "version"], name="uploaded_pack_version_once")]
+
+    def __str__(self):
+        return _("%(pack)s 第 %(version)s 版") % {"pack": self.pack_id, "version": self.version}

@@ -36,6 +36,10 @@ Names: lines, params and options form one namespace, written `$name` in expressi
 templates (features are `{feature}` there too), so a name may not be repeated across them or be a feature's.
 An option that no rule reads is refused: options only act through rules, so an unread one is a typo.
 
+Where packs come from: the shipped files (`packs/`), the county's packs folder (settings.POLICY_PACKS_DIR) and
+uploads kept in the database (policy.services.packs adds those); all are read by the same checks. A pack id is
+taken once: a folder or uploaded pack with a shipped id is refused at its id line (it inherits instead).
+
 Kinds, and how a kind's rules combine (the assessment layer applies this): exit, monitor_* and risk_elimination
 hold for a household when every rule of the kind holds (each rule is one line of the explanation); data_check
 rules stand alone, each one that holds flags a data problem.
@@ -46,9 +50,10 @@ import json
 import math
 import re
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from functools import cache
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -88,6 +93,14 @@ class Problem:
     def __str__(self):
         return f"{self.file}:{self.line}: {self.message}"
 
+    def described(self) -> str:
+        """The problem as a clerk reads it on a page: 文件 第 N 行：原因."""
+        return _("%(file)s 第 %(line)s 行：%(message)s") % {
+            "file": Path(self.file).name,
+            "line": self.line,
+            "message": self.message,
+        }
+
 
 class PackError(DomainError):
     """One or more packs failed validation; `problems` lists each with file and line."""
@@ -114,6 +127,47 @@ class _Origin:
         return Problem(self.file, self.line, message)
 
 
+# ── where a pack's text comes from ──────────────────────────────────────────────────────────────────────────────
+
+SHIPPED = "shipped"  # a file of policy/packs/, part of the release
+FOLDER = "folder"  # a file of the county's packs folder (settings.POLICY_PACKS_DIR)
+UPLOAD = "upload"  # an upload kept in the database, "upload:<version>"
+
+
+def upload_origin(version: int) -> str:
+    return f"{UPLOAD}:{version}"
+
+
+def origin_label(origin: str) -> str:
+    """Where a pack came from, for pages and runs: 随系统提供, 标准包目录, 上传第 N 版."""
+    kind, _sep, version = origin.partition(":")
+    if kind == UPLOAD:
+        return _("上传第 %(version)s 版") % {"version": version}
+    if kind == FOLDER:
+        return _("标准包目录")
+    return _("随系统提供")
+
+
+@dataclass(frozen=True)
+class PackText:
+    """One pack's YAML text, the name its problems are reported under, the id its file name asks for (None for
+    an upload, whose file name is the clerk's), and its origin."""
+
+    name: str
+    text: str
+    stem: str | None
+    origin: str = SHIPPED
+
+    @staticmethod
+    def of_file(path: Path, origin: str = SHIPPED) -> "PackText":
+        return PackText(str(path), path.read_text(encoding="utf-8"), path.stem, origin)
+
+
+def texts_of(directory: Path, origin: str) -> list[PackText]:
+    """The packs of a folder, by file name (a folder that does not exist holds none)."""
+    return [PackText.of_file(path, origin) for path in sorted(Path(directory).glob("*.yaml"))]
+
+
 # ── YAML read with line numbers ───────────────────────────────────────────────────────────────────────────────
 
 
@@ -134,13 +188,13 @@ class YamlList(list):
         self.item_origins: list[_Origin] = []
 
 
-def read_yaml(path: Path) -> YamlMap:
-    """Compose the YAML into nodes (which carry their marks) and build values that keep those lines.
+def read_yaml(file: str, text: str) -> YamlMap:
+    """Compose the YAML into nodes (which carry their marks) and build values that keep those lines; `file` is
+    the name problems are reported under (a path, or an upload's name).
 
     Aliases and merge keys are refused: a pack should say everything where it is read, and aliases allow
     exponential expansion. Duplicate keys, which YAML would silently resolve to the last, are refused too.
     """
-    file, text = str(path), path.read_text(encoding="utf-8")
     loader = yaml.SafeLoader(text)
     try:
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
@@ -310,10 +364,11 @@ class _PackSource:
     figures: dict  # section ("lines" / "params" / "options") → {name: (value, origin)}
     rules: tuple[_RuleSource, ...]
     document: YamlMap
+    origin: str  # where the text came from (PackText.origin)
 
 
-def _read_source(path: Path) -> _PackSource:
-    document = read_yaml(path)
+def _read_source(text: "PackText") -> _PackSource:
+    document = read_yaml(text.name, text.text)
     problems: list[Problem] = []
     _check_fields(document, _PACK_FIELDS, "", problems, document.origin)  # then each well-typed part is read on
     pack_id, region = document.get("id"), document.get("region")
@@ -321,10 +376,10 @@ def _read_source(path: Path) -> _PackSource:
         problems.append(
             document.value_origins["id"].problem(_("id '%(id)s' 只能含小写字母、数字和 -") % {"id": pack_id})
         )
-    elif _TEXT.accepts(pack_id) and pack_id != path.stem:
+    elif _TEXT.accepts(pack_id) and text.stem is not None and pack_id != text.stem:
         problems.append(
             document.value_origins["id"].problem(
-                _("id '%(id)s' 应与文件名 %(file)s 一致") % {"id": pack_id, "file": path.stem}
+                _("id '%(id)s' 应与文件名 %(file)s 一致") % {"id": pack_id, "file": text.stem}
             )
         )
     if _TEXT.accepts(region) and (not _REGION.match(region) or (len(region) == 6 and region.endswith("0000"))):
@@ -350,6 +405,7 @@ def _read_source(path: Path) -> _PackSource:
         figures,
         rules,
         document,
+        text.origin,
     )
 
 
@@ -475,6 +531,11 @@ class Pack:
     options: Mapping[str, bool]
     rules: tuple[PackRule, ...]
     version: str  # a digest of the resolved content: decisions store it with the pack id
+    origin: str = SHIPPED  # where its file came from (PackText.origin): shipped, the packs folder, an upload
+
+    @property
+    def origin_label(self) -> str:
+        return origin_label(self.origin)
 
     @property
     def parameters(self) -> dict[str, object]:
@@ -539,11 +600,15 @@ class Pack:
             "options": dict(self.options),
             "rules": [[r.id, r.title, r.kind, r.expression, r.explain, r.source, r.defined_in] for r in self.rules],
             "version": self.version,
+            "origin": self.origin,
         }
 
 
 def display_value(value) -> str:
-    """A pack's figure or a household's value as Chinese text shows it: 是/否, whole numbers without decimals."""
+    """A pack's figure or a household's value as Chinese text shows it: 是/否, whole numbers without decimals,
+    others to the fen (half away from zero, as the income account rounds) without trailing zeros. A value the fen
+    would round onto a whole yuan is shown to four places: the exact per-capita income 9,654.01 ÷ 3 reads
+    3218.0033, never "3218" beside a 3218 line it exceeds (docs/domain.md)."""
     if value is None:
         return "（无数据）"
     if isinstance(value, bool):
@@ -551,7 +616,13 @@ def display_value(value) -> str:
     if isinstance(value, str):
         return value
     number = float(value)
-    return rule_language.format_number(number) if number.is_integer() else f"{number:.2f}".rstrip("0")
+    if number.is_integer():
+        return rule_language.format_number(number)
+    for places in ("0.01", "0.0001"):
+        text = str(Decimal(repr(number)).quantize(Decimal(places), ROUND_HALF_UP)).rstrip("0").rstrip(".")
+        if "." in text:
+            return text
+    return text
 
 
 def _template_problem(template: str, known: set[str]) -> str | None:
@@ -579,21 +650,30 @@ class _Resolved:
 
 
 class PackLibrary:
-    """The packs of one directory: each file checked on reading, inheritance resolved and checked on demand."""
+    """The packs of one directory (the shipped ones, or a test's) and any others handed in (`extra`: the county's
+    packs folder, its uploads): each text checked on reading, inheritance resolved and checked on demand.
 
-    def __init__(self, directory: Path | str = PACKS_DIRECTORY):
+    An extra pack may inherit from any pack but may not take the id of another one: a county's pack is its own
+    (`inherits: national-2019` and its region), never a silent replacement of a shipped pack — the clash is
+    refused at the extra pack's id. Two packs for the same region and year are refused too."""
+
+    def __init__(self, directory: Path | str = PACKS_DIRECTORY, extra: Iterable[PackText] = ()):
         self.directory = Path(directory)
-        self._sources = self._read_all()
+        self._sources = self._read_all([*texts_of(self.directory, SHIPPED), *extra])
         self._by_region_year = {(source.region, source.year): source.id for source in self._sources.values()}
         self._resolved: dict[str, _Resolved] = {}
 
-    def _read_all(self) -> dict[str, _PackSource]:
+    def _read_all(self, texts: list[PackText]) -> dict[str, _PackSource]:
         sources, problems = {}, []
-        for path in sorted(self.directory.glob("*.yaml")):
+        for text in texts:
             try:
-                source = _read_source(path)
+                source = _read_source(text)
             except PackError as error:
                 problems.extend(error.problems)
+                continue
+            other = sources.get(source.id)
+            if other is not None:
+                problems.append(_id_taken(source, other))
                 continue
             sources[source.id] = source
         places: dict[tuple[str, int], _PackSource] = {}
@@ -614,6 +694,10 @@ class PackLibrary:
         if problems:
             raise PackError(problems)
         return sources
+
+    def origin_of(self, pack_id: str) -> str:
+        source = self._sources.get(pack_id)
+        return source.origin if source else SHIPPED
 
     def available(self) -> list[str]:
         """Pack ids, national first, then by region code and year."""
@@ -637,10 +721,21 @@ class PackLibrary:
         for region in candidates:
             if (region, year) in self._by_region_year:
                 return self.load(self._by_region_year[(region, year)])
+        nearest = self.nearest(candidates, year)
+        message = _("没有适用于地区 %(region)s 的 %(year)s 年标准包") % {"region": code, "year": year}
+        if nearest:
+            listed = "、".join(
+                _("%(pack)s（%(year)s 年）") % {"pack": pack_id, "year": pack_year} for pack_id, pack_year in nearest
+            )
+            message += _("；最近的有 %(packs)s") % {"packs": listed}
         raise PackNotFound(
-            _("没有适用于地区 %(region)s 的 %(year)s 年标准包") % {"region": code, "year": year},
-            details={"region": code, "year": year},
+            message, details={"region": code, "year": year, "nearest": [pack_id for pack_id, _year in nearest]}
         )
+
+    def nearest(self, regions, year: int, count: int = 3) -> list[tuple[str, int]]:
+        """The packs of these regions closest in year to `year` (the earlier first on a tie), as (id, year)."""
+        found = [(source.id, source.year) for source in self._sources.values() if source.region in regions]
+        return sorted(found, key=lambda item: (abs(item[1] - year), item[1]))[:count]
 
     def validate_all(self) -> list[Pack]:
         """Resolve every pack; all problems of all packs in one PackError."""
@@ -695,6 +790,12 @@ class PackLibrary:
         if problems:
             raise PackError(problems)
         return parent
+
+
+def _id_taken(source: _PackSource, other: _PackSource) -> Problem:
+    message = _("标准包 id %(id)s 已被%(origin)s的标准包使用（%(file)s）：请另取一个 id，可用 inherits 继承它")
+    values = {"id": source.id, "origin": origin_label(other.origin), "file": other.document.origin.file}
+    return source.document.value_origins["id"].problem(message % values)
 
 
 def _within(region: str, parent_region: str) -> bool:
@@ -755,6 +856,7 @@ def _merge(source: _PackSource, parent: _Resolved | None) -> _Resolved:
         options={name: value for name, (value, _origin) in figures["options"].items()},
         rules=pack_rules,
         version="",
+        origin=source.origin,
     )
     return _Resolved(_with_version(pack), figures, rules)
 
@@ -856,19 +958,44 @@ def pack_from_snapshot(snapshot: Mapping) -> Pack:
         options=options,
         rules=rules,
         version=snapshot["version"],
+        origin=snapshot.get("origin", SHIPPED),  # runs stored before packs had an origin used shipped ones
     )
 
 
-# ── the shipped packs ─────────────────────────────────────────────────────────────────────────────────────────
+# ── the packs in files: shipped, and the county's folder ────────────────────────────────────────────────────
 
 
-@cache
+def folder_texts() -> list[PackText]:
+    """The county's own pack files (settings.POLICY_PACKS_DIR; none when it is unset)."""
+    from django.conf import settings
+
+    folder = settings.POLICY_PACKS_DIR
+    return texts_of(folder, FOLDER) if folder else []
+
+
+def folder_signature() -> tuple:
+    """What tells that the packs folder changed (a file added, removed or rewritten): names, sizes and times."""
+    from django.conf import settings
+
+    folder = settings.POLICY_PACKS_DIR
+    if not folder:
+        return ()
+    return (str(folder), *((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.yaml"))))
+
+
+@lru_cache(maxsize=4)
+def _file_library(signature: tuple) -> PackLibrary:
+    return PackLibrary(PACKS_DIRECTORY, folder_texts())
+
+
 def default_library() -> PackLibrary:
-    return PackLibrary(PACKS_DIRECTORY)
+    """The shipped packs and the packs folder's, read again when a file of the folder changes (a running server
+    sees a pack the county drops in without a restart). Uploads are added by policy.services.packs."""
+    return _file_library(folder_signature())
 
 
 def load_pack(pack_id: str) -> Pack:
-    """The resolved (inherited and checked) pack with this id."""
+    """The resolved (inherited and checked) pack with this id, among the files."""
     return default_library().load(pack_id)
 
 

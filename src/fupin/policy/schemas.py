@@ -14,7 +14,9 @@ from .models import Kind
 class AssessmentQuery(Schema):
     kind: Kind = Field(Kind.MONITORING, title="评估类型")
     policy: str | None = Field(
-        None, title="标准包", description="如 national-2023；默认按农户所在区划和基准日上一年度选取"
+        None,
+        title="标准包",
+        description="如 national-2023；默认按农户所在区划和收入年度选取：基准日为 12 月 31 日时取当年，否则取上一年",
     )
     as_of: date | None = Field(None, title="评估基准日", description="默认今天")
 

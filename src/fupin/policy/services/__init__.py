@@ -1,5 +1,6 @@
 """Assessment operations, one module per topic (as Zulip's zerver/actions/<topic>.py); import from the module.
 
+- packs: the packs in force (shipped, the county's folder, the active uploads), uploading and switching versions.
 - scope: what an assessment is asked about — Scope, resolve_scope, resolve_pack, the as-of date, the features'
   source of that date, InvalidAssessment, CATEGORY_LABELS — and the scoped lookup every topic shares.
 - batch: `assess`, the whole-area run (households, or village and county exit) behind `fupin assess`.

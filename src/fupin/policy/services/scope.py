@@ -7,7 +7,7 @@ features of that date are read from, the one error of asking wrongly, and the ca
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,8 @@ from fupin.registry import codes
 
 from .. import compute
 from ..models import Kind
-from ..packs import Pack, load_pack, pack_for
+from ..packs import Pack
+from .packs import load_pack, pack_for
 
 CATEGORY_LABELS = {code: str(label) for code, label in codes.MonitoringCategory.choices}
 
@@ -61,13 +62,21 @@ def resolve_scope(user, area_code: str | None = None) -> Scope:
     return Scope(prefix, area.full_name() if area else "全部区划", area)
 
 
+def income_year(as_of: date) -> int:
+    """The last year whose income accounts are complete on the assessment date: the date's own year when it is
+    the year's last day (an assessment "as of 2019-12-31" judges 2019 under the 2019 standards), else the year
+    before (a screening in June 2024 reads the 2023 accounts)."""
+    return (as_of + timedelta(days=1)).year - 1
+
+
 def resolve_pack(pack_id: str | None, scope: Scope, as_of: date, values: dict | None = None) -> Pack:
-    """The pack named, or the one for the scope's region and the year before the assessment date (the last
-    complete year of income accounts); `values` replaces some of its lines, params or options (a what-if)."""
+    """The pack named, or the one for the scope's region (county, else province, else national) and the income
+    year of the assessment date (`income_year`); none for that year: a refusal naming the nearest packs.
+    `values` replaces some of its lines, params or options (a what-if)."""
     if pack_id:
         pack = load_pack(pack_id)
     else:
-        pack = pack_for(scope.prefix if len(scope.prefix) >= 2 else "national", as_of.year - 1)
+        pack = pack_for(scope.prefix if len(scope.prefix) >= 2 else "national", income_year(as_of))
     return pack.with_values(values) if values else pack
 
 

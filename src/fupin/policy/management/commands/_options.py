@@ -10,7 +10,12 @@ from fupin.policy.models import Kind
 
 
 def add_common(parser, *, kinds=True):
-    parser.add_argument("--policy", help="标准包 id（如 national-2023）；默认按区划和评估基准日上一年度选取")
+    parser.add_argument(
+        "--policy",
+        "--pack",
+        dest="policy",
+        help="标准包 id（如 national-2023）；默认按区划和收入年度选取：基准日为 12 月 31 日时取当年，否则取上一年",
+    )
     parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="评估基准日 YYYY-MM-DD（默认今天）")
     parser.add_argument("--area", help="区划代码（默认全部；指定 --user 时为该用户的区划）")
     parser.add_argument("--user", help="以该用户的身份和区划范围评估（默认：系统，全部区划）")
