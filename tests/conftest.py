@@ -8,8 +8,10 @@ import secrets
 from datetime import date
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import translation
 
 from fupin.accounts import tokens
 from fupin.accounts.models import User
@@ -50,6 +52,15 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def _fast_password_hashing(settings):
     """PBKDF2 at production strength costs ~0.5 s per user on this machine; tests need not pay it."""
     settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request in English (the language cookie) leaves its thread in
+    English, and a test after it would read the messages of services and packs in English."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 def _build_areas():
