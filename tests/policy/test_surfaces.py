@@ -161,13 +161,25 @@ def test_whatif_page_counts_only_the_users_area(client, users, homes):
     page = _text(
         client.get(
             "/assessments/whatif/",
-            {"kind": "monitoring", "against": "national-2023", "values": "monitoring_line=4000", "as_of": "2024-06-01"},
+            {
+                "kind": "monitoring",
+                "against": "national-2023",
+                "parameter": "monitoring_line",
+                "value": "4000",
+                "as_of": "2024-06-01",
+            },
         )
     )
     assert "把2023年监测线从6000降低到4000，新增0户0人，减少1户1人" in page
     refused = client.get(
         "/assessments/whatif/",
-        {"kind": "monitoring", "against": "national-2023", "values": "monitoring_line=4000", "area": VILLAGE_B1},
+        {
+            "kind": "monitoring",
+            "against": "national-2023",
+            "parameter": "monitoring_line",
+            "value": "4000",
+            "area": VILLAGE_B1,
+        },
     )
     assert "不在可用的选项中" in _text(refused)  # another village is not the user's to choose
     assert "whatif-sentence" not in refused.content.decode()
