@@ -1,7 +1,8 @@
 """The sweep's county, built once per module: the areas and users of tests/conftest.py (plus a user of 西乡镇 and
 staff users for the admin), households in 东一村, 东二村 and 西一村 whose personal values are distinctive enough
-for a substring search, everything filed under them, a county assessment run, a township run, a village run and a queued assessment job, an import job
-with an error report and an API token — one of each kind of record a route can show.
+for a substring search, everything filed under them, a county assessment run, a township run, a village run, a
+queued assessment job, an import job with an error report and an API token — one of each kind of record a route
+can show.
 
 `markers` are texts that name one area's records (household numbers, names, file and token names): a user must
 never meet a marker of an area that is neither inside their own nor above it. `secrets` are the full sensitive
