@@ -10,12 +10,17 @@ from fupin.registry import codes
 from fupin.registry.filters import ALL, area_choices
 
 from .models import HOUSEHOLD_KINDS, AssessmentRun, Kind
-from .packs import available_packs, display_value
+from .packs import available_packs, display_value, load_pack
 from .services.scope import resolve_pack, resolve_scope
 from .services.whatif import typed_value, whatif_parameters
 
 KIND_CHOICES = [(kind.value, kind.label) for kind in HOUSEHOLD_KINDS]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def pack_choices() -> list:
+    """Every pack by its title (the id after it, as the files name it)."""
+    return [(pack, f"{load_pack(pack).title}（{pack}）") for pack in available_packs()]
 
 
 def _scope_choices(user) -> list:
@@ -52,7 +57,7 @@ class StartForm(forms.Form):
         automatic = (
             _("按区划和年度自动选取（今天为 %(pack)s）") % {"pack": default} if default else _("按区划和年度自动选取")
         )
-        self.fields["pack"].choices = [("", automatic), *((pack, pack) for pack in available_packs())]
+        self.fields["pack"].choices = [("", automatic), *pack_choices()]
         self.fields["area"].choices = _scope_choices(user)
 
     def arguments(self) -> dict:
@@ -100,7 +105,7 @@ class WhatIfForm(forms.Form):
 
     def __init__(self, user, data):
         super().__init__(data)
-        packs = [("", _("（按区划和年度自动选取）")), *((pack, pack) for pack in available_packs())]
+        packs = [("", _("（按区划和年度自动选取）")), *pack_choices()]
         self.fields["against"].choices = packs
         self.fields["policy"].choices = [("", _("（与对照相同）")), *packs[1:]]
         self.fields["area"].choices = area_choices(user)

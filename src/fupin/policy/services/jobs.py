@@ -27,6 +27,7 @@ from fupin.core.progress import Steps
 
 from ..evaluation import Plan
 from ..models import AREA_KINDS, AssessmentJob
+from ..packs import load_pack
 from .batch import assess
 from .queries import covering
 from .records import ABANDONED_AFTER
@@ -179,7 +180,16 @@ def get_job(user, job_id) -> AssessmentJob:
         job = None
     if job is None:
         raise NotFound(_("未找到该评估任务"))
-    return notice_abandoned(job)
+    return _titled(notice_abandoned(job))
+
+
+def _titled(job: AssessmentJob) -> AssessmentJob:
+    """The job with `pack_title`: the title of the pack it names ("" when chosen by area and year, or gone)."""
+    try:
+        job.pack_title = load_pack(job.pack_id).title if job.pack_id else ""
+    except DomainError:
+        job.pack_title = job.pack_id
+    return job
 
 
 def notice_abandoned(job: AssessmentJob) -> AssessmentJob:
@@ -201,7 +211,7 @@ def open_jobs(user, kind: str | None = None) -> list[AssessmentJob]:
     jobs = _visible(user).exclude(status=AssessmentJob.Status.DONE).select_related("user")
     if kind:
         jobs = jobs.filter(kind=kind)
-    return [notice_abandoned(job) for job in jobs[:OPEN_JOBS_SHOWN]]
+    return [_titled(notice_abandoned(job)) for job in jobs[:OPEN_JOBS_SHOWN]]
 
 
 def job_state(job: AssessmentJob) -> dict:

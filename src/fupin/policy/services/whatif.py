@@ -59,9 +59,14 @@ class WhatIf:
         return sum(t.removed for t in self.townships), sum(t.removed_persons for t in self.townships)
 
     @property
+    def other_pack(self) -> Pack | None:
+        """The pack compared, when it is another pack (not the same one with some values changed)."""
+        return self.after if self.after.lineage != self.before.lineage else None
+
+    @property
     def sentence(self) -> str:
         """E.g. 把2023年监测线从6600提高到7100，新增120户391人."""
-        what = "、".join(self.changes) or f"改用标准包 {self.after.id}"
+        what = "、".join(self.changes) or f"改用{self.after.title}"
         (added, added_persons), (removed, removed_persons) = self.added, self.removed
         parts = [f"新增{added}户{added_persons}人"]
         if removed:
