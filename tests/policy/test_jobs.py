@@ -91,7 +91,7 @@ def test_a_queued_job_shows_its_progress_and_the_worker_runs_it(client, users, h
         {"phase": "queued", "done": 0, "total": 1, "percent": 0, "label": "排队等待"},
     )
     page = client.get(location).content.decode()
-    assert 'id="job-progress"' in page and "policy/job.js" in page
+    assert 'id="job-progress"' in page and "web/job.js" in page
     assert "排队中" in client.get("/assessments/").content.decode()  # listed while queued
     township = client_for(users["township_a"])
     assert str(job.pk) in township.get("/assessments/").content.decode()  # the county's job, seen below it
