@@ -9,6 +9,7 @@ import pytest
 from fupin.accounts.models import Action, AuditEntry
 from fupin.policy.models import AssessmentJob, AssessmentRun
 from fupin.policy.services import jobs
+from fupin.policy.services.explain import run_summary
 from fupin.policy.services.scope import InvalidAssessment
 from fupin.policy.tasks import run_assessment
 from tests.factories import COUNTY, VILLAGE_A1, VILLAGE_B1
@@ -155,3 +156,14 @@ def test_another_areas_job_is_not_found(client, users, homes):
     assert client.get(f"/assessments/jobs/{job.pk}/", {"format": "json"}).status_code == 404
     client.force_login(users["village_a1"])
     assert client.get(f"/assessments/jobs/{job.pk}/").status_code == 200
+
+
+def test_a_village_exit_job_ends_on_a_run_page_that_counts_areas(client, users, homes, settings):
+    settings.TASKS = IMMEDIATE
+    job = jobs.start_assessment(users["county"], "village_exit", pack_id="national-2023", as_of=date(2024, 6, 1))
+    assert job.status == job.Status.DONE and job.run.kind == "village_exit"
+    client.force_login(users["county"])
+    page = client.get(f"/assessments/runs/{job.run_id}/").content.decode()
+    assert "区划数" in page and "符合贫困村退出条件" in page and "查看名单" not in page
+    lines = [(line.label, line.count) for line in run_summary(job.run)]
+    assert sum(count for _label, count in lines) == job.run.households
