@@ -167,3 +167,29 @@ def test_a_village_exit_job_ends_on_a_run_page_that_counts_areas(client, users, 
     assert "区划数" in page and "符合贫困村退出条件" in page and "查看名单" not in page
     lines = [(line.label, line.count) for line in run_summary(job.run)]
     assert sum(count for _label, count in lines) == job.run.households
+
+
+def test_a_failed_job_leaves_the_runs_list_after_a_week(users, homes):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = jobs.start_assessment(users["county"], "monitoring", pack_id="national-2023", enqueue=False)
+    AssessmentJob.objects.filter(pk=job.pk).update(status="failed", finished_at=timezone.now() - timedelta(days=6))
+    assert [j.pk for j in jobs.open_jobs(users["county"])] == [job.pk]
+    AssessmentJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(days=8))
+    assert jobs.open_jobs(users["county"]) == [] and jobs.get_job(users["county"], job.pk).status == "failed"
+
+
+def test_a_job_left_running_by_a_dead_worker_is_marked_failed_when_looked_at(users, homes):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = jobs.start_assessment(users["county"], "monitoring", pack_id="national-2023", enqueue=False)
+    started = timezone.now() - timedelta(hours=11, minutes=59)
+    AssessmentJob.objects.filter(pk=job.pk).update(status="running", started_at=started)
+    assert jobs.get_job(users["county"], job.pk).status == "running"  # just under 12 hours: still running
+    AssessmentJob.objects.filter(pk=job.pk).update(started_at=started - timedelta(minutes=2))
+    seen = jobs.get_job(users["county"], job.pk)
+    assert seen.status == "failed" and "已中断" in seen.message

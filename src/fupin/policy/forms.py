@@ -51,11 +51,11 @@ class StartForm(forms.Form):
     def __init__(self, user, data=None, initial=None):
         super().__init__(data, initial={"as_of": timezone.localdate(), **(initial or {})})
         try:
-            default = resolve_pack(None, resolve_scope(user), timezone.localdate()).id
+            default = resolve_pack(None, resolve_scope(user), timezone.localdate()).title
         except DomainError:
             default = ""
         automatic = (
-            _("按区划和年度自动选取（今天为 %(pack)s）") % {"pack": default} if default else _("按区划和年度自动选取")
+            _("按区划和年度自动选取（今天为%(pack)s）") % {"pack": default} if default else _("按区划和年度自动选取")
         )
         self.fields["pack"].choices = [("", automatic), *pack_choices()]
         self.fields["area"].choices = _scope_choices(user)

@@ -8,6 +8,7 @@ SQLite, one writer holds the database), so neither the run nor the job row can c
 
 import json
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -45,6 +46,7 @@ PHASES = {
 #: share of the bar each phase fills, in order
 WEIGHTS = {"queued": 0, "更新农户汇总": 30, "评估": 70, "done": 0}
 OPEN_JOBS_SHOWN = 10
+FAILED_SHOWN_FOR = timedelta(days=7)  # a failed job stays on the runs list this long (its page stays)
 
 
 def may_assess(user) -> bool:
@@ -207,8 +209,10 @@ def notice_abandoned(job: AssessmentJob) -> AssessmentJob:
 
 
 def open_jobs(user, kind: str | None = None) -> list[AssessmentJob]:
-    """The latest jobs the user may see that are not a finished run (queued, running or failed), newest first."""
+    """The latest jobs the user may see that are not a finished run (queued, running, or failed in the last week),
+    newest first."""
     jobs = _visible(user).exclude(status=AssessmentJob.Status.DONE).select_related("user")
+    jobs = jobs.exclude(status=AssessmentJob.Status.FAILED, finished_at__lt=timezone.now() - FAILED_SHOWN_FOR)
     if kind:
         jobs = jobs.filter(kind=kind)
     return [_titled(notice_abandoned(job)) for job in jobs[:OPEN_JOBS_SHOWN]]
