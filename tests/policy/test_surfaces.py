@@ -112,7 +112,10 @@ def test_api_never_shows_health_derived_values(api_as, homes, tmp_path, monkeypa
 
 def test_api_runs_are_scoped(api_as, homes):
     assert [run["kind"] for run in api_as("county").get("/assessments/runs").json()["items"]] == ["monitoring"]
-    assert api_as("village_a1").get("/assessments/runs").json()["count"] == 0  # the county's totals are not theirs
+    listed = api_as("village_a1").get("/assessments/runs").json()
+    assert listed["count"] == 1  # the county's run, counted again over 东一村: the county's totals are not theirs
+    run = listed["items"][0]
+    assert (run["area_code"], run["counted_in"], run["households"], run["passed"]) == ("149901", VILLAGE_A1, 1, 1)
 
 
 def test_api_flagged_lists_only_the_callers_households_with_the_registry_filters(api_as, homes):
