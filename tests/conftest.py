@@ -63,6 +63,12 @@ def _site_language():
     translation.activate(django_settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _assessment_jobs_dir(settings, tmp_path):
+    """Assessment jobs' progress files in the test's own folder, never the working directory."""
+    settings.POLICY_JOBS_DIR = tmp_path / "assessments"
+
+
 def _build_areas():
     for code, name, level, parent in AREAS:
         Area.objects.create(code=code, name=name, level=level, parent_id=parent)

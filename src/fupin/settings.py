@@ -77,6 +77,9 @@ ENVIRONMENT = {
     "FUPIN_ASSESS_PARALLEL_MIN": Variable(
         "100000", "assessments of at least this many households are judged by two database connections at once"
     ),
+    "FUPIN_ASSESS_DIR": Variable(
+        "$FUPIN_DATA_DIR/assessments", "the progress files of assessments started from the web, one a job"
+    ),
     "FUPIN_HOUSEHOLD_NUMBER_PATTERN": Variable(
         "2–24 letters, digits or -, a letter or digit at each end",
         "the county's 户编号: a regular expression the whole number must match, read alike by Python and DuckDB",
@@ -319,6 +322,7 @@ EXCHANGE_MEMORY_LIMIT = env("FUPIN_IMPORT_MEMORY", "512MB")  # DuckDB's memory_l
 EXCHANGE_ABANDONED_AFTER = int(env("FUPIN_IMPORT_ABANDONED_AFTER", "600"))
 POLICY_PACKS_DIR = Path(env("FUPIN_PACKS_DIR")) if env("FUPIN_PACKS_DIR") else None
 POLICY_PARALLEL_MIN_HOUSEHOLDS = int(env("FUPIN_ASSESS_PARALLEL_MIN", "100000"))
+POLICY_JOBS_DIR = Path(env("FUPIN_ASSESS_DIR", DATA_DIR / "assessments"))  # assessment jobs' progress
 # Registry field rules (fupin.registry.values): the county's household-number pattern (a regular expression the whole
 # number must match; empty: 2–24 letters, digits or "-") with its description for clerks, and the earliest date a
 # registry event may carry (identification, monitoring, status events; none may be in the future).

@@ -86,12 +86,22 @@ def test_a_household_deleted_after_the_run_is_not_counted(api_as, county_run):
     assert totals(api_as("village_a1").get("/assessments/flagged").json()["run"]) == (2, 3, 1, 1, 0)
 
 
-def test_runs_listed_to_a_township_are_only_those_inside_it(api_as, county_run, users):
+def test_runs_listed_to_a_township_are_those_inside_it_and_above_it_counted_in_it(api_as, county_run, users):
     assess("monitoring", user=users["village_a2"], pack_id="national-2023", as_of=AS_OF)
     listed = api_as("township_a").get("/assessments/runs").json()["items"]
-    assert [(run["area_code"], totals(run)) for run in listed] == [(VILLAGE_A2, (1, 2, 1, 2, 0))]
+    assert (
+        [(run["area_code"], totals(run)) for run in listed]
+        == [
+            (VILLAGE_A2, (1, 2, 1, 2, 0)),  # 东二村's own run, newest first, whole
+            (COUNTY[:6], (4, 8, 3, 6, 0)),  # the county's, counted over 东乡镇 alone
+        ]
+    )
     assert listed[0]["counted_in"] == VILLAGE_A2 and listed[0]["counted_in_name"] == "山西省示范市示范县东乡镇东二村"
-    assert api_as("village_b1").get("/assessments/runs").json()["count"] == 0
+    assert listed[1]["counted_in"] == TOWNSHIP_A[:9] and listed[1]["counted_in_name"] == "山西省示范市示范县东乡镇"
+    below = (
+        api_as("village_b1").get("/assessments/runs").json()
+    )  # 西一村: the county's run only, 东二村's is not theirs
+    assert [(run["area_code"], totals(run)) for run in below["items"]] == [(COUNTY[:6], (4, 4, 3, 3, 0))]
 
 
 def test_a_county_wide_village_exit_run_is_counted_over_the_users_villages(county_run, users):

@@ -154,7 +154,7 @@ def test_exit_explains_each_condition_with_values_and_lines():
     assert by_id["exit_income_above_line"].explanation.startswith("人均纯收入 2995 元，扶贫标准 2995 元")
     assert by_id["exit_income_above_line"].verdict == "不符合"
     assert by_id["exit_housing_safety"].result is False
-    assert by_id["exit_housing_safety"].explanation.startswith("住房不安全：是（住房安全等级 3")
+    assert by_id["exit_housing_safety"].explanation == "住房不安全：是（住房安全等级 D级危房）"  # the label, not 3
     assert by_id["exit_drinking_water"].verdict == "符合"
 
 

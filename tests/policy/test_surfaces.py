@@ -112,7 +112,10 @@ def test_api_never_shows_health_derived_values(api_as, homes, tmp_path, monkeypa
 
 def test_api_runs_are_scoped(api_as, homes):
     assert [run["kind"] for run in api_as("county").get("/assessments/runs").json()["items"]] == ["monitoring"]
-    assert api_as("village_a1").get("/assessments/runs").json()["count"] == 0  # the county's totals are not theirs
+    listed = api_as("village_a1").get("/assessments/runs").json()
+    assert listed["count"] == 1  # the county's run, counted again over 东一村: the county's totals are not theirs
+    run = listed["items"][0]
+    assert (run["area_code"], run["counted_in"], run["households"], run["passed"]) == ("149901", VILLAGE_A1, 1, 1)
 
 
 def test_api_flagged_lists_only_the_callers_households_with_the_registry_filters(api_as, homes):
@@ -161,13 +164,25 @@ def test_whatif_page_counts_only_the_users_area(client, users, homes):
     page = _text(
         client.get(
             "/assessments/whatif/",
-            {"kind": "monitoring", "against": "national-2023", "values": "monitoring_line=4000", "as_of": "2024-06-01"},
+            {
+                "kind": "monitoring",
+                "against": "national-2023",
+                "parameter": "monitoring_line",
+                "value": "4000",
+                "as_of": "2024-06-01",
+            },
         )
     )
     assert "把2023年监测线从6000降低到4000，新增0户0人，减少1户1人" in page
     refused = client.get(
         "/assessments/whatif/",
-        {"kind": "monitoring", "against": "national-2023", "values": "monitoring_line=4000", "area": VILLAGE_B1},
+        {
+            "kind": "monitoring",
+            "against": "national-2023",
+            "parameter": "monitoring_line",
+            "value": "4000",
+            "area": VILLAGE_B1,
+        },
     )
     assert "不在可用的选项中" in _text(refused)  # another village is not the user's to choose
     assert "whatif-sentence" not in refused.content.decode()

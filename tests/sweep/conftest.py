@@ -11,8 +11,12 @@ from tests.sweep.world import build
 @pytest.fixture(scope="package")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     exchange_dir = tmp_path_factory.mktemp("sweep-exchange")
+    jobs_dir = tmp_path_factory.mktemp("sweep-assessments")
     immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    with django_db_blocker.unblock(), override_settings(EXCHANGE_DIR=exchange_dir, TASKS=immediate):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(EXCHANGE_DIR=exchange_dir, POLICY_JOBS_DIR=jobs_dir, TASKS=immediate),
+    ):
         with transaction.atomic():
             yield build()
             transaction.set_rollback(True)

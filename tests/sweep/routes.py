@@ -138,6 +138,7 @@ EXPORT_AUDIT = (("export", "registry.household"),)
 REPORT_AUDIT = (("export", "exchange.importjob"),)
 IMPORT_AUDIT = (("create", "registry.household", "import"), ("import", "exchange.importjob"))  # each record, the file
 ASSESS = f"kind=monitoring&policy=national-2023&as_of={AS_OF}"
+WHATIF = f"kind=monitoring&against=national-2023&parameter=monitoring_line&value=0&as_of={AS_OF}"
 
 #: web pages and other non-API URL patterns, by URL name
 WEB: dict[str, list[Route]] = {
@@ -248,13 +249,33 @@ WEB: dict[str, list[Route]] = {
     "registry:village-detail": [Route("/villages/{pk}/", target="village")],
     "policy:area-verdicts": [Route("/assessments/areas/?kind=village_exit", lists=True, refused=None)],
     "policy:area-verdict": [Route("/assessments/areas/{pk}/", target="area_decision", refused=None)],
-    "policy:flagged": [Route("/assessments/flagged/?kind=monitoring", lists=True, shows=True)],
-    "policy:whatif": [
-        Route(
-            f"/assessments/whatif/?kind=monitoring&against=national-2023&values=monitoring_line%3D4000&as_of={AS_OF}",
-            lists=True,
-        )
+    "policy:flagged": [
+        Route("/assessments/flagged/?kind=monitoring", lists=True, shows=True),
+        Route("/assessments/flagged/?kind=data_check", lists=True),
     ],
+    "policy:whatif": [Route(f"/assessments/whatif/?{WHATIF}", lists=True)],
+    "policy:whatif-households": [
+        Route(f"/assessments/whatif/households/?{WHATIF}&direction=removed", lists=True, shows=True),
+        Route(f"/assessments/whatif/households/?{WHATIF}&direction=added", lists=True),
+    ],
+    "policy:runs": [
+        Route("/assessments/", lists=True),
+        Route(
+            "/assessments/",
+            "POST",
+            body=lambda w, v: {"kind": "monitoring", "pack": "national-2023", "as_of": str(AS_OF), "area": v},
+            form=True,
+            ok=302,
+            writer="township_a",
+            audit=(("create", "policy.assessmentjob"),),
+            note="the job runs inside the request (the immediate backend): start → run → its page",
+        ),
+    ],
+    "policy:job": [
+        Route("/assessments/jobs/{pk}/", target="assessment_job"),
+        Route("/assessments/jobs/{pk}/?format=json", target="assessment_job"),
+    ],
+    "policy:run": [Route("/assessments/runs/{pk}/", target="village_run")],
     "exchange:import": [
         Route("/exchange/import/", lists=True, shows=True),
         Route(

@@ -44,7 +44,7 @@ def params(predicate, roles=None):
 
 
 def missing(case):
-    return MISSING_JOB if case.route.target == "job" else MISSING_PK
+    return MISSING_JOB if case.route.target in ("job", "assessment_job") else MISSING_PK
 
 
 def leaks(world, username, response) -> list[str]:

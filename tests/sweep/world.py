@@ -1,7 +1,8 @@
 """The sweep's county, built once per module: the areas and users of tests/conftest.py (plus a user of 西乡镇 and
 staff users for the admin), households in 东一村, 东二村 and 西一村 whose personal values are distinctive enough
-for a substring search, everything filed under them, a county assessment run, a township run, an import job
-with an error report and an API token — one of each kind of record a route can show.
+for a substring search, everything filed under them, a county assessment run, a township run, a village run, a
+queued assessment job, an import job with an error report and an API token — one of each kind of record a route
+can show.
 
 `markers` are texts that name one area's records (household numbers, names, file and token names): a user must
 never meet a marker of an area that is neither inside their own nor above it. `secrets` are the full sensitive
@@ -19,6 +20,7 @@ from fupin.accounts.models import AuditEntry, User
 from fupin.accounts.roles import Role
 from fupin.areas.models import PREFIX_LENGTH, Area, AreaPopulation
 from fupin.exchange import services as exchange
+from fupin.policy.services import jobs as assessment_jobs
 from fupin.policy.services.batch import assess
 from fupin.registry import codes, services
 from fupin.registry.models import IncomeAccount, LivingConditions, Member, VillageEvent, VillageFacilities
@@ -190,6 +192,11 @@ def build() -> World:
         VillageEvent.objects.create(village_id=code, kind=codes.VillageEventKind.POOR, date=date(2014, 10, 31))
     village_run = assess("village_exit", user=admin, pack_id="national-2018", as_of=date(2019, 6, 30))
     township_run = assess("monitoring", user=users["township_a"], pack_id="national-2023", as_of=AS_OF)
+    village_run = assess("monitoring", user=users["township_a"], pack_id="national-2023", as_of=AS_OF, area=VILLAGE_A1)
+    # an assessment of 东一村 started from the web and still queued (no worker runs it here)
+    assessment_job = assessment_jobs.start_assessment(
+        users["township_a"], "monitoring", pack_id="national-2023", as_of=AS_OF, area=VILLAGE_A1, enqueue=False
+    )
     keys = {username: tokens.issue_token(user, "sweep", via="test") for username, user in users.items()}
     tokens.issue_token(users["village_a1"], TOKEN_NAME_A1, via="test")
     token = users["village_a1"].api_tokens.get(name=TOKEN_NAME_A1)
@@ -213,6 +220,8 @@ def build() -> World:
         "area_decision": village_run.area_decisions.get(area_id=VILLAGE_A1),
         "county_run": county_run,
         "run": township_run,
+        "village_run": village_run,
+        "assessment_job": assessment_job,
         "job": job,
         "token": token,
         "village": Area.objects.get(code=VILLAGE_A1),

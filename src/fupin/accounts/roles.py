@@ -47,3 +47,6 @@ ROLE_RANK = {
     Role.VILLAGE: 1,
     Role.CADRE: 1,
 }
+
+#: who may start a whole-area assessment from the web (inside their own area): the county's and townships' clerks
+ASSESSORS = {Role.COUNTY_ADMIN, Role.TOWNSHIP}

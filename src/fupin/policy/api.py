@@ -14,7 +14,7 @@ from .models import Kind
 from .schemas import AreaVerdictsOut, AssessmentOut, AssessmentQuery, FlaggedPage, RunPage, feature_values
 from .services.explain import display, explain
 from .services.household import assess_household as judge_household
-from .services.queries import decisions_of, runs
+from .services.queries import decisions_of, in_scope, listed_runs, runs
 from .services.queries import flagged as flagged_households
 from .services.verdicts import area_run, area_verdicts
 
@@ -55,8 +55,15 @@ def record_household_assessment(request, household_id: int, query: Query[Assessm
 
 @router.get("/assessments/runs", response={200: RunPage, **ERRORS}, summary="评估批次")
 def list_runs(request, page: Query[PageQuery], kind: Kind | None = None, single: bool = False):
-    """Runs over areas inside the caller's area (a village user does not see a county run's totals)."""
-    return paginate(runs(request.auth, kind=kind, include_single=single), page)
+    """Finished whole-area runs over the caller's area, an area above it or one inside it, newest first, as the
+    runs page lists them: a wider run (the county's, read by a township) is counted again over the caller's own
+    households (`counted_in` names the area the figures are of). `single=true`: the runs inside the caller's area,
+    one-household runs among them."""
+    if single:
+        return paginate(runs(request.auth, kind=kind, include_single=True), page)
+    body = paginate(listed_runs(request.auth, kind), page)
+    body["items"] = [in_scope(request.auth, run) for run in body["items"]]
+    return body
 
 
 @router.get("/assessments/flagged", response={200: FlaggedPage, **ERRORS}, summary="评估发现的农户")

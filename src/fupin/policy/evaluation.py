@@ -320,14 +320,15 @@ def tally(
 
 
 def compare_select(before: Plan, after: Plan, dialect: str, source: compute.Source, where: str) -> str:
-    """village_id, persons and both outcomes (was, now) of the households matching `where` (over h): the what-if,
-    one flat SELECT in which each plan's rules read the same feature expressions."""
+    """household_id, village_id, persons and both outcomes (was, now) of the households matching `where` (over h):
+    the what-if, one flat SELECT in which each plan's rules read the same feature expressions."""
     read = {*before.features, *after.features}
     names = [name for name in FEATURES if name in read]  # in catalogue order
     relation = compute.feature_relation(dialect, names, source)
     was = before.outcome_sql(dialect, before.rule_expressions(dialect, relation))
     now = after.outcome_sql(dialect, after.rule_expressions(dialect, relation))
     return (
-        f"SELECT h.village_id AS village_id, {relation.expressions['members']} AS persons, {was} AS was, "
+        f"SELECT {relation.key} AS household_id, h.village_id AS village_id, "
+        f"{relation.expressions['members']} AS persons, {was} AS was, "
         f"{now} AS now\n{relation.joins}\nWHERE {where} {compute.FENCE[dialect]}"
     )

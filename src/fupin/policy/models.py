@@ -10,6 +10,8 @@ check (deferred to commit on PostgreSQL) cost more than the insert (docs/decisio
 Django still cascades deletes of households to them.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -329,3 +331,51 @@ class UploadedPack(models.Model):
 
     def __str__(self):
         return _("%(pack)s 第 %(version)s 版") % {"pack": self.pack_id, "version": self.version}
+
+
+class JobQuerySet(ScopedQuerySet):
+    area_path = "area_code"
+
+
+class AssessmentJob(models.Model):
+    """An assessment started from the web: what was asked (kind, pack, date, area), by whom, and what became of it.
+    It outlives a failed run (whose row is removed with its decisions), so the runs list can say it failed and why.
+    Its progress while it runs is a small file (services.jobs), since the run's own rows are inside its transaction."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在评估")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("评估类型"), max_length=20, choices=Kind.choices)
+    pack_id = models.CharField(_("标准包"), max_length=120, help_text=_("空：按区划和年度自动选取"), blank=True)
+    as_of = models.DateField(_("评估基准日"))
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("评估的区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    area_code = models.CharField(_("评估范围（区划代码前缀）"), max_length=15, blank=True)
+    area_name = models.CharField(_("评估范围"), max_length=120, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评估人"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    message = models.TextField(_("说明"), blank=True)
+    run = models.ForeignKey(
+        AssessmentRun, verbose_name=_("评估批次"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("评估任务")
+        verbose_name_plural = _("评估任务")
+        ordering = ["-created_at"]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -22,3 +22,10 @@ class FlaggedTable(HouseholdColumns):
 
     def render_category(self, record, value):
         return CATEGORY_LABELS.get(value, "")
+
+
+class MovedTable(HouseholdColumns):
+    """The households a what-if's change moves one way: the household list's columns (phone masked)."""
+
+    class Meta(HouseholdColumns.Meta):
+        sequence = ("number", "head_name", "village", "status", "phone")

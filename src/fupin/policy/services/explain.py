@@ -9,6 +9,9 @@ import string
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from fupin.accounts.masking import mask_value
 from fupin.registry import codes
 
@@ -31,8 +34,7 @@ def display(name: str, value) -> str:
         return mask_value(MASKED_FEATURES[name], value)
     feature = FEATURES.get(name)
     if feature is not None and feature.choices and value is not None:
-        label = _CODE_LABELS.get(name, {}).get(str(value))
-        return f"{value} {label}" if label else str(value)
+        return str(_CODE_LABELS.get(name, {}).get(str(value), value))  # the label, never the code
     return display_value(value)
 
 
@@ -98,19 +100,76 @@ class Explanation:
         return "\n".join(out)
 
 
+#: what a decision's outcome means, in each kind's own words (true, false); a run's summary counts under the same
+#: words, so the figure a clerk reads and the explanation of any household behind it say the same thing. For data
+#: checks "true" is a suspected problem found: its households "不符合" nothing, they have nothing wrong.
+OUTCOME_WORDS = {
+    Kind.EXIT: (gettext_lazy("符合贫困户退出标准"), gettext_lazy("不符合贫困户退出标准")),
+    Kind.MONITORING: (gettext_lazy("符合监测对象识别条件"), gettext_lazy("不符合任何一类监测对象识别条件")),
+    Kind.RISK_ELIMINATION: (gettext_lazy("符合风险消除条件"), gettext_lazy("不符合风险消除条件")),
+    Kind.DATA_CHECK: (gettext_lazy("发现数据疑点"), gettext_lazy("未发现数据疑点")),
+    Kind.VILLAGE_EXIT: (gettext_lazy("符合贫困村退出条件"), gettext_lazy("不符合贫困村退出条件")),
+    Kind.COUNTY_EXIT: (gettext_lazy("符合贫困县退出条件"), gettext_lazy("不符合贫困县退出条件")),
+}
+UNKNOWN_WORDS = gettext_lazy("无法判断（缺少数据）")
+
+
+def outcome_words(kind, outcome: bool | None) -> str:
+    """The words of one outcome of a kind (None: cannot be judged for want of data)."""
+    if outcome is None:
+        return str(UNKNOWN_WORDS)
+    return str(OUTCOME_WORDS[Kind(kind)][0 if outcome else 1])
+
+
+def rule_verdict(kind, result: bool | None) -> str:
+    """One rule's result: met or not; for a data check, whether the rule found a suspected problem."""
+    if result is None:
+        return str(UNKNOWN_WORDS)
+    if Kind(kind) == Kind.DATA_CHECK:
+        return _("发现疑点") if result else _("未见疑点")
+    return _("符合") if result else _("不符合")
+
+
 def _summary(decision: Decision) -> str:
-    if decision.kind == Kind.MONITORING:
-        if decision.category:
-            return f"结论：符合监测对象识别条件——{CATEGORY_LABELS[decision.category]}"
-        return "结论：无法判断（缺少数据）" if decision.outcome is None else "结论：不符合任何一类监测对象识别条件"
-    verdicts = {
-        Kind.EXIT: ("符合贫困户退出标准", "不符合贫困户退出标准"),
-        Kind.RISK_ELIMINATION: ("符合风险消除条件", "不符合风险消除条件"),
-        Kind.DATA_CHECK: ("发现数据疑点", "未发现数据疑点"),
-    }[decision.kind]
-    if decision.outcome is None:
-        return "结论：无法判断（缺少数据）"
-    return "结论：" + (verdicts[0] if decision.outcome else verdicts[1])
+    words = outcome_words(decision.kind, decision.outcome)
+    if decision.kind == Kind.MONITORING and decision.category:
+        return _("结论：%(words)s——%(category)s") % {"words": words, "category": CATEGORY_LABELS[decision.category]}
+    return _("结论：%(words)s") % {"words": words}
+
+
+@dataclass
+class SummaryLine:
+    """One line of a run's summary: what it counts (in its kind's outcome words), households or areas, persons."""
+
+    label: str
+    count: int
+    persons: int | None
+    outcome: bool | None
+    part: bool = False  # a part of the line above it (a monitoring category)
+
+
+def run_summary(run) -> list[SummaryLine]:
+    """A run's totals as the run page and `fupin assess` show them: one line per outcome in the kind's words (the
+    explanation's), and for monitoring each category under the households that meet the conditions. Household
+    runs count households and persons; village and county runs count areas."""
+    kind = Kind(run.kind)
+    if kind in (Kind.VILLAGE_EXIT, Kind.COUNTY_EXIT):
+        rest = run.households - run.passed - run.unknown
+        return [
+            SummaryLine(outcome_words(kind, True), run.passed, None, True),
+            SummaryLine(outcome_words(kind, False), rest, None, False),
+            SummaryLine(outcome_words(kind, None), run.unknown, None, None),
+        ]
+    outcome = run.counts.get("outcome", {})
+    lines = []
+    for key, value in (("true", True), ("false", False), ("unknown", None)):
+        households, persons = outcome.get(key, [0, 0])
+        lines.append(SummaryLine(outcome_words(kind, value), households, persons, value))
+        if value is True:
+            for code, (n, p) in sorted(run.counts.get("category", {}).items()):
+                label = _("其中 %(category)s") % {"category": CATEGORY_LABELS.get(code, code)}
+                lines.append(SummaryLine(label, n, p, True, part=True))
+    return lines
 
 
 def explain(decision: Decision) -> Explanation:
@@ -142,7 +201,7 @@ def explain(decision: Decision) -> Explanation:
                 group=RULE_KIND_LABELS[rule.kind],
                 rule_text=rule_language.to_rule_text(rule.tree),
                 result=result,
-                verdict={True: "符合", False: "不符合", None: "无法判断（缺少数据）"}[result],
+                verdict=rule_verdict(decision.kind, result),
                 explanation=_render(rule.explain, template_values),
                 values=[(FEATURES[name].label, shown.get(name, "")) for name in used],
                 thresholds=[

@@ -3,10 +3,13 @@ a run's totals as the user may see them, and a page's decisions. Nothing here wr
 """
 
 from django.db import connections
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
+from fupin.areas.models import code_range
 from fupin.areas.scoping import NOTHING, scope_prefix
+from fupin.core.errors import NotFound
 from fupin.registry.filters import filtered_households
 from fupin.registry.models import Household
 
@@ -28,18 +31,50 @@ def runs(user, *, kind: str | None = None, include_single: bool = False):
     return queryset.select_related("user")
 
 
+def covering(prefix: str) -> list[str]:
+    """The prefixes of the areas that hold an area with this prefix, itself included ("" is everything)."""
+    return [prefix[:n] for n in range(len(prefix) + 1)]
+
+
 def run_for(user, kind) -> AssessmentRun | None:
-    """The run a user's flagged list reads: the latest finished whole-area run of the kind that covers the user's
-    whole area (e.g. the county's run for a village user), else the latest one inside it."""
+    """The run a user's flagged list reads by default: the latest finished whole-area run of the kind over the
+    widest area that covers the user's whole area — the county's current run for a township or a village user,
+    even when a township run was made after it — else the latest one inside it (a county user who has only
+    township runs). A sub-area run is one pick away (listed_runs)."""
     kind = assessment_kind(kind)
     prefix = scope_prefix(user)
     if prefix == NOTHING:
         return None
-    finished = AssessmentRun.objects.filter(kind=kind, single=False, finished_at__isnull=False).order_by(
-        "-finished_at", "-id"
-    )
-    covering = [prefix[:n] for n in range(len(prefix) + 1)]
-    return finished.filter(area_code__in=covering).first() or finished.restrict(user).first()
+    finished = AssessmentRun.objects.filter(kind=kind, single=False, finished_at__isnull=False)
+    widest = finished.filter(area_code__in=covering(prefix)).order_by(Length("area_code"), "-finished_at", "-id")
+    return widest.first() or finished.restrict(user).order_by("-finished_at", "-id").first()
+
+
+def listed_runs(user, kind: str | None = None):
+    """The finished whole-area runs a user may list: over their area, an area above it (the county's runs for a
+    township) or one inside it, newest first. A wider run's totals are of the whole wider area: shown only
+    through in_scope, which counts them again over the user's own households."""
+    queryset = AssessmentRun.objects.filter(single=False, finished_at__isnull=False)
+    if user is not None:
+        prefix = scope_prefix(user)
+        if prefix == NOTHING:
+            return queryset.none()
+        low, high = code_range(prefix)
+        queryset = queryset.filter(Q(area_code__in=covering(prefix)) | Q(area_code__gte=low, area_code__lt=high))
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.select_related("user").order_by("-finished_at", "-id")
+
+
+def chosen_run(user, kind, run_id=None) -> AssessmentRun | None:
+    """The run a list reads: the one picked (one the user may list, else "not found" as for a missing one), or
+    run_for's default."""
+    if run_id in (None, ""):
+        return run_for(user, kind)
+    run = listed_runs(user).filter(pk=run_id).first() if str(run_id).isdigit() else None
+    if run is None:
+        raise NotFound(_("未找到该评估批次"))
+    return run
 
 
 def flagged(user, kind, params=None, *, category: str = "", run: AssessmentRun | None = None):

@@ -10,12 +10,22 @@ from django.db import connections, transaction
 from django.utils.translation import gettext as _
 
 from fupin.areas.models import PREFIX_LENGTH, Area, Level
+from fupin.registry.models import Household
 
 from .. import compute
+from .. import rules as rule_language
 from ..evaluation import Plan, compare_select
-from ..models import AREA_KINDS
+from ..models import AREA_KINDS, Kind
 from ..packs import Pack, display_value
-from .scope import InvalidAssessment, as_of_or_today, assessment_kind, features_source, resolve_pack, resolve_scope
+from .scope import (
+    InvalidAssessment,
+    Scope,
+    as_of_or_today,
+    assessment_kind,
+    features_source,
+    resolve_pack,
+    resolve_scope,
+)
 
 
 @dataclass
@@ -49,9 +59,14 @@ class WhatIf:
         return sum(t.removed for t in self.townships), sum(t.removed_persons for t in self.townships)
 
     @property
+    def other_pack(self) -> Pack | None:
+        """The pack compared, when it is another pack (not the same one with some values changed)."""
+        return self.after if self.after.lineage != self.before.lineage else None
+
+    @property
     def sentence(self) -> str:
         """E.g. 把2023年监测线从6600提高到7100，新增120户391人."""
-        what = "、".join(self.changes) or f"改用标准包 {self.after.id}"
+        what = "、".join(self.changes) or f"改用{self.after.title}"
         (added, added_persons), (removed, removed_persons) = self.added, self.removed
         parts = [f"新增{added}户{added_persons}人"]
         if removed:
@@ -68,8 +83,41 @@ FIGURE_LABELS = {
     "months_stable": "稳定月数",
     "incidence_threshold": "贫困发生率标准",
     "require_six_months": "监测满6个月的要求",
+    "incidence_threshold_west": "西部地区贫困发生率标准",
+    "village_checklist": "贫困村退出的基础设施和公共服务项目",
     "no_labour_never_eliminated": "无劳动能力户不消除的要求",
 }
+
+
+def figure_label(name: str) -> str:
+    """A line's, parameter's or option's name as a county office says it."""
+    return FIGURE_LABELS.get(name, name)
+
+
+def whatif_parameters(pack: Pack, kind) -> list[tuple[str, str, object]]:
+    """(name, label, current value) of the lines, parameters and options the kind's rules read in the pack: what a
+    what-if can change (the others change nothing for this kind)."""
+    used = set()
+    for rule in Plan.of(pack, kind).rules:
+        used.update(rule_language.params_used(rule.tree))
+    return [(name, figure_label(name), value) for name, value in pack.parameters.items() if name in used]
+
+
+def typed_value(current, text: str):
+    """A value typed for a what-if, read as the type of the value it replaces: a number, or 是/否 (true/false)."""
+    text = str(text).strip()
+    if isinstance(current, bool):
+        if text.lower() in ("是", "true", "1"):
+            return True
+        if text.lower() in ("否", "false", "0"):
+            return False
+        raise InvalidAssessment(_("“%(value)s”应为“是”或“否”") % {"value": text}, field="value")
+    if isinstance(current, (int, float)):
+        try:
+            return float(text.replace(",", ""))
+        except ValueError:
+            raise InvalidAssessment(_("“%(value)s”应为数值") % {"value": text}, field="value") from None
+    return text
 
 
 def pack_changes(before: Pack, after: Pack) -> list[str]:
@@ -80,20 +128,19 @@ def pack_changes(before: Pack, after: Pack) -> list[str]:
     for name in [*old, *(n for n in new if n not in old)]:
         if old.get(name) == new.get(name):
             continue
-        label = FIGURE_LABELS.get(name, name)
+        label = figure_label(name)
         if isinstance(old.get(name), (int, float)) and not isinstance(old.get(name), bool) and name in new:
             verb = "提高到" if new[name] > old[name] else "降低到"
             changes.append(f"把{year}{label}从{display_value(old[name])}{verb}{display_value(new[name])}")
         else:
             changes.append(f"{year}{label}由{display_value(old.get(name))}改为{display_value(new.get(name))}")
-    old_rules = {rule.id: rule.expression for rule in before.rules}
-    new_rules = {rule.id: rule.expression for rule in after.rules}
+    old_rules = {rule.id: rule for rule in before.rules}
+    new_rules = {rule.id: rule for rule in after.rules}
     for rule_id in sorted(set(old_rules) | set(new_rules)):
-        if old_rules.get(rule_id) != new_rules.get(rule_id):
-            changes.append(
-                f"规则 {rule_id} "
-                + ("新增" if rule_id not in old_rules else "删除" if rule_id not in new_rules else "修改")
-            )
+        old, new = old_rules.get(rule_id), new_rules.get(rule_id)
+        if getattr(old, "expression", None) != getattr(new, "expression", None):
+            verb = "新增" if old is None else "删除" if new is None else "修改"
+            changes.append(f"{verb}规则“{(new or old).title}”")  # its title: a rule's id is a code
     return changes
 
 
@@ -115,19 +162,20 @@ def parse_values(pairs) -> dict:
     return values
 
 
-def whatif(
-    kind,
-    *,
-    user=None,
-    before: str | None = None,
-    after: str | None = None,
-    values: dict | None = None,
-    as_of: date | None = None,
-    area: str | None = None,
-    using: str = "default",
-) -> WhatIf:
-    """Re-judge the households in scope under another pack (or the same pack with some values changed) and count,
-    by township, who would be added and who removed. Nothing is stored: one SELECT over one set of features."""
+@dataclass(frozen=True)
+class Compared:
+    """What a what-if compares: the kind, the date, the scope and the two packs (the second with the changes)."""
+
+    kind: Kind
+    as_of: date
+    scope: Scope
+    before: Pack
+    after: Pack
+
+
+def compared(kind, *, user=None, before=None, after=None, values=None, as_of=None, area=None) -> Compared:
+    """Resolve a what-if's question: a household kind, the scope (the user's area or one inside it), the packs; the
+    two must be of one income year."""
     kind = assessment_kind(kind)
     if kind in AREA_KINDS:
         raise InvalidAssessment(_("测算只适用于农户评估（退出、监测、风险消除、核查）"))
@@ -141,28 +189,47 @@ def whatif(
             % {"before": first.year, "after": second.year},
             details={"before": first.year, "after": second.year},
         )
-    plan_a, plan_b = Plan.of(first, kind), Plan.of(second, kind)
+    return Compared(kind, as_of, scope, first, second)
+
+
+def _compare_rows(question: Compared, outer, params: dict, using: str) -> list[tuple]:
+    """Rows of `outer(select)` over the households in scope judged under both packs (compare_select), with the
+    profile refreshed and the as-of facts filled for the statement and dropped after it. Nothing is stored."""
+    plan_a, plan_b = Plan.of(question.before, question.kind), Plan.of(question.after, question.kind)
     dialect = compute.dialect_of(using)
-    condition, scope_params = compute.scope_condition(scope.prefix)
+    condition, scope_params = compute.scope_condition(question.scope.prefix)
+    year = question.before.year
     with transaction.atomic(using=using):
-        compute.refresh_profiles(first.year, using)
-        source = features_source(as_of, first.year, scope.prefix, using)
-        length = PREFIX_LENGTH[Level.TOWNSHIP]
-        sql = (
-            f"SELECT substr(village_id, 1, {length}) AS township, "
-            f"SUM(CASE WHEN now IS TRUE AND was IS NOT TRUE THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN now IS TRUE AND was IS NOT TRUE THEN persons ELSE 0 END), "
-            f"SUM(CASE WHEN was IS TRUE AND now IS NOT TRUE THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN was IS TRUE AND now IS NOT TRUE THEN persons ELSE 0 END), "
-            f"SUM(CASE WHEN was IS TRUE THEN 1 ELSE 0 END), SUM(CASE WHEN was IS TRUE THEN persons ELSE 0 END), "
-            f"SUM(CASE WHEN now IS TRUE THEN 1 ELSE 0 END), SUM(CASE WHEN now IS TRUE THEN persons ELSE 0 END) "
-            f"FROM ({compare_select(plan_a, plan_b, dialect, source, condition)}) d "
-            f"GROUP BY substr(village_id, 1, {length})"
-        )
+        compute.refresh_profiles(year, using)
+        source = features_source(question.as_of, year, question.scope.prefix, using)
+        sql = outer(compare_select(plan_a, plan_b, dialect, source, condition))
         with connections[using].cursor() as cursor:
-            cursor.execute(sql, {**compute.parameters(as_of, first.year), **scope_params})
+            cursor.execute(sql, {**compute.parameters(question.as_of, year), **scope_params, **params})
             rows = cursor.fetchall()
         compute.drop_as_of_events(using)
+    return rows
+
+
+def whatif(kind, *, user=None, before=None, after=None, values=None, as_of=None, area=None, using="default") -> WhatIf:
+    """Re-judge the households in scope under another pack (or the same pack with some values changed) and count,
+    by township, who would be added and who removed. Nothing is stored: one SELECT over one set of features."""
+    question = compared(kind, user=user, before=before, after=after, values=values, as_of=as_of, area=area)
+    length = PREFIX_LENGTH[Level.TOWNSHIP]
+    rows = _compare_rows(
+        question,
+        lambda select: (
+            f"SELECT substr(village_id, 1, {length}) AS township, "
+            f"SUM(CASE WHEN {MOVED['added']} THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {MOVED['added']} THEN persons ELSE 0 END), "
+            f"SUM(CASE WHEN {MOVED['removed']} THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {MOVED['removed']} THEN persons ELSE 0 END), "
+            f"SUM(CASE WHEN was IS TRUE THEN 1 ELSE 0 END), SUM(CASE WHEN was IS TRUE THEN persons ELSE 0 END), "
+            f"SUM(CASE WHEN now IS TRUE THEN 1 ELSE 0 END), SUM(CASE WHEN now IS TRUE THEN persons ELSE 0 END) "
+            f"FROM ({select}) d GROUP BY substr(village_id, 1, {length})"
+        ),
+        {},
+        using,
+    )
     names_of = dict(
         Area.objects.using(using).filter(code__in=[row[0] + "000" for row in rows]).values_list("code", "name")
     )
@@ -174,13 +241,41 @@ def whatif(
         if any(numbers[:4]):
             townships.append(TownshipDiff(township, names_of.get(township + "000", township), *numbers[:4]))
     return WhatIf(
-        kind.value,
-        first,
-        second,
-        scope.name,
-        as_of,
-        pack_changes(first, second),
+        question.kind.value,
+        question.before,
+        question.after,
+        question.scope.name,
+        question.as_of,
+        pack_changes(question.before, question.after),
         townships,
         (totals[0], totals[1]),
         (totals[2], totals[3]),
     )
+
+
+#: which way a household moves: flagged under the change and not before (added), or the other way (removed); a
+#: household that cannot be judged under one of the packs moves as "not flagged" there, as the counts have it
+MOVED = {
+    "added": "now IS TRUE AND was IS NOT TRUE",
+    "removed": "was IS TRUE AND now IS NOT TRUE",
+}
+
+
+def moved_households(question: Compared, direction: str, township: str = "", using: str = "default") -> list[int]:
+    """The ids of the households in scope the change moves one way (MOVED), in household-number order; of one
+    township's when `township` (its 9-digit prefix) is given. The drill-down behind whatif's counts: the same
+    statement, so the list and the figure agree."""
+    if direction not in MOVED:
+        raise InvalidAssessment(_("变化方向应为“新增”或“减少”"), field="direction")
+    length = PREFIX_LENGTH[Level.TOWNSHIP]
+    where = MOVED[direction] + (f" AND substr(d.village_id, 1, {length}) = %(township)s" if township else "")
+    rows = _compare_rows(
+        question,
+        lambda select: (
+            f"SELECT d.household_id FROM ({select}) d JOIN {Household._meta.db_table} hh ON hh.id = d.household_id "
+            f"WHERE {where} ORDER BY hh.number, hh.id"
+        ),
+        {"township": township},
+        using,
+    )
+    return [row[0] for row in rows]

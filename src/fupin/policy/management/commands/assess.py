@@ -12,7 +12,8 @@ from fupin.core.progress import RichProgress
 from fupin.policy.evaluation import RULE_KINDS
 from fupin.policy.models import AREA_KINDS, Kind
 from fupin.policy.services.batch import assess
-from fupin.policy.services.scope import CATEGORY_LABELS, as_of_or_today, resolve_pack, resolve_scope
+from fupin.policy.services.explain import run_summary
+from fupin.policy.services.scope import as_of_or_today, resolve_pack, resolve_scope
 from fupin.policy.services.verdicts import area_verdicts
 from fupin.policy.services.whatif import parse_values
 
@@ -68,22 +69,18 @@ class Command(BaseCommand):
             f"[bold]{run.get_kind_display()}[/bold] 批次 {run.pk}：{run.area_name}，标准包 {run.pack_id}"
             f"（版本 {run.pack_version}），收入年度 {run.year}，基准日 {run.as_of}，用时 {seconds:.1f} 秒"
         )
-        if Kind(run.kind) in AREA_KINDS:
-            console.print(
-                f"  评估 {run.households} 个区划：符合 {run.passed}，无法判断 {run.unknown}，"
-                f"其余不符合；贫困人口 {run.counts.get('poor_persons', 0)}"
-            )
+        area_run = Kind(run.kind) in AREA_KINDS
+        table = Table("结论", "区划数" if area_run else "户数", *(() if area_run else ("人数",)))
+        for line in run_summary(run):  # the explanation's words for each outcome (services.explain)
+            figures = [f"{line.count:,}"] + ([] if area_run else [f"{line.persons:,}"])
+            table.add_row(f"  {line.label}" if line.part else line.label, *figures)
+        console.print(table)
+        if area_run:
+            console.print(f"  贫困人口 {run.counts.get('poor_persons', 0)}")
             if run.note:
                 console.print(f"  说明：{run.note}")
             console.print(_area_table(area_verdicts(user, run), Kind(run.kind) == Kind.VILLAGE_EXIT))
             return
-        outcome = run.counts["outcome"]
-        table = Table("结论", "户数", "人数")
-        for key, label in (("true", "符合"), ("false", "不符合"), ("unknown", "无法判断（缺少数据）")):
-            table.add_row(label, f"{outcome[key][0]:,}", f"{outcome[key][1]:,}")
-        for code, (households, persons) in sorted(run.counts.get("category", {}).items()):
-            table.add_row(f"  其中 {CATEGORY_LABELS[code]}", f"{households:,}", f"{persons:,}")
-        console.print(table)
 
 
 def _area_table(verdicts, village: bool) -> Table:

@@ -1,11 +1,12 @@
-// Polls the import job until it finishes, moving the bar; then reloads to show the outcome.
+// A background job's page (an import, an assessment): polls the element's data-job-url until the job finishes,
+// moving the bar (#job-progress) and the phase (#job-phase); then reloads to show the outcome.
 (function () {
-  var box = document.getElementById("import-job");
+  var box = document.querySelector("[data-job-url]");
   if (!box || box.dataset.finished === "1") return;
   var bar = document.getElementById("job-progress");
   var phase = document.getElementById("job-phase");
   function poll() {
-    fetch(box.dataset.url, { credentials: "same-origin" })
+    fetch(box.dataset.jobUrl, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (state) {
         if (state.finished) { window.location.reload(); return; }
