@@ -87,6 +87,8 @@ def test_openapi_lists_the_endpoints(live_server):
         "/api/households/{household_id}/assessment": {"get", "post"},
         "/api/assessments/runs": {"get"},
         "/api/assessments/flagged": {"get"},
+        "/api/assessments/areas": {"get"},
+        "/api/figures": {"get"},
         "/api/imports": {"post"},
         "/api/imports/{job_id}": {"get"},
         "/api/imports/{job_id}/report": {"get"},

@@ -190,7 +190,7 @@ def build() -> World:
     county_run = assess("monitoring", user=admin, pack_id="national-2023", as_of=AS_OF)
     for code in (VILLAGE_A1, VILLAGE_A2, VILLAGE_B1):  # every village a poor one, judged by the county's run
         VillageEvent.objects.create(village_id=code, kind=codes.VillageEventKind.POOR, date=date(2014, 10, 31))
-    village_run = assess("village_exit", user=admin, pack_id="national-2018", as_of=date(2019, 6, 30))
+    village_exit_run = assess("village_exit", user=admin, pack_id="national-2018", as_of=date(2019, 6, 30))
     township_run = assess("monitoring", user=users["township_a"], pack_id="national-2023", as_of=AS_OF)
     village_run = assess("monitoring", user=users["township_a"], pack_id="national-2023", as_of=AS_OF, area=VILLAGE_A1)
     # an assessment of 东一村 started from the web and still queued (no worker runs it here)
@@ -217,7 +217,7 @@ def build() -> World:
         "conditions": a1.conditions.get(),
         "facilities": facilities,
         "population": population,
-        "area_decision": village_run.area_decisions.get(area_id=VILLAGE_A1),
+        "area_decision": village_exit_run.area_decisions.get(area_id=VILLAGE_A1),
         "county_run": county_run,
         "run": township_run,
         "village_run": village_run,
