@@ -204,6 +204,11 @@ def _specific(model) -> dict[str, tuple[Check, ...]]:
         return {"year": years, "farmland_mu": FARMLAND}
     if label == "registry.statusevent":
         return {"date": event_dates, "reason": _text(opts.get_field("reason"), remarks=True)}
+    if label == "registry.memberevent":  # a birth or a death may be long before the poverty records began
+        return {
+            "date": (Check("below", EARLIEST_BIRTH, "不能早于{arg}"), Check("above", _today, "不能晚于今天")),
+            "reason": _text(opts.get_field("reason"), remarks=True),
+        }
     return {}
 
 

@@ -8,11 +8,23 @@ per topic; the names are re-exported here, so callers write `services.create_hou
 from .base import reveal
 from .events import EVENT_FROM, TYPE_FOR_STATUS, apply_event, record_event, status_counts_as_of, with_status_as_of
 from .households import HOUSEHOLD_FIELDS, create_household, update_household
-from .members import MEMBER_FIELDS, add_member, check_member_id, duplicate_persons, members_present_on, update_member
+from .members import (
+    MEMBER_EVENT_FIELDS,
+    MEMBER_FIELDS,
+    add_member,
+    check_member_id,
+    duplicate_persons,
+    income_persons_error,
+    member_event_refusal,
+    members_present_on,
+    record_member_event,
+    update_member,
+)
 
 __all__ = [
     "EVENT_FROM",
     "HOUSEHOLD_FIELDS",
+    "MEMBER_EVENT_FIELDS",
     "MEMBER_FIELDS",
     "TYPE_FOR_STATUS",
     "add_member",
@@ -20,8 +32,11 @@ __all__ = [
     "check_member_id",
     "create_household",
     "duplicate_persons",
+    "income_persons_error",
+    "member_event_refusal",
     "members_present_on",
     "record_event",
+    "record_member_event",
     "reveal",
     "status_counts_as_of",
     "update_household",
