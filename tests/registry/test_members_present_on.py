@@ -26,7 +26,7 @@ def _event(member, kind, on):
 
 def test_members_on_a_date_follow_birth_and_events(users):
     household = build_household(users["county"], VILLAGE_A1, members=[])
-    always = _member(household, "一直在", date(1970, 1, 1), "A1")
+    _member(household, "一直在", date(1970, 1, 1), "A1")
     baby = _member(household, "新生儿", date(2019, 5, 6), "A2")
     _event(baby, codes.MemberEventKind.BIRTH, date(2019, 5, 6))
     gone = _member(household, "已故", date(1940, 2, 2), "A3")  # there before the records, died 2018-03-01
