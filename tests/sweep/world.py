@@ -183,6 +183,9 @@ def build() -> World:
     # exited, then flagged by the monitoring run below (脱贫不稳定户): every list of flags shows 东一村
     event = services.record_event(admin, a1, codes.EventKind.EXITED, date(2019, 12, 1), reason="稳定脱贫", via="test")
     facilities = VillageFacilities.objects.create(village_id=VILLAGE_A1, year=2023, hardened_road=True)
+    member_event = services.record_member_event(
+        admin, a1, {"id_number": ID_A1_CHILD, "kind": codes.MemberEventKind.BIRTH, "date": date(2010, 6, 1)}, via="test"
+    )
 
     county_run = assess("monitoring", user=admin, pack_id="national-2023", as_of=AS_OF)
     township_run = assess("monitoring", user=users["township_a"], pack_id="national-2023", as_of=AS_OF)
@@ -205,6 +208,7 @@ def build() -> World:
         "income": a1.incomes.get(),
         "conditions": a1.conditions.get(),
         "facilities": facilities,
+        "member_event": member_event,
         "county_run": county_run,
         "run": township_run,
         "job": job,
