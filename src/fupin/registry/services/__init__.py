@@ -18,6 +18,7 @@ from .members import (
     member_event_refusal,
     members_present_on,
     record_member_event,
+    sync_member_dates,
     update_member,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "record_member_event",
     "reveal",
     "status_counts_as_of",
+    "sync_member_dates",
     "update_household",
     "update_member",
     "with_status_as_of",
