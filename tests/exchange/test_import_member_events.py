@@ -247,3 +247,17 @@ def test_income_of_a_household_without_members_is_not_checked(users, run_import,
     make_household(VILLAGE_A1, number="Z1", members=[])
     job = run_import(users["county"], incomes_file(("Z1", "2022", "4", "1000")))
     assert job.status == ImportJob.Status.DONE, [(e["row"], e["column"], e["reason"]) for e in job.errors]
+
+
+def test_a_row_refused_for_its_own_reason_is_not_blamed_again_and_the_job_page_names_the_sheet(
+    users, run_import, family, client
+):
+    services.record_member_event(
+        users["county"], family, {"id_number": BABY, "kind": "birth", "date": date(2021, 5, 6)}
+    )
+    job = run_import(users["village_a1"], events_file(("E1", BABY, "", "迁入", "2021-05-05", "", "")))
+    assert errors_of(job) == {(2, "日期", "日期早于该成员的出生日期2021-05-06")}  # not also "the birth is not first"
+    done = run_import(users["village_a1"], events_file(("E1", HEAD, "", "迁出", "2022-01-01", "", "")))
+    client.force_login(users["village_a1"])
+    page = client.get(f"/exchange/import/{done.pk}/").content.decode()
+    assert "<td>成员变动</td>" in page and "member_events" not in page
