@@ -222,7 +222,8 @@ def _check_order(staged: Import, e: str, header: dict) -> None:
             SELECT r.cause_row AS _row,
                    CASE WHEN {"true" if in_out else "false"} THEN {_label("c.kind")} ELSE CAST(c.date AS VARCHAR)
                    END AS value,
-                   '与已登记的' || CAST(r.date AS VARCHAR) || '“' || {_label("r.kind")} || '”矛盾：' || r.reason AS reason
+                   '与已登记的' || CAST(r.date AS VARCHAR) || '“' || {_label("r.kind")} || '”矛盾：'
+                   || r.reason AS reason
             FROM member_event_refusals r JOIN member_event_refusals c ON c._row = r.cause_row
             WHERE r._row IS NULL AND r.reason IS NOT NULL AND r.in_out = {in_out}
               -- a row refused for its own reason is not blamed again for what it does to a recorded event
