@@ -169,11 +169,18 @@ def test_compulsory_school_age_children_are_in_school_but_a_few(county):
     assert out <= max(2, len(school_age) // 100)
 
 
-def test_income_accounts_count_the_members_and_cover_the_years(county):
+def test_income_accounts_count_the_members_of_12_31_and_cover_the_years(county):
     last_year = timezone.localdate().year - 1
-    sizes = dict(Household.objects.annotate(n=Count("members")).values_list("id", "n"))
-    accounts = IncomeAccount.objects.values_list("household_id", "persons")
-    assert all(persons == sizes[household] for household, persons in accounts)
+    for year in (2014, 2018, last_year):
+        present = services.members_present_on(Member.objects.all(), date(year, 12, 31))
+        sizes = dict(present.values("household_id").annotate(n=Count("id")).values_list("household_id", "n"))
+        accounts = IncomeAccount.objects.filter(year=year).values_list("household_id", "persons")
+        assert accounts and all(persons == sizes[household] for household, persons in accounts)
+    assert not [
+        (a.household_id, a.year)
+        for a in IncomeAccount.objects.select_related("household")[:400]
+        if services.income_persons_error(a.household, a.year, a.persons)
+    ]
     years = IncomeAccount.objects.values("household_id").annotate(first=Min("year"), last=Max("year"), n=Count("id"))
     registered = set(StatusEvent.objects.filter(kind=codes.EventKind.IDENTIFIED).values_list("household_id", flat=True))
     for row in years:
@@ -309,3 +316,22 @@ def test_monitoring_from_2020_and_risk_elimination_from_2021(county):
     assert not StatusEvent.objects.filter(kind=kinds.MONITORED, date__year__lt=2020).exists()
     assert not StatusEvent.objects.filter(kind=kinds.RISK_ELIMINATED, date__year__lt=2021).exists()
     assert not StatusEvent.objects.filter(kind__in=[kinds.EXITED, kinds.RETURNED], date__year__gt=2020).exists()
+
+
+def test_member_events_births_deaths_marriages_follow_the_rules_and_the_members_dates(county):
+    from collections import Counter
+
+    from fupin.registry.models import MemberEvent
+
+    events = list(MemberEvent.objects.select_related("member"))
+    kinds = Counter(e.kind for e in events)
+    assert kinds[codes.MemberEventKind.BIRTH] > 0 and kinds[codes.MemberEventKind.DEATH] > 0
+    assert kinds[codes.MemberEventKind.MARRY_IN] > 0
+    for event in events:
+        member = event.member
+        assert (event.household_id, event.id_number, event.name) == (member.household_id, member.id_number, member.name)
+        assert services.member_event_refusal([event], member.birth_date) is None
+        assert event.date <= timezone.localdate()
+        assert member.relation != codes.Relation.HEAD or event.kind != codes.MemberEventKind.DEATH
+        assert services.sync_member_dates(member) == {}  # joined_on/left_on are what the events give
+    assert all(e.date == e.member.birth_date for e in events if e.kind == codes.MemberEventKind.BIRTH)

@@ -226,7 +226,9 @@ def test_roles_that_may_not_edit_cannot_import(users, run_import):
 
 
 def test_households_and_incomes_sheets_with_codes_labels_and_money(users, run_import, make_household):
-    make_household(VILLAGE_A1, number="I1")
+    # three members, as its 2024 income says (家庭人口数 is checked against the members of 12-31)
+    three = [{"name": "冯大", "relation": "01"}, {"name": "冯二", "relation": "02"}, {"name": "冯三", "relation": "03"}]
+    make_household(VILLAGE_A1, number="I1", members=three)
     households = csv_text(
         (
             "户编号",

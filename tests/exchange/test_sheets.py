@@ -33,8 +33,16 @@ def with_alerts(monkeypatch):
 
 
 def test_exchange_registers_the_registry_sheets_in_their_order():
-    assert sheets.sheets() == registry_sheets.SHEETS
-    assert sheets.sheets("registry") == (registry_sheets.HOUSEHOLDS, registry_sheets.MEMBERS, registry_sheets.INCOMES)
+    assert sheets.sheets() == (*registry_sheets.SHEETS, *registry_sheets.IMPORTED_ONLY)
+    assert sheets.sheets("registry") == (
+        registry_sheets.HOUSEHOLDS,
+        registry_sheets.MEMBERS,
+        registry_sheets.INCOMES,
+        registry_sheets.MEMBER_EVENTS,
+        registry_sheets.CONDITIONS,
+        registry_sheets.POPULATIONS,
+        registry_sheets.FACILITIES,
+    )
     assert sheets.sheet("members") is registry_sheets.MEMBERS
     assert sheets.sheet("nothing") is None
 
@@ -42,7 +50,7 @@ def test_exchange_registers_the_registry_sheets_in_their_order():
 def test_a_kind_is_registered_once(monkeypatch):
     monkeypatch.setattr(sheets, "_SHEETS", dict(sheets._SHEETS))
     sheets.register(registry_sheets.HOUSEHOLDS)  # the same declaration again: nothing changes
-    assert sheets.sheets() == registry_sheets.SHEETS
+    assert sheets.sheets() == (*registry_sheets.SHEETS, *registry_sheets.IMPORTED_ONLY)
     with pytest.raises(ValueError, match="households"):
         sheets.register(Sheet(kind="households", title="别的", model=Member, key=(), columns=()))
 
@@ -55,6 +63,10 @@ def test_a_kind_is_registered_once(monkeypatch):
         (["户编号", "年度", "行政区划代码"], "incomes"),
         (["户编号", "户主姓名"], "households"),
         (["户编号", "备注"], None),
+        (["户编号", "证件号码", "变动类型", "日期"], "member_events"),
+        (["户编号", "年度", "住房安全", "饮水安全"], "conditions"),
+        (["区划代码", "年度", "农村户籍人口"], "populations"),  # 区划代码 is also an alias of the households' village
+        (["行政区划代码", "年度", "通硬化路", "饮水安全"], "facilities"),
     ],
 )
 def test_a_sheet_is_guessed_by_its_identifying_columns_and_precedence(headers, kind):

@@ -515,6 +515,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         add=lambda fk: {"household": fk, "year": "2022"},
     ),
     "registry.statusevent": AdminModel("event", change={"reason": "后台改的原因"}),
+    "registry.memberevent": AdminModel("member_event", reason="read-only"),
     "registry.villagefacilities": AdminModel(
         "facilities",
         change={"broadband": "on"},

@@ -186,6 +186,9 @@ def build() -> World:
     event = services.record_event(admin, a1, codes.EventKind.EXITED, date(2019, 12, 1), reason="稳定脱贫", via="test")
     facilities = VillageFacilities.objects.create(village_id=VILLAGE_A1, year=2023, hardened_road=True)
     population = AreaPopulation.objects.create(area_id=VILLAGE_A1, year=2023, rural_population=1000, source="统计年报")
+    member_event = services.record_member_event(
+        admin, a1, {"id_number": ID_A1_CHILD, "kind": codes.MemberEventKind.BIRTH, "date": date(2010, 6, 1)}, via="test"
+    )
 
     county_run = assess("monitoring", user=admin, pack_id="national-2023", as_of=AS_OF)
     for code in (VILLAGE_A1, VILLAGE_A2, VILLAGE_B1):  # every village a poor one, judged by the county's run
@@ -218,6 +221,7 @@ def build() -> World:
         "facilities": facilities,
         "population": population,
         "area_decision": village_exit_run.area_decisions.get(area_id=VILLAGE_A1),
+        "member_event": member_event,
         "county_run": county_run,
         "run": township_run,
         "village_run": village_run,

@@ -33,7 +33,7 @@ def new_household_post(client, **changes) -> dict:
 
 @pytest.fixture
 def household(make_household):
-    """東一村's household of two, with a 2023 income account on file."""
+    """東一村's household of two in 2023 (a third member born in 2024), with a 2023 income account on file."""
     home = make_household(
         VILLAGE_A1,
         number="A1-0401",
@@ -41,6 +41,7 @@ def household(make_household):
         members=[
             {"name": "杜秀英", "relation": "01", "id_number": make_id("19700303", seq=523)},
             {"name": "杜小军", "relation": "03", "id_number": make_id("20050505", seq=525)},
+            {"name": "杜小宝", "relation": "03", "id_number": make_id("20240202", seq=527)},
         ],
     )
     IncomeAccount.objects.create(household=home, year=2023, persons=2, wage_income=Decimal("6000"))
@@ -128,7 +129,7 @@ def test_the_income_form_offers_the_years_without_an_account_and_starts_from_the
     years = [year for year, _ in form.fields["year"].choices]
     earliest = date.fromisoformat(str(settings.REGISTRY_EARLIEST_EVENT_DATE)).year
     assert years[0] == THIS_YEAR and years[-1] == earliest and 2023 not in years
-    assert form["year"].value() == THIS_YEAR and form["persons"].value() == 2
+    assert form["year"].value() == THIS_YEAR and form["persons"].value() == 3
 
 
 def test_an_income_account_is_added_and_the_page_shows_its_computed_incomes(client, users, household):
@@ -160,11 +161,14 @@ def test_an_income_edit_audits_before_and_after_and_refusals_land_on_the_field(c
     assert "year" not in form.fields  # the year names the record
     response = client.post(url, form_values(form) | {"wage_income": "-5"})
     assert response.status_code == 200 and response.context["form"].errors["wage_income"] == ["金额不能为负数"]
-    response = client.post(url, form_values(form) | {"persons": "3", "dibao_income": "900", "pension_income": ""})
+    response = client.post(url, form_values(form) | {"persons": "3"})  # 杜小宝 was born in 2024
+    assert response.status_code == 200
+    assert response.context["form"].errors["persons"] == ["家庭人口数填的是3人，而2023年12月31日本户在册成员为2人"]
+    response = client.post(url, form_values(form) | {"dibao_income": "900", "pension_income": ""})
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action=Action.UPDATE, model="registry.incomeaccount")
-    assert entry.changes == {"persons": [2, 3], "dibao_income": ["0.00", "900.00"]}
-    assert IncomeAccount.objects.get().per_capita_net_income == Decimal("2300.00")  # 6900 ÷ 3; an empty amount is 0
+    assert entry.changes == {"dibao_income": ["0.00", "900.00"]}
+    assert IncomeAccount.objects.get().per_capita_net_income == Decimal("3450.00")  # 6900 ÷ 2; an empty amount is 0
 
 
 def test_another_areas_household_and_a_missing_year_are_not_found(client, users, household):

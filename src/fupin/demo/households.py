@@ -1,8 +1,9 @@
 """The registry's demo data: households, their members, status history, incomes and living conditions.
 
 `build` is the registry's entry (see `build.PARTS`): it draws in a fixed order — households, persons
-(`people`), registration and its causes, social assistance, the history (`events`) — and then writes out the
-rows of the registry's five tables (`incomes` for the accounts and conditions).
+(`people`), registration and its causes, social assistance, the history (`events`), the member events
+(`member_events`: births, deaths, marriages) — and then writes out the rows of the registry's six tables
+(`incomes` for the accounts and conditions).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 
 from fupin.registry import codes
 
-from . import events, incomes, people
+from . import events, incomes, member_events, people
 from .areas import CITY_NAME, PROVINCE_NAME
 from .arrays import ascii_digits, ascii_text, group_sum, pick_weighted
 from .names import BANK_PREFIXES, GROUP_NAMES, PHONE_PREFIXES
@@ -35,6 +36,7 @@ from .township import Chunk, Township
 MODELS = (
     "registry.Household",
     "registry.Member",
+    "registry.MemberEvent",
     "registry.IncomeAccount",
     "registry.LivingConditions",
     "registry.StatusEvent",
@@ -67,9 +69,11 @@ def build(t: Township) -> Chunk:
     _draw_poverty(t)
     _draw_support(t)
     events.draw_history(t)
+    member_events.draw(t)
     return {
         "registry.Household": _household_rows(t),
         "registry.Member": people.rows(t),
+        "registry.MemberEvent": member_events.rows(t),
         "registry.IncomeAccount": incomes.rows(t),
         "registry.LivingConditions": incomes.condition_rows(t),
         "registry.StatusEvent": events.rows(t),

@@ -25,6 +25,7 @@ from .events import (
     S_REMOVED,
     S_RETURNED,
 )
+from .member_events import persons_at_year_end
 from .people import CHRONIC, DISABLED, SERIOUS
 from .policy import MONITORING_RANGE, base_line
 
@@ -77,7 +78,7 @@ def rows(t: Township) -> dict:
         ],
         default=np.maximum(prosperity, floor),
     )
-    persons = t.sizes[h]
+    persons = persons_at_year_end(t, h, y)  # the members of 12-31 (births, deaths, marriages counted)
     total = np.rint(per_capita * persons * 100).astype(np.int64)  # cents
 
     since = y - REGISTRATION_YEAR

@@ -280,8 +280,9 @@ def rows(t: Township) -> dict:
     cert = ascii_text(np.hstack([t.id_ascii, ascii_digits(t.disability_category * 10 + t.disability_level, 2)]))
     level = t.disability_level.astype(float)
     level[~disabled] = np.nan
+    t.member_id = t.ids.take("registry.Member", t.p)  # member events name their member
     return {
-        "id": t.ids.take("registry.Member", t.p),
+        "id": t.member_id,
         "household_id": t.household_id[t.hh],
         "name": t.name,
         "sex": np.where(t.male, codes.Sex.MALE, codes.Sex.FEMALE),
@@ -305,8 +306,8 @@ def rows(t: Township) -> dict:
         "tekun": t.tekun,
         "disability_cert": np.where(disabled, cert, ""),
         "disability_level": level,
-        "joined_on": None,  # members since before the records (the demo has no member events)
-        "left_on": None,
+        "joined_on": t.joined_on,  # from the member events (demo.member_events); NaT: since before the records
+        "left_on": t.left_on,
         "created_at": t.now,
         "updated_at": t.now,
     }

@@ -9,8 +9,8 @@ class ExchangeConfig(AppConfig):
     def ready(self):
         """The registry sits below exchange and cannot register its own sheets: exchange does it for it. Apps
         above exchange register theirs in their own ready()."""
-        from fupin.registry.sheets import SHEETS
+        from fupin.registry.sheets import IMPORTED_ONLY, SHEETS
 
         from .sheets import register
 
-        register(*SHEETS)
+        register(*SHEETS, *IMPORTED_ONLY)

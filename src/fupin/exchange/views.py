@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET
 from fupin.core.errors import DomainError
 
 from . import exports, services
-from .columns import SHEETS
 from .forms import ImportForm
 from .models import ImportJob
+from .sheets import sheets as registered_sheets
 from .template import write_template
 
 XLSX = exports.FORMATS["xlsx"]
@@ -97,7 +97,7 @@ def import_job(request, pk):
     state = services.job_state(job, request.user)
     if request.GET.get("format") == "json":
         return JsonResponse(state)
-    names = {sheet.kind: sheet.title for sheet in SHEETS}
+    names = {sheet.kind: sheet.title for sheet in registered_sheets()}  # every registered sheet, by its title
     counts = [(names.get(kind, kind), c) for kind, c in job.counts.items()]
     return render(request, "exchange/import_job.html", {"job": job, "state": state, "counts": counts})
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from fupin.accounts.admin_scoping import ScopedAdmin, ScopedTabularInline
 
-from .models import Household, IncomeAccount, LivingConditions, Member, StatusEvent, VillageFacilities
+from .models import Household, IncomeAccount, LivingConditions, Member, MemberEvent, StatusEvent, VillageFacilities
 
 
 class MemberInline(ScopedTabularInline):
@@ -66,6 +66,27 @@ class StatusEventAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         return False  # events are recorded through services.record_event, which also moves the status
+
+
+@admin.register(MemberEvent)
+class MemberEventAdmin(ScopedAdmin):
+    """To look at only: a member event is recorded through services.record_member_event (or the import), which
+    checks it against the person's other events and moves the member's joined/left dates with it."""
+
+    list_display = ("household", "name", "kind", "date", "approximate", "other_household")
+    list_filter = ("kind",)
+    search_fields = ("household__number", "name")
+    fields = ("household", "member", "name", "kind", "date", "approximate", "other_household", "reason", "recorded_by")
+    readonly_fields = fields  # not the ID number: masked data is shown only through the audited registry pages
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # Village facilities (the village-exit checklist) are reference data a county keeps in the admin, scoped and audited

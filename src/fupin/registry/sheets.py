@@ -9,15 +9,27 @@ format, a date's range, no NUL…) is the field's rule in registry.values, the o
 validation turns it into SQL.
 """
 
+from dataclasses import replace
 from datetime import date
 
 from django.db import models
 from django.utils import translation
 
+from fupin.areas.models import AreaPopulation
 from fupin.core.sheets import Column, Sheet
 
 from . import services, values
-from .models import INCOME_COMPONENTS, Household, IncomeAccount, Member
+from .models import (
+    CHECKLIST_ITEMS,
+    CONDITION_FIELDS,
+    INCOME_COMPONENTS,
+    Household,
+    IncomeAccount,
+    LivingConditions,
+    Member,
+    MemberEvent,
+    VillageFacilities,
+)
 
 #: aliases clerks' forms use for our headers
 ALIASES = {
@@ -30,6 +42,13 @@ ALIASES = {
     "labour_capacity": ("劳动能力",),
     "year": ("收入年度",),
     "persons": ("家庭人数", "人口数"),
+    "kind": ("成员变动类型", "变更类型"),
+    "date": ("变动日期", "变动时间"),
+    "other_household": ("迁入户编号", "迁出户编号", "对方户编号"),
+    "reason": ("原因", "变动原因"),
+    "rural_population": ("户籍人口", "农业户籍人口"),
+    "rural_households": ("户籍户数", "农业户籍户数"),
+    "source": ("来源",),
 }
 HEADERS = {"village": "行政区划代码"}
 REQUIRED = {"number", "village", "head_name", "name", "id_number", "relation", "year", "persons"}
@@ -139,3 +158,81 @@ INCOMES = Sheet(
     precedence=1,
 )
 SHEETS = (HOUSEHOLDS, MEMBERS, INCOMES)
+
+
+# ---- sheets that only come in (imported; no export) --------------------------------------------------------------
+# Member events, living conditions and the areas' yearly data: each its own sheet of the registry book, so the
+# template and the reader know them; the exports keep the three sheets above (SHEETS).
+
+
+def _optional(column: Column) -> Column:
+    return replace(column, required=False)
+
+
+MEMBER_EVENTS = Sheet(
+    kind="member_events",
+    title="成员变动",
+    model=MemberEvent,
+    key=("number", "id_number", "kind", "date"),
+    columns=(
+        HOUSEHOLD_NUMBER,
+        _column(MemberEvent, "id_number"),
+        _optional(_column(MemberEvent, "name")),
+        replace(_column(MemberEvent, "kind"), required=True),
+        replace(_column(MemberEvent, "date"), required=True),
+        _column(MemberEvent, "other_household"),
+        _column(MemberEvent, "reason"),
+    ),
+    book="registry",
+    identified_by=("kind",),
+    precedence=3,
+)
+CONDITIONS = Sheet(
+    kind="conditions",
+    title="生产生活条件",
+    model=LivingConditions,
+    key=("number", "year"),
+    columns=(HOUSEHOLD_NUMBER, *_columns(LivingConditions, ("year", *CONDITION_FIELDS))),
+    book="registry",
+    identified_by=("housing_safety", "road_type", "farmland_mu", "food_clothing_secure", "cooperative_member"),
+    precedence=3,
+)
+POPULATIONS = Sheet(
+    kind="populations",
+    title="农村户籍人口",
+    model=AreaPopulation,
+    key=("area", "year"),
+    columns=(
+        replace(
+            _column(AreaPopulation, "area"),
+            header="区划代码",
+            aliases=("行政区划代码", "区划编码", "area_code"),
+            kind="area",
+            required=True,
+        ),
+        replace(_column(AreaPopulation, "year"), required=True),
+        replace(_column(AreaPopulation, "rural_population"), required=True),
+        _column(AreaPopulation, "rural_households"),
+        _column(AreaPopulation, "source"),
+    ),
+    book="registry",
+    identified_by=("rural_population",),
+    precedence=3,
+)
+FACILITIES = Sheet(
+    kind="facilities",
+    title="村基础设施",
+    model=VillageFacilities,
+    key=("village", "year"),
+    columns=(
+        replace(_column(VillageFacilities, "village"), required=True),
+        replace(_column(VillageFacilities, "year"), required=True),
+        *_columns(VillageFacilities, tuple(CHECKLIST_ITEMS)),
+        _column(VillageFacilities, "note"),
+    ),
+    book="registry",
+    identified_by=tuple(name for name in CHECKLIST_ITEMS if name not in ("electricity", "safe_water")),
+    precedence=3,
+)
+#: the sheets imported only, in the order the template shows them
+IMPORTED_ONLY = (MEMBER_EVENTS, CONDITIONS, POPULATIONS, FACILITIES)

@@ -204,6 +204,19 @@ def _specific(model) -> dict[str, tuple[Check, ...]]:
         return {"year": years, "farmland_mu": FARMLAND}
     if label == "registry.statusevent":
         return {"date": event_dates, "reason": _text(opts.get_field("reason"), remarks=True)}
+    if label in ("areas.areapopulation", "registry.villagefacilities"):
+        found = {}
+        for f in opts.concrete_fields:
+            if isinstance(f, models.PositiveIntegerField):
+                found[f.name] = _range(0, 9_999_999)
+            if isinstance(f, models.DecimalField):
+                found[f.name] = AMOUNT
+        return {**found, "year": years}
+    if label == "registry.memberevent":  # a birth or a death may be long before the poverty records began
+        return {
+            "date": (Check("below", EARLIEST_BIRTH, "不能早于{arg}"), Check("above", _today, "不能晚于今天")),
+            "reason": _text(opts.get_field("reason"), remarks=True),
+        }
     return {}
 
 

@@ -31,6 +31,8 @@ def run_checks(staged: Import):
     i = staged.norm.get("incomes")
     number = HOUSEHOLDS.column("number").header
     for kind, norm in staged.norm.items():
+        if "number" not in staged.by_kind[kind].sheet.key:  # the area sheets are keyed by area code
+            continue
         _err(
             staged,
             kind,

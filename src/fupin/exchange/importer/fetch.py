@@ -68,7 +68,9 @@ def _key_chunks(staged: Import, keys_sql: str):
         yield [row[0] for row in rows]
 
 
-def _fetch(staged: Import, name: str, queryset, key: str, keys_sql: str, fields: list[str]) -> None:
+def _fetch(
+    staged: Import, name: str, queryset, key: str, keys_sql: str, fields: list[str], kinds: dict | None = None
+) -> None:
     """Registry rows whose `key` is among the file's keys, as DuckDB table `name` of canonical text (ids stay
     numbers). The rows come through the driver as they are (no per-value Django conversion) and are turned into
     the canonical text of validation by SQL casts in DuckDB, by each field's kind."""
@@ -79,7 +81,8 @@ def _fetch(staged: Import, name: str, queryset, key: str, keys_sql: str, fields:
         [queryset] if scan else (queryset.filter(**{f"{key}__in": chunk}) for chunk in _key_chunks(staged, keys_sql))
     )
     names = [f.replace("__", "_") for f in fields]
-    kinds = {c.name: c.kind for sheet in (HOUSEHOLDS, MEMBERS, INCOMES) for c in sheet.all_columns}
+    # each field's kind, for its canonical text: the three sheets', or those the caller names (`kinds`)
+    kinds = kinds or {c.name: c.kind for sheet in (HOUSEHOLDS, MEMBERS, INCOMES) for c in sheet.all_columns}
     selects = [
         f"{ident(n)}"
         if n in ID_FIELDS
@@ -123,7 +126,8 @@ def _present(staged: Import, sheet: Sheet, kind: str) -> list[str]:
 def load_registry(staged: Import):
     """The registry rows the file names, as DuckDB tables db_households (with in_scope), db_members, db_incomes,
     and the areas its village codes name."""
-    numbers = _keys(staged, "number", ("households", "members", "incomes"))
+    # every sheet keyed by household number names households (members, incomes, member events, conditions…)
+    numbers = _keys(staged, "number", tuple(k for k, t in staged.by_kind.items() if "number" in t.sheet.key))
     household_fields = {
         *_present(staged, HOUSEHOLDS, "households"),
         *_present(staged, HOUSEHOLDS, "members"),

@@ -15,8 +15,12 @@ from fupin.registry.sheets import MEMBERS
 
 from ..reading.base import Table
 from ..validation import create_error_table, normalise
-from . import checks, fetch, plan, write
+from . import checks, fetch, members_history, plan, write, yearly
 from .plan import PREVIEW
+
+#: sheets whose stages live in modules of their own: each has check(staged), plan(staged, outcome) and
+#: write_part(staged, now), run after the registry's own households, members and incomes
+PARTS = (members_history, yearly)
 
 
 class Rollback(Exception):
@@ -50,6 +54,7 @@ class Import:
         self.progress = progress or Progress()
         self.norm: dict[str, str] = {}  # sheet kind → normalised table
         self.by_kind = {t.sheet.kind: t for t in tables}
+        self.parts = PARTS
         create_error_table(con)
 
     # -------------------------------------------------------------------------------------------------------------
@@ -69,11 +74,15 @@ class Import:
                 self.progress.phase("checking", 1)
                 fetch.load_registry(self)
                 checks.run_checks(self)
+                for part in PARTS:
+                    part.check(self)
                 self.progress.advance("checking", 1)
                 outcome.error_count = self.con.execute("SELECT count(*) FROM errors").fetchone()[0]
                 if outcome.error_count:
                     raise Rollback
                 plan.plan_rows(self, outcome)
+                for part in PARTS:
+                    part.plan(self, outcome)
                 if dry_run:
                     raise Rollback
                 write.write_rows(self)

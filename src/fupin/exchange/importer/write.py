@@ -72,6 +72,8 @@ def write_rows(staged: Import):
     staged.progress.advance("writing", 1)
     if "incomes" in staged.present:
         _write_incomes(staged, now)
+    for part in staged.parts:  # the sheets with modules of their own (run.PARTS)
+        part.write_part(staged, now)
     _write_audit(staged, now)
     _announce_updates(staged)
     staged.progress.advance("writing", 1)

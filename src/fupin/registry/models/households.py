@@ -115,8 +115,10 @@ class Member(codes.CodeLabels, FieldRules, models.Model):
     disability_level = models.PositiveSmallIntegerField(
         _("残疾等级"), null=True, blank=True, choices=[(i, str(i)) for i in range(1, 5)]
     )
-    #: when the member came into and left the household, kept in step with their member events (NULL: no event
-    #: says, i.e. a member since before the records and still in it); persons as of a date count the members then
+    #: when the member came into and left the household, kept in step with their member events by
+    #: services.sync_member_dates (and the import): joined_on is the date of the latest event that brought them in,
+    #: left_on the date of the latest that took them out when that is their last event (NULL: no event says, i.e.
+    #: a member since before the records / still in it); persons as of a date count the members then
     joined_on = models.DateField(_("入户日期"), null=True, blank=True, editable=False)
     left_on = models.DateField(_("离户日期"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -12,6 +12,7 @@ from fupin.core.errors import Conflict, DomainError, NotFound
 from ..models import CONDITION_FIELDS, INCOME_COMPONENTS, Household, IncomeAccount, LivingConditions
 from ..values import InvalidRecord
 from .base import require_editor, save_audited
+from .members import income_persons_error
 
 #: what an income account's form, the API or a script may set (the year names the record; the two incomes are
 #: computed by the database from these)
@@ -63,10 +64,9 @@ def _as_stored(record, data: dict) -> dict:
 
 
 def _persons_refusal(household: Household, year: int, persons: int):
-    """家庭人口数 against the members the household had that year. HOOK (issue 12): at merge this body becomes
-    the members service's one line `return income_persons_error(household, year, persons)` (registry/services/
-    members.py); a message or a DomainError it returns refuses the save on the persons field. Until then: None."""
-    return None
+    """家庭人口数 against the members the household had on 12-31 of that year (members.income_persons_error, the rule
+    the import applies too): a message refuses the save on the persons field."""
+    return income_persons_error(household, year, persons)
 
 
 @transaction.atomic

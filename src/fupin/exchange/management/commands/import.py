@@ -10,6 +10,7 @@ from fupin.core.errors import DomainError
 from fupin.core.progress import Progress
 from fupin.exchange import services
 from fupin.exchange.models import ImportJob
+from fupin.exchange.sheets import sheets
 
 
 class JobBar(Progress):
@@ -66,7 +67,7 @@ class Command(BaseCommand):
     def _report(self, job):
         write = self.stdout.write
         write(f"{job.filename}：{job.get_status_display()}")
-        names = {"households": "农户", "members": "家庭成员", "incomes": "收入台账"}
+        names = {sheet.kind: sheet.title for sheet in sheets()}
         for kind, counts in job.counts.items():
             write(f"  {names.get(kind, kind)}：新增{counts['new']}，修改{counts['updated']}，未变{counts['unchanged']}")
         if job.ignored_columns:
