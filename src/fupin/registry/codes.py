@@ -76,6 +76,20 @@ class VillageEventKind(models.TextChoices):
     TASKED = "tasked", _("列为有扶贫任务的村")
 
 
+#: a village's standing: its latest poor / deep / exited event (tasked is a mark beside it and changes nothing)
+VILLAGE_STANDING_KINDS = frozenset({VillageEventKind.POOR, VillageEventKind.DEEP, VillageEventKind.EXITED})
+
+#: the standings (None: no standing event yet) from which each village event may be recorded — one table for the
+#: import and the one-event service: poor from nothing, deep only for a poor village, exited only after poor (or
+#: deep), tasked at any time. Beside it both refuse an event of a kind the village already has (no event twice).
+VILLAGE_EVENT_FROM = {
+    VillageEventKind.POOR: frozenset({None}),
+    VillageEventKind.DEEP: frozenset({VillageEventKind.POOR}),
+    VillageEventKind.EXITED: frozenset({VillageEventKind.POOR, VillageEventKind.DEEP}),
+    VillageEventKind.TASKED: frozenset({None, VillageEventKind.POOR, VillageEventKind.DEEP, VillageEventKind.EXITED}),
+}
+
+
 class MonitoringCategory(models.TextChoices):
     UNSTABLE = "1", _("脱贫不稳定户")
     MARGINAL = "2", _("边缘易致贫户")
