@@ -16,7 +16,7 @@ from django.db import connection
 from fupin.areas.models import Area
 from fupin.areas.scoping import scope_prefix
 from fupin.core.sheets import Sheet
-from fupin.registry.models import Household, IncomeAccount, Member
+from fupin.registry.models import Household, IncomeAccount, Member, StatusEvent, VillageEvent
 from fupin.registry.sheets import HOUSEHOLDS, INCOMES, MEMBERS
 
 from ..validation import ident
@@ -33,7 +33,7 @@ def _canonical_sql(kind: str, value: str) -> str:
     """SQL turning a stored value (as SQLite or PostgreSQL hands it over) into validation's canonical text."""
     if kind == "bool":
         return f"CASE WHEN {value} IS NULL THEN NULL WHEN CAST({value} AS BOOLEAN) THEN 'true' ELSE 'false' END"
-    if kind == "date":
+    if kind in ("date", "when"):
         return f"CAST(CAST({value} AS DATE) AS VARCHAR)"
     if kind == "money":
         return f"CAST(CAST({value} AS DECIMAL(14, 2)) AS VARCHAR)"
@@ -46,7 +46,7 @@ def lock_tables(staged: Import):
     """No other writer may add a household or a member while this import checks and writes (SQLite's write
     transaction already excludes them)."""
     if connection.vendor == "postgresql":
-        tables = ", ".join(m._meta.db_table for m in (Household, Member, IncomeAccount))
+        tables = ", ".join(m._meta.db_table for m in (Household, Member, IncomeAccount, StatusEvent, VillageEvent))
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
 
@@ -123,7 +123,7 @@ def _present(staged: Import, sheet: Sheet, kind: str) -> list[str]:
 def load_registry(staged: Import):
     """The registry rows the file names, as DuckDB tables db_households (with in_scope), db_members, db_incomes,
     and the areas its village codes name."""
-    numbers = _keys(staged, "number", ("households", "members", "incomes"))
+    numbers = _keys(staged, "number", ("households", "members", "incomes", "status_events"))
     household_fields = {
         *_present(staged, HOUSEHOLDS, "households"),
         *_present(staged, HOUSEHOLDS, "members"),
@@ -136,7 +136,8 @@ def load_registry(staged: Import):
     prefix = scope_prefix(staged.user)
     staged.con.execute("ALTER TABLE db_households ADD COLUMN in_scope BOOLEAN DEFAULT false")
     staged.con.execute("UPDATE db_households SET in_scope = starts_with(village_id, ?)", [prefix])
-    villages = [row[0] for row in staged.con.execute(_keys(staged, "village", ("households", "members"))).fetchall()]
+    villages = _keys(staged, "village", ("households", "members", "village_events"))
+    villages = [row[0] for row in staged.con.execute(villages).fetchall()]
     areas = list(Area.objects.filter(code__in=villages).values_list("code", "level"))
     arrow = pa.table(
         {

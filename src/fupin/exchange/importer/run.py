@@ -15,7 +15,7 @@ from fupin.registry.sheets import MEMBERS
 
 from ..reading.base import Table
 from ..validation import create_error_table, normalise
-from . import checks, fetch, plan, write
+from . import checks, fetch, history, plan, write
 from .plan import PREVIEW
 
 
@@ -68,15 +68,19 @@ class Import:
                 fetch.lock_tables(self)
                 self.progress.phase("checking", 1)
                 fetch.load_registry(self)
+                history.load(self)
                 checks.run_checks(self)
+                history.check(self)
                 self.progress.advance("checking", 1)
                 outcome.error_count = self.con.execute("SELECT count(*) FROM errors").fetchone()[0]
                 if outcome.error_count:
                     raise Rollback
                 plan.plan_rows(self, outcome)
+                history.plan(self, outcome)
                 if dry_run:
                     raise Rollback
                 write.write_rows(self)
+                history.write_all(self)
         except Rollback:
             pass
         outcome.errors = [
