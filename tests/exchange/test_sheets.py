@@ -34,7 +34,13 @@ def with_alerts(monkeypatch):
 
 def test_exchange_registers_the_registry_sheets_in_their_order():
     assert sheets.sheets() == registry_sheets.SHEETS
-    assert sheets.sheets("registry") == (registry_sheets.HOUSEHOLDS, registry_sheets.MEMBERS, registry_sheets.INCOMES)
+    assert sheets.sheets("registry") == (
+        registry_sheets.HOUSEHOLDS,
+        registry_sheets.MEMBERS,
+        registry_sheets.INCOMES,
+        registry_sheets.STATUS_EVENTS,
+        registry_sheets.VILLAGE_EVENTS,
+    )
     assert sheets.sheet("members") is registry_sheets.MEMBERS
     assert sheets.sheet("nothing") is None
 

@@ -27,9 +27,9 @@ def position(sheet, name: str) -> int:
     return [c.name for c in sheet.columns].index(name)
 
 
-def test_sheets_are_the_guide_the_three_forms_and_a_hidden_code_list(template):
+def test_sheets_are_the_guide_the_forms_and_a_hidden_code_list(template):
     found = sheets(template)
-    assert list(found) == ["说明", "农户", "家庭成员", "收入台账", "代码表"]
+    assert list(found) == ["说明", "农户", "家庭成员", "收入台账", "状态变更", "贫困村", "代码表"]
     for sheet in SHEETS:
         assert found[sheet.title] == [[c.header for c in sheet.columns]], sheet.title  # the header row only
     assert Parts(template).states == {
@@ -37,6 +37,8 @@ def test_sheets_are_the_guide_the_three_forms_and_a_hidden_code_list(template):
         "农户": "visible",
         "家庭成员": "visible",
         "收入台账": "visible",
+        "状态变更": "visible",
+        "贫困村": "visible",
         "代码表": "hidden",
     }
 

@@ -20,7 +20,7 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import quote_sheetname, xl_range_abs
 
-from fupin.core.sheets import Column, Sheet
+from fupin.core.sheets import YEAR_ALONE, Column, Sheet
 from fupin.registry.sheets import MEMBERS
 
 from .sheets import sheets
@@ -35,7 +35,7 @@ EXCEL_ROWS = 1_048_576
 YES, NO = "是", "否"
 #: text columns holding digits that Excel would turn into numbers
 DIGITS = frozenset({"number", "phone", "bank_account", "disability_cert"})
-TEXT_KINDS = ("text", "id", "area", "code")
+TEXT_KINDS = ("text", "id", "area", "code", "when")  # "when": a year alone must stay a year, not a 1905 date
 WORKBOOK_OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 
 
@@ -71,6 +71,12 @@ def _kind_text(column: Column) -> str:
         return _("填“是”或“否”。")
     if column.kind == "date":
         return _("日期，如 2021-03-05；也可填 2021/3/5、2021年3月5日 或 20210305。")
+    if column.kind == "when":
+        month, day = YEAR_ALONE
+        return _(
+            "日期，如 2021-03-05；只知道年度时可只填年度（如 2016），按约定记为该年%(month)s月%(day)s日，"
+            "并标明为约定日期。"
+        ) % {"month": month, "day": day}
     if column.kind == "int":
         if column.low is not None and column.high is not None:
             return _("整数，%(low)s至%(high)s。") % {"low": column.low, "high": column.high}
@@ -261,7 +267,8 @@ class Layout:
 def _instructions() -> list[str]:
     members = MEMBERS.title
     return [
-        _("本文件有“农户”“家庭成员”“收入台账”三张表，可以只填其中一张或几张，用不到的表可以删除或留空。"),
+        _("本文件有%(sheets)s几张表，可以只填其中一张或几张，用不到的表可以删除或留空。")
+        % {"sheets": "".join(f"“{sheet.title}”" for sheet in sheets(BOOK))},
         _("第一行是列名，列名不能改；列的顺序可以调整，用不到的列可以删除，多出的列（如“序号”“备注”）导入时忽略。"),
         _("红色列名是新建记录时必填的列。把鼠标停在列名上，可以看到这一列怎么填（也见下表）。"),
         _("代码类的列可以从下拉列表选名称，也可以填代码（如“01”）；“是/否”列填“是”或“否”。"),
