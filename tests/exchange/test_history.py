@@ -116,3 +116,117 @@ def test_reimport_changes_nothing(users, county, run_import):
     assert again.status == ImportJob.Status.DONE, again.errors
     assert again.counts["status_events"] == {"new": 0, "updated": 0, "unchanged": 9}
     assert state() == before
+
+
+def test_every_forbidden_row_is_refused_with_its_row_and_reason_and_nothing_is_written(users, county, run_import):
+    before = state()
+    bad = events_file(
+        ("H1", "脱贫退出", "2016", "", "", "", "", ""),  # an exit before any identification
+        ("H2", "纳入监测", "2020-01-01", "", "", "", "", ""),  # monitored without a category
+        ("H5", "纳入监测", "2020-01-01", "", "", "1", "", ""),
+        ("H5", "风险消除", "2021-01-01", "", "", "", "", ""),  # a no-labour household
+        ("H3", "识别为贫困户", "2099-01-01", "", "", "", "", ""),  # in the future
+        ("ZZ9", "识别为贫困户", "2014", "", "", "", "", ""),  # an unknown household
+        ("H4", "识别为贫困户", "2014", "", "", "", "", ""),
+        ("H4", "识别为贫困户", "2015", "", "", "", "", ""),  # identified twice
+        ("H4", "升级", "2016", "", "", "", "", ""),  # no such event
+    )
+    job = run_import(users["county"], bad, "状态变更.csv")
+    assert job.status == ImportJob.Status.INVALID
+    found = errors_of(job)
+    assert (2, "日期", "该户此前没有状态变更（一般农户），不能“脱贫退出”") in found
+    assert (3, "监测对象类别", "纳入监测须填写监测对象类别") in found
+    assert (5, "日期", "整户无劳动能力的兜底户不标注风险消除") in found
+    assert (7, "户编号", "户编号在系统和本文件中都不存在（或不在您的管辖范围内），请先导入该户") in found
+    assert (9, "日期", "此前的状态为“未脱贫”（2014-12-31 识别为贫困户），不能“识别为贫困户”") in found
+    assert any(row == 6 and column == "日期" and "晚于今天" in reason for row, column, reason in found)
+    assert any(row == 10 and column == "事件" and reason.startswith("不在代码表中") for row, column, reason in found)
+    assert not any(row in (4, 8) for row, _, _ in found)  # the rows the rules allow
+    assert state() == before
+
+
+def test_an_event_the_file_puts_before_recorded_ones_is_refused_for_what_it_breaks(users, county, run_import):
+    user = users["county"]
+    services.record_event(user, county["H1"], codes.EventKind.IDENTIFIED, date(2014, 3, 1), via="test")
+    services.record_event(user, county["H1"], codes.EventKind.EXITED, date(2016, 6, 30), via="test")
+    before = state()
+    job = run_import(user, events_file(("H1", "脱贫退出", "2015", "", "", "", "", "")), "状态变更.csv")
+    assert errors_of(job) == {
+        (2, "日期", "插入后，已登记的“2016-06-30 脱贫退出”不能跟在它后面（已脱贫后不能“脱贫退出”）")
+    }
+    assert state() == before
+
+
+HOUSEHOLD_HEADER = (
+    "户编号",
+    "行政区划代码",
+    "户主姓名",
+    "识别年度",
+    "脱贫年度",
+    "是否返贫",
+    "返贫时间",
+    "纳入监测时间",
+    "监测对象类别",
+    "风险消除时间",
+    "消除方式",
+    "当前状态",
+)
+
+
+def test_household_row_history_columns_become_events(users, run_import):
+    rows = csv_text(
+        HOUSEHOLD_HEADER,
+        ("N1", VILLAGE_A1, "甲", "2014", "2016", "否", "", "", "", "", "", "已脱贫"),
+        ("N2", VILLAGE_A1, "乙", "2014年", "2016年度", "是", "2019-03-01", "", "", "", "", "贫困户"),
+        ("N3", VILLAGE_A1, "丙", "", "", "", "", "2020-05-01", "边缘易致贫户", "2021", "帮扶消除", "风险已消除"),
+    )
+    job = run_import(users["county"], rows, "农户.csv")
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert job.counts["households"]["new"] == 3 and job.counts["status_events"]["new"] == 7
+    n1, n2, n3 = (Household.objects.get(number=n) for n in ("N1", "N2", "N3"))
+    assert [(e.kind, e.date, e.approximate) for e in n1.events.order_by("date", "id")] == [
+        ("identified", date(2014, 12, 31), True),
+        ("exited", date(2016, 12, 31), True),
+    ]
+    assert (n1.status, n1.first_identified_on) == (codes.Status.EXITED, date(2014, 12, 31))
+    assert n2.status == codes.Status.POOR and n2.events.get(kind="returned").approximate is False
+    assert (n3.status, n3.monitoring_category, n3.risk_eliminated_on, n3.risk_elimination_way) == (
+        codes.Status.RISK_ELIMINATED,
+        codes.MonitoringCategory.MARGINAL,
+        date(2021, 12, 31),
+        codes.RiskEliminationWay.ASSISTED,
+    )
+    again = run_import(users["county"], rows, "农户.csv")
+    assert again.counts["status_events"] == {"new": 0, "updated": 0, "unchanged": 7}
+
+
+def test_household_row_history_refusals(users, run_import):
+    before = state()
+    rows = csv_text(
+        HOUSEHOLD_HEADER,
+        ("B1", VILLAGE_A1, "甲", "2014", "2016", "是", "", "", "", "", "", ""),
+        ("B2", VILLAGE_A1, "乙", "2014", "", "", "", "", "", "", "", "已脱贫"),
+        ("B3", VILLAGE_A1, "丙", "2014", "2013", "", "", "", "", "", "", ""),
+        ("B4", VILLAGE_A1, "丁", "", "", "否", "2019-01-01", "", "", "", "", "小康户"),
+        ("B5", VILLAGE_A1, "戊", "", "", "", "", "2021", "", "", "", ""),
+    )
+    job = run_import(users["county"], rows, "农户.csv")
+    assert errors_of(job) == {
+        (2, "是否返贫", "填了返贫，须同时填写“返贫时间”"),
+        (3, "当前状态", "填写的当前状态“已脱贫”与状态变更记录得出的“未脱贫”不一致"),
+        (4, "脱贫时间", "该户此前没有状态变更（一般农户），不能“脱贫退出”"),
+        (4, "首次识别时间", "此前的状态为“已脱贫”（2013-12-31 脱贫退出），不能“识别为贫困户”"),
+        (5, "返贫时间", "“是否返贫”为“否”，却填了返贫时间"),
+        (5, "当前状态", "不是可识别的状态，可填：一般农户、未脱贫、已脱贫、监测中、风险已消除、已清退/销户"),
+        (6, "监测对象类别", "纳入监测须填写监测对象类别"),
+    }
+    assert state() == before
+
+
+def test_a_year_alone_of_this_year_is_refused_as_later_than_today(users, county, run_import):
+    this_year = date.today().year
+    job = run_import(users["county"], events_file(("H1", "识别为贫困户", str(this_year), "", "", "", "", "")))
+    if date.today() < date(this_year, 12, 31):
+        assert errors_of(job) == {(2, "日期", "只填了年度，按约定记为该年12月31日，晚于今天；请填写具体日期")}
+    else:  # the last day of the year: the convention date is today
+        assert job.status == ImportJob.Status.DONE
