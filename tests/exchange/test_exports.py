@@ -16,9 +16,9 @@ from fupin.accounts.models import Action, AuditEntry
 from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.exchange import exports
 from fupin.exchange.columns import HOUSEHOLDS, INCOMES, MEMBERS
-from fupin.registry.sheets import STATUS_EVENTS
 from fupin.registry import codes, services
 from fupin.registry.models import IncomeAccount
+from fupin.registry.sheets import STATUS_EVENTS
 from tests.exchange.xlsx import TEXT_FORMAT, Parts, records, sheets
 from tests.factories import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
 from tests.support import assert_error
@@ -99,7 +99,7 @@ def masked(value: str) -> str:
 # --- the workbook ---------------------------------------------------------------------------------------------------
 
 
-def test_workbook_has_the_household_import_sheets_with_read_only_columns_after_the_template_columns(client, users, homes):
+def test_workbook_has_the_household_sheets_with_read_only_columns_after_the_template_columns(client, users, homes):
     found = sheets(export(client, users["county"]))
     assert [name for name in found if name != "代码表"] == ["农户", "家庭成员", "收入台账", "状态变更"]
     assert found["农户"][0] == [c.header for c in HOUSEHOLDS.columns] + list(HOUSEHOLDS.readonly)

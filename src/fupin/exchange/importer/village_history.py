@@ -108,14 +108,13 @@ def check_village_events(staged: Import) -> None:
     kind_label = labels("e.kind", codes.VillageEventKind.choices)
     date = _header("date")
     others = "list_filter(e.same_kind, lambda x: x.date != e.date)"
+    first_other = f"list_sort({others})[1].date"
     _err(
         staged,
         date,
         f"""SELECT e._row, e.date AS value,
                 {
-            message(
-                _("该村已有“%(kind)s”（%(date)s），同一事件不能登记两次"), kind=kind_label, date=f"list_sort({others})[1].date"
-            )
+            message(_("该村已有“%(kind)s”（%(date)s），同一事件不能登记两次"), kind=kind_label, date=first_other)
         } AS reason
             FROM village_history e WHERE e.src = 1 AND len({others}) > 0""",
     )
