@@ -36,6 +36,25 @@ from .sqltext import labels, message
 if TYPE_CHECKING:
     from .run import Import
 
+
+def _reasons() -> dict[str, str]:
+    """The reasons a row is refused for, translated when asked (xgettext does not look inside f-strings)."""
+    return {
+        "blank": _("%(column)s不能为空"),
+        "duplicate": _("同一户同一日期的同一事件"),
+        "returned_without_date": _("填了返贫，须同时填写“%(column)s”"),
+        "date_without_return": _("“%(column)s”为“否”，却填了返贫时间"),
+        "no_status_before": _("该户此前没有状态变更（一般农户），不能“%(kind)s”"),
+        "status_before": _("此前的状态为“%(status)s”（%(date)s %(event)s），不能“%(kind)s”"),
+        "breaks_recorded": _("插入后，已登记的“%(date)s %(event)s”不能跟在它后面（%(status)s后不能“%(event)s”）"),
+        "later_than_today": _("日期晚于今天"),
+        "monitored_needs_category": _("纳入监测须填写监测对象类别"),
+        "no_labour": _("整户无劳动能力的兜底户不标注风险消除"),
+        "unknown_status": _("不是可识别的状态，可填："),
+        "status_disagrees": _("填写的当前状态“%(typed)s”与状态变更记录得出的“%(derived)s”不一致"),
+    }
+
+
 #: on one date, the order the procedure takes (a household identified and exited on the same day: that order)
 PROCEDURE_ORDER = (
     codes.EventKind.IDENTIFIED,
@@ -182,6 +201,7 @@ def fetch_history(staged: Import) -> None:
 
 def check_history(staged: Import) -> None:
     """The rows' own checks, then each household's events in order against the transition rules."""
+    reasons = _reasons()
     number = HOUSEHOLDS.column("number").header
     if "status_events" in staged.norm:
         norm = staged.norm["status_events"]
@@ -191,11 +211,11 @@ def check_history(staged: Import) -> None:
                 staged,
                 "status_events",
                 header(name),
-                f"SELECT _row, NULL AS value, {q(_('%(column)s不能为空') % {'column': header(name)})} AS reason "
+                f"SELECT _row, NULL AS value, {q(reasons['blank'] % {'column': header(name)})} AS reason "
                 f"FROM {norm} WHERE {ident(name)} IS NULL",
             )
         checks._duplicates(
-            staged, "status_events", norm, ["number", "kind", "date"], header("date"), _("同一户同一日期的同一事件")
+            staged, "status_events", norm, ["number", "kind", "date"], header("date"), reasons["duplicate"]
         )
     if "households" in staged.norm:
         _check_row_columns(staged, staged.norm["households"])
@@ -206,6 +226,7 @@ def check_history(staged: Import) -> None:
 
 
 def _check_row_columns(staged: Import, h: str) -> None:
+    reasons = _reasons()
     given = staged.by_kind["households"].columns
     returned, returned_on = HOUSEHOLDS.column("returned").header, HOUSEHOLDS.column("returned_on").header
     if "returned" in given:
@@ -214,7 +235,7 @@ def _check_row_columns(staged: Import, h: str) -> None:
             staged,
             "households",
             returned,
-            f"SELECT _row, NULL AS value, {q(_('填了返贫，须同时填写“%(column)s”') % {'column': returned_on})} "
+            f"SELECT _row, NULL AS value, {q(reasons['returned_without_date'] % {'column': returned_on})} "
             f"AS reason FROM {h} WHERE returned = 'true' AND {on} IS NULL",
         )
         if "returned_on" in given:
@@ -223,7 +244,7 @@ def _check_row_columns(staged: Import, h: str) -> None:
                 "households",
                 returned_on,
                 f"SELECT _row, returned_on AS value, "
-                f"{q(_('“%(column)s”为“否”，却填了返贫时间') % {'column': returned})} AS reason "
+                f"{q(reasons['date_without_return'] % {'column': returned})} AS reason "
                 f"FROM {h} WHERE returned = 'false' AND returned_on IS NOT NULL",
             )
 
@@ -278,13 +299,14 @@ def _allowed(kind: str, status: str) -> str:
 def _check_chain(staged: Import) -> None:
     """Each new event against the status before it; a recorded event that a new one put out of order is the
     new one's error; a monitored household needs its category; a no-labour household is not risk-eliminated."""
+    reasons = _reasons()
     before = "COALESCE(e.prev.after, 'ordinary')"
     kind_label = labels("e.kind", codes.EventKind.choices)
     reason = f"""CASE WHEN e.prev IS NULL
-        THEN {message(_("该户此前没有状态变更（一般农户），不能“%(kind)s”"), kind=kind_label)}
+        THEN {message(reasons["no_status_before"], kind=kind_label)}
         ELSE {
         message(
-            _("此前的状态为“%(status)s”（%(date)s %(event)s），不能“%(kind)s”"),
+            reasons["status_before"],
             status=labels(before, codes.Status.choices),
             date="e.prev.date",
             event=labels("e.prev.kind", codes.EventKind.choices),
@@ -312,7 +334,7 @@ def _check_chain(staged: Import) -> None:
                 f"""SELECT e.prev._row AS _row, e.prev.date AS value,
                     {
                     message(
-                        _("插入后，已登记的“%(date)s %(event)s”不能跟在它后面（%(status)s后不能“%(event)s”）"),
+                        reasons["breaks_recorded"],
                         date="e.date",
                         event=kind_label,
                         status=labels("e.prev.after", codes.Status.choices),
@@ -326,7 +348,7 @@ def _check_chain(staged: Import) -> None:
                 staged,
                 kind,
                 column_header,
-                f"SELECT e._row, e.date AS value, {q(_('日期晚于今天'))} AS reason FROM history e "
+                f"SELECT e._row, e.date AS value, {q(reasons['later_than_today'])} AS reason FROM history e "
                 "WHERE e.src = 1 AND e.sheet = ? AND e.date_header = ? AND CAST(e.date AS DATE) > CAST(? AS DATE)",
                 [kind, column_header, staged.today.isoformat()],
             )
@@ -342,7 +364,7 @@ def _check_chain(staged: Import) -> None:
             staged,
             kind,
             category,
-            f"SELECT _row, NULL AS value, {q(_('纳入监测须填写监测对象类别'))} AS reason FROM history "
+            f"SELECT _row, NULL AS value, {q(reasons['monitored_needs_category'])} AS reason FROM history "
             f"WHERE src = 1 AND sheet = ? AND kind = '{codes.EventKind.MONITORED}' AND monitoring_category IS NULL",
             [kind],
         )
@@ -350,7 +372,7 @@ def _check_chain(staged: Import) -> None:
             staged,
             kind,
             _date_header_of(kind, codes.EventKind.RISK_ELIMINATED),
-            f"""SELECT e._row, e.date AS value, {q(_("整户无劳动能力的兜底户不标注风险消除"))} AS reason
+            f"""SELECT e._row, e.date AS value, {q(reasons["no_labour"])} AS reason
                 FROM history e LEFT JOIN db_status s ON s.number = e.number {join}
                 WHERE e.src = 1 AND e.sheet = ? AND e.kind = '{codes.EventKind.RISK_ELIMINATED}'
                   AND {no_labour} = 'true'""",
@@ -385,6 +407,7 @@ def _status_words() -> list[tuple[str, str]]:
 def _check_current_status(staged: Import, h: str) -> None:
     """A typed 当前状态 must be what the household's events give (its last event's status; with no event at all,
     the status on record): a disagreement names both."""
+    reasons = _reasons()
     column = HOUSEHOLDS.column("current_status").header
     typed = _mapping("n.current_status", _status_words())
     derived = "COALESCE(e.after, s.status, 'ordinary')"
@@ -393,10 +416,10 @@ def _check_current_status(staged: Import, h: str) -> None:
         "households",
         column,
         f"""SELECT n._row, n.current_status AS value, CASE WHEN {typed} IS NULL
-                THEN {q(_("不是可识别的状态，可填：") + "、".join(str(label) for _, label in codes.Status.choices))}
+                THEN {q(reasons["unknown_status"] + "、".join(str(label) for _, label in codes.Status.choices))}
                 ELSE {
             message(
-                _("填写的当前状态“%(typed)s”与状态变更记录得出的“%(derived)s”不一致"),
+                reasons["status_disagrees"],
                 typed="n.current_status",
                 derived=labels(derived, codes.Status.choices),
             )

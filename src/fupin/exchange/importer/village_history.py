@@ -21,6 +21,22 @@ from .sqltext import labels, message
 if TYPE_CHECKING:
     from .run import Import
 
+
+def _reasons() -> dict[str, str]:
+    """The reasons a row is refused for, translated when asked (xgettext does not look inside f-strings)."""
+    return {
+        "blank": _("%(column)s不能为空"),
+        "no_such_area": _("行政区划代码不存在"),
+        "not_a_village": _("不是行政村的代码，贫困村事件须登记到行政村"),
+        "outside_scope": _("该行政村不在您的管辖范围内"),
+        "duplicate": _("同一村同一日期的同一事件"),
+        "twice": _("该村已有“%(kind)s”（%(date)s），同一事件不能登记两次"),
+        "no_standing_before": _("该村此前没有贫困村记录，不能“%(kind)s”"),
+        "standing_before": _("该村此前为“%(event)s”（%(date)s），不能“%(kind)s”"),
+        "later_than_today": _("日期晚于今天"),
+    }
+
+
 KIND = "village_events"
 #: on one date: identified poor, listed deep, tasked, then exited
 PROCEDURE_ORDER = (
@@ -52,13 +68,14 @@ def fetch_village_events(staged: Import) -> None:
 
 
 def check_village_events(staged: Import) -> None:
+    reasons = _reasons()
     v = staged.norm[KIND]
     village = _header("village")
     for name in ("village", "kind", "date"):
         _err(
             staged,
             _header(name),
-            f"SELECT _row, NULL AS value, {q(_('%(column)s不能为空') % {'column': _header(name)})} AS reason "
+            f"SELECT _row, NULL AS value, {q(reasons['blank'] % {'column': _header(name)})} AS reason "
             f"FROM {v} WHERE {ident(name)} IS NULL",
         )
     _err(
@@ -66,13 +83,13 @@ def check_village_events(staged: Import) -> None:
         village,
         f"""
         SELECT n._row, n.village AS value, CASE
-            WHEN a.code IS NULL THEN {q(_("行政区划代码不存在"))}
-            WHEN a.level != {int(Level.VILLAGE)} THEN {q(_("不是行政村的代码，贫困村事件须登记到行政村"))}
-            WHEN NOT a.in_scope THEN {q(_("该行政村不在您的管辖范围内"))} END AS reason
+            WHEN a.code IS NULL THEN {q(reasons["no_such_area"])}
+            WHEN a.level != {int(Level.VILLAGE)} THEN {q(reasons["not_a_village"])}
+            WHEN NOT a.in_scope THEN {q(reasons["outside_scope"])} END AS reason
         FROM {v} n LEFT JOIN areas a ON a.code = n.village
         WHERE n.village IS NOT NULL AND (a.code IS NULL OR a.level != {int(Level.VILLAGE)} OR NOT a.in_scope)""",
     )
-    checks._duplicates(staged, KIND, v, ["village", "kind", "date"], _header("date"), _("同一村同一日期的同一事件"))
+    checks._duplicates(staged, KIND, v, ["village", "kind", "date"], _header("date"), reasons["duplicate"])
     order = " ".join(f"WHEN {q(k)} THEN {i}" for i, k in enumerate(PROCEDURE_ORDER))
     staged.con.execute(f"""
         CREATE TABLE new_village_events AS
@@ -113,19 +130,17 @@ def check_village_events(staged: Import) -> None:
         staged,
         date,
         f"""SELECT e._row, e.date AS value,
-                {
-            message(_("该村已有“%(kind)s”（%(date)s），同一事件不能登记两次"), kind=kind_label, date=first_other)
-        } AS reason
+                {message(reasons["twice"], kind=kind_label, date=first_other)} AS reason
             FROM village_history e WHERE e.src = 1 AND len({others}) > 0""",
     )
     _err(
         staged,
         date,
         f"""SELECT e._row, e.date AS value, CASE WHEN e.prev IS NULL
-                THEN {message(_("该村此前没有贫困村记录，不能“%(kind)s”"), kind=kind_label)}
+                THEN {message(reasons["no_standing_before"], kind=kind_label)}
                 ELSE {
             message(
-                _("该村此前为“%(event)s”（%(date)s），不能“%(kind)s”"),
+                reasons["standing_before"],
                 event=labels("e.prev.kind", codes.VillageEventKind.choices),
                 date="e.prev.date",
                 kind=kind_label,
@@ -136,7 +151,7 @@ def check_village_events(staged: Import) -> None:
     _err(
         staged,
         date,
-        f"SELECT _row, date AS value, {q(_('日期晚于今天'))} AS reason FROM new_village_events "
+        f"SELECT _row, date AS value, {q(reasons['later_than_today'])} AS reason FROM new_village_events "
         "WHERE CAST(date AS DATE) > CAST(? AS DATE)",
         [staged.today.isoformat()],
     )
