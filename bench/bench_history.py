@@ -163,7 +163,9 @@ def main():
             one_database(url, folder, args)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-    print("\ntargets (issue 12): 25,000 households / 50,000 events < 20 s; 1,000,000 persons / ~2,000,000 events ≤ 90 s")
+    print(
+        "\ntargets (issue 12): 25,000 households / 50,000 events < 20 s; 1,000,000 persons / ~2,000,000 events ≤ 90 s"
+    )
 
 
 if __name__ == "__main__":
