@@ -3,9 +3,11 @@ checked in order against the transition rules, written all-or-nothing and audite
 follow from its events; a re-import changes nothing. Figures worked out by hand for a small county (below)."""
 
 import copy
+import io
 from datetime import date
 
 import pytest
+import xlsxwriter
 
 from fupin.accounts.models import Action, AuditEntry
 from fupin.exchange.models import ImportJob
@@ -232,3 +234,45 @@ def test_a_year_alone_of_this_year_is_refused_as_later_than_today(users, county,
         assert errors_of(job) == {(2, "日期", "只填了年度，按约定记为该年12月31日，晚于今天；请填写具体日期")}
     else:  # the last day of the year: the convention date is today
         assert job.status == ImportJob.Status.DONE
+
+
+def workbook(sheets: dict[str, list[tuple]]) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out)
+    for title, rows in sheets.items():
+        sheet = book.add_worksheet(title)
+        for number, values in enumerate(rows):
+            sheet.write_row(number, 0, values)
+    book.close()
+    return out.getvalue()
+
+
+def test_one_workbook_creates_households_their_history_and_village_events(users, run_import):
+    """New households and their events in one file: the events find the households the same import creates; the
+    household's type and status follow from the events, not from the typed 户类型."""
+    content = workbook(
+        {
+            "农户": [("户编号", "行政区划代码", "户主姓名", "户类型"), ("W1", VILLAGE_A1, "甲", "一般户")],
+            "状态变更": [
+                EVENTS_HEADER,
+                ("W1", "识别为贫困户", "2014-10-08", "", "", "", "", ""),
+                ("W1", "脱贫退出", "2017", "", "", "", "", ""),
+            ],
+            "贫困村": [("行政区划代码", "事件", "年度"), (VILLAGE_A1, "识别为贫困村", "2014")],
+        }
+    )
+    job = run_import(users["county"], content, "县级台账.xlsx")
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert job.counts == {
+        "households": {"new": 1, "updated": 0, "unchanged": 0},
+        "status_events": {"new": 2, "updated": 0, "unchanged": 0},
+        "village_events": {"new": 1, "updated": 0, "unchanged": 0},
+    }
+    w1 = Household.objects.get(number="W1")
+    assert (w1.status, w1.household_type, w1.first_identified_on) == (
+        codes.Status.EXITED,
+        codes.HouseholdType.EXITED,
+        date(2014, 10, 8),
+    )
+    assert services.status_counts_as_of(users["county"], date(2017, 12, 30))[codes.Status.POOR] == 1
+    assert services.status_counts_as_of(users["county"], date(2017, 12, 31))[codes.Status.EXITED] == 1

@@ -240,12 +240,14 @@ class Layout:
         for position, title in enumerate((_("工作表"), _("列名"), _("必填"), _("填写说明"))):
             worksheet.write_string(row, position, title, self.header)
         for sheet in sheets(BOOK):
-            optional = sheet.household_columns
-            for column in (*sheet.columns, *optional):
+            optional, history = sheet.household_columns, sheet.event_columns
+            for column in (*sheet.columns, *optional, *history):
                 row += 1
-                where = (
-                    sheet.title if column not in optional else _("%(sheet)s（可选的农户列）") % {"sheet": sheet.title}
-                )
+                where = sheet.title
+                if column in optional:
+                    where = _("%(sheet)s（可选的农户列）") % {"sheet": sheet.title}
+                elif column in history:
+                    where = _("%(sheet)s（可选的状态历史列，转为状态变更）") % {"sheet": sheet.title}
                 worksheet.write_string(row, 0, where)
                 worksheet.write_string(row, 1, column.header)
                 worksheet.write_string(row, 2, YES if column.required else "")
