@@ -540,27 +540,46 @@ def write_history(staged: Import, now) -> None:
     _update_households(staged, now)
 
 
+#: households updated per statement (UPDATE … FROM (VALUES …)): SQLite allows 32,766 parameters, 10 a row
+UPDATE_BATCH = 3000
+
+
 def _update_households(staged: Import, now) -> None:
+    """The households whose status fields move, a batch of rows per UPDATE … FROM (VALUES …) statement (one
+    statement per row was most of the import's time), and their audit entries."""
     con = staged.con
     fields = [Household._meta.get_field(n) for n in STATUS_FIELDS]
     converters = [write._python(f) for f in fields]
     quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {quote(Household._meta.db_table)} SET {sets}, {quote('updated_at')} = %s WHERE id = %s"
+    postgres = connection.vendor == "postgresql"
+
+    def cast(f) -> str:
+        return f"CAST(%s AS {f.db_type(connection)})" if postgres else "%s"
+
+    names = [f"v{i}" for i in range(len(fields))]
+    sets = ", ".join(f"{quote(f.column)} = v.{n}" for f, n in zip(fields, names))
     stamp = connection.ops.adapt_datetimefield_value(now)
     moved = f"SELECT {', '.join(f'p.{n}' for n in STATUS_FIELDS)}, i.id FROM status_plan p "
     moved += "JOIN household_ids i USING (number) WHERE p.changes != '{}'"
     ids = []
     result = con.cursor().execute(moved)
+    table = quote(Household._meta.db_table)
     with connection.cursor() as cursor:
-        while rows := result.fetchmany(write.WRITE_BATCH):
-            cursor.executemany(
-                sql,
-                [
-                    [conv(v) if v is not None else _blank(f) for conv, v, f in zip(converters, row[:-1], fields)]
-                    + [stamp, row[-1]]
-                    for row in rows
-                ],
+        while rows := result.fetchmany(UPDATE_BATCH):
+            one = "(" + ", ".join([*(cast(f) for f in fields), "CAST(%s AS BIGINT)" if postgres else "%s"]) + ")"
+            columns = ", ".join([*names, "id"])
+            values = ", ".join([one] * len(rows))
+            if postgres:
+                source = f"(VALUES {values}) AS v ({columns})"
+            else:  # SQLite names a VALUES list's columns column1, column2…: a CTE renames them
+                source = f"(WITH v ({columns}) AS (VALUES {values}) SELECT * FROM v) AS v"
+            params = []
+            for row in rows:
+                params += [conv(v) if v is not None else _blank(f) for conv, v, f in zip(converters, row[:-1], fields)]
+                params.append(row[-1])
+            cursor.execute(
+                f"UPDATE {table} SET {sets}, {quote('updated_at')} = %s FROM {source} WHERE {table}.id = v.id",
+                [stamp, *params],
             )
             ids += [row[-1] for row in rows]
     staged.audit_rows.append("""
