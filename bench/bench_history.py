@@ -115,6 +115,9 @@ def show(title: str, run: dict, rows: int, reference: float) -> None:
     phases = bench_import.segments(run["events"], run["run_import_s"], False, run["rss_mib"])
     for label, seconds, _peak in phases:
         print(f"        {label:<60} {seconds:7.2f} s")
+    print("      steps timed inside the importer (nested; _insert is the events' and the audit's bulk loads):")
+    for label, (seconds, calls) in run["probes"].items():
+        print(f"        {label:<60} {seconds:7.2f} s" + (f"  ({calls} calls)" if calls > 1 else ""))
 
 
 def one_database(url: str, folder: Path, args) -> None:

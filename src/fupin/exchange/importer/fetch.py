@@ -68,13 +68,17 @@ def _key_chunks(staged: Import, keys_sql: str):
         yield [row[0] for row in rows]
 
 
-def _fetch(staged: Import, name: str, queryset, key: str, keys_sql: str, fields: list[str]) -> None:
+def _fetch(
+    staged: Import, name: str, queryset, key: str, keys_sql: str, fields: list[str], *, scan: bool | None = None
+) -> None:
     """Registry rows whose `key` is among the file's keys, as DuckDB table `name` of canonical text (ids stay
     numbers). The rows come through the driver as they are (no per-value Django conversion) and are turned into
-    the canonical text of validation by SQL casts in DuckDB, by each field's kind."""
+    the canonical text of validation by SQL casts in DuckDB, by each field's kind. `scan` overrides the choice
+    between one scan of the table and lookups by key."""
     count = staged.con.execute(f"SELECT count(*) FROM ({keys_sql})").fetchall()[0][0]
     # many keys against a small table: one scan of the table is cheaper than thousands of index probes
-    scan = count * 2 > table_size(queryset.model)  # measured: a scanned row costs about half a probe
+    if scan is None:  # measured: a scanned row costs about half a probe
+        scan = count * 2 > table_size(queryset.model)
     batches = (
         [queryset] if scan else (queryset.filter(**{f"{key}__in": chunk}) for chunk in _key_chunks(staged, keys_sql))
     )

@@ -178,6 +178,8 @@ def fetch_history(staged: Import) -> None:
     numbers = "SELECT DISTINCT number AS k FROM file_events WHERE number IS NOT NULL"
     if "households" in staged.norm:
         numbers += f" UNION SELECT number FROM {staged.norm['households']} WHERE number IS NOT NULL"
+    # the events of many households: one scan of the events beats a join per batch of household numbers
+    named = staged.con.execute(f"SELECT count(*) FROM ({numbers})").fetchone()[0]
     fetch._fetch(
         staged,
         "db_events",
@@ -185,6 +187,7 @@ def fetch_history(staged: Import) -> None:
         "household__number",
         numbers,
         ["id", "household__number", "kind", "date", "monitoring_category", "elimination_way"],
+        scan=named * 2 > fetch.table_size(Household),
     )
     fetch._fetch(
         staged,
