@@ -18,6 +18,7 @@ from fupin.exchange import exports
 from fupin.exchange.columns import HOUSEHOLDS, INCOMES, MEMBERS
 from fupin.registry import codes, services
 from fupin.registry.models import IncomeAccount
+from fupin.registry.sheets import STATUS_EVENTS
 from tests.exchange.xlsx import TEXT_FORMAT, Parts, records, sheets
 from tests.factories import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
 from tests.support import assert_error
@@ -98,12 +99,13 @@ def masked(value: str) -> str:
 # --- the workbook ---------------------------------------------------------------------------------------------------
 
 
-def test_workbook_has_the_three_import_sheets_with_read_only_columns_after_the_template_columns(client, users, homes):
+def test_workbook_has_the_household_sheets_with_read_only_columns_after_the_template_columns(client, users, homes):
     found = sheets(export(client, users["county"]))
-    assert [name for name in found if name != "代码表"] == ["农户", "家庭成员", "收入台账"]
+    assert [name for name in found if name != "代码表"] == ["农户", "家庭成员", "收入台账", "状态变更"]
     assert found["农户"][0] == [c.header for c in HOUSEHOLDS.columns] + list(HOUSEHOLDS.readonly)
     assert found["家庭成员"][0] == [c.header for c in MEMBERS.columns]
     assert found["收入台账"][0] == [c.header for c in INCOMES.columns] + list(INCOMES.readonly)
+    assert found["状态变更"][0] == [c.header for c in STATUS_EVENTS.columns]
     readonly = Parts(export(client, users["county"])).comments("农户")
     assert "导入时忽略" in readonly[xl_rowcol_to_cell(0, len(HOUSEHOLDS.columns))]
 
@@ -115,7 +117,8 @@ def test_cells_are_written_the_way_the_importer_reads_them(client, users, homes)
         household["行政区划代码"] == VILLAGE_A1 and household["联系电话"] == PHONE and household["开户银行账号"] == BANK
     )
     assert household["户类型"] == "贫困户" and household["主要致贫原因"] == "因病"  # labels, not codes
-    assert household["首次识别时间"] == date(2015, 3, 1) and household["风险识别时间"] == ""
+    # a date that may be a year alone leaves as text (a year typed into a date cell would read back as 1905)
+    assert household["首次识别时间"] == "2015-03-01" and household["风险识别时间"] == ""
     assert household["致贫/返贫风险等级"] == 3 and household["易地扶贫搬迁户"] == "否"
     assert household["住址"] == '=HYPERLINK("http://x")'  # a string cell is never a formula: kept as typed
     assert (household["行政村"], household["当前状态"], household["家庭成员数"]) == ("东一村", "未脱贫", 2)
@@ -261,7 +264,12 @@ def test_one_audit_entry_per_export_with_filters_format_and_row_counts(client, u
     export(client, users["township_a"], CSV, kind="incomes")
     first, second = AuditEntry.objects.filter(action=Action.EXPORT).order_by("id")
     assert first.changes["filters"] == {"area": TOWNSHIP_A, "household_type": "2"}
-    assert first.changes["format"] == "xlsx" and first.changes["rows"] == {"households": 1, "members": 2, "incomes": 1}
+    assert first.changes["format"] == "xlsx" and first.changes["rows"] == {
+        "households": 1,
+        "members": 2,
+        "incomes": 1,
+        "status_events": 1,
+    }
     assert (first.username, first.area_code, first.via, first.model) == (
         "township_a",
         TOWNSHIP_A,
@@ -371,8 +379,8 @@ def test_api_export_refuses_unknown_formats_and_callers_without_a_token(api_as, 
 @pytest.mark.parametrize(
     ("name", "kind", "counts"),
     [
-        (XLSX, "households", {"households": 3, "members": 4, "incomes": 2}),
-        (CSV, "households", {"households": 3}),
+        (XLSX, "households", {"households": 3, "members": 4, "incomes": 2, "status_events": 1}),
+        (CSV, "households", {"households": 3, "status_events": 1}),  # the row's 首次识别时间 is that event
         (CSV, "members", {"members": 4}),
         (CSV, "incomes", {"incomes": 2}),
     ],
@@ -393,7 +401,7 @@ def test_a_masked_export_imports_back_without_a_change(client, users, homes, run
     assert job.status == job.Status.DONE and job.error_count == 0, (job.message, job.errors)
     assert job.counts == {
         sheet: {"new": 0, "updated": 0, "unchanged": n}
-        for sheet, n in {"households": 2, "members": 3, "incomes": 1}.items()
+        for sheet, n in {"households": 2, "members": 3, "incomes": 1, "status_events": 1}.items()
     }
     homes["a1"].refresh_from_db()
     assert homes["a1"].bank_account == BANK

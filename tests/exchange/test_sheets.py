@@ -38,6 +38,8 @@ def test_exchange_registers_the_registry_sheets_in_their_order():
         registry_sheets.HOUSEHOLDS,
         registry_sheets.MEMBERS,
         registry_sheets.INCOMES,
+        registry_sheets.STATUS_EVENTS,
+        registry_sheets.VILLAGE_EVENTS,
         registry_sheets.MEMBER_EVENTS,
         registry_sheets.CONDITIONS,
         registry_sheets.POPULATIONS,

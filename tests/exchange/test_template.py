@@ -30,13 +30,25 @@ def position(sheet, name: str) -> int:
 
 def test_sheets_are_the_guide_the_forms_and_a_hidden_code_list(template):
     found = sheets(template)
-    forms = ["农户", "家庭成员", "收入台账", "成员变动", "生产生活条件", "农村户籍人口", "村基础设施"]
+    forms = [
+        "农户",
+        "家庭成员",
+        "收入台账",
+        "状态变更",
+        "贫困村",
+        "成员变动",
+        "生产生活条件",
+        "农村户籍人口",
+        "村基础设施",
+    ]
     assert list(found) == ["说明", *forms, "代码表"]
     for sheet in (*SHEETS, *IMPORTED_ONLY):
         assert found[sheet.title] == [[c.header for c in sheet.columns]], sheet.title  # the header row only
     assert Parts(template).states == {"说明": "visible", **dict.fromkeys(forms, "visible"), "代码表": "hidden"}
     guide = "\n".join(" ".join(str(cell) for cell in row) for row in found["说明"])
-    assert "“农户”“家庭成员”“收入台账”“成员变动”“生产生活条件”“农村户籍人口”“村基础设施”7张表" in guide
+    assert (
+        "“农户”“家庭成员”“收入台账”“状态变更”“贫困村”“成员变动”“生产生活条件”“农村户籍人口”“村基础设施”9张表" in guide
+    )
 
 
 def test_member_sheet_has_only_member_columns_and_the_guide_explains_the_roster(template):

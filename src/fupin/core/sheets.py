@@ -8,10 +8,15 @@ text  free text up to max_length          code  a code-list value or its label (
 bool  是/否 (also 1/0, Y/N, √/×)           date  2021-03-05, 2021/3/5, 2021年3月5日, 20210305, Excel serials
 int   whole number within [low, high]      money yuan, at most two decimals, not negative
 id    GB 11643 ID number (registry.idcard) area  12-digit village code inside the uploader's area
+when  a date as above, or a year alone (2016, 2016年): the year's convention date YEAR_ALONE, marked approximate
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+#: the (month, day) a year given alone stands for: the year's last day, by when that year's annual review
+#: (动态调整) has recorded its identifications, exits and eliminations — so "as of 12-31" of the year counts them
+YEAR_ALONE = (12, 31)
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,9 @@ class Sheet:
     key: tuple[str, ...]  # columns that identify a record: household number, ID number, year
     columns: tuple[Column, ...]
     household_columns: tuple[Column, ...] = ()  # a member roster row may carry its household's columns too
+    #: columns read and validated with the sheet but stored as records of another kind, not as the record's
+    #: fields (a household row's status history becomes status events)
+    event_columns: tuple[Column, ...] = ()
     readonly: tuple[str, ...] = field(default=())  # headers fupin exports for reading only; ignored on import
     book: str = ""  # the workbook it belongs to: the book's template and import files hold its sheets together
     #: a file's sheet whose title names no sheet is this one when its headers hold any of these columns …
@@ -60,8 +68,8 @@ class Sheet:
     precedence: int = 0
 
     def column(self, name: str) -> Column:
-        return next(c for c in (*self.columns, *self.household_columns) if c.name == name)
+        return next(c for c in self.all_columns if c.name == name)
 
     @property
     def all_columns(self) -> tuple[Column, ...]:
-        return (*self.columns, *self.household_columns)
+        return (*self.columns, *self.household_columns, *self.event_columns)

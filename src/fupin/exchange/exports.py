@@ -51,7 +51,7 @@ from fupin.core.errors import DomainError
 from fupin.core.sheets import Column, Sheet
 from fupin.registry import codes
 from fupin.registry.filters import filtered_households, filters_used
-from fupin.registry.models import IncomeAccount, Member
+from fupin.registry.models import IncomeAccount, Member, StatusEvent
 from fupin.registry.sheets import HOUSEHOLDS, SHEETS
 
 from .template import EXCEL_ROWS, NO, YES, Layout, holds_digits
@@ -60,7 +60,9 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-KINDS = {sheet.kind: sheet for sheet in SHEETS}
+#: the sheets of a household export (village events belong to villages, not to the listed households)
+EXPORTED = tuple(sheet for sheet in SHEETS if "number" in sheet.key)
+KINDS = {sheet.kind: sheet for sheet in EXPORTED}
 CHUNK = 2000  # rows fetched from the database at a time
 #: a generated column loses its type through a subquery (and SQLite does not quantize computed decimals)
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -131,7 +133,9 @@ def _queries(user, params):
     ).order_by("number")
     members = Member.objects.restrict(user).filter(household__in=chosen)
     incomes = IncomeAccount.objects.restrict(user).filter(household__in=chosen)
+    events = StatusEvent.objects.restrict(user).filter(household__in=chosen)
     return {
+        "status_events": events.order_by("household__number", "date", "pk"),
         "households": households,
         "members": members.order_by("household__number", "relation", "birth_date", "pk"),
         "incomes": incomes.order_by("household__number", "year"),
@@ -182,7 +186,7 @@ def _csv_cell(column: Column) -> Callable[[object], str]:
         return lambda value: labels.get(value, value) if value else ""
     if column.kind == "bool":
         return lambda value: "" if value is None else (YES if value else NO)
-    if column.kind == "date":
+    if column.kind in ("date", "when"):
         return lambda value: value.isoformat() if value else ""
     if column.kind == "int":
         return lambda value: "" if value is None else str(value)
@@ -201,6 +205,8 @@ def _xlsx_cell(layout: Layout, column: Column) -> Callable:
         return lambda ws, r, c, value: value is not None and ws.write_string(r, c, YES if value else NO)
     if column.kind == "date":
         return lambda ws, r, c, value: value and ws.write_datetime(r, c, value, fmt)
+    if column.kind == "when":  # text: a year alone typed into a date cell would read back as a day of 1905
+        return lambda ws, r, c, value: value and ws.write_string(r, c, value.isoformat(), fmt)
     if column.kind in ("int", "money"):
         return lambda ws, r, c, value: value is not None and ws.write_number(r, c, float(value), fmt)
     return lambda ws, r, c, value: value and ws.write_string(r, c, str(value), fmt)
@@ -251,7 +257,7 @@ def csv_rows(user, sheet: Sheet, queryset) -> Iterator[list[str]]:
 def write_workbook(user, querysets: dict, target) -> None:
     """The three sheets into `target` (a path or a binary file), in constant memory."""
     layout = Layout(target, constant_memory=True)
-    for sheet in SHEETS:
+    for sheet in EXPORTED:
         columns, readonly, sources = sheet_columns(sheet)
         worksheet = layout.data_sheet(sheet, columns, readonly)
         every = columns + readonly
@@ -288,7 +294,7 @@ def export_registry(user, params, fmt: str = "xlsx", kind: str = "households", *
             _("不支持的导出内容“%(kind)s”，应为 households、members 或 incomes") % {"kind": kind}, field="kind"
         )
     querysets = _queries(user, params)
-    kinds = [sheet.kind for sheet in SHEETS] if fmt == "xlsx" else [kind]
+    kinds = [sheet.kind for sheet in EXPORTED] if fmt == "xlsx" else [kind]
     rows = {name: querysets[name].count() for name in kinds}
     if fmt == "xlsx" and max(rows.values()) >= EXCEL_ROWS:
         raise ExportRefused(

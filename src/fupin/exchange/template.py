@@ -20,7 +20,7 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import quote_sheetname, xl_range_abs
 
-from fupin.core.sheets import Column, Sheet
+from fupin.core.sheets import YEAR_ALONE, Column, Sheet
 from fupin.registry.sheets import MEMBERS
 
 from .sheets import sheets
@@ -35,7 +35,7 @@ EXCEL_ROWS = 1_048_576
 YES, NO = "是", "否"
 #: text columns holding digits that Excel would turn into numbers
 DIGITS = frozenset({"number", "phone", "bank_account", "disability_cert"})
-TEXT_KINDS = ("text", "id", "area", "code")
+TEXT_KINDS = ("text", "id", "area", "code", "when")  # "when": a year alone must stay a year, not a 1905 date
 WORKBOOK_OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 
 
@@ -71,6 +71,12 @@ def _kind_text(column: Column) -> str:
         return _("填“是”或“否”。")
     if column.kind == "date":
         return _("日期，如 2021-03-05；也可填 2021/3/5、2021年3月5日 或 20210305。")
+    if column.kind == "when":
+        month, day = YEAR_ALONE
+        return _(
+            "日期，如 2021-03-05；只知道年度时可只填年度（如 2016），按约定记为该年%(month)s月%(day)s日，"
+            "并标明为约定日期。"
+        ) % {"month": month, "day": day}
     if column.kind == "int":
         if column.low is not None and column.high is not None:
             return _("整数，%(low)s至%(high)s。") % {"low": column.low, "high": column.high}
@@ -234,12 +240,14 @@ class Layout:
         for position, title in enumerate((_("工作表"), _("列名"), _("必填"), _("填写说明"))):
             worksheet.write_string(row, position, title, self.header)
         for sheet in sheets(BOOK):
-            optional = sheet.household_columns
-            for column in (*sheet.columns, *optional):
+            optional, history = sheet.household_columns, sheet.event_columns
+            for column in (*sheet.columns, *optional, *history):
                 row += 1
-                where = (
-                    sheet.title if column not in optional else _("%(sheet)s（可选的农户列）") % {"sheet": sheet.title}
-                )
+                where = sheet.title
+                if column in optional:
+                    where = _("%(sheet)s（可选的农户列）") % {"sheet": sheet.title}
+                elif column in history:
+                    where = _("%(sheet)s（可选的状态历史列，转为状态变更）") % {"sheet": sheet.title}
                 worksheet.write_string(row, 0, where)
                 worksheet.write_string(row, 1, column.header)
                 worksheet.write_string(row, 2, YES if column.required else "")

@@ -12,14 +12,16 @@ the rule, fast for the common case).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.utils.translation import gettext as _
 
 from fupin.accounts.roles import SENSITIVE_FIELDS
-from fupin.core.sheets import Column
+from fupin.core.sheets import YEAR_ALONE, Column
 from fupin.registry.idcard import PROVINCE_CODES, InvalidIdNumber, check_codes, parse_id_number
 from fupin.registry.values import sql_refusal
 
@@ -84,6 +86,30 @@ def _field_rule(column: Column, typed: str, today: date) -> str:
     return sql_refusal(checks, typed, today) if checks else "NULL"
 
 
+def year_alone(v: str) -> str:
+    """SQL: the year of a cell that gives a year alone ("2016", "2016年", "2016年度"), else NULL."""
+    return f"CASE WHEN regexp_full_match({v}, '(19|20)[0-9]{{2}}(年度?)?') THEN CAST({v}[1:4] AS INTEGER) END"
+
+
+def _when(column: Column, v: str, today: date) -> tuple[str, str]:
+    """A date, or a year alone read as its convention date (core.sheets.YEAR_ALONE); never an Excel serial for
+    a four-digit year (2016 as a serial would be 1905-07-08)."""
+    month, day_of_month = YEAR_ALONE
+    date_value, date_reason = rule(replace(column, kind="date"), v, today)
+    year = year_alone(v)
+    convention = f"make_date({year}, {month}, {day_of_month})"
+    value = f"CASE WHEN {year} IS NOT NULL THEN strftime({convention}, '%Y-%m-%d') ELSE {date_value} END"
+    later = q(
+        _("只填了年度，按约定记为该年%(month)s月%(day)s日，晚于今天；请填写具体日期")
+        % {"month": month, "day": day_of_month}
+    )
+    reason = (
+        f"CASE WHEN {year} IS NOT NULL THEN (CASE WHEN {convention} > DATE {q(today.isoformat())} THEN {later} "
+        f"ELSE {_field_rule(column, convention, today)} END) ELSE {date_reason} END"
+    )
+    return value, reason
+
+
 def rule(column: Column, v: str, today: date) -> tuple[str, str]:
     """(canonical value, error reason) as SQL expressions over the cleaned cell `v`: first whether the cell reads
     as the column's kind at all, then the field's rule (registry.values) on what was read.
@@ -120,6 +146,8 @@ def rule(column: Column, v: str, today: date) -> tuple[str, str]:
             f"WHEN {v} IN ({', '.join(map(q, FALSE_WORDS))}) THEN 'false' END"
         )
         return value, f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN '应填“是”或“否”' END"
+    if kind == "when":
+        return _when(column, v, today)
     if kind == "date":
         formats = "[" + ", ".join(map(q, DATE_FORMATS)) + "]"
         serial = (

@@ -86,13 +86,17 @@ class VillageStanding(models.TextChoices):
     EXITED = "exited", _("贫困村（已出列）")
 
 
-#: the standings each village event may be recorded from: poor from nothing or tasked; deep only when poor and not
-#: exited; exited only when poor and not yet exited; tasked only when not a poor village (issue 12)
+#: a village's standing: its latest poor / deep / exited event (tasked is a mark beside it and changes nothing)
+VILLAGE_STANDING_KINDS = frozenset({VillageEventKind.POOR, VillageEventKind.DEEP, VillageEventKind.EXITED})
+
+#: the standings (None: no standing event yet) from which each village event may be recorded — one table for the
+#: import and the one-event service: poor from nothing, deep only for a poor village, exited only after poor (or
+#: deep), tasked at any time. Beside it both refuse an event of a kind the village already has (no event twice).
 VILLAGE_EVENT_FROM = {
-    VillageEventKind.POOR: frozenset({VillageStanding.NONE, VillageStanding.TASKED}),
-    VillageEventKind.DEEP: frozenset({VillageStanding.POOR, VillageStanding.DEEP}),
-    VillageEventKind.EXITED: frozenset({VillageStanding.POOR, VillageStanding.DEEP}),
-    VillageEventKind.TASKED: frozenset({VillageStanding.NONE, VillageStanding.TASKED, VillageStanding.EXITED}),
+    VillageEventKind.POOR: frozenset({None}),
+    VillageEventKind.DEEP: frozenset({VillageEventKind.POOR}),
+    VillageEventKind.EXITED: frozenset({VillageEventKind.POOR, VillageEventKind.DEEP}),
+    VillageEventKind.TASKED: frozenset({None, VillageEventKind.POOR, VillageEventKind.DEEP, VillageEventKind.EXITED}),
 }
 
 

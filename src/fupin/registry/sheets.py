@@ -18,7 +18,7 @@ from django.utils import translation
 from fupin.areas.models import AreaPopulation
 from fupin.core.sheets import Column, Sheet
 
-from . import services, values
+from . import codes, services, values
 from .models import (
     CHECKLIST_ITEMS,
     CONDITION_FIELDS,
@@ -28,10 +28,12 @@ from .models import (
     LivingConditions,
     Member,
     MemberEvent,
+    StatusEvent,
+    VillageEvent,
     VillageFacilities,
 )
 
-#: aliases clerks' forms use for our headers
+#: aliases clerks' forms use for our headers, by field name, or "Model.field" where two sheets' fields share a name
 ALIASES = {
     "number": ("户码", "家庭编号", "household_number"),
     "village": ("行政村代码", "村代码", "区划代码", "village_code"),
@@ -42,16 +44,40 @@ ALIASES = {
     "labour_capacity": ("劳动能力",),
     "year": ("收入年度",),
     "persons": ("家庭人数", "人口数"),
-    "kind": ("成员变动类型", "变更类型"),
-    "date": ("变动日期", "变动时间"),
+    "MemberEvent.kind": ("成员变动类型", "变动类别"),
+    "MemberEvent.date": ("变动日期", "变动时间"),
+    "MemberEvent.reason": ("原因", "变动原因"),
     "other_household": ("迁入户编号", "迁出户编号", "对方户编号"),
-    "reason": ("原因", "变动原因"),
     "rural_population": ("户籍人口", "农业户籍人口"),
     "rural_households": ("户籍户数", "农业户籍户数"),
     "source": ("来源",),
+    "kind": ("事件类型", "变更类型", "变更事项"),
+    "date": ("变更日期", "批准日期", "年度"),
+    "reason": ("原因", "变更原因"),
+    "approver": ("审批单位", "审批人"),
+    "monitoring_category": ("监测类别",),
+    "risk_type": ("风险类型",),
+    "elimination_way": ("风险消除方式",),
+    "risk_elimination_way": ("消除方式",),
+    "first_identified_on": ("识别年度", "识别时间"),
+    "risk_identified_on": ("纳入监测时间", "纳入监测年度"),
+    "risk_eliminated_on": ("风险消除年度",),
+    "document": ("文号", "批复文号"),
 }
 HEADERS = {"village": "行政区划代码"}
-REQUIRED = {"number", "village", "head_name", "name", "id_number", "relation", "year", "persons"}
+REQUIRED = {"number", "village", "head_name", "name", "id_number", "relation", "year", "persons", "kind", "date"}
+#: dates a national-system export may give as a year alone (core.sheets.YEAR_ALONE, the event marked approximate)
+WHEN_FIELDS = {
+    "first_identified_on",
+    "risk_identified_on",
+    "risk_eliminated_on",
+    "StatusEvent.date",
+    "VillageEvent.date",
+}
+
+
+def _qualified(model, name: str) -> str:
+    return f"{model.__name__}.{name}"
 
 
 def _kind(f: models.Field) -> str:
@@ -83,7 +109,7 @@ def _bounds(model, name: str) -> tuple[int | None, int | None]:
 def _column(model, name: str) -> Column:
     """A column from the model field: header from its (Chinese) verbose name, kind and limits from its type."""
     f = model._meta.get_field(name)
-    kind = _kind(f)
+    kind = "when" if {name, _qualified(model, name)} & WHEN_FIELDS else _kind(f)
     with translation.override("zh-hans"):
         header = HEADERS.get(name, str(f.verbose_name))
         choices = (
@@ -97,7 +123,7 @@ def _column(model, name: str) -> Column:
         name=name,
         header=header,
         kind=kind,
-        aliases=ALIASES.get(name, ()),
+        aliases=ALIASES.get(_qualified(model, name), ALIASES.get(name, ())),
         choices=choices if kind == "code" else (),
         max_length=getattr(f, "max_length", 0) or 0,
         low=low,
@@ -125,6 +151,23 @@ INCOME_FIELDS = (
     "insurance_claims",
 )
 
+
+def _history_column(name: str, header: str, kind: str, aliases=(), choices=()) -> Column:
+    """A household-row column of the national-system exports that becomes status events, not a field."""
+    return Column(name=name, header=header, kind=kind, aliases=aliases, choices=choices, max_length=20)
+
+
+with translation.override("zh-hans"):
+    _STATUS_LABELS = tuple((str(code), str(label)) for code, label in codes.Status.choices)
+#: the status history on a household row: with 首次识别时间 (识别年度), 纳入监测时间, 监测对象类别, 风险消除时间 and
+#: 消除方式, which are the household's own columns too, it becomes the household's status events (docs/domain.md)
+HISTORY_COLUMNS = (
+    _history_column("exited_on", "脱贫时间", "when", ("脱贫年度", "脱贫年份", "标注脱贫时间")),
+    _history_column("returned", "是否返贫", "bool"),
+    _history_column("returned_on", "返贫时间", "when", ("返贫年度",)),
+    _history_column("current_status", "当前状态", "text", ("户状态", "贫困户状态")),
+)
+
 HOUSEHOLDS = Sheet(
     kind="households",
     title="农户",
@@ -134,6 +177,7 @@ HOUSEHOLDS = Sheet(
     readonly=("行政村", "当前状态", "家庭成员数", "最近收入年度", "人均纯收入（元）", "户主证件号码"),
     book="registry",
     identified_by=("village", "head_name"),
+    event_columns=HISTORY_COLUMNS,
 )
 MEMBERS = Sheet(
     kind="members",
@@ -157,7 +201,32 @@ INCOMES = Sheet(
     identified_by=("year",),
     precedence=1,
 )
-SHEETS = (HOUSEHOLDS, MEMBERS, INCOMES)
+STATUS_EVENTS = Sheet(
+    kind="status_events",
+    title="状态变更",
+    model=StatusEvent,
+    key=("number", "kind", "date"),
+    columns=(
+        HOUSEHOLD_NUMBER,
+        *_columns(
+            StatusEvent, ("kind", "date", "reason", "approver", "monitoring_category", "risk_type", "elimination_way")
+        ),
+    ),
+    book="registry",
+    identified_by=("kind",),
+    precedence=3,
+)
+VILLAGE_EVENTS = Sheet(
+    kind="village_events",
+    title="贫困村",
+    model=VillageEvent,
+    key=("village", "kind", "date"),
+    columns=_columns(VillageEvent, ("village", "kind", "date", "document", "reason")),
+    book="registry",
+    identified_by=("kind", "document"),
+    precedence=4,
+)
+SHEETS = (HOUSEHOLDS, MEMBERS, INCOMES, STATUS_EVENTS, VILLAGE_EVENTS)
 
 
 # ---- sheets that only come in (imported; no export) --------------------------------------------------------------

@@ -31,8 +31,9 @@ def run_checks(staged: Import):
     i = staged.norm.get("incomes")
     number = HOUSEHOLDS.column("number").header
     for kind, norm in staged.norm.items():
-        if "number" not in staged.by_kind[kind].sheet.key:  # the area sheets are keyed by area code
-            continue
+        table = staged.by_kind.get(kind)
+        if table is not None and "number" not in table.sheet.key:
+            continue  # keyed by village (village events)
         _err(
             staged,
             kind,

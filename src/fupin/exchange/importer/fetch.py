@@ -16,7 +16,7 @@ from django.db import connection
 from fupin.areas.models import Area
 from fupin.areas.scoping import scope_prefix
 from fupin.core.sheets import Sheet
-from fupin.registry.models import Household, IncomeAccount, Member
+from fupin.registry.models import Household, IncomeAccount, Member, StatusEvent, VillageEvent
 from fupin.registry.sheets import HOUSEHOLDS, INCOMES, MEMBERS
 
 from ..validation import ident
@@ -33,7 +33,7 @@ def _canonical_sql(kind: str, value: str) -> str:
     """SQL turning a stored value (as SQLite or PostgreSQL hands it over) into validation's canonical text."""
     if kind == "bool":
         return f"CASE WHEN {value} IS NULL THEN NULL WHEN CAST({value} AS BOOLEAN) THEN 'true' ELSE 'false' END"
-    if kind == "date":
+    if kind in ("date", "when"):
         return f"CAST(CAST({value} AS DATE) AS VARCHAR)"
     if kind == "money":
         return f"CAST(CAST({value} AS DECIMAL(14, 2)) AS VARCHAR)"
@@ -46,7 +46,7 @@ def lock_tables(staged: Import):
     """No other writer may add a household or a member while this import checks and writes (SQLite's write
     transaction already excludes them)."""
     if connection.vendor == "postgresql":
-        tables = ", ".join(m._meta.db_table for m in (Household, Member, IncomeAccount))
+        tables = ", ".join(m._meta.db_table for m in (Household, Member, IncomeAccount, StatusEvent, VillageEvent))
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
 
@@ -69,14 +69,24 @@ def _key_chunks(staged: Import, keys_sql: str):
 
 
 def _fetch(
-    staged: Import, name: str, queryset, key: str, keys_sql: str, fields: list[str], kinds: dict | None = None
+    staged: Import,
+    name: str,
+    queryset,
+    key: str,
+    keys_sql: str,
+    fields: list[str],
+    kinds: dict | None = None,
+    *,
+    scan: bool | None = None,
 ) -> None:
     """Registry rows whose `key` is among the file's keys, as DuckDB table `name` of canonical text (ids stay
     numbers). The rows come through the driver as they are (no per-value Django conversion) and are turned into
-    the canonical text of validation by SQL casts in DuckDB, by each field's kind."""
+    the canonical text of validation by SQL casts in DuckDB, by each field's kind. `scan` overrides the choice
+    between one scan of the table and lookups by key."""
     count = staged.con.execute(f"SELECT count(*) FROM ({keys_sql})").fetchall()[0][0]
     # many keys against a small table: one scan of the table is cheaper than thousands of index probes
-    scan = count * 2 > table_size(queryset.model)  # measured: a scanned row costs about half a probe
+    if scan is None:  # measured: a scanned row costs about half a probe
+        scan = count * 2 > table_size(queryset.model)
     batches = (
         [queryset] if scan else (queryset.filter(**{f"{key}__in": chunk}) for chunk in _key_chunks(staged, keys_sql))
     )
@@ -140,7 +150,8 @@ def load_registry(staged: Import):
     prefix = scope_prefix(staged.user)
     staged.con.execute("ALTER TABLE db_households ADD COLUMN in_scope BOOLEAN DEFAULT false")
     staged.con.execute("UPDATE db_households SET in_scope = starts_with(village_id, ?)", [prefix])
-    villages = [row[0] for row in staged.con.execute(_keys(staged, "village", ("households", "members"))).fetchall()]
+    villages = _keys(staged, "village", ("households", "members", "village_events"))
+    villages = [row[0] for row in staged.con.execute(villages).fetchall()]
     areas = list(Area.objects.filter(code__in=villages).values_list("code", "level"))
     arrow = pa.table(
         {

@@ -15,7 +15,7 @@ from fupin.registry.sheets import MEMBERS
 
 from ..reading.base import Table
 from ..validation import create_error_table, normalise
-from . import checks, fetch, members_history, plan, write, yearly
+from . import checks, fetch, history, members_history, plan, write, yearly
 from .plan import PREVIEW
 
 #: sheets whose stages live in modules of their own: each has check(staged), plan(staged, outcome) and
@@ -73,9 +73,11 @@ class Import:
                 fetch.lock_tables(self)
                 self.progress.phase("checking", 1)
                 fetch.load_registry(self)
+                history.load(self)
                 checks.run_checks(self)
                 for part in PARTS:
                     part.check(self)
+                history.check(self)
                 self.progress.advance("checking", 1)
                 outcome.error_count = self.con.execute("SELECT count(*) FROM errors").fetchone()[0]
                 if outcome.error_count:
@@ -83,9 +85,11 @@ class Import:
                 plan.plan_rows(self, outcome)
                 for part in PARTS:
                     part.plan(self, outcome)
+                history.plan(self, outcome)
                 if dry_run:
                     raise Rollback
                 write.write_rows(self)
+                history.write_all(self)
         except Rollback:
             pass
         outcome.errors = [

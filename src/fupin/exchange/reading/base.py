@@ -90,17 +90,16 @@ def _lookup() -> dict[Sheet, dict[str, Column]]:
 
 def guess_sheet(headers: list[str], title: str = "") -> Sheet | None:
     """Which kind of record a header row holds: by the sheet's name first, then by the columns that identify
-    a sheet (Sheet.identified_by; of several, the highest precedence, then the first registered)."""
+    a sheet (Sheet.identified_by; of several, one with all its key columns, then the highest precedence, then the
+    first registered)."""
     cleaned = {_clean_header(h) for h in headers}
     for sheet in sheets(BOOK):
         if title.strip() == sheet.title:
             return sheet
-    found = [
-        sheet
-        for sheet, columns in _lookup().items()
-        if {c.name for name, c in columns.items() if name in cleaned} & set(sheet.identified_by)
-    ]
-    return max(found, key=lambda sheet: sheet.precedence, default=None)
+    given = {sheet: {c.name for name, c in columns.items() if name in cleaned} for sheet, columns in _lookup().items()}
+    found = [sheet for sheet, names in given.items() if names & set(sheet.identified_by)]
+    # a sheet whose key columns are all there first (a village events sheet has 事件 and no 户编号)
+    return max(found, key=lambda sheet: (set(sheet.key) <= given[sheet], sheet.precedence), default=None)
 
 
 def find_header_row(rows: list[list]) -> int | None:

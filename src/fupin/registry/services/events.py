@@ -103,6 +103,7 @@ def apply_event(household: Household, event: StatusEvent) -> None:
         household.risk_eliminated, household.risk_eliminated_on, household.risk_elimination_way = False, None, ""
     if kind == codes.EventKind.RISK_ELIMINATED:
         household.risk_eliminated, household.risk_eliminated_on = True, event.date
+        household.risk_elimination_way = event.elimination_way or household.risk_elimination_way
     if kind == codes.EventKind.RISK_REVERSED:
         household.risk_eliminated, household.risk_eliminated_on, household.risk_elimination_way = False, None, ""
 

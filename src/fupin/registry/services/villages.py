@@ -62,7 +62,8 @@ def standing_of(village: Area, day: date) -> codes.VillageStanding:
 def record_village_event(
     user, village, kind, on: date, *, approximate=False, document="", reason="", via="ui"
 ) -> VillageEvent:
-    """Record a change in a village's standing, checked against codes.VILLAGE_EVENT_FROM and in date order."""
+    """Record a change in a village's standing, in date order, checked against codes.VILLAGE_EVENT_FROM (the table the
+    import applies too) and never the same event twice."""
     require_editor(user)
     village = village_in_scope(user, village)
     Area.objects.select_for_update().filter(pk=village.pk).first()  # one writer per village at a time
@@ -86,12 +87,25 @@ def record_village_event(
             % {"date": on, "last_date": last.date, "last_kind": last.get_kind_display()},
             field="date",
         )
-    standing = standing_of(village, on)
-    if standing not in codes.VILLAGE_EVENT_FROM[kind]:
+    # the one table the import checks too: the latest poor / deep / exited event is where the village stands
+    last_standing = (
+        village.village_events.filter(kind__in=codes.VILLAGE_STANDING_KINDS)
+        .order_by("-date", "-id")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    if last_standing not in codes.VILLAGE_EVENT_FROM[kind]:
+        standing = standing_of(village, on)
         raise InvalidRecord(
             _("该村当前为“%(standing)s”，不能“%(kind)s”") % {"standing": standing.label, "kind": kind.label},
             field="kind",
             details={"standing": standing.value, "kind": kind.value},
+        )
+    if village.village_events.filter(kind=kind).exists():
+        raise InvalidRecord(
+            _("该村已有“%(kind)s”的记录，同一事件不能登记两次") % {"kind": kind.label},
+            field="kind",
+            details={"kind": kind.value},
         )
     event.save()
     audit.record(user, Action.CREATE, event, changes={"event": kind.value, "date": str(on)}, via=via)
