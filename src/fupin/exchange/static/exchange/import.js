@@ -1,6 +1,7 @@
-// Polls the import job until it finishes, moving the bar; then reloads to show the outcome.
+// Polls an import or export job (the element with data-job-poll) until it finishes, moving the bar; then reloads
+// to show the outcome.
 (function () {
-  var box = document.getElementById("import-job");
+  var box = document.querySelector("[data-job-poll]");
   if (!box || box.dataset.finished === "1") return;
   var bar = document.getElementById("job-progress");
   var phase = document.getElementById("job-phase");
