@@ -8,11 +8,12 @@ Per database and size, once: `fupin migrate` and `fupin demo --persons N --as-of
 (SQLite file `sqlite-N/fupin.sqlite3`; PostgreSQL database `fupin_bench_export_N`, created by the script); a later
 run finds `demo.json` there and reuses the data (building 1,000,000 persons takes about a minute).
 
-Each measurement runs in a fresh process (`--child`) as the demo's county user (who sees the whole county and may
-reveal every field, so no cell is masked): `exports.export_registry` as the web page and the background job call
+Each measurement runs in a fresh process (`--child`) as a county administrator of the demo's city, created by the
+script (`bench-city`: the demo makes one county per 500,000 persons, so 1,000,000 persons are two counties; the role
+may reveal every field, so no cell is masked): `exports.export_registry` as the web page and the background job call
 it, the file written to /tmp and its size taken. CSV: the three sheets (households, members, incomes), one file
 each, their times added — the reference; .xlsx: the one workbook with the same three sheets. It prints wall time,
-CPU time and peak RSS of each, the ratio xlsx / CSV, and the issue's targets: the .xlsx within 5× of the CSV,
+CPU time (this process's; on PostgreSQL the server's is apart) and peak RSS of each, the ratio xlsx / CSV, and the issue's targets: the .xlsx within 5× of the CSV,
 50,000 persons in ≤ 10 s, 1,000,000 in ≤ 180 s. Not a test: run it on a quiet machine, under the bench lock.
 """
 
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 AS_OF = "2026-11-01"
 USER = "county"
+USER_CITY = "bench-city"
 KINDS = ("households", "members", "incomes")
 TARGET_RATIO = 5
 TARGET_SECONDS = {50_000: 10, 1_000_000: 180}
@@ -85,7 +87,10 @@ def child(fmt: str) -> None:
     from fupin.accounts.models import User
     from fupin.exchange import exports
 
-    user = User.objects.get(username=USER)
+    county = User.objects.get(username=USER)
+    user, _created = User.objects.get_or_create(  # the demo's city: past 500,000 persons it has several counties
+        username=USER_CITY, defaults={"role": county.role, "area_id": county.area.parent_id}
+    )
     target = Path(os.environ["FUPIN_DATA_DIR"]) / f"bench-export.{fmt}"
     started, cpu = time.perf_counter(), time.process_time()
     rows, size = {}, 0
@@ -140,7 +145,7 @@ def main() -> None:
         return
     print(f"load average before: {os.getloadavg()[0]:.2f}  cores: {os.cpu_count()}")
     header = f"{'persons':>9} {'db':<10} {'rows h/m/i':<24} {'csv s':>7} {'xlsx s':>7} {'ratio':>6} "
-    print(header + f"{'xlsx MiB':>9} {'csv MiB':>8} {'xlsx RSS':>9} {'target':>7}")
+    print(header + f"{'cpu csv':>8} {'cpu xlsx':>8} {'xlsx MiB':>9} {'csv MiB':>8} {'xlsx RSS':>9} {'target':>7}")
     for persons in (int(p) for p in args.persons.split(",")):
         for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
             env = environment(db, persons, args.data_dir)
@@ -153,7 +158,7 @@ def main() -> None:
                 rows = "/".join(str(xlsx["rows"][k]) for k in KINDS)
                 print(
                     f"{persons:>9,} {db:<10} {rows:<24} {csv['seconds']:>7.2f} {xlsx['seconds']:>7.2f} {ratio:>6.2f} "
-                    f"{xlsx['bytes'] / 2**20:>9.1f} {csv['bytes'] / 2**20:>8.1f} {xlsx['rss_mib']:>6} MiB "
+                    f"{csv['cpu']:>8.1f} {xlsx['cpu']:>8.1f} {xlsx['bytes'] / 2**20:>9.1f} {csv['bytes'] / 2**20:>8.1f} {xlsx['rss_mib']:>6} MiB "
                     f"{'met' if met else 'MISSED':>7}",
                     flush=True,
                 )

@@ -20,12 +20,17 @@ a blank value leaves no cell.
 from __future__ import annotations
 
 import io
+import queue
 import re
 import shutil
+import struct
 import tempfile
+import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from xml.etree import ElementTree
 
 from xlsxwriter.utility import xl_col_to_name
@@ -65,9 +70,15 @@ def excel_serial(value: date) -> int | float:
     return days
 
 
+def as_date(value: date | str) -> date:
+    """A date as the driver gives it: a date, or ISO text (SQLite)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def cell_writer(column: Column, letter: str, style: int, labels: dict | None = None) -> Callable[[object, str], str]:
-    """cell(value, row) → the <c> element of one column's cell in that row ("" for a blank value). `labels`: a
-    code column's code → label (the importer reads either)."""
+    """cell(value, row) → the <c> element of one column's cell in that row ("" for a blank value). Values as the
+    driver gives them (exports.raw_rows): booleans may be 0/1, dates ISO text, money floats or Decimals. `labels`:
+    a code column's code → label (the importer reads either)."""
     s = f' s="{style}"' if style else ""
     head = f'<c r="{letter}'
     string = f'"{s} t="inlineStr"><is><t>'
@@ -88,20 +99,64 @@ def cell_writer(column: Column, letter: str, style: int, labels: dict | None = N
         yes, no = f"{head}{{}}{string}是{end}", f"{head}{{}}{string}否{end}"
         return lambda value, row: "" if value is None else (yes if value else no).format(row)
     if column.kind == "date":
-        return lambda value, row: f"{head}{row}{number}{excel_serial(value)}</v></c>" if value else ""
+        return lambda value, row: f"{head}{row}{number}{excel_serial(as_date(value))}</v></c>" if value else ""
     if column.kind == "int":
         return lambda value, row: "" if value is None else f"{head}{row}{number}{int(value)}</v></c>"
-    if column.kind == "money":
-        return lambda value, row: "" if value is None else f"{head}{row}{number}{float(value)!r}</v></c>"
+    if column.kind == "money":  # yuan to the fen, as the field holds them (a computed float may carry noise)
+        return lambda value, row: "" if value is None else f"{head}{row}{number}{round(float(value), 2)!r}</v></c>"
     return lambda value, row: text(str(value), row) if value else ""
 
 
-class SheetRows:
-    """The <row> elements of one data sheet, from row 2 on, into a temporary file; `count` rows written."""
+class Deflated:
+    """One part of the zip, deflated as it is written, by a thread of its own (zlib and crc32 let go of the GIL, so
+    on two cores the compression runs beside the writing of the rows); the raw deflate stream goes to a temporary
+    file, with its CRC-32 and both sizes for the zip's headers."""
 
-    def __init__(self, cells: Sequence[Callable[[object, str], str]]):
-        self.cells = list(enumerate(cells))
+    def __init__(self):
         self.file = tempfile.TemporaryFile()
+        self.crc, self.size = 0, 0
+        self._compress = zlib.compressobj(COMPRESSLEVEL, zlib.DEFLATED, -15)
+        self._queue: queue.Queue = queue.Queue(maxsize=8)
+        self._failed: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="xlsx-deflate", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._failed is None:
+                try:
+                    self.crc = zlib.crc32(data, self.crc)
+                    self.size += len(data)
+                    self.file.write(self._compress.compress(data))
+                except BaseException as exc:  # reported to the writer at close
+                    self._failed = exc
+
+    def write(self, data: bytes) -> None:
+        self._queue.put(data)
+
+    def close(self) -> None:
+        """Waits for the thread; the stream is then complete (an error in the thread is raised here)."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._failed is not None:
+            raise self._failed
+        self.file.write(self._compress.flush())
+
+    def discard(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self.file.close()
+
+
+class SheetRows:
+    """One data sheet's XML, deflated as it is written: the part of xlsxwriter's sheet before </sheetData> (its header
+    row), then the <row> elements from row 2 on; `finish` adds the rest. `count`: the rows written."""
+
+    def __init__(self, head: str, cells: Sequence[Callable[[object, str], str]]):
+        self.cells = list(enumerate(cells))
+        self.part = Deflated()
+        self.part.write(head.encode())
         self.count = 0
 
     def write(self, rows: Iterable[Sequence], advance: Callable[[int], None] | None = None) -> None:
@@ -116,14 +171,16 @@ class SheetRows:
 
     def _flush(self, batch: list[str], advance) -> None:
         if batch:
-            self.file.write("".join(batch).encode())
+            self.part.write("".join(batch).encode())
             self.count += len(batch)
             if advance:
                 advance(len(batch))
             batch.clear()
 
-    def size(self) -> int:
-        return self.file.seek(0, io.SEEK_END)
+    def finish(self, tail: str) -> Deflated:
+        self.part.write(tail.encode())
+        self.part.close()
+        return self.part
 
 
 class Skeleton:
@@ -153,57 +210,118 @@ class Skeleton:
                 styles[index] = int(col.get("style", "0"))
         return styles
 
-    def assemble(self, target, rows: dict[str, SheetRows], widths: dict[str, int]) -> None:
-        """The workbook into `target` (a path or a binary file): every part as xlsxwriter wrote it, with each
-        sheet of `rows` holding its rows and its dimension and autofilter reaching the last one (`widths`: the
-        sheet's column count)."""
-        parts = {self.parts[title][1]: title for title in rows}
-        ranges = {}
-        for title, sheet_rows in rows.items():
-            last = xl_col_to_name(widths[title] - 1)
-            ranges[title] = (f"A1:{last}{sheet_rows.count + 1}", f"$A$1:${last}${sheet_rows.count + 1}")
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSLEVEL) as out:
-            for info in self.archive.infolist():
-                data = self.archive.read(info.filename)
-                if info.filename == "xl/workbook.xml":
-                    data = self._filter_names(data.decode(), ranges).encode()
-                if info.filename not in parts:
-                    out.writestr(self._info(info, len(data)), data)
-                    continue
-                title = parts[info.filename]
-                head, tail = self._split(data.decode(), ranges[title][0])
-                sheet_rows = rows[title]
-                info = self._info(info, len(head) + sheet_rows.size() + len(tail))
-                with out.open(info, "w") as entry:
-                    entry.write(head)
-                    sheet_rows.file.seek(0)
-                    shutil.copyfileobj(sheet_rows.file, entry, 1 << 20)
-                    entry.write(tail)
+    def head(self, title: str) -> str:
+        """The sheet's XML before </sheetData>, without its <dimension> (an optional hint, which would have to be
+        written before the rows are known; Excel and calamine find the used range from the cells)."""
+        xml = self.archive.read(self.parts[title][1]).decode()
+        return re.sub(r"<dimension [^>]*/>", "", xml[: xml.index("</sheetData>")], count=1)
 
-    @staticmethod
-    def _info(info: zipfile.ZipInfo, size: int) -> zipfile.ZipInfo:
-        fresh = zipfile.ZipInfo(info.filename, info.date_time)
-        fresh.compress_type, fresh.file_size = zipfile.ZIP_DEFLATED, size  # the size decides on zip64 up front
-        return fresh
+    def tail(self, title: str, rows: int, width: int) -> str:
+        """The sheet's XML from </sheetData> on, its autofilter reaching the last of `rows` data rows."""
+        xml = self.archive.read(self.parts[title][1]).decode()
+        cells = f"A1:{xl_col_to_name(width - 1)}{rows + 1}"
+        return re.sub(
+            r'<autoFilter ref="[^"]*"', f'<autoFilter ref="{cells}"', xml[xml.index("</sheetData>") :], count=1
+        )
 
-    @staticmethod
-    def _split(xml: str, cells: str) -> tuple[bytes, bytes]:
-        """The sheet's XML before and from </sheetData>, its dimension and autofilter set to `cells`."""
-        at = xml.index("</sheetData>")
-        head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{cells}"/>', xml[:at], count=1)
-        tail = re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="{cells}"', xml[at:], count=1)
-        return head.encode(), tail.encode()
-
-    def _filter_names(self, xml: str, ranges: dict[str, tuple[str, str]]) -> str:
-        """The hidden _xlnm._FilterDatabase name of each sheet, reaching its last row (Excel keeps the autofilter's
-        range there too)."""
-        for title, (_cells, absolute) in ranges.items():
-            index = self.parts[title][0]
-            xml = re.sub(
-                rf'(<definedName name="_xlnm\._FilterDatabase" localSheetId="{index}"[^>]*>[^<]*!)'
+    def assemble(self, target, sheets: dict[str, tuple[Deflated, int, int]]) -> None:
+        """The workbook into `target` (a path or a binary file): every part as xlsxwriter wrote it, the data sheets
+        (title → their deflated part, rows, columns) in their places, and the workbook's _xlnm._FilterDatabase
+        names (Excel keeps each autofilter's range there too) reaching each sheet's last row."""
+        parts = {self.parts[title][1]: part for title, (part, _rows, _width) in sheets.items()}
+        workbook = self.archive.read("xl/workbook.xml").decode()
+        for title, (_part, rows, width) in sheets.items():
+            absolute = f"$A$1:${xl_col_to_name(width - 1)}${rows + 1}"
+            workbook = re.sub(
+                rf'(<definedName name="_xlnm\._FilterDatabase" localSheetId="{self.parts[title][0]}"[^>]*>[^<]*!)'
                 r"[^<]*(</definedName>)",
                 lambda match, absolute=absolute: match.group(1) + absolute + match.group(2),
-                xml,
+                workbook,
                 count=1,
             )
-        return xml
+        with _Zip(target) as out:
+            for info in self.archive.infolist():
+                if info.filename in parts:
+                    out.add_deflated(info.filename, parts[info.filename])
+                elif info.filename == "xl/workbook.xml":
+                    out.add(info.filename, workbook.encode())
+                else:
+                    out.add(info.filename, self.archive.read(info.filename))
+
+
+class _Zip:
+    """A zip written entry by entry from parts already deflated (zipfile compresses only what it is handed itself).
+    Plain zip, no zip64: a part past 4 GiB is refused (an Excel sheet stops at 1,048,576 rows long before)."""
+
+    LOCAL = struct.Struct("<IHHHHHIIIHH")
+    CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
+    END = struct.Struct("<IHHHHIIH")
+    LIMIT = 0xFFFFFFFF
+
+    def __init__(self, target):
+        self.own = isinstance(target, (str, Path))
+        self.file = open(target, "wb") if self.own else target
+        self.start = self.file.tell()
+        self.entries: list[tuple[bytes, int, int, int, int]] = []  # name, crc, compressed, size, offset
+        now = datetime.now()
+        self.time = (now.hour << 11) | (now.minute << 5) | (now.second // 2)
+        self.date = ((now.year - 1980) << 9) | (now.month << 5) | now.day
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, *_details):
+        if kind is None:
+            self._finish()
+        if self.own:
+            self.file.close()
+
+    def _header(self, name: bytes, crc: int, compressed: int, size: int) -> None:
+        offset = self.file.tell() - self.start
+        if max(compressed, size, offset) > self.LIMIT:
+            raise ValueError(f"{name.decode()}: larger than a zip without zip64 holds")
+        self.entries.append((name, crc, compressed, size, offset))
+        self.file.write(
+            self.LOCAL.pack(0x04034B50, 20, 0, 8, self.time, self.date, crc, compressed, size, len(name), 0)
+        )
+        self.file.write(name)
+
+    def add(self, name: str, data: bytes) -> None:
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        deflated = packer.compress(data) + packer.flush()
+        self._header(name.encode(), zlib.crc32(data), len(deflated), len(data))
+        self.file.write(deflated)
+
+    def add_deflated(self, name: str, part: Deflated) -> None:
+        compressed = part.file.seek(0, io.SEEK_END)
+        self._header(name.encode(), part.crc, compressed, part.size)
+        part.file.seek(0)
+        shutil.copyfileobj(part.file, self.file, 1 << 20)
+
+    def _finish(self) -> None:
+        directory = self.file.tell() - self.start
+        for name, crc, compressed, size, offset in self.entries:
+            self.file.write(
+                self.CENTRAL.pack(
+                    0x02014B50,
+                    20,
+                    20,
+                    0,
+                    8,
+                    self.time,
+                    self.date,
+                    crc,
+                    compressed,
+                    size,
+                    len(name),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    offset,
+                )
+            )
+            self.file.write(name)
+        length = self.file.tell() - self.start - directory
+        self.file.write(self.END.pack(0x06054B50, 0, 0, len(self.entries), len(self.entries), length, directory, 0))
