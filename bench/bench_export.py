@@ -12,9 +12,13 @@ Each measurement runs in a fresh process (`--child`) as a county administrator o
 script (`bench-city`: the demo makes one county per 500,000 persons, so 1,000,000 persons are two counties; the role
 may reveal every field, so no cell is masked): `exports.export_registry` as the web page and the background job call
 it, the file written to /tmp and its size taken. CSV: the three sheets (households, members, incomes), one file
-each, their times added — the reference; .xlsx: the one workbook with the same three sheets. It prints wall time,
-CPU time (this process's; on PostgreSQL the server's is apart) and peak RSS of each, the ratio xlsx / CSV, and the issue's targets: the .xlsx within 5× of the CSV,
-50,000 persons in ≤ 10 s, 1,000,000 in ≤ 180 s. Not a test: run it on a quiet machine, under the bench lock.
+each, their times added — the reference; .xlsx: the one workbook with the same three sheets. A workbook with a
+sheet past Excel's 1,048,575 rows (1,000,000 persons have 1.3 million income accounts) is refused by the export, as
+a clerk's would be; the bench then times the writer alone (exports.write_workbook) on the same rows and says so
+(such a file is not one Excel opens whole). It prints wall time,
+CPU time (this process's; on PostgreSQL the server's is apart) and peak RSS of each, the ratio xlsx / CSV, and the
+issue's targets: the .xlsx within 5× of the CSV, 50,000 persons in ≤ 10 s, 1,000,000 in ≤ 180 s. Not a test: run
+it on a quiet machine, under the bench lock.
 """
 
 import argparse
@@ -93,9 +97,18 @@ def child(fmt: str) -> None:
     )
     target = Path(os.environ["FUPIN_DATA_DIR"]) / f"bench-export.{fmt}"
     started, cpu = time.perf_counter(), time.process_time()
-    rows, size = {}, 0
+    rows, size, note = {}, 0, ""
     for kind in KINDS if fmt == "csv" else ("households",):
-        export = exports.export_registry(user, {}, fmt, kind, via="bench")
+        try:
+            export = exports.export_registry(user, {}, fmt, kind, via="bench")
+        except exports.ExportRefused:  # a sheet past Excel's 1,048,575 rows: refused; the writer alone, same rows
+            querysets = exports.querysets_for(user, {})
+            with target.open("wb") as out:
+                exports.write_workbook(user, querysets, out)
+            size += target.stat().st_size
+            rows.update({name: querysets[name].count() for name in KINDS})
+            note = "refused: a sheet past Excel's rows; writer alone"
+            break
         with target.open("wb") as out:
             if fmt == "csv":
                 for chunk in export.content:
@@ -112,6 +125,7 @@ def child(fmt: str) -> None:
         "rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "bytes": size,
         "rows": rows,
+        "note": note,
     }
     target.unlink()
     print(json.dumps(figures))
@@ -158,8 +172,9 @@ def main() -> None:
                 rows = "/".join(str(xlsx["rows"][k]) for k in KINDS)
                 print(
                     f"{persons:>9,} {db:<10} {rows:<24} {csv['seconds']:>7.2f} {xlsx['seconds']:>7.2f} {ratio:>6.2f} "
-                    f"{csv['cpu']:>8.1f} {xlsx['cpu']:>8.1f} {xlsx['bytes'] / 2**20:>9.1f} {csv['bytes'] / 2**20:>8.1f} {xlsx['rss_mib']:>6} MiB "
-                    f"{'met' if met else 'MISSED':>7}",
+                    f"{csv['cpu']:>8.1f} {xlsx['cpu']:>8.1f} "
+                    f"{xlsx['bytes'] / 2**20:>9.1f} {csv['bytes'] / 2**20:>8.1f} {xlsx['rss_mib']:>6} MiB "
+                    f"{'met' if met else 'MISSED':>7} {xlsx['note']}",
                     flush=True,
                 )
             if not data["reused"]:

@@ -47,3 +47,15 @@ def test_text_keeps_its_spaces_and_markup_and_the_filter_reaches_the_last_row(cl
     assert names["0"].endswith(f"!$A$1:${last}$5")
     members = parts.sheet("家庭成员")
     assert members.find("m:autoFilter", NS).get("ref").endswith("6")  # 5 members and the header
+
+
+@pytest.mark.django_db
+def test_the_hidden_code_list_holds_every_label_for_the_drop_downs(client, users, homes):  # noqa: F811
+    """xlsxwriter's constant_memory dropped the code list's earlier rows (it is written column by column): exports
+    offered drop-downs with most labels missing. The layout is now written whole."""
+    from fupin.registry import codes
+    from tests.exchange.xlsx import sheets
+
+    listed = {cell for row in sheets(export(client, users["county"], XLSX))["代码表"] for cell in row}
+    assert {str(label) for _code, label in codes.Health.choices} <= listed
+    assert {str(label) for _code, label in codes.PovertyCause.choices} <= listed

@@ -120,7 +120,7 @@ def sheet_columns(sheet: Sheet) -> tuple[list[Column], list[Column], list[str]]:
     return list(sheet.columns), [column for column, _source in readonly], sources
 
 
-def _queries(user, params):
+def querysets_for(user, params) -> dict:
     """The filtered households in the user's scope, and the members and incomes of exactly those households;
     each ordered as the file lists them."""
     households = filtered_households(user, params)
@@ -327,7 +327,7 @@ def plan_export(user, params, fmt: str = "xlsx", kind: str = "households") -> Pl
         raise ExportRefused(
             _("不支持的导出内容“%(kind)s”，应为 households、members 或 incomes") % {"kind": kind}, field="kind"
         )
-    querysets = _queries(user, params)
+    querysets = querysets_for(user, params)
     kinds = [sheet.kind for sheet in SHEETS] if fmt == "xlsx" else [kind]
     rows = {name: querysets[name].count() for name in kinds}
     if fmt == "xlsx" and max(rows.values()) >= EXCEL_ROWS:

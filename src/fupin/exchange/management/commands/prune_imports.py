@@ -21,4 +21,5 @@ class Command(BaseCommand):
         if result.abandoned:
             self.stdout.write(f"{result.abandoned}个导入任务的进程已中断，已标为失败并删除其文件")
         self.stdout.write(f"已删除{result.pruned}个导入任务的文件（{days}天以前结束的）")
-        self.stdout.write(f"已删除{prune_exports()}个导出任务的文件（超过保留时间的）")
+        if exported := prune_exports():
+            self.stdout.write(f"已删除{exported}个导出任务的文件（超过保留时间的）")
