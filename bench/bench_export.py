@@ -30,9 +30,9 @@ import sys
 import time
 from pathlib import Path
 
+from bench_http import PG_SERVER, ensure_data  # the demo built once per data dir (demo.json), as bench_http does
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-AS_OF = "2026-11-01"
 USER = "county"
 USER_CITY = "bench-city"
 KINDS = ("households", "members", "incomes")
@@ -52,34 +52,6 @@ def environment(db: str, persons: int, data_dir: Path) -> dict:
         "PYTHONPATH": str(ROOT / "src"),
         "FUPIN_SECRET_KEY": os.environ.get("FUPIN_SECRET_KEY") or "bench-export-" + "k" * 50,
     }
-
-
-def fupin(env: dict, *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "fupin", *args], env=env, cwd=env["FUPIN_DATA_DIR"], capture_output=True, text=True
-    )
-    if result.returncode:
-        raise SystemExit(f"fupin {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-
-
-def ensure_data(env: dict, persons: int) -> dict:
-    """Migrate and load the demo once; `demo.json` in the data dir says it is there."""
-    marker = Path(env["FUPIN_DATA_DIR"]) / "demo.json"
-    if marker.exists() and json.loads(marker.read_text()).get("persons") == persons:
-        return {**json.loads(marker.read_text()), "reused": True}
-    if env["DATABASE_URL"].startswith("postgres"):
-        import psycopg
-
-        name = env["DATABASE_URL"].rsplit("/", 1)[1]
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                admin.execute(f'CREATE DATABASE "{name}"')  # the script's own name, not outside input
-    fupin(env, "migrate", "-v0")
-    started = time.perf_counter()
-    fupin(env, "demo", "--persons", str(persons), "--replace", "--as-of", AS_OF, "-v0")
-    info = {"persons": persons, "demo_s": round(time.perf_counter() - started, 1)}
-    marker.write_text(json.dumps(info))
-    return {**info, "reused": False}
 
 
 def child(fmt: str) -> None:
