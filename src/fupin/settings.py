@@ -59,7 +59,8 @@ ENVIRONMENT = {
         "`1` (set by `fupin serve`, which collects first): static files by hashed, gzipped names, cached for good",
     ),
     "FUPIN_EXCHANGE_DIR": Variable(
-        "$FUPIN_DATA_DIR/exchange", "imports' uploads, error reports and progress, one folder a job"
+        "$FUPIN_DATA_DIR/exchange",
+        "imports' uploads, error reports and progress, and background exports' files, one folder a job",
     ),
     "FUPIN_IMPORT_MAX_MB": Variable("300", "the largest file an import takes, in MB"),
     "FUPIN_IMPORT_MAX_UNPACKED_MB": Variable("1024", "the largest an .xlsx may be once unpacked, in MB"),
@@ -73,6 +74,14 @@ ENVIRONMENT = {
         "unset",
         "a folder of the county's own policy packs (`*.yaml`), read beside the shipped ones and checked alike; a "
         "shipped pack's id is refused there",
+    ),
+    "FUPIN_EXPORT_IMMEDIATE_ROWS": Variable(
+        "20000",
+        "an export of at most this many rows (all its sheets) is sent at once; a larger one runs as a background job "
+        "with a progress page",
+    ),
+    "FUPIN_EXPORT_KEEP_HOURS": Variable(
+        "24", "hours a background export's file is kept for its user to download before it is deleted"
     ),
     "FUPIN_ASSESS_PARALLEL_MIN": Variable(
         "100000", "assessments of at least this many households are judged by two database connections at once"
@@ -321,6 +330,10 @@ EXCHANGE_MAX_UNPACKED_BYTES = int(env("FUPIN_IMPORT_MAX_UNPACKED_MB", "1024")) *
 EXCHANGE_MEMORY_LIMIT = env("FUPIN_IMPORT_MEMORY", "512MB")  # DuckDB's memory_limit while it stages a file
 EXCHANGE_ABANDONED_AFTER = int(env("FUPIN_IMPORT_ABANDONED_AFTER", "600"))
 POLICY_PACKS_DIR = Path(env("FUPIN_PACKS_DIR")) if env("FUPIN_PACKS_DIR") else None
+# Exports (fupin.exchange.export_jobs): up to EXPORT_IMMEDIATE_ROWS rows the file is sent in the request (about a
+# second for an .xlsx on a 2-core machine); a larger export runs as a job, its file kept EXPORT_KEEP_HOURS.
+EXPORT_IMMEDIATE_ROWS = int(env("FUPIN_EXPORT_IMMEDIATE_ROWS", "20000"))
+EXPORT_KEEP_HOURS = float(env("FUPIN_EXPORT_KEEP_HOURS", "24"))
 POLICY_PARALLEL_MIN_HOUSEHOLDS = int(env("FUPIN_ASSESS_PARALLEL_MIN", "100000"))
 POLICY_JOBS_DIR = Path(env("FUPIN_ASSESS_DIR", DATA_DIR / "assessments"))  # assessment jobs' progress
 # Registry field rules (fupin.registry.values): the county's household-number pattern (a regular expression the whole

@@ -182,7 +182,7 @@ def test_the_worker_beats_while_it_runs(settings, users):
     settings.EXCHANGE_ABANDONED_AFTER = 10
     job = running_job(users["village_a1"], pid=os.getpid(), beat_age=3600)
     beat = services.job_dir(job) / services.HEARTBEAT
-    heart = services._Heartbeat(job)
+    heart = services.Heartbeat(job)
     try:
         os.utime(beat, (time.time() - 3600, time.time() - 3600))
         time.sleep(1.5)

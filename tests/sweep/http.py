@@ -12,6 +12,7 @@ from django.test.client import ClientHandler
 from python_calamine import CalamineWorkbook
 
 from fupin.accounts.models import AuditEntry
+from fupin.exchange.template import CODE_LIST
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=|"csrfToken": ?|csrftoken=)"?[^"\s;]*"?')
@@ -66,11 +67,12 @@ def text(response, *, forms: bool = True) -> str:
     """Everything the answer says, as text; `forms=False` leaves out drop-downs (their options list every code's
     label, e.g. each health status, whatever the record holds)."""
     content, kind = raw(response), response.get("Content-Type", "")
-    if kind.startswith(XLSX):
+    if kind.startswith(XLSX):  # the hidden code list is a workbook's drop-downs: every label of every code list
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         return "\n".join(
             "\t".join(str(cell) for cell in row)
             for name in workbook.sheet_names
+            if forms or name != CODE_LIST
             for row in workbook.get_sheet_by_name(name).to_python()
         )
     decoded = content.decode("utf-8-sig", errors="replace")

@@ -136,6 +136,7 @@ def _csv_upload(village, number="IMP-0001", name="新导入户"):
 
 EXPORT_AUDIT = (("export", "registry.household"),)
 REPORT_AUDIT = (("export", "exchange.importjob"),)
+DOWNLOAD_AUDIT = (("export", "exchange.exportjob"),)
 IMPORT_AUDIT = (("create", "registry.household", "import"), ("import", "exchange.importjob"))  # each record, the file
 ASSESS = f"kind=monitoring&policy=national-2023&as_of={AS_OF}"
 WHATIF = f"kind=monitoring&against=national-2023&parameter=monitoring_line&value=0&as_of={AS_OF}"
@@ -295,6 +296,14 @@ WEB: dict[str, list[Route]] = {
     ],
     "exchange:import-report": [
         Route("/exchange/import/{pk}/report/", target="job", audit=REPORT_AUDIT, refused="cadre_a1")
+    ],
+    # a background export (village_a1's, of 东一村): only the user who started it sees it, even in their own village
+    "exchange:export-job": [
+        Route("/exchange/export/{pk}/", target="export_job"),
+        Route("/exchange/export/{pk}/?format=json", target="export_job"),
+    ],
+    "exchange:export-download": [
+        Route("/exchange/export/{pk}/download/", target="export_job", audit=DOWNLOAD_AUDIT, refused="cadre_a1")
     ],
 }
 

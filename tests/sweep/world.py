@@ -19,6 +19,7 @@ from fupin.accounts import tokens
 from fupin.accounts.models import AuditEntry, User
 from fupin.accounts.roles import Role
 from fupin.areas.models import PREFIX_LENGTH, Area, AreaPopulation
+from fupin.exchange import export_jobs
 from fupin.exchange import services as exchange
 from fupin.policy.services import jobs as assessment_jobs
 from fupin.policy.services.batch import assess
@@ -210,6 +211,8 @@ def build() -> World:
     )
     job = exchange.run_import(job)
     assert job.status == job.Status.INVALID and job.error_count, job.message
+    export_job = export_jobs.start_export(users["village_a1"], {}, "xlsx", via="test", background=True)
+    assert export_job.status == export_job.Status.DONE, export_job.message  # jobs run inside the call here
 
     objects = {
         "household": a1,
@@ -227,6 +230,7 @@ def build() -> World:
         "village_run": village_run,
         "assessment_job": assessment_job,
         "job": job,
+        "export_job": export_job,
         "token": token,
         "village": Area.objects.get(code=VILLAGE_A1),
         "user": users["village_a1"],

@@ -71,5 +71,7 @@ def import_report(request, job_id: str):
 def export_households(request, filters: Query[HouseholdQuery], options: Query[ExportQuery]):
     """The household list with the list's filters, in the import format (fupin.exchange.exports): format=xlsx
     gives households, members and incomes in one workbook, format=csv one of them (kind). Scoped to the caller's
-    area; sensitive fields unmasked only for roles that may reveal them; audited with via="api"."""
+    area; sensitive fields unmasked only for roles that may reveal them; audited with via="api". Always answered
+    with the file itself, whatever its size (the web pages turn large exports into background jobs; a client can
+    wait: a county of 500,000 persons takes one to three minutes as .xlsx, within FUPIN_TIMEOUT)."""
     return download(export_registry(request.auth, filters.model_dump(), options.format, options.kind, via="api"))

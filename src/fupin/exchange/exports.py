@@ -34,26 +34,31 @@ what the formula-injection guard below refuses.)
 """
 
 import csv
+import io
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import BinaryIO, NamedTuple
 
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.sql.constants import MULTI
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from xlsxwriter.utility import xl_col_to_name
 
 from fupin.accounts import audit
 from fupin.accounts.masking import hidden_from, mask_value
 from fupin.accounts.models import Action
 from fupin.accounts.roles import SENSITIVE_FIELDS
 from fupin.core.errors import DomainError
+from fupin.core.progress import Progress
 from fupin.core.sheets import Column, Sheet
 from fupin.registry import codes
 from fupin.registry.filters import filtered_households, filters_used
 from fupin.registry.models import IncomeAccount, Member, StatusEvent
 from fupin.registry.sheets import HOUSEHOLDS, SHEETS
 
+from .sheet_xml import SheetRows, Skeleton, cell_writer
 from .template import EXCEL_ROWS, NO, YES, Layout, holds_digits
 
 FORMATS = {
@@ -117,7 +122,7 @@ def sheet_columns(sheet: Sheet) -> tuple[list[Column], list[Column], list[str]]:
     return list(sheet.columns), [column for column, _source in readonly], sources
 
 
-def _queries(user, params):
+def querysets_for(user, params) -> dict:
     """The filtered households in the user's scope, and the members and incomes of exactly those households;
     each ordered as the file lists them."""
     households = filtered_households(user, params)
@@ -144,6 +149,16 @@ def _queries(user, params):
 
 def _rows(queryset, sources) -> Iterator[tuple]:
     return queryset.values_list(*sources).iterator(chunk_size=CHUNK)
+
+
+def raw_rows(queryset, sources) -> Iterator[Sequence]:
+    """The rows of `queryset.values_list(*sources)` as the database driver hands them, without Django's per-value
+    converters (on SQLite a Decimal made from each float and quantized, a date parsed from each text: a fifth of
+    a workbook's time). Dates may be ISO text, booleans 0/1, money floats: the workbook's cells take either
+    (sheet_xml.cell_writer). Same SQL, same server-side cursor on PostgreSQL, in chunks."""
+    compiler = queryset.values_list(*sources).query.get_compiler(using=queryset.db)
+    for chunk in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=CHUNK):  # columns in `sources` order
+        yield from chunk
 
 
 def _masker(user, column: Column) -> Callable | None:
@@ -195,23 +210,6 @@ def _csv_cell(column: Column) -> Callable[[object], str]:
     return safe
 
 
-def _xlsx_cell(layout: Layout, column: Column) -> Callable:
-    """write(worksheet, row, col, value) for one column; blank values leave the cell empty."""
-    fmt = layout.cell_format(column)
-    if column.kind == "code":
-        labels = dict(column.choices)
-        return lambda ws, r, c, value: value and ws.write_string(r, c, labels.get(value, value), fmt)
-    if column.kind == "bool":
-        return lambda ws, r, c, value: value is not None and ws.write_string(r, c, YES if value else NO)
-    if column.kind == "date":
-        return lambda ws, r, c, value: value and ws.write_datetime(r, c, value, fmt)
-    if column.kind == "when":  # text: a year alone typed into a date cell would read back as a day of 1905
-        return lambda ws, r, c, value: value and ws.write_string(r, c, value.isoformat(), fmt)
-    if column.kind in ("int", "money"):
-        return lambda ws, r, c, value: value is not None and ws.write_number(r, c, float(value), fmt)
-    return lambda ws, r, c, value: value and ws.write_string(r, c, str(value), fmt)
-
-
 def _masked_rows(rows: Iterable[tuple], maskers: list[Callable | None]) -> Iterator[tuple]:
     masked = [(position, mask) for position, mask in enumerate(maskers) if mask]
     if not masked:
@@ -244,31 +242,62 @@ def csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
         yield writer.writerow(row).encode()
 
 
-def csv_rows(user, sheet: Sheet, queryset) -> Iterator[list[str]]:
-    """Header, then one row of text per record."""
+def csv_rows(user, sheet: Sheet, queryset, progress: Progress | None = None, total: int = 0) -> Iterator[list[str]]:
+    """Header, then one row of text per record; `progress` hears phase `sheet.kind` advance every CHUNK rows."""
     columns, readonly, sources = sheet_columns(sheet)
     every = columns + readonly
     cells = [_csv_cell(column) for column in every]
+    progress = progress or Progress()
+    progress.phase(sheet.kind, total)
     yield [column.header for column in every]
-    for row in _masked_rows(_rows(queryset, sources), [_masker(user, column) for column in every]):
+    for number, row in enumerate(
+        _masked_rows(_rows(queryset, sources), [_masker(user, column) for column in every]), 1
+    ):
         yield [cell(value) for cell, value in zip(cells, row)]
+        if number % CHUNK == 0:
+            progress.advance(sheet.kind, CHUNK)
 
 
-def write_workbook(user, querysets: dict, target) -> None:
-    """The three sheets into `target` (a path or a binary file), in constant memory."""
-    layout = Layout(target, constant_memory=True)
+def write_workbook(
+    user, querysets: dict, target, progress: Progress | None = None, totals: dict[str, int] | None = None
+) -> None:
+    """The household sheets (EXPORTED) into `target` (a path or a binary file): xlsxwriter lays out the headers
+    (template.Layout), the rows go straight into each sheet's XML (sheet_xml), in flat memory. `progress` hears one
+    phase per sheet, named by its kind, its total from `totals` (the rows counted for the audit entry), advanced by
+    the rows written."""
+    progress = progress or Progress()
+    header_only = io.BytesIO()
+    layout = Layout(header_only)
+    shapes = {}
     for sheet in EXPORTED:
         columns, readonly, sources = sheet_columns(sheet)
         worksheet = layout.data_sheet(sheet, columns, readonly)
         every = columns + readonly
-        cells = list(enumerate(_xlsx_cell(layout, column) for column in every))
-        maskers = [_masker(user, column) for column in every]
-        last = 0
-        for last, row in enumerate(_masked_rows(_rows(querysets[sheet.kind], sources), maskers), start=1):
-            for position, write in cells:
-                write(worksheet, last, position, row[position])
-        worksheet.autofilter(0, 0, last, len(every) - 1)
+        worksheet.autofilter(0, 0, 0, len(every) - 1)  # reaches the last row once the rows are in (assemble)
+        shapes[sheet] = (every, sources)
     layout.close()
+    widths = {sheet.title: len(every) for sheet, (every, _sources) in shapes.items()}
+    skeleton = Skeleton(header_only.getvalue())
+    written: dict[str, SheetRows] = {}
+    try:
+        for sheet, (every, sources) in shapes.items():
+            styles = skeleton.column_styles(sheet.title, len(every))
+            cells = [
+                cell_writer(column, xl_col_to_name(position), styles[position], dict(column.choices or ()))
+                for position, column in enumerate(every)
+            ]
+            written[sheet.title] = sheet_rows = SheetRows(skeleton.head(sheet.title), cells)
+            progress.phase(sheet.kind, (totals or {}).get(sheet.kind, 0))
+            masked = _masked_rows(raw_rows(querysets[sheet.kind], sources), [_masker(user, column) for column in every])
+            sheet_rows.write(masked, lambda amount, kind=sheet.kind: progress.advance(kind, amount))
+        sheets = {
+            title: (rows.finish(skeleton.tail(title, rows.count, widths[title])), rows.count, widths[title])
+            for title, rows in written.items()
+        }
+        skeleton.assemble(target, sheets)
+    finally:
+        for sheet_rows in written.values():
+            sheet_rows.part.discard()
 
 
 def export_filename(fmt: str, kind: str = "households") -> str:
@@ -278,22 +307,31 @@ def export_filename(fmt: str, kind: str = "households") -> str:
     return f"{'-'.join(parts)}-{timezone.localdate():%Y%m%d}.{fmt}"
 
 
-def export_registry(user, params, fmt: str = "xlsx", kind: str = "households", *, via: str = "ui") -> Export:
-    """The user's filtered household list in the import format, written to the audit log.
+class Plan(NamedTuple):
+    """An export checked and counted, not yet written (plan_export)."""
 
-    `params`: the household list's filters (registry.filters.HouseholdFilterSet; a QueryDict or a dict). `fmt`:
-    "xlsx" (households, members and incomes in one workbook) or "csv" (the sheet named by `kind`: households,
-    members or incomes). The audit entry (action EXPORT) keeps the filters, the format, the row count of each
-    sheet and the sensitive fields written unmasked and masked. Refuses (ExportRefused) an unknown format or kind
-    and a sheet longer than Excel allows.
-    """
+    user: object
+    params: object
+    fmt: str
+    kind: str
+    querysets: dict
+    rows: dict[str, int]  # the row count of each sheet the file holds
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def plan_export(user, params, fmt: str = "xlsx", kind: str = "households") -> Plan:
+    """Check an export and count its rows. Refuses (ExportRefused) an unknown format or kind and a sheet longer
+    than Excel allows."""
     if fmt not in FORMATS:
         raise ExportRefused(_("不支持的导出格式“%(format)s”，应为 xlsx 或 csv") % {"format": fmt}, field="format")
     if kind not in KINDS:
         raise ExportRefused(
             _("不支持的导出内容“%(kind)s”，应为 households、members 或 incomes") % {"kind": kind}, field="kind"
         )
-    querysets = _queries(user, params)
+    querysets = querysets_for(user, params)
     kinds = [sheet.kind for sheet in EXPORTED] if fmt == "xlsx" else [kind]
     rows = {name: querysets[name].count() for name in kinds}
     if fmt == "xlsx" and max(rows.values()) >= EXCEL_ROWS:
@@ -301,24 +339,50 @@ def export_registry(user, params, fmt: str = "xlsx", kind: str = "households", *
             _("%(sheet)s共%(count)s行，超过Excel单个工作表的上限（%(limit)s行）。请缩小范围分批导出，或导出CSV。")
             % {"sheet": KINDS[max(rows, key=rows.get)].title, "count": max(rows.values()), "limit": EXCEL_ROWS - 1}
         )
+    return Plan(user, params, fmt, kind, querysets, rows)
+
+
+def export_planned(plan: Plan, *, via: str = "ui", progress: Progress | None = None, into=None) -> Export:
+    """Write a planned export, after its audit entry (action EXPORT: the filters, the format, the row count of
+    each sheet and the sensitive fields written unmasked and masked). CSV is returned as chunks written as they
+    are read; a workbook is written whole, into `into` (a binary file) or a temporary file. `progress` hears one
+    phase per sheet (its kind), advanced by the rows written."""
+    user, fmt, kind = plan.user, plan.fmt, plan.kind
+    kinds = list(plan.rows)
     columns = [column for name in kinds for part in sheet_columns(KINDS[name])[:2] for column in part]
-    used = filters_used(user, params)
     audit.record(
         user,
         Action.EXPORT,
         model="registry.household",
         area_code=getattr(user, "area_id", "") or "",
-        changes={"filters": used, "format": fmt, "rows": rows, **_sensitive(user, columns)},
+        changes={
+            "filters": filters_used(user, plan.params),
+            "format": fmt,
+            "rows": plan.rows,
+            **_sensitive(user, columns),
+        },
         via=via,
     )
     if fmt == "csv":
-        content = csv_chunks(csv_rows(user, KINDS[kind], querysets[kind]))
+        content = csv_chunks(csv_rows(user, KINDS[kind], plan.querysets[kind], progress, plan.rows[kind]))
         return Export(export_filename(fmt, kind), FORMATS[fmt], content)
-    workbook = tempfile.TemporaryFile()
+    workbook = into if into is not None else tempfile.TemporaryFile()
     try:
-        write_workbook(user, querysets, workbook)
+        write_workbook(user, plan.querysets, workbook, progress, plan.rows)
     except BaseException:
-        workbook.close()
+        if into is None:
+            workbook.close()
         raise
     workbook.seek(0)
     return Export(export_filename(fmt), FORMATS[fmt], workbook)
+
+
+def export_registry(user, params, fmt: str = "xlsx", kind: str = "households", *, via: str = "ui") -> Export:
+    """The user's filtered household list in the import format, written to the audit log, at once (the API, and
+    the pages' small exports; exchange.export_jobs writes large ones in the background).
+
+    `params`: the household list's filters (registry.filters.HouseholdFilterSet; a QueryDict or a dict). `fmt`:
+    "xlsx" (households, members and incomes in one workbook) or "csv" (the sheet named by `kind`: households,
+    members or incomes). Refusals: plan_export; the audit entry: export_planned.
+    """
+    return export_planned(plan_export(user, params, fmt, kind), via=via)

@@ -1,4 +1,5 @@
-"""Import jobs: one uploaded file, what became of it, and where its error report is."""
+"""Import jobs (one uploaded file, what became of it, and where its error report is) and export jobs (a large
+export written in the background, and where its file is)."""
 
 import uuid
 
@@ -81,3 +82,57 @@ class ImportJob(models.Model):
             return True
         fields = SENSITIVE_FIELDS if self.sensitive_fields is None else self.sensitive_fields
         return all(user.may_reveal(name) for name in fields)
+
+
+class ExportJobQuerySet(ScopedQuerySet):
+    area_path = "area_code"
+
+    def visible_to(self, user):
+        """An export is seen by the user who started it and nobody else: its file holds what their role may see."""
+        return self.restrict(user).filter(user_id=getattr(user, "pk", None))
+
+
+class ExportJob(models.Model):
+    """An export written in the background (exchange.export_jobs): the household list's filters it was asked with,
+    its progress, and the file, kept for its user in EXCHANGE_DIR/<job id>/ until it is pruned."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在导出")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+        EXPIRED = "expired", _("文件已删除")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    area_code = models.CharField(_("导出人所属区划"), max_length=15, db_index=True)
+    format = models.CharField(_("格式"), max_length=4)
+    kind = models.CharField(_("导出内容"), max_length=20, default="households")
+    params = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    via = models.CharField(_("途径"), max_length=10, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    message = models.TextField(_("说明"), blank=True)
+    rows = models.JSONField(_("各表行数"), default=dict, blank=True)
+    filename = models.CharField(_("文件名"), max_length=255, blank=True)
+    size = models.BigIntegerField(_("文件大小（字节）"), default=0)
+    worker_pid = models.PositiveIntegerField(_("导出进程号"), null=True, blank=True)
+    worker_host = models.CharField(_("导出进程所在主机"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename or self.format} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)

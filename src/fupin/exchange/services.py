@@ -62,7 +62,8 @@ PHASES = {
 WEIGHTS = {"queued": 0, "reading": 40, "validating": 25, "checking": 15, "writing": 20, "done": 0}
 
 
-def job_dir(job: ImportJob) -> Path:
+def job_dir(job) -> Path:
+    """The folder of a job's files (an import's or an export's: both are named by a UUID)."""
     return Path(settings.EXCHANGE_DIR) / str(job.pk)
 
 
@@ -131,7 +132,7 @@ def run_import(job: ImportJob, progress: Progress | None = None) -> ImportJob:
     job.save(update_fields=["status", "started_at", "worker_pid", "worker_host"])
     report = JobProgress(job, progress)
     scratch = Path(tempfile.mkdtemp(prefix="import-", dir=job_dir(job)))
-    beating = _Heartbeat(job)
+    beating = Heartbeat(job)
     try:
         con = duckdb.connect()  # in memory, spilling to scratch beyond memory_limit: no disk writes below it
         con.execute(
@@ -199,11 +200,17 @@ def _record(job: ImportJob) -> None:
 
 
 def set_progress(job: ImportJob, phase: str, done: int, total: int) -> None:
-    folder = job_dir(job)
-    folder.mkdir(parents=True, exist_ok=True)
     before = sum(w for p, w in WEIGHTS.items() if list(WEIGHTS).index(p) < list(WEIGHTS).index(phase))
     percent = 100 if phase == "done" else before + WEIGHTS[phase] * min(done, total) / max(total, 1)
-    state = {"phase": phase, "label": str(PHASES[phase]), "done": done, "total": total, "percent": round(percent, 1)}
+    write_progress(job, {"phase": phase, "label": str(PHASES[phase]), "done": done, "total": total, "percent": percent})
+
+
+def write_progress(job, state: dict) -> None:
+    """A job's progress file (an import's or an export's), replaced whole so a reader never sees half of it; it
+    also counts as the worker's heartbeat."""
+    folder = job_dir(job)
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {**state, "percent": round(state["percent"], 1)}
     temporary = folder / "progress.json.tmp"
     temporary.write_text(json.dumps(state, ensure_ascii=False))
     temporary.replace(folder / "progress.json")
@@ -230,25 +237,27 @@ class JobProgress(Steps):
         set_progress(self.job, name, done, total)
 
 
-def progress(job: ImportJob) -> dict:
+def progress(job, phases: dict = PHASES) -> dict:
+    """A job's progress file as its page polls it, labelled from `phases` (an import's, unless told)."""
     try:
         state = json.loads((job_dir(job) / "progress.json").read_text())
     except (OSError, ValueError):
         state = {"phase": "queued", "done": 0, "total": 1, "percent": 0}
-    state["label"] = str(PHASES.get(state["phase"], ""))  # in the reader's language, not the worker's
+    state["label"] = str(phases.get(state["phase"], ""))  # in the reader's language, not the worker's
     return state
 
 
 def get_job(user, job_id) -> ImportJob:
     """A job the user may see (ImportJobQuerySet.visible_to), else NotFound exactly as for a missing one. A job
     whose worker died is marked failed on the way (notice_abandoned), so nobody watches a bar that never moves."""
-    job = ImportJob.objects.visible_to(user).filter(pk=job_id).first() if _is_uuid(job_id) else None
+    job = ImportJob.objects.visible_to(user).filter(pk=job_id).first() if is_uuid(job_id) else None
     if job is None:
         raise NotFound(_("未找到该导入任务"))
     return notice_abandoned(job, wait=False)
 
 
-def _is_uuid(value) -> bool:
+def is_uuid(value) -> bool:
+    """A job's id as the URL or API gave it is a UUID (anything else is answered as a missing job)."""
     import uuid
 
     try:
@@ -390,9 +399,9 @@ def abandoned_after() -> timedelta:
     return timedelta(seconds=settings.EXCHANGE_ABANDONED_AFTER)
 
 
-class _Heartbeat:
-    """Touches the job's heartbeat file every few seconds while the import runs (set_progress touches it too), so a
-    long step that writes no progress — one big sheet being read — still shows the worker alive."""
+class Heartbeat:
+    """Touches the job's heartbeat file every few seconds while the import (or export) runs (set_progress touches it
+    too), so a long step that writes no progress — one big sheet being read — still shows the worker alive."""
 
     def __init__(self, job: ImportJob):
         self.path = job_dir(job) / HEARTBEAT

@@ -9,6 +9,8 @@ urlpatterns = [
     path("import/", views.import_start, name="import"),
     path("import/<uuid:pk>/", views.import_job, name="import-job"),
     path("import/<uuid:pk>/report/", views.import_report, name="import-report"),
+    path("export/<uuid:pk>/", views.export_job, name="export-job"),
+    path("export/<uuid:pk>/download/", views.export_download, name="export-download"),
 ]
 
 #: the household list's exports, mounted by fupin.urls at the site's root beside the list (/households/export.csv)

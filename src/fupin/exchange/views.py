@@ -1,11 +1,12 @@
-"""Exchange pages: uploads and their progress, the import template and the registry exports. Each view parses the
-request, calls template.py or exports.py (which scope, mask and audit) and sends the file."""
+"""Exchange pages: uploads and their progress, the import template, the registry exports and the progress of large
+ones. Each view parses the request, calls template.py, exports.py or export_jobs.py (which scope, mask and audit)
+and sends the file."""
 
 import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -14,9 +15,10 @@ from django.views.decorators.http import require_GET
 
 from fupin.core.errors import DomainError
 
-from . import exports, services
+from . import export_jobs, exports, services
+from .columns import SHEETS
 from .forms import ImportForm
-from .models import ImportJob
+from .models import ExportJob, ImportJob
 from .sheets import sheets as registered_sheets
 from .template import write_template
 
@@ -44,19 +46,49 @@ def template(request):
     return response
 
 
+def _list_url(params) -> str:
+    """The household list with the filters an export was asked with."""
+    query = params.copy() if isinstance(params, QueryDict) else export_jobs.query_of(params)
+    query.pop("kind", None)
+    return reverse("registry:household-list") + (f"?{query.urlencode()}" if query else "")
+
+
 @login_required
 @require_GET
 def household_export(request, fmt):
     """The household list with the list page's filters (query string), as .xlsx or as CSV (kind=households,
-    members or incomes); a refusal goes back to the list as a message."""
+    members or incomes): a small one sent at once, a larger one started as a job whose progress page the browser
+    goes to (export_jobs.start_export); a refusal goes back to the list as a message."""
     try:
-        export = exports.export_registry(request.user, request.GET, fmt, request.GET.get("kind") or "households")
+        result = export_jobs.start_export(request.user, request.GET, fmt, request.GET.get("kind") or "households")
     except DomainError as error:
         messages.error(request, error.message)
-        query = request.GET.copy()
-        query.pop("kind", None)
-        return redirect(reverse("registry:household-list") + (f"?{query.urlencode()}" if query else ""))
-    return download(export)
+        return redirect(_list_url(request.GET))
+    if isinstance(result, ExportJob):
+        return redirect("exchange:export-job", pk=result.pk)
+    return download(result)
+
+
+@login_required
+@require_GET
+def export_job(request, pk):
+    """An export job's progress (polled as JSON by the page's script) and, once finished, its file to download."""
+    job = _or_404(export_jobs.get_export, request.user, pk)
+    state = export_jobs.export_state(job)
+    if request.GET.get("format") == "json":
+        return JsonResponse(state)
+    names = {sheet.kind: sheet.title for sheet in SHEETS}
+    rows = [(names.get(kind, kind), count) for kind, count in job.rows.items()]
+    context = {"job": job, "state": state, "rows": rows, "back": _list_url(job.params)}
+    return render(request, "exchange/export_job.html", context)
+
+
+@login_required
+@require_GET
+def export_download(request, pk):
+    """The export's file, to the user who started it (export_jobs.export_download audits each download)."""
+    path, filename = _or_404(export_jobs.export_download, request.user, pk, via="ui")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=filename)
 
 
 @login_required
