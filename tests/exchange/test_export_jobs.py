@@ -21,8 +21,8 @@ from tests.factories import VILLAGE_A1
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("homes")]
 
-# the county of test_exports' `homes`: 3 households, 4 members, 2 income accounts — 9 rows in a workbook
-WORKBOOK_ROWS = 9
+# test_exports' `homes`: 3 households, 4 members, 2 income accounts, 1 status event — 10 rows in a workbook
+WORKBOOK_ROWS = 10
 
 
 def get(client, user, name, **params):
@@ -54,12 +54,12 @@ def test_an_export_at_the_line_is_sent_at_once_and_one_row_more_becomes_a_job(cl
         "xlsx",
         "households",
         ExportJob.Status.DONE,
-        {"households": 3, "members": 4, "incomes": 2},
+        {"households": 3, "members": 4, "incomes": 2, "status_events": 1},
     )
 
 
 def test_a_csv_counts_only_its_own_sheet_against_the_line(client, users, settings):
-    settings.EXPORT_IMMEDIATE_ROWS = 4  # the members sheet has 4 rows, the workbook 9
+    settings.EXPORT_IMMEDIATE_ROWS = 4  # the members sheet has 4 rows, the workbook 10
     assert get(client, users["county"], CSV, kind="members").status_code == 200
     assert get(client, users["county"], XLSX).status_code == 302
 
@@ -102,7 +102,8 @@ def test_the_export_and_each_download_are_audited(client, users, settings):
     body(client.get(download))
     assert exports_audited() == [("registry.household", "county", "ui")] + [("exchange.exportjob", "county", "ui")] * 2
     entry = AuditEntry.objects.filter(model="exchange.exportjob").latest("id")
-    assert entry.object_id == str(job.pk) and entry.changes["rows"] == {"households": 3, "members": 4, "incomes": 2}
+    rows = {"households": 3, "members": 4, "incomes": 2, "status_events": 1}
+    assert entry.object_id == str(job.pk) and entry.changes["rows"] == rows
 
 
 # --- only its user ----------------------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ def test_the_progress_page_polls_until_done_and_its_json_says_so(client, users, 
     export_jobs._set_progress(job, "queued", 0, 1)
     client.force_login(users["county"])
     page = client.get(reverse("exchange:export-job", args=[job.pk])).content.decode()
-    assert "data-job-poll" in page and "<progress" in page and "排队等待" in page and "下载文件" not in page
+    assert "data-job-url" in page and "<progress" in page and "排队等待" in page and "下载文件" not in page
     state = client.get(reverse("exchange:export-job", args=[job.pk]), {"format": "json"}).json()
     assert (state["status"], state["finished"], state["downloadable"]) == ("queued", False, False)
     assert client.get(reverse("exchange:export-download", args=[job.pk])).status_code == 404  # not yet written

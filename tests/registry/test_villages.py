@@ -44,9 +44,7 @@ def test_a_poor_village_listed_deep_then_exited(users):
     [
         ([], VE.DEEP, S.NONE),  # deep only when poor
         ([], VE.EXITED, S.NONE),  # exited only when poor
-        ([VE.POOR], VE.POOR, S.POOR),  # poor only from nothing or tasked
-        ([VE.POOR], VE.TASKED, S.POOR),  # tasked only when not poor
-        ([VE.POOR, VE.DEEP], VE.TASKED, S.DEEP),
+        ([VE.POOR], VE.POOR, S.POOR),  # poor only from nothing (or tasked, a mark beside the standing)
         ([VE.POOR, VE.EXITED], VE.EXITED, S.EXITED),  # not exited twice
         ([VE.POOR, VE.EXITED], VE.DEEP, S.EXITED),  # not deep once exited
         ([VE.POOR, VE.EXITED], VE.POOR, S.EXITED),
@@ -67,15 +65,25 @@ def test_what_the_rules_refuse(users, steps, refused, standing_then):
     "steps",
     [
         [VE.TASKED, VE.POOR],  # poor from tasked
-        [VE.TASKED, VE.TASKED],
+        [VE.POOR, VE.TASKED],  # tasked is a mark beside the standing: at any time (registry.codes)
+        [VE.POOR, VE.DEEP, VE.TASKED],
         [VE.POOR, VE.DEEP, VE.EXITED, VE.TASKED],  # an exited village may have tasks
-        [VE.POOR, VE.DEEP, VE.DEEP],  # poor and not exited
     ],
 )
 def test_what_the_rules_allow(users, steps):
     for day, kind in enumerate(steps, start=1):
         record(users["county"], kind, date(2015, 1, day))
     assert VillageEvent.objects.count() == len(steps)
+
+
+@pytest.mark.parametrize("steps", [[VE.TASKED, VE.TASKED], [VE.POOR, VE.TASKED, VE.TASKED]])
+def test_no_event_twice(users, steps):
+    """The import's rule too: a village has each event once (the same file imported again is unchanged)."""
+    for day, kind in enumerate(steps[:-1], start=1):
+        record(users["county"], kind, date(2015, 1, day))
+    with pytest.raises(InvalidRecord, match="同一事件不能登记两次") as error:
+        record(users["county"], steps[-1], date(2016, 1, 1))
+    assert error.value.field == "kind" and VillageEvent.objects.count() == len(steps) - 1
 
 
 def test_an_event_before_the_latest_one_is_refused(users):

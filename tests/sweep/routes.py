@@ -9,10 +9,12 @@ write or an audited read, the audit entries one successful call by `writer` leav
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import CheckboxInput, MultiWidget
 
+from fupin.registry import services
 from fupin.registry.forms import ConditionsForm, HeadForm, HouseholdForm, IncomeForm, MemberForm, NewHouseholdForm
 from fupin.registry.models import IncomeAccount, LivingConditions, Member
 from tests.factories import VILLAGE_A1, make_id
@@ -99,7 +101,9 @@ def _income_form(world, village, year=None):
     household = world.objects["household"]
     if year is None:  # adding: the first year without an account, as the page offers it
         form = IncomeForm(instance=IncomeAccount(household=household), taken=[2023])
-        return {**form_values(form), "persons": "3", "wage_income": "12000"}
+        year = int(form_values(form)["year"])  # 家庭人口数: the members on file at that year's end
+        persons = services.members_present_on(household.members.all(), date(year, 12, 31)).count()
+        return {**form_values(form), "persons": str(persons), "wage_income": "12000"}
     return {**form_values(IncomeForm(instance=household.incomes.get(year=year))), "dibao_income": "1800"}
 
 

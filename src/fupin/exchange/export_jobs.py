@@ -54,6 +54,7 @@ PHASES = {
     "households": gettext_lazy("写出农户"),
     "members": gettext_lazy("写出家庭成员"),
     "incomes": gettext_lazy("写出收入台账"),
+    "status_events": gettext_lazy("写出状态变更"),
     "packing": gettext_lazy("打包文件"),
     "done": gettext_lazy("完成"),
 }
