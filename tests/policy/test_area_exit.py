@@ -236,3 +236,12 @@ def test_the_verdict_and_village_pages_in_english(judged, client, users, setting
     village = client.get(f"/villages/{VILLAGE_A1}/").content.decode()
     assert "Poor village (not exited)" in village and "Rural registered population" in village
     assert "贫困村状态变更" not in village and "识别为贫困村" not in village
+
+
+def test_before_any_run_the_page_offers_to_start_one_or_says_whom_to_ask(client, users):
+    client.force_login(users["county"])
+    html = client.get("/assessments/areas/?kind=village_exit").content.decode()
+    assert "尚无这一类型的评估批次" in html and 'href="/assessments/?kind=village_exit">发起评估</a>' in html
+    client.force_login(users["inspector"])
+    html = client.get("/assessments/areas/?kind=village_exit").content.decode()
+    assert "发起评估</a>" not in html and "评估由县级管理员或乡镇管理员发起，请联系他们。" in html

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .models import AREA_KINDS, Kind
+from .services import jobs
 from .services.verdicts import area_run, area_verdict, area_verdicts, readable_runs
 
 
@@ -33,6 +34,7 @@ def area_verdicts_page(request):
             "run": run,
             "runs": readable_runs(request.user, kind)[:30],
             "verdicts": area_verdicts(request.user, run),
+            "may_start": jobs.may_assess(request.user),
         },
     )
 
