@@ -24,13 +24,23 @@ from .errors import DemoDataExists
 from .township import IdCursor
 
 
+def _reverse_relations(model):
+    """Every foreign key pointing at `model`, those without a reverse accessor (related_name="+") too, which
+    Meta.related_objects leaves out (an assessment job's run, for one)."""
+    return [
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
+    ]
+
+
 def _dependent_models(labels):
     """These models and every model that references them (transitively): what --replace empties."""
     found = [apps.get_model(label) for label in labels]
     pending = list(found)
     while pending:
         model = pending.pop()
-        for relation in model._meta.related_objects:
+        for relation in _reverse_relations(model):
             related = relation.related_model
             if related not in found and not related._meta.proxy:
                 found.append(related)
@@ -42,7 +52,7 @@ def _delete_area_records(prefix: str, labels):
     """Rows of other apps filed against the demo areas (e.g. a village's facilities checklist): the raw subtree
     delete below bypasses Django's cascades, so they go first. Users and the loaded tables are handled apart."""
     handled = {User, Area, *_dependent_models(labels)}
-    for relation in Area._meta.related_objects:
+    for relation in _reverse_relations(Area):
         if relation.related_model not in handled:
             relation.related_model.objects.filter(**{f"{relation.field.name}__in": Area.objects.under(prefix)}).delete()
 

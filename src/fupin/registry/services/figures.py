@@ -70,7 +70,9 @@ def _restricted(queryset, user):
 
 def figures_as_of(user, area_code: str, day: date) -> Figures:
     """Figures of the area (in the user's scope, else NotFound) as of `day`."""
-    area = _restricted(Area.objects.filter(code=str(area_code or "").strip()), user).first()
+    code = str(area_code or "").strip()
+    # an area code is digits: anything else (a NUL, which PostgreSQL cannot even compare) names no area
+    area = _restricted(Area.objects.filter(code=code), user).first() if code.isdigit() else None
     if area is None:
         raise NotFound(_("区划 %(area)s 不存在或不在您的管辖范围内") % {"area": area_code})
     households = _restricted(Household.objects.under(area.prefix), user)
