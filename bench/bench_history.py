@@ -139,7 +139,7 @@ def one_database(url: str, folder: Path, args) -> None:
             "not timed below)"
         )
         if args.assess_first:  # a county that has assessed: the import keeps the profile fresh (not timed)
-            assessed = bench.fupin("assess", "monitoring")
+            assessed = bench.fupin("assess", "--kind", "monitoring")
             print(f"  assessed first (the profile built): {assessed:.0f} s")
         events = folder / "events.csv"
         written = write_events(events, made["households"], args.events_per_household)
