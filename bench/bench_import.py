@@ -411,7 +411,15 @@ def worker_import(path: Path, username: str) -> dict:
     out["start_import_s"] = time.perf_counter() - started
     begun = time.perf_counter()
     events = Timeline(begun)
-    job = services.run_import(job, progress=events)
+    profile_path = os.environ.get("FUPIN_BENCH_PROFILE")  # bench_history --profile: cProfile stats of run_import
+    if profile_path:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        job = profiler.runcall(services.run_import, job, progress=events)
+        profiler.dump_stats(profile_path)
+    else:
+        job = services.run_import(job, progress=events)
     out["run_import_s"] = time.perf_counter() - begun
     out["seconds"] = out["start_import_s"] + out["run_import_s"]
     out["rss_mib"] = rss_mib()

@@ -64,7 +64,7 @@ ENVIRONMENT = {
     ),
     "FUPIN_IMPORT_MAX_MB": Variable("300", "the largest file an import takes, in MB"),
     "FUPIN_IMPORT_MAX_UNPACKED_MB": Variable("1024", "the largest an .xlsx may be once unpacked, in MB"),
-    "FUPIN_IMPORT_MEMORY": Variable("512MB", "DuckDB's memory for staging an import; it spills to disk beyond"),
+    "FUPIN_IMPORT_MEMORY": Variable("2GB", "DuckDB's memory for staging an import; it spills to disk beyond"),
     "FUPIN_IMPORT_ABANDONED_AFTER": Variable(
         "600",
         "seconds without a heartbeat after which a running import is marked failed and its upload deleted (at once "
@@ -327,7 +327,7 @@ LOGGING = {
 EXCHANGE_DIR = Path(env("FUPIN_EXCHANGE_DIR", DATA_DIR / "exchange"))
 EXCHANGE_MAX_UPLOAD_BYTES = int(env("FUPIN_IMPORT_MAX_MB", "300")) * 2**20
 EXCHANGE_MAX_UNPACKED_BYTES = int(env("FUPIN_IMPORT_MAX_UNPACKED_MB", "1024")) * 2**20
-EXCHANGE_MEMORY_LIMIT = env("FUPIN_IMPORT_MEMORY", "512MB")  # DuckDB's memory_limit while it stages a file
+EXCHANGE_MEMORY_LIMIT = env("FUPIN_IMPORT_MEMORY", "2GB")  # DuckDB's memory_limit while it stages a file
 EXCHANGE_ABANDONED_AFTER = int(env("FUPIN_IMPORT_ABANDONED_AFTER", "600"))
 POLICY_PACKS_DIR = Path(env("FUPIN_PACKS_DIR")) if env("FUPIN_PACKS_DIR") else None
 # Exports (fupin.exchange.export_jobs): up to EXPORT_IMMEDIATE_ROWS rows the file is sent in the request (about a

@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from fupin.policy import compute
 from fupin.policy.models import AssessmentRun, HouseholdDecision, HouseholdProfile, ProfileState, decision_key
 from fupin.policy.services import parallel
 from fupin.policy.services.batch import assess
@@ -89,6 +90,55 @@ def test_an_import_updating_members_in_place_refreshes_their_profile(
     assert job.counts["members"] == {"new": 0, "updated": 1, "unchanged": 0}, job.message
     assert Member.objects.get(id_number=ident).dibao is True
     assert profile(household).dibao_members == 1  # an UPDATE sends no model signal: the importer says so
+
+
+def _decisions(run):
+    rows = HouseholdDecision.objects.filter(run=run).order_by("household_id")
+    return rows.values_list("household_id", "outcome", "category", "results")
+
+
+def _profile_rows():
+    return list(HouseholdProfile.objects.order_by("pk").values())
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0], ids=["whole-profile", "by-id-batches"])
+def test_a_history_import_leaves_the_profile_a_fresh_rebuild_gives(
+    make_household, users, run_import, tmp_path, settings, monkeypatch, share
+):
+    """A history import moving most households refreshes the whole profile at once (share 0: always; share 1:
+    never, the id batches): either way the rows, and the assessment after, equal a rebuild from scratch."""
+    settings.EXCHANGE_DIR = tmp_path / "exchange"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    homes = [make_household(VILLAGE_A1, number=f"HP{i}", members=[member(f"何{i}", "01")]) for i in range(4)]
+    assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    assert {profile(h).status for h in homes} == {codes.Status.ORDINARY}
+    monkeypatch.setattr(compute, "WHOLE_REBUILD_SHARE", share)
+    text = csv_text(
+        ("户编号", "事件", "日期", "原因", "审批单位", "监测类别", "风险类型", "消除方式"),
+        ("HP0", "识别为贫困户", "2014-03-05", "", "", "", "", ""),
+        ("HP0", "脱贫退出", "2016-05-01", "", "", "", "", ""),
+        ("HP1", "识别为贫困户", "2014", "", "", "", "", ""),
+        ("HP2", "纳入监测", "2020-06-01", "", "", "1", "", ""),
+    )
+    job = run_import(users["county"], text)
+    assert job.counts["status_events"] == {"new": 4, "updated": 0, "unchanged": 0}, job.message
+    # worked by hand: HP0 exited, HP1 poor, HP2 monitored, HP3 untouched
+    assert [profile(h).status for h in homes] == [
+        codes.Status.EXITED,
+        codes.Status.POOR,
+        codes.Status.MONITORED,
+        codes.Status.ORDINARY,
+    ]
+    assert profile(homes[0]).identified_on == date(2014, 3, 5) and profile(homes[2]).monitored_category == "1"
+    after_import = _profile_rows()
+    run = assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    assert _profile_rows() == after_import
+    decisions = list(_decisions(run))
+    HouseholdProfile.objects.all().delete()
+    ProfileState.objects.all().delete()
+    fresh = assess("monitoring", pack_id="national-2025", as_of=SCREENING_DAY)
+    assert _profile_rows() == after_import
+    assert list(_decisions(fresh)) == decisions and len(decisions) == 4
 
 
 def test_rows_added_by_a_bulk_load_are_found_by_the_watermarks(make_household, users):

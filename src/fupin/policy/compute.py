@@ -507,17 +507,33 @@ def rebuild_profiles(households: str | None, params: dict, year: int, using: str
         )
 
 
+#: a refresh naming more than this share of the households rebuilds the whole profile: one statement over the
+#: tables beats dozens of id-list batches (a full county's status history moves nearly every household)
+WHOLE_REBUILD_SHARE = 0.25
+
+
 def refresh_households(household_ids, using: str = "default") -> None:
     """After an edit through the services (one household) or a bulk update (the importer): the rows of these
-    households for the profile's year, a batch at a time (none built yet: nothing to do, the first assessment
-    builds the whole profile)."""
+    households for the profile's year, a batch at a time, or the whole profile when they are a large share of
+    the households (none built yet: nothing to do, the first assessment builds the whole profile). Either way
+    each household's row is what a rebuild gives; the watermarks stay, so rows bulk-loaded since are still
+    found by refresh_profiles."""
     state = profile_state(using)
     if state is None or state.year is None:
         return
     ids = sorted({int(i) for i in household_ids})
+    if len(ids) > 1 and len(ids) > WHOLE_REBUILD_SHARE * _household_count(using):
+        rebuild_profiles(None, {}, state.year, using)
+        return
     for start in range(0, len(ids), 10_000):
         chunk = ids[start : start + 10_000]
         rebuild_profiles(", ".join(str(i) for i in chunk), {}, state.year, using)  # integers we made: no injection
+
+
+def _household_count(using: str) -> int:
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {HOUSEHOLD}")
+        return cursor.fetchone()[0]
 
 
 def refresh_profiles(year: int, using: str = "default") -> int:
