@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from fupin.core.errors import Conflict, DomainError, NotFound
+from fupin.core.errors import Conflict, NotFound
 
 from ..models import CONDITION_FIELDS, INCOME_COMPONENTS, Household, IncomeAccount, LivingConditions
 from ..values import InvalidRecord
@@ -63,12 +63,6 @@ def _as_stored(record, data: dict) -> dict:
     return shaped
 
 
-def _persons_refusal(household: Household, year: int, persons: int):
-    """家庭人口数 against the members the household had on 12-31 of that year (members.income_persons_error, the rule
-    the import applies too): a message refuses the save on the persons field."""
-    return income_persons_error(household, year, persons)
-
-
 @transaction.atomic
 def save_income(user, household: Household, year: int, data: dict, *, via="ui", new: bool | None = None):
     """Create or update the household's income account of `year` with `data` (INCOME_FIELDS). Returns the record
@@ -77,10 +71,11 @@ def save_income(user, household: Household, year: int, data: dict, *, via="ui", 
     record = _record_of_year(
         IncomeAccount, household, year, new, _("该户%(year)s年度的收入台账已存在，请在该年度的台账上修改")
     )
-    # only a persons figure being set is judged: a stored one is not refused again when another field changes
-    refusal = _persons_refusal(household, year, data["persons"]) if data.get("persons") is not None else None
+    # only a persons figure being set is judged (against the members on file at the year's end, the import's rule):
+    # a stored one is not refused again when another field changes
+    refusal = income_persons_error(household, year, data["persons"]) if data.get("persons") is not None else None
     if refusal:
-        raise refusal if isinstance(refusal, DomainError) else InvalidRecord(str(refusal), field="persons")
+        raise InvalidRecord(refusal, field="persons")
     save_audited(user, record, _as_stored(record, data), INCOME_FIELDS, via=via)
     record.refresh_from_db(fields=["net_income", "per_capita_net_income"])
     return record
