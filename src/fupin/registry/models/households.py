@@ -19,6 +19,18 @@ from .. import codes
 from ..values import FieldRules
 
 
+def recorded_by_field():
+    """Who recorded an event (a status, member or village event): kept when the user is deleted, as NULL."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class HouseholdQuerySet(ScopedQuerySet):
     area_path = "village_id"
 
@@ -344,14 +356,7 @@ class StatusEvent(codes.CodeLabels, FieldRules, models.Model):
     )
     #: the source gave only a year: the date is the convention date of that year (docs/domain.md), not the real one
     approximate = models.BooleanField(_("日期为约定日期"), default=False)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = recorded_by_field()
     recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     objects = HouseholdPartQuerySet.as_manager()
@@ -387,14 +392,7 @@ class MemberEvent(codes.CodeLabels, FieldRules, models.Model):
     approximate = models.BooleanField(_("日期为约定日期"), default=False)
     other_household = models.CharField(_("迁出/迁入户编号"), max_length=24, blank=True)
     reason = models.CharField(_("原因/依据"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = recorded_by_field()
     recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     objects = HouseholdPartQuerySet.as_manager()

@@ -5,13 +5,13 @@ its dated events, like a household's status, so "poor villages as of a date" and
 counted from the events. The facilities are the village exit checklist, one record a year.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fupin.areas.models import ScopedQuerySet
 
 from .. import codes
+from .households import recorded_by_field
 
 
 class VillageQuerySet(ScopedQuerySet):
@@ -27,14 +27,7 @@ class VillageEvent(codes.CodeLabels, models.Model):
     approximate = models.BooleanField(_("日期为约定日期"), default=False)
     document = models.CharField(_("批准文号"), max_length=100, blank=True)
     reason = models.CharField(_("原因/依据"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = recorded_by_field()
     recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     objects = VillageQuerySet.as_manager()
