@@ -36,8 +36,21 @@ TYPE_FOR_STATUS = {
 
 
 @transaction.atomic
-def record_event(user, household: Household, kind, on: date, *, reason="", approver="", category="", via="ui"):
-    """Record a status event and move the household's status with it. Events are the only way status moves."""
+def record_event(
+    user,
+    household: Household,
+    kind,
+    on: date,
+    *,
+    reason="",
+    approver="",
+    category="",
+    risk_type="",
+    elimination_way="",
+    via="ui",
+):
+    """Record a status event and move the household's status with it. Events are the only way status moves.
+    `risk_type` goes with 纳入监测 (the main risk), `elimination_way` with 风险消除 (帮扶消除 / 自然消除)."""
     require_editor(user)
     household = Household.objects.restrict(user).select_for_update().filter(pk=household.pk).first()
     if household is None:
@@ -52,6 +65,8 @@ def record_event(user, household: Household, kind, on: date, *, reason="", appro
         reason=reason,
         approver=approver,
         monitoring_category=category,
+        risk_type=risk_type,
+        elimination_way=elimination_way,
         recorded_by=user if getattr(user, "pk", None) else None,
     )
     validate(event, exclude=["household", "recorded_by"])  # the field rules: a date no clerk meant, NULs…
@@ -100,6 +115,7 @@ def apply_event(household: Household, event: StatusEvent) -> None:
     if kind == codes.EventKind.MONITORED:
         household.monitoring_category = event.monitoring_category
         household.risk_identified_on = event.date
+        household.risk_type = event.risk_type or household.risk_type
         household.risk_eliminated, household.risk_eliminated_on, household.risk_elimination_way = False, None, ""
     if kind == codes.EventKind.RISK_ELIMINATED:
         household.risk_eliminated, household.risk_eliminated_on = True, event.date
