@@ -235,7 +235,9 @@ def pass_refusal(case: Case, on: date) -> DomainError | None:
     step = case.step
     if step == codes.StepCode.VERIFY:
         kinds = set(case.evidence.values_list("kind", flat=True))
-        missing = [kind.label for kind in (codes.EvidenceKind.SURVEY, codes.EvidenceKind.CONSENT) if kind not in kinds]
+        missing = [
+            str(kind.label) for kind in (codes.EvidenceKind.SURVEY, codes.EvidenceKind.CONSENT) if kind not in kinds
+        ]
         if missing:
             return MonitoringRefused(
                 _("入户核实须上传%(missing)s：没有农户签字的承诺授权书，不能开展信息比对")
