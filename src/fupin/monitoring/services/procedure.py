@@ -232,15 +232,17 @@ def pass_refusal(case: Case, on: date) -> DomainError | None:
     step = case.step
     if step == codes.StepCode.VERIFY:
         kinds = set(case.evidence.values_list("kind", flat=True))
-        missing = [
-            str(kind.label) for kind in (codes.EvidenceKind.SURVEY, codes.EvidenceKind.CONSENT) if kind not in kinds
-        ]
-        if missing:
+        following = _neighbour(case, 1)
+        if (
+            following is not None
+            and following.code == codes.StepCode.CROSSCHECK
+            and codes.EvidenceKind.CONSENT not in kinds
+        ):
             return MonitoringRefused(
-                _("入户核实须上传%(missing)s：没有农户签字的承诺授权书，不能开展信息比对")
-                % {"missing": "、".join(missing)},
-                field="evidence",
+                _("入户核实须上传农户签字的承诺授权书：没有承诺授权书，不能开展信息比对"), field="evidence"
             )
+        if codes.EvidenceKind.SURVEY not in kinds:
+            return MonitoringRefused(_("入户核实须上传防止返贫动态监测排查表"), field="evidence")
     if step == codes.StepCode.NOTICE:
         notice = current_notice(case, codes.NoticeKind.VILLAGE)
         if notice is None:
