@@ -12,7 +12,6 @@ from datetime import date
 import pytest
 
 from fupin.core.errors import NotFound
-from fupin.monitoring import codes
 from fupin.monitoring.models import Case
 from fupin.monitoring.services import elimination
 from fupin.policy import compute
