@@ -196,6 +196,19 @@ def year_input_tables(dialect: str) -> dict[str, str]:
     return expressions
 
 
+#: the SQL of `measures_in_place`: "0" until the app that records assistance measures (issue 14) registers its
+#: count through `register_measures`; policy sits below it and never imports it (docs/architecture.md)
+_measures_sql = ["0"]
+
+
+def register_measures(template: str | None) -> None:
+    """Set the SQL counting a household's measures in place on the assessment date: our own text (never input),
+    a template over {hid} (the household id column) and the %(as_of)s parameter, e.g.
+    "(SELECT COUNT(*) FROM assistance_measure am WHERE am.household_id = {hid} AND am.started_on <= %(as_of)s)".
+    None puts back the literal 0 (tests)."""
+    _measures_sql[0] = template or "0"
+
+
 def feature_expressions(dialect: str) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Each catalogue feature as (SQL expression, the relations it reads). Expressions are templates over {pm}/{pe}
     and the year inputs ({per_capita_income}, …), so that the member and event relations can be the profile or
@@ -256,7 +269,7 @@ def feature_expressions(dialect: str) -> dict[str, tuple[str, tuple[str, ...]]]:
             f"CASE WHEN {status} = '{codes.Status.MONITORED}' THEN {_whole_months(dialect)} ELSE 0 END",
             ("pe",),
         ),
-        "measures_in_place": ("0", ()),  # the assistance module does not exist yet (see the catalogue)
+        "measures_in_place": (_measures_sql[0], ()),  # 0 until an app registers its count (register_measures)
         "no_labour_household": ("{no_labour_household}", ()),
         "relocated": ("{relocated}", ()),
     }
