@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,8 +16,17 @@ from fupin.core.errors import DomainError
 from fupin.policy.services.queries import listed_runs
 
 from .codes import NoticeKind, StepCode
-from .forms import AcceptClueForm, ActForm, AnswerForm, CategoryForm, ClueForm, EvidenceForm, NoticeForm
-from .forms import ObjectionForm, RejectClueForm
+from .forms import (
+    AcceptClueForm,
+    ActForm,
+    AnswerForm,
+    CategoryForm,
+    ClueForm,
+    EvidenceForm,
+    NoticeForm,
+    ObjectionForm,
+    RejectClueForm,
+)
 from .models import Case, Clue, Evidence, Notice, Objection
 from .services import clues, notices, procedure
 from .views import case_context, clue_context, scoped_or_404
@@ -259,11 +268,15 @@ def start_from_run(request):
     run = listed_runs(request.user).filter(pk=request.POST.get("run") or 0).first()
     if run is None:
         raise Http404(_("未找到该评估批次"))
-    ids = [int(value) for value in request.POST.getlist("household") if value.isdigit()]
+    picked = [request.POST["one"]] if request.POST.get("one") else request.POST.getlist("household")
+    ids = [int(value) for value in picked if value.isdigit()]
     try:
         started = clues.start_cases_from_run(request.user, run, ids, on=timezone.localdate(), via="ui")
     except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("已对 %(count)s 户发起监测") % {"count": len(started)})
-    return redirect(request.POST.get("next") or "monitoring:inbox")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("monitoring:inbox")

@@ -90,9 +90,7 @@ class RejectClueForm(forms.Form):
 
 
 class AcceptClueForm(forms.Form):
-    category = forms.ChoiceField(
-        label=_("监测对象类别"), required=False, choices=[BLANK, *MonitoringCategory.choices]
-    )
+    category = forms.ChoiceField(label=_("监测对象类别"), required=False, choices=[BLANK, *MonitoringCategory.choices])
 
 
 class ActForm(forms.Form):

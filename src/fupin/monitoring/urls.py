@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import action_views, views
 
@@ -6,7 +6,7 @@ app_name = "monitoring"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
-    path("export.<str:fmt>", views.inbox_export, name="inbox-export"),
+    re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.inbox_export, name="inbox-export"),
     path("overdue/", views.overdue, name="overdue"),
     path("clues/add/", action_views.clue_add, name="clue-add"),
     path("clues/<int:pk>/", views.clue_detail, name="clue-detail"),

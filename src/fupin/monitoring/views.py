@@ -12,14 +12,13 @@ from django.views.decorators.http import require_GET
 
 from fupin.accounts.masking import shown
 from fupin.areas.scoping import get_scoped
-from fupin.core import workdays
 from fupin.core.errors import DomainError
 
 from .codes import CLUE_DECIDERS, CLUE_RECORDERS, CaseState, ClueState, Decision
 from .filters import inbox_filters
 from .forms import AcceptClueForm, ActForm, AnswerForm, CategoryForm, EvidenceForm, ObjectionForm, RejectClueForm
 from .models import Case, Clue, Notice
-from .services import deadlines, procedure
+from .services import procedure
 from .services.inbox import box_for, box_items, counts, overdue_by_area_and_step
 from .services.inbox_export import export_box
 from .tables import CaseTable, ClueTable, risk_labels
@@ -76,7 +75,9 @@ def inbox_export(request, fmt):
     """The chosen box, filtered, as CSV or Excel (masked: the rows carry no sensitive field), audited."""
     today = timezone.localdate()
     box, filters = _filtered(request, today)
-    used = {name: value for name, value in (filters.form.cleaned_data if filters.form.is_valid() else {}).items() if value}
+    used = {
+        name: value for name, value in (filters.form.cleaned_data if filters.form.is_valid() else {}).items() if value
+    }
     content, filename, content_type = export_box(
         request.user, box, filters.qs, fmt=fmt, filters=used, today=today, via="ui"
     )
@@ -91,7 +92,9 @@ def overdue(request):
     """Overdue cases counted by village and step: where the county must push."""
     today = timezone.localdate()
     return render(
-        request, "monitoring/overdue.html", {"rows": overdue_by_area_and_step(request.user, today=today), "today": today}
+        request,
+        "monitoring/overdue.html",
+        {"rows": overdue_by_area_and_step(request.user, today=today), "today": today},
     )
 
 
@@ -126,24 +129,19 @@ def case_detail(request, pk):
 
 
 def deadline_view(case, today) -> dict:
-    """The case's two deadlines as the page words them: the date, days left or over in the pack's unit, and
-    whether the holiday calendar knows the years counted (else working days are only estimated)."""
-    clock = deadlines.clock_for(case.village_id, case.opened_on)
-    view = {"unit": clock.unit, "case_due": case.due_on, "step_due": case.step_due}
-    for name, due in (("case", case.due_on), ("step", case.step_due)):
-        overdue = due < today
-        view[f"{name}_overdue"] = overdue
-        view[f"{name}_days_over" if overdue else f"{name}_days_left"] = (
-            clock.elapsed(due, today) if overdue else clock.elapsed(today, due)
-        )
-    years = {case.opened_on.year, case.due_on.year, today.year}
-    view["calendar_known"] = not clock.working or all(workdays.calendar_known(year) for year in years)
+    """procedure.case_deadlines, with the days over a passed deadline as a positive number for the page."""
+    view = procedure.case_deadlines(case, today)
+    view["days_over"] = -view["days_left"]
+    if view["step_days_left"] is not None:
+        view["step_days_over"] = -view["step_days_left"]
     return view
 
 
 def case_context(request, case, *, error=None, **forms) -> dict:
     """What the case page shows; a refused action re-renders it with the error and the forms as posted."""
-    allowed = procedure.allowed_actions(request.user, case) if case.state == CaseState.OPEN else []
+    allowed = (
+        procedure.allowed_actions(request.user, case, timezone.localdate()) if case.state == CaseState.OPEN else []
+    )
     decisions = dict(Decision.choices)
     return {
         "case": case,

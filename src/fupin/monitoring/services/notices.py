@@ -134,7 +134,8 @@ def notice_context(notice: Notice) -> dict:
         "notice": notice,
         "village": village,
         "township": village.parent,
-        "title": _("关于%(village)s%(matter)s的%(kind)s") % {"village": village.name, "matter": matter, "kind": kind_word},
+        "title": _("关于%(village)s%(matter)s的%(kind)s")
+        % {"village": village.name, "matter": matter, "kind": kind_word},
         "rows": notice_rows(notice),
         "is_village_notice": notice.kind == codes.NoticeKind.VILLAGE,
     }
