@@ -7,7 +7,9 @@ import re
 import unicodedata
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -17,7 +19,7 @@ from fupin.accounts.roles import EDITORS, ID_NUMBER_READERS, Role
 from fupin.core.errors import NotFound, PermissionDenied, TooLarge
 
 from .. import codes
-from ..models import Case, Evidence
+from ..models import Case, Evidence, evidence_path
 from .common import MonitoringRefused, WrongStep, require_role
 
 #: the largest evidence file taken: a scanned form or a phone photo is a few MB; a file above this is a mistake
@@ -41,6 +43,11 @@ def safe_name(raw: str) -> str:
         stem, suffix = name, ""
     suffix = f".{suffix.lower()}" if suffix else ""
     return stem[: _NAME_MAX - len(suffix)] + suffix
+
+
+def _storage() -> FileSystemStorage:
+    """The files folder as the settings say now (the model's storage is fixed when the model loads)."""
+    return FileSystemStorage(location=settings.MONITORING_FILES_DIR)
 
 
 def _read_upload(upload) -> bytes:
@@ -87,7 +94,8 @@ def add_evidence(user, case, *, kind, upload, via="ui") -> Evidence:
         sha256=(digest := hashlib.sha256(content).hexdigest()),
         uploaded_by=user if getattr(user, "pk", None) else None,
     )
-    evidence.file.save(name, ContentFile(content), save=False)
+    storage = _storage()
+    evidence.file.name = storage.save(evidence_path(evidence, name), ContentFile(content))
     try:
         evidence.save()
         audit.record(
@@ -99,7 +107,7 @@ def add_evidence(user, case, *, kind, upload, via="ui") -> Evidence:
             via=via,
         )
     except BaseException:
-        evidence.file.delete(save=False)  # the row is rolled back: the file must not stay behind
+        storage.delete(evidence.file.name)  # the row is rolled back: the file must not stay behind
         raise
     return evidence
 
@@ -112,6 +120,6 @@ def open_evidence(user, evidence, *, via="ui"):
         raise NotFound(_("未找到该材料"))
     if getattr(user, "role", None) not in ID_NUMBER_READERS:
         raise PermissionDenied(_("您的角色无权查看证明材料（材料含身份证号码等敏感信息）"))
-    handle = found.file.open("rb")
+    handle = _storage().open(found.file.name, "rb")
     audit.record(user, Action.EXPORT, found, area_code=found.case.village_id, changes={"file": found.name}, via=via)
     return handle

@@ -111,7 +111,7 @@ def notice_rows(notice: Notice) -> list[dict]:
             group, head = household.group_name, household.head_name
         else:
             persons, group, head = 1, "", case.clue.person_name if case.clue else ""
-        risks = [registry_codes.RiskType(code).label for code in case.risk_types or [case.risk_type]]
+        risks = [str(registry_codes.RiskType(code).label) for code in case.risk_types or [case.risk_type]]
         rows.append(
             {
                 "case_id": case.pk,

@@ -96,7 +96,11 @@ def _check_household_may_start(household: Household, kind, on: date) -> None:
         )
     if kind == codes.CaseKind.ELIMINATE:
         pack = deadlines.pack_in_force(household.village_id, on)
-        if pack.parameters.get("no_labour_never_eliminated") and no_labour(household, on):
+        # the registry never marks a 整户无劳动能力 household eliminated; members who all lost labour, where the pack
+        # says so
+        if household.no_labour_household or (
+            pack.parameters.get("no_labour_never_eliminated") and no_labour(household, on)
+        ):
             raise MonitoringRefused(
                 _("该户整户无劳动能力，按标准包 %(pack)s 的规定不标注风险消除（继续兜底保障和监测）")
                 % {"pack": pack.id},
@@ -231,7 +235,9 @@ def pass_refusal(case: Case, on: date) -> DomainError | None:
     step = case.step
     if step == codes.StepCode.VERIFY:
         kinds = set(case.evidence.values_list("kind", flat=True))
-        missing = [kind.label for kind in (codes.EvidenceKind.SURVEY, codes.EvidenceKind.CONSENT) if kind not in kinds]
+        missing = [
+            str(kind.label) for kind in (codes.EvidenceKind.SURVEY, codes.EvidenceKind.CONSENT) if kind not in kinds
+        ]
         if missing:
             return MonitoringRefused(
                 _("入户核实须上传%(missing)s：没有农户签字的承诺授权书，不能开展信息比对")
