@@ -27,11 +27,6 @@ def clock(monkeypatch):
     return set_day
 
 
-@pytest.fixture(autouse=True)
-def _evidence_dir(settings, tmp_path):
-    settings.MONITORING_FILES_DIR = tmp_path / "evidence"
-
-
 def upload(name="排查表.pdf", content=b"%PDF-1.4 test"):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
