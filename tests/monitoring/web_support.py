@@ -15,8 +15,8 @@ from tests.factories import VILLAGE_A1
 START = date(2024, 3, 4)
 
 
-@pytest.fixture
-def clock(monkeypatch):
+@pytest.fixture(name="clock")
+def clock_fixture(monkeypatch):
     """clock(day): timezone.localdate() (what the views pass as the business date) answers `day`."""
     real = timezone.localdate
 

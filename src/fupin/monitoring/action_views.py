@@ -12,7 +12,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fupin.core.errors import DomainError
+from fupin.core.errors import DomainError, NotFound, PermissionDenied
 from fupin.policy.services.queries import listed_runs
 
 from .codes import NoticeKind, StepCode
@@ -31,6 +31,20 @@ from .models import Case, Clue, Evidence, Notice, Objection
 from .services import clues, notices, procedure
 from .views import case_context, clue_context, scoped_or_404
 
+
+class FormRefused(DomainError):
+    code = "invalid_input"
+    status = 400
+
+
+def escape(error: DomainError) -> None:
+    """A page answers a refusal with its own form and the message, except a refusal of the user's role or of a
+    record outside their area: that escapes to the middleware (the 403 page; the 404 page, as for a record that
+    does not exist)."""
+    if isinstance(error, (PermissionDenied, NotFound)):
+        raise error
+
+
 NOTICE_STEPS = {NoticeKind.VILLAGE: StepCode.NOTICE, NoticeKind.ANNOUNCEMENT: StepCode.ANNOUNCE}
 
 
@@ -47,6 +61,7 @@ def clue_add(request):
         try:
             clue = clues.record_clue(request.user, via="ui", **form.arguments())
         except DomainError as error:
+            escape(error)
             form.add_error(None, error.message)
         else:
             messages.success(request, _("线索已登记，等待乡镇受理"))
@@ -70,6 +85,7 @@ def clue_accept(request, pk):
             request.user, clue, on=timezone.localdate(), category=form.cleaned_data["category"], via="ui"
         )
     except DomainError as error:
+        escape(error)
         context = clue_context(request, clue, accept_form=form, error=error.message)
         return render(request, "monitoring/clue_detail.html", context, status=error.status)
     messages.success(request, _("线索已受理，已立案"))
@@ -86,15 +102,11 @@ def clue_reject(request, pk):
             raise_form(form, _("不予受理须填写理由"))
         clues.reject_clue(request.user, clue, on=timezone.localdate(), reason=form.cleaned_data["reason"], via="ui")
     except DomainError as error:
+        escape(error)
         context = clue_context(request, clue, reject_form=form, error=error.message)
         return render(request, "monitoring/clue_detail.html", context, status=error.status)
     messages.success(request, _("已不予受理"))
     return redirect("monitoring:clue-detail", pk=clue.pk)
-
-
-class FormRefused(DomainError):
-    code = "invalid_input"
-    status = 400
 
 
 def raise_form(form, message=None):
@@ -125,6 +137,7 @@ def case_act(request, pk):
             comment=data["comment"], via="ui",
         )  # fmt: skip
     except DomainError as error:
+        escape(error)
         return _refused(request, Case.objects.get(pk=case.pk), error, act_form=form)
     messages.success(request, _("已办理"))
     return redirect("monitoring:case-detail", pk=case.pk)
@@ -140,6 +153,7 @@ def case_category(request, pk):
             raise_form(form)
         procedure.set_category(request.user, case, category=form.cleaned_data["category"], via="ui")
     except DomainError as error:
+        escape(error)
         return _refused(request, case, error, category_form=form)
     messages.success(request, _("监测对象类别已保存"))
     return redirect("monitoring:case-detail", pk=case.pk)
@@ -157,6 +171,7 @@ def evidence_add(request, pk):
             request.user, case, kind=form.cleaned_data["kind"], upload=form.cleaned_data["upload"], via="ui"
         )
     except DomainError as error:
+        escape(error)
         return _refused(request, case, error, evidence_form=form)
     messages.success(request, _("材料已上传"))
     return redirect("monitoring:case-detail", pk=case.pk)
@@ -181,6 +196,7 @@ def objection_add(request, pk):
             raise_form(form)
         procedure.record_objection(request.user, case, via="ui", **form.cleaned_data)
     except DomainError as error:
+        escape(error)
         return _refused(request, case, error, objection_form=form)
     messages.success(request, _("异议已登记"))
     return redirect("monitoring:case-detail", pk=case.pk)
@@ -198,6 +214,7 @@ def objection_answer(request, pk):
             request.user, objection, answer=form.cleaned_data["answer"], on=timezone.localdate(), via="ui"
         )
     except DomainError as error:
+        escape(error)
         return _refused(request, objection.case, error)
     messages.success(request, _("异议已答复"))
     return redirect("monitoring:case-detail", pk=objection.case_id)
@@ -228,6 +245,7 @@ def notice_add(request):
                 contact=values["contact"], issuer=values["issuer"], via="ui",
             )  # fmt: skip
         except DomainError as error:
+            escape(error)
             form.add_error(None, error.message)
         else:
             messages.success(request, _("公示已生成，请打印张贴"))
@@ -270,6 +288,7 @@ def start_from_run(request):
     try:
         started = clues.start_cases_from_run(request.user, run, ids, on=timezone.localdate(), via="ui")
     except DomainError as error:
+        escape(error)
         messages.error(request, error.message)
     else:
         messages.success(request, _("已对 %(count)s 户发起监测") % {"count": len(started)})

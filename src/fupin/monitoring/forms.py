@@ -55,6 +55,10 @@ class ClueForm(forms.Form):
         data = super().clean()
         text = (data.get("household") or "").strip()
         data["household_obj"] = None
+        if "village" in self.errors:  # a village the user may not pick: what was typed for it is not shown back
+            self.data = self.data.copy()
+            self.data["household"] = ""
+            return data
         if text and data.get("village"):
             found = Household.objects.restrict(self.user).filter(village_id=data["village"])
             matches = list(found.filter(number=text)[:2]) or list(found.filter(head_name=text)[:2])
