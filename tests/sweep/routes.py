@@ -22,6 +22,7 @@ from tests.sweep.world import AS_OF, MONITORING_DAY
 
 NEW_ID = make_id("19900202", seq=901)
 NEW_HEAD_ID = make_id("19850505", seq=903)
+NEW_PERSON_ID = make_id("19700707", seq=905)  # a clue's applicant not yet registered
 
 
 @dataclass(frozen=True)
@@ -599,6 +600,67 @@ API: dict[tuple[str, str], list[Route]] = {
         ),
     ],
     ("GET", "/api/imports/{job_id}"): [Route(target="job")],
+    ("GET", "/api/monitoring/clues"): [Route(lists=True, shows=True)],
+    ("POST", "/api/monitoring/clues"): [
+        Route(
+            body=lambda w, v: {
+                "village": v,
+                "person_name": "新申报人",
+                "id_number": NEW_PERSON_ID,
+                "channel": "self_report",
+                "via_channel": "hotline",
+                "risk_types": ["01"],
+                "reported_on": str(MONITORING_DAY),
+            },
+            ok=201,
+            audit=(("create", "monitoring.clue"),),
+            refused="inspector",
+        )
+    ],
+    ("GET", "/api/monitoring/clues/{clue_id}"): [Route(target="clue")],
+    ("POST", "/api/monitoring/clues/{clue_id}/accept"): [
+        Route(
+            target="clue",
+            body=lambda w, v: {"on": str(MONITORING_DAY), "category": "2"},
+            ok=201,
+            writer="township_a",
+            refused="village_a1",
+            audit=(("update", "monitoring.clue"), ("create", "monitoring.case")),
+        )
+    ],
+    ("POST", "/api/monitoring/clues/{clue_id}/reject"): [
+        Route(
+            target="clue",
+            body=lambda w, v: {"on": str(MONITORING_DAY), "reason": "经核实不属实"},
+            writer="township_a",
+            refused="village_a1",
+            audit=(("update", "monitoring.clue"),),
+        )
+    ],
+    ("GET", "/api/monitoring/cases"): [Route("?box=open", lists=True, shows=True), Route("?overdue=1", lists=True)],
+    ("GET", "/api/monitoring/cases/{case_id}"): [Route(target="case"), Route(target="case_notice")],
+    ("POST", "/api/monitoring/cases/{case_id}/act"): [
+        Route(
+            target="case",
+            body=lambda w, v: {"step": "verify", "decision": "reject", "on": str(MONITORING_DAY), "comment": "不属实"},
+            audit=CASE_AUDIT,
+            refused=None,
+            note="the call closes the case (see the page's route)",
+        )
+    ],
+    ("POST", "/api/monitoring/notices"): [
+        Route(
+            body=lambda w, v: {
+                "village": v,
+                "kind": "village",
+                "case_ids": [w.pk("case_notice")],
+                "posted_on": str(MONITORING_DAY),
+                "contact": "村委会",
+            },
+            ok=201,
+            audit=(("create", "monitoring.notice"),),
+        )
+    ],
     ("GET", "/api/imports/{job_id}/report"): [Route(target="job", audit=REPORT_AUDIT, refused="cadre_a1")],
 }
 
@@ -626,7 +688,7 @@ class Case:
         if self.family == "web":
             return route.path.replace("{pk}", str(pk))
         method, template = self.key.split(" ", 1)
-        for name in ("household_id", "member_id", "token_id", "job_id"):
+        for name in ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id"):
             template = template.replace("{" + name + "}", str(pk))
         return template + route.path
 
