@@ -137,6 +137,14 @@ def deadline_view(case, today) -> dict:
     return view
 
 
+def _why_not_pass(case, allowed) -> str:
+    """Why 通过 is not offered to a user who takes this step (the evidence missing, the notice period running)."""
+    if not allowed or Decision.PASS in allowed:
+        return ""
+    refusal = procedure.pass_refusal(case, timezone.localdate())
+    return refusal.message if refusal is not None else ""
+
+
 def case_context(request, case, *, error=None, **forms) -> dict:
     """What the case page shows; a refused action re-renders it with the error and the forms as posted."""
     allowed = (
@@ -152,6 +160,7 @@ def case_context(request, case, *, error=None, **forms) -> dict:
         "objections": case.objections.order_by("id"),
         "notices": case.notices.order_by("-posted_on"),
         "allowed": [(code, decisions[code]) for code in allowed if code in decisions],
+        "pass_blocked": _why_not_pass(case, allowed),
         "act_form": forms.get("act_form") or ActForm(initial={"step": case.step}),
         "category_form": forms.get("category_form") or CategoryForm(initial={"category": case.category or None}),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(),
