@@ -653,7 +653,7 @@ API: dict[tuple[str, str], list[Route]] = {
             body=lambda w, v: {
                 "village": v,
                 "kind": "village",
-                "case_ids": [w.pk("case_notice")],
+                "case_ids": [w.pk("case_notice") if w is not None else 0],  # None: the API probes' bodies
                 "posted_on": str(MONITORING_DAY),
                 "contact": "村委会",
             },
