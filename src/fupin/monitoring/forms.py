@@ -28,7 +28,7 @@ class ClueForm(forms.Form):
         label=_("农户（户编号或户主姓名）"),
         required=False,
         max_length=40,
-        widget=forms.TextInput(attrs={"placeholder": _("已登记农户填写"), "list": "household-options"}),
+        widget=forms.TextInput(attrs={"placeholder": _("已登记农户填写")}),
     )
     person_name = forms.CharField(label=_("申报人姓名（未登记）"), required=False, max_length=40)
     id_number = forms.CharField(label=_("申报人证件号码（未登记）"), required=False, max_length=22)

@@ -39,6 +39,7 @@ class ClueTable(_Due):
 
     class Meta(_Due.Meta):
         empty_text = _("没有待处理的线索")
+        sequence = ("number", "accept_due", "...")
 
     def render_accept_due(self, record, value):
         return self.due_cell(value)
@@ -67,6 +68,7 @@ class CaseTable(_Due):
 
     class Meta(_Due.Meta):
         empty_text = _("没有待办的监测事项")
+        sequence = ("number", "step_due", "...")  # the link first: on a phone the rest scrolls sideways
 
     def render_step_due(self, record, value):
         return self.due_cell(value)
