@@ -61,11 +61,21 @@ def test_the_crosscheck_cannot_start_without_the_signed_authorisation(users, cas
     error = refused(
         case,
         MonitoringRefused,
-        "入户核实须上传承诺授权书：没有农户签字的承诺授权书，不能开展信息比对",
+        "入户核实须上传农户签字的承诺授权书：没有承诺授权书，不能开展信息比对",
         lambda: procedure.act(users["village_a1"], case, step=S.VERIFY, decision=PASS, on=date(2026, 11, 3)),
     )
     assert error.field == "evidence"
     assert procedure.allowed_actions(users["village_a1"], case, date(2026, 11, 3)) == ["reject"]
+
+
+def test_the_home_check_needs_its_survey_form(users, case):
+    add_verify_evidence(users["village_a1"], case, kinds=["consent"])
+    refused(
+        case,
+        MonitoringRefused,
+        "入户核实须上传防止返贫动态监测排查表",
+        lambda: procedure.act(users["village_a1"], case, step=S.VERIFY, decision=PASS, on=date(2026, 11, 3)),
+    )
 
 
 def test_the_review_cannot_pass_before_the_notice_period_ends(users, case):
@@ -236,6 +246,8 @@ def test_an_elimination_needs_a_monitored_household_and_its_way(users, make_hous
         users["county"], household, kind="eliminate", risk_type="01", opened_on=date(2026, 11, 2)
     )
     assert [rule.code for rule in codes.PROCEDURES[case.kind]][:2] == [S.VERIFY, S.REVIEW]
+    add_verify_evidence(users["village_a1"], case, kinds=["survey"])  # no cross-check follows: no consent needed
+    procedure.act(users["village_a1"], case, step=S.VERIFY, decision=PASS, on=date(2026, 11, 3))
     case = advance(users, case, S.NOTICE, on=date(2026, 11, 3))
     post_village_notice(users, case, posted_on=date(2026, 11, 3))
     procedure.act(users["county"], case, step=S.NOTICE, decision=PASS, on=date(2026, 11, 9))

@@ -33,6 +33,13 @@ _CONTACT_MAX = Notice._meta.get_field("contact").max_length
 _ISSUER_MAX = Notice._meta.get_field("issuer").max_length
 
 
+def current_notice(case: Case, kind) -> Notice | None:
+    """The latest notice of `kind` listing the case and posted since the case reached its present step: a case sent
+    back and returned to the step needs a new one."""
+    found = case.notices.filter(kind=kind, posted_on__gte=case.step_since)
+    return found.order_by("-posted_on", "-id").first()
+
+
 def _default_issuer(village, kind) -> str:
     """The village committee posts the village notice; the result is announced in the township's name."""
     if kind == codes.NoticeKind.ANNOUNCEMENT and village.parent is not None:

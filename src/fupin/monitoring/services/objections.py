@@ -11,6 +11,7 @@ from fupin.core.errors import NotFound
 from .. import codes
 from ..models import Case, Objection
 from .common import MonitoringRefused, WrongStep, check_business_date, require_role, required_text
+from .notices import current_notice
 
 #: who records and answers objections: those who take the notice step (the village's clerks and those above them)
 OBJECTION_CLERKS = next(r.roles for r in codes.PROCEDURES[codes.CaseKind.IDENTIFY] if r.code == codes.StepCode.NOTICE)
@@ -25,7 +26,7 @@ def record_objection(user, case, *, received_on, raised_by, content, via="ui") -
     require_role(user, OBJECTION_CLERKS, _("登记公示异议"))
     if case.state != codes.CaseState.OPEN or case.step != codes.StepCode.NOTICE:
         raise WrongStep(_("只有处于“村内公示”环节的事项可以登记异议"))
-    notice = case.notices.filter(kind=codes.NoticeKind.VILLAGE).order_by("-posted_on", "-id").first()
+    notice = current_notice(case, codes.NoticeKind.VILLAGE)
     if notice is None:
         raise WrongStep(_("该户尚未张贴村内公示，不能登记异议"))
     check_business_date(received_on, not_before=notice.posted_on, before_label=_("公示张贴日期"), field="received_on")

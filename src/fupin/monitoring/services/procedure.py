@@ -26,10 +26,11 @@ from fupin.registry import services as registry
 from fupin.registry.models import Household
 
 from .. import codes
-from ..models import Case, CaseStep, Notice
+from ..models import Case, CaseStep
 from . import deadlines
 from .common import DuplicateCase, MonitoringRefused, WrongStep, check_business_date, require_role
 from .evidence import add_evidence, open_evidence
+from .notices import current_notice
 from .objections import answer_objection, record_objection
 
 __all__ = [
@@ -225,27 +226,25 @@ def _require_open(case: Case) -> None:
         )
 
 
-def _village_notice(case: Case) -> Notice | None:
-    return case.notices.filter(kind=codes.NoticeKind.VILLAGE).order_by("-posted_on", "-id").first()
-
-
 def pass_refusal(case: Case, on: date) -> DomainError | None:
     """Why the case's current step cannot pass on `on` (None when it can): the same conditions for the button and
     for the action."""
     step = case.step
     if step == codes.StepCode.VERIFY:
         kinds = set(case.evidence.values_list("kind", flat=True))
-        missing = [
-            str(kind.label) for kind in (codes.EvidenceKind.SURVEY, codes.EvidenceKind.CONSENT) if kind not in kinds
-        ]
-        if missing:
+        following = _neighbour(case, 1)
+        if (
+            following is not None
+            and following.code == codes.StepCode.CROSSCHECK
+            and codes.EvidenceKind.CONSENT not in kinds
+        ):
             return MonitoringRefused(
-                _("入户核实须上传%(missing)s：没有农户签字的承诺授权书，不能开展信息比对")
-                % {"missing": "、".join(missing)},
-                field="evidence",
+                _("入户核实须上传农户签字的承诺授权书：没有承诺授权书，不能开展信息比对"), field="evidence"
             )
+        if codes.EvidenceKind.SURVEY not in kinds:
+            return MonitoringRefused(_("入户核实须上传防止返贫动态监测排查表"), field="evidence")
     if step == codes.StepCode.NOTICE:
-        notice = _village_notice(case)
+        notice = current_notice(case, codes.NoticeKind.VILLAGE)
         if notice is None:
             return MonitoringRefused(_("尚未张贴列有该户的村内公示，不能结束公示环节"), field="notice")
         if notice.objection_until is None or on <= notice.objection_until:
@@ -266,8 +265,8 @@ def pass_refusal(case: Case, on: date) -> DomainError | None:
         if case.kind == codes.CaseKind.ELIMINATE and not case.elimination_way:
             return MonitoringRefused(_("县级审批前须确定风险消除方式（帮扶消除/自然消除）"), field="elimination_way")
     if step == codes.StepCode.ANNOUNCE:
-        posted = case.notices.filter(kind=codes.NoticeKind.ANNOUNCEMENT, posted_on__lte=on).exists()
-        if not posted:
+        posted = current_notice(case, codes.NoticeKind.ANNOUNCEMENT)
+        if posted is None or posted.posted_on > on:
             return MonitoringRefused(_("尚未张贴结果公告，不能结束公告环节"), field="notice")
     return None
 
@@ -347,7 +346,7 @@ def act(user, case, *, step, decision, on, comment="", via="ui") -> CaseStep:
         if refusal is not None:
             raise refusal
         if case.step == codes.StepCode.NOTICE:
-            notice = _village_notice(case)
+            notice = current_notice(case, codes.NoticeKind.VILLAGE)
             row.posted_on, row.objection_until = notice.posted_on, notice.objection_until
         if case.step == codes.StepCode.VERIFY and case.household_id is None:
             _register_person(user, case, via)
