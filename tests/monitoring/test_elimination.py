@@ -12,18 +12,23 @@ from datetime import date
 import pytest
 
 from fupin.core.errors import NotFound
+from fupin.monitoring import codes
 from fupin.monitoring.models import Case
-from fupin.monitoring.services import elimination
+from fupin.monitoring.services import elimination, procedure
+from fupin.monitoring.services.common import DuplicateCase, NotYourStep
+from fupin.monitoring.services.figures import monitoring_figures
 from fupin.policy import compute
 from fupin.registry import codes as registry_codes
 from fupin.registry.models import Household, StatusEvent
 from fupin.registry.services import record_event
-from tests.factories import VILLAGE_A1
+from tests.factories import VILLAGE_A1, VILLAGE_B1
+from tests.monitoring.helpers import advance, after, clue_and_case, post_village_notice
 from tests.policy.registry_data import conditions, income, member
 
 pytestmark = pytest.mark.django_db
 
 EK = registry_codes.EventKind
+S = codes.StepCode
 MONITORED_ON = date(2024, 1, 10)
 FIVE_MONTHS, SIX_MONTHS = date(2024, 7, 9), date(2024, 7, 10)
 
@@ -58,8 +63,8 @@ def strict_county(tmp_path, settings):
 def monitored(users, make_household):
     """A household of one monitored since 2024-01-10, 2023 income 7000 (above the 6000 line), every guarantee met."""
 
-    def build(name="周一", **fields):
-        household = make_household(VILLAGE_A1, members=[member(name, "01")], **fields)
+    def build(name="周一", village=VILLAGE_A1, **fields):
+        household = make_household(village, members=[member(name, "01")], **fields)
         record_event(users["county"], household, EK.MONITORED, MONITORED_ON, category="2", risk_type="01", via="test")
         income(household, 2023, wage="7000")
         conditions(household, 2023)
@@ -76,7 +81,7 @@ def test_five_months_are_refused_six_accepted(monitored, users):
     household = monitored()
     assert household.pk not in proposed(users["county"], FIVE_MONTHS)
     with pytest.raises(elimination.NotEligible) as refused:
-        elimination.start_elimination(users["village_a1"], [household.pk], on=FIVE_MONTHS, via="test")
+        elimination.start_elimination(users["township_a"], [household.pk], on=FIVE_MONTHS, via="test")
     assert "监测满规定月数并落实帮扶措施" in refused.value.message
     assert "已监测 5 个月" in refused.value.message
     assert not Case.objects.exists()
@@ -112,10 +117,19 @@ def test_one_refused_household_refuses_the_batch(monitored, users):
 
 
 def test_a_household_outside_the_area_is_not_found(monitored, users):
-    household = monitored()
+    household = monitored(village=VILLAGE_B1)
     with pytest.raises(NotFound):
-        elimination.start_elimination(users["village_a2"], [household.pk], on=SIX_MONTHS, via="test")
-    assert household.pk not in proposed(users["village_a2"], SIX_MONTHS)
+        elimination.start_elimination(users["township_a"], [household.pk], on=SIX_MONTHS, via="test")
+    assert household.pk not in proposed(users["village_a1"], SIX_MONTHS)
+    assert household.pk in proposed(users["county"], SIX_MONTHS)
+    assert not Case.objects.exists()
+
+
+def test_a_village_clerk_does_not_start_an_elimination(monitored, users):
+    household = monitored()
+    with pytest.raises(NotYourStep) as refused:
+        elimination.start_elimination(users["village_a1"], [household.pk], on=SIX_MONTHS, via="test")
+    assert refused.value.message == "您的角色（村）不能启动风险消除"
     assert not Case.objects.exists()
 
 
@@ -145,3 +159,67 @@ def test_a_reversal_needs_a_reason(monitored, users):
     assert (event.kind, event.reason) == (EK.RISK_REVERSED, "复核发现家庭收入下降")
     household.refresh_from_db()
     assert (household.status, household.risk_eliminated) == (registry_codes.Status.MONITORED, False)
+
+
+# ── the walk: proposed, approved through the procedure, reversed, eliminated or identified again ─────────────────
+
+
+def eliminate(users, household, *, on):
+    """Start the household's elimination on `on` (the township) and take every step: the home check the next
+    day, the notice posted the day after and its five days, the way (帮扶消除) set before county approval."""
+    (case,) = elimination.start_elimination(users["township_a"], [household.pk], on=on, via="test")
+    case = advance(users, case, S.NOTICE, on=after(on, 1))
+    post_village_notice(users, case, posted_on=after(on, 2))
+    case = advance(users, case, S.COUNTY, on=after(on, 8))  # the objection period ended on on + 7
+    procedure.set_elimination_way(users["county"], case, elimination_way="1")
+    case = advance(users, case, S.ENTER, on=after(on, 9))
+    procedure.act(users["county"], case, step=S.ENTER, decision=codes.Decision.PASS, on=after(on, 9))
+    return Case.objects.select_related("result_event").get(pk=case.pk)
+
+
+def test_proposed_eliminated_reversed_and_eliminated_again_as_a_new_case(monitored, users):
+    household = monitored()
+    case = eliminate(users, household, on=SIX_MONTHS)
+    assert [rule.code for rule in codes.PROCEDURES["eliminate"]] == list(
+        case.steps.values_list("step", flat=True)
+    )  # household check, village review and notice, township, county, announcement, entry
+    event = case.result_event
+    assert (event.kind, event.date, event.elimination_way) == (EK.RISK_ELIMINATED, after(SIX_MONTHS, 9), "1")
+    assert (case.state, case.closed_on) == (codes.CaseState.APPROVED, after(SIX_MONTHS, 9))
+    household.refresh_from_db()
+    assert (household.status, household.risk_elimination_way) == (registry_codes.Status.RISK_ELIMINATED, "1")
+    figures = monitoring_figures(users["county"], as_of=date(2024, 12, 31))
+    assert (figures["monitored_households"], figures["risk_eliminated_households"]) == (0, 1)
+    assert figures["eliminated_by_year"] == {2024: 1}
+
+    elimination.reverse_elimination(users["county"], household, on=date(2024, 9, 2), reason="复核发现收入不稳定")
+    figures = monitoring_figures(users["county"], as_of=date(2024, 12, 31))
+    assert (figures["monitored_households"], figures["reversed_by_year"]) == (1, {2024: 1})
+    assert figures["households_by_category"]["2"] == 1  # the category of its 纳入监测 of 2024-01-10
+    # monitored again: on 2025-03-10 (income year 2024) a second elimination opens as a new case
+    income(household, 2024, wage="7200")
+    conditions(household, 2024)
+    assert household.pk in proposed(users["county"], date(2025, 3, 10))
+    (again,) = elimination.start_elimination(users["township_a"], [household.pk], on=date(2025, 3, 10))
+    assert again.pk != case.pk and again.state == codes.CaseState.OPEN and again.step == S.VERIFY
+    with pytest.raises(DuplicateCase):
+        elimination.start_elimination(users["township_a"], [household.pk], on=date(2025, 3, 11))
+    assert household.pk not in proposed(users["county"], date(2025, 3, 11))  # under way: not proposed twice
+
+
+def test_an_eliminated_household_is_identified_again_as_a_new_case(monitored, users):
+    household = monitored()
+    first = eliminate(users, household, on=SIX_MONTHS)
+    identify = clue_and_case(users, household, reported_on=date(2024, 10, 8), risk_type="05")
+    assert identify.pk != first.pk and identify.kind == codes.CaseKind.IDENTIFY
+    identify = advance(users, identify, S.NOTICE, on=date(2024, 10, 9))
+    post_village_notice(users, identify, posted_on=date(2024, 10, 9))
+    identify = advance(users, identify, S.ENTER, on=date(2024, 10, 15))
+    procedure.act(users["county"], identify, step=S.ENTER, decision=codes.Decision.PASS, on=date(2024, 10, 15))
+    household.refresh_from_db()
+    assert (household.status, household.risk_type) == (registry_codes.Status.MONITORED, "05")
+    figures = monitoring_figures(users["county"], as_of=date(2024, 12, 31))
+    assert figures["identified_by_year"] == {2024: 2} and figures["eliminated_by_year"] == {2024: 1}
+    assert figures["households_by_risk_type"] == {"05": 1}
+    cases = Case.objects.filter(household=household, state=codes.CaseState.APPROVED).order_by("closed_on")
+    assert [c.kind for c in cases] == [codes.CaseKind.ELIMINATE, codes.CaseKind.IDENTIFY]

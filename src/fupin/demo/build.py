@@ -20,7 +20,7 @@ from fupin.core.progress import Progress
 from fupin.registry import bulkload
 from fupin.registry.models import Household
 
-from . import areas, households, load, users, villages
+from . import areas, households, load, monitoring, users, villages
 from .areas import CITY_CODE, CITY_NAME, DEMO_PREFIX, plan_chunks
 from .errors import DemoDataExists, InvalidDemoOptions
 from .township import Township
@@ -28,11 +28,11 @@ from .township import Township
 #: each app's entry, called in this order on every township: it reads the arrays the parts before it left on
 #: the Township and returns its tables' rows (model label → columns). monitoring, assistance and funds add
 #: theirs after the registry's.
-PARTS = (households.build, areas.build, villages.build)
+PARTS = (households.build, areas.build, villages.build, monitoring.build)
 #: the tables the parts fill, in the order they are written (parents first)
-CHUNK_MODELS = (*areas.MODELS, *households.MODELS, *villages.MODELS)
+CHUNK_MODELS = (*areas.MODELS, *households.MODELS, *villages.MODELS, *monitoring.MODELS)
 #: the tables whose ids the parts assign
-ID_MODELS = (*households.MODELS, "areas.AreaPopulation", *villages.MODELS)
+ID_MODELS = (*households.MODELS, "areas.AreaPopulation", *villages.MODELS, *monitoring.MODELS)
 #: the big tables whose secondary indexes and constraints are set aside during the load
 BULK_MODELS = households.MODELS
 

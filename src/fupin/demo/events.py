@@ -205,16 +205,20 @@ def rows(t: Township) -> dict:
     years = dates.astype("M8[Y]").astype(np.int64) + 1970
     county = t.plan.county_name
     approver = np.where(years <= LAST_EXIT_YEAR, f"{county}扶贫开发领导小组", f"{county}乡村振兴局")
+    ids = t.ids.take("registry.StatusEvent", len(h))
+    t.slot_event_id = np.zeros(t.slots.shape, np.int64)  # 0: no event in that slot (monitoring's cases read it)
+    t.slot_event_id[h, slot] = ids
+    monitored, eliminated = slot == S_MONITORED, slot == S_ELIMINATED
     return {
-        "id": t.ids.take("registry.StatusEvent", len(h)),
+        "id": ids,
         "household_id": t.household_id[h],
         "kind": np.array(SLOT_KINDS)[slot],
         "date": dates,
         "reason": SLOT_REASONS[slot],
         "approver": approver,
         "monitoring_category": t.slot_categories[h, slot],
-        "risk_type": "",
-        "elimination_way": "",
+        "risk_type": np.where(monitored, t.risk_type[h], ""),  # 纳入监测 carries the main risk
+        "elimination_way": np.where(eliminated, t.elimination_way[h], ""),  # 风险消除 its way
         "approximate": False,
         "recorded_by_id": None,
         "recorded_at": t.now,

@@ -191,7 +191,8 @@ _CATALOGUE = (
         INTEGER,
         "落实的帮扶措施数",
         "项",
-        "评估基准日有效的帮扶措施项数。帮扶（assistance）模块建成之前恒为 0，依赖它的规则届时才有意义。",
+        "评估基准日有效的帮扶措施项数，由帮扶（assistance）模块登记其计数（policy.compute.register_measures）；"
+        "登记之前恒为 0，依赖它的规则届时才有意义。",
     ),
     Feature("no_labour_household", BOOLEAN, "整户无劳动能力兜底", "", "户表登记的“整户无劳动能力兜底”标记。"),
     Feature("relocated", BOOLEAN, "易地扶贫搬迁户", "", "户表登记的“易地扶贫搬迁”标记。"),

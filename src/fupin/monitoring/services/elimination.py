@@ -27,6 +27,7 @@ from fupin.registry.services import record_event
 from .. import codes
 from ..models import Case
 from . import procedure
+from .common import require_role
 
 
 class NotEligible(DomainError):
@@ -91,10 +92,12 @@ def _why_not(decision: Decision) -> str:
     return "；".join(f"{line.title}（{line.explanation}）" for line in failed)
 
 
-def start_elimination(user, household_ids, *, on: date, via="ui") -> list[Case]:
+def start_elimination(user, household_ids, *, on: date, elimination_way: str = "", via="ui") -> list[Case]:
     """Open an elimination case for each household, all or none: every one must be in the user's scope, monitored
     and meet the rules on `on` (judged one by one by the engine, as the proposals were); the cases then go through
-    household check, village review and notice, township review, county approval, announcement and entry."""
+    household check, village review and notice, township review, county approval, announcement and entry. The way
+    (帮扶消除 / 自然消除) may be given now or set on the case before county approval."""
+    require_role(user, procedure.CASE_OPENERS, _("启动风险消除"))
     ids = list(dict.fromkeys(int(pk) for pk in household_ids))
     if not ids:
         raise NotEligible(_("请选择要启动风险消除的农户"))
@@ -122,6 +125,7 @@ def start_elimination(user, household_ids, *, on: date, via="ui") -> list[Case]:
                 kind=codes.CaseKind.ELIMINATE,
                 risk_type=_risk_of(households[pk], on),
                 category=households[pk].monitoring_category,
+                elimination_way=elimination_way,
                 opened_on=on,
                 via=via,
             )
