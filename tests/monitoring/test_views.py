@@ -189,7 +189,7 @@ def test_a_cross_check_without_the_signed_consent_is_refused_on_the_page(client,
     before = snapshot()
     response = client.post(f"/monitoring/cases/{case.pk}/act/", {"step": "verify", "decision": "pass"})
     assert response.status_code == 422
-    assert "没有农户签字的承诺授权书，不能开展信息比对" in response.content.decode()
+    assert "没有承诺授权书，不能开展信息比对" in response.content.decode()
     assert snapshot() == before
     client.post(f"/monitoring/cases/{case.pk}/evidence/", {"kind": "consent", "upload": upload("授权书.jpg")})
     response = client.post(f"/monitoring/cases/{case.pk}/act/", {"step": "verify", "decision": "pass"})
