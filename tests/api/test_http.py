@@ -92,6 +92,14 @@ def test_openapi_lists_the_endpoints(live_server):
         "/api/imports": {"post"},
         "/api/imports/{job_id}": {"get"},
         "/api/imports/{job_id}/report": {"get"},
+        "/api/monitoring/clues": {"get", "post"},
+        "/api/monitoring/clues/{clue_id}": {"get"},
+        "/api/monitoring/clues/{clue_id}/accept": {"post"},
+        "/api/monitoring/clues/{clue_id}/reject": {"post"},
+        "/api/monitoring/cases": {"get"},
+        "/api/monitoring/cases/{case_id}": {"get"},
+        "/api/monitoring/cases/{case_id}/act": {"post"},
+        "/api/monitoring/notices": {"post"},
     }
     assert {path: set(operations) for path, operations in document["paths"].items()} == expected
     schemes = document["components"]["securitySchemes"]

@@ -18,10 +18,11 @@ from fupin.registry import services
 from fupin.registry.forms import ConditionsForm, HeadForm, HouseholdForm, IncomeForm, MemberForm, NewHouseholdForm
 from fupin.registry.models import IncomeAccount, LivingConditions, Member
 from tests.factories import VILLAGE_A1, make_id
-from tests.sweep.world import AS_OF
+from tests.sweep.world import AS_OF, MONITORING_DAY
 
 NEW_ID = make_id("19900202", seq=901)
 NEW_HEAD_ID = make_id("19850505", seq=903)
+NEW_PERSON_ID = make_id("19700707", seq=905)  # a clue's applicant not yet registered
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,35 @@ IMPORT_AUDIT = (("create", "registry.household", "import"), ("import", "exchange
 ASSESS = f"kind=monitoring&policy=national-2023&as_of={AS_OF}"
 WHATIF = f"kind=monitoring&against=national-2023&parameter=monitoring_line&value=0&as_of={AS_OF}"
 
+
 #: web pages and other non-API URL patterns, by URL name
+def _clue_form(world, village):
+    return {
+        "village": village,
+        "household": "DY-0001",
+        "channel": "cadre_visit",
+        "risk_types": ["01"],
+        "description": "入户排查发现",
+        "reported_on": str(MONITORING_DAY),
+    }
+
+
+def _notice_form(world, village):
+    return {
+        "village": village,
+        "kind": "village",
+        "cases": [str(world.pk("case_notice"))],
+        "posted_on": str(MONITORING_DAY),
+        "contact": "村委会",
+    }
+
+
+def _evidence_upload(world, village):
+    return {"kind": "other", "upload": SimpleUploadedFile("补充材料.pdf", b"%PDF-1.4 sweep")}
+
+
+CASE_AUDIT = (("create", "monitoring.casestep"), ("update", "monitoring.case"))
+
 WEB: dict[str, list[Route]] = {
     "login": exempt("login: the login form, no record"),
     "logout": exempt("login: ends the session, no record"),
@@ -281,6 +310,170 @@ WEB: dict[str, list[Route]] = {
         Route("/assessments/jobs/{pk}/?format=json", target="assessment_job"),
     ],
     "policy:run": [Route("/assessments/runs/{pk}/", target="village_run")],
+    "web:home": [Route("/home/", lists=True)],
+    "monitoring:inbox": [
+        Route("/monitoring/?box=open", lists=True, shows=True),
+        Route("/monitoring/?box=clues", lists=True, shows=True),
+        Route("/monitoring/?box=overdue", lists=True, shows=True, writer="county"),
+        Route("/monitoring/?box=notice&step=notice&overdue=1", lists=True, shows=True),
+    ],
+    "monitoring:inbox-export": [
+        Route(
+            f"/monitoring/export.{fmt}?box=open",
+            lists=True,
+            shows=True,
+            audit=(("export", "monitoring.case"),),
+            refused=None,
+            outsider=False,
+        )
+        for fmt in ("csv", "xlsx")
+    ],
+    "monitoring:overdue": [Route("/monitoring/overdue/", lists=True)],
+    "monitoring:clue-add": [
+        Route("/monitoring/clues/add/"),
+        Route(
+            "/monitoring/clues/add/",
+            "POST",
+            body=_clue_form,
+            form=True,
+            ok=302,
+            audit=(("create", "monitoring.clue"),),
+            refused="inspector",
+            note="the village is picked from the user's own: another area's reads as one that does not exist",
+        ),
+    ],
+    "monitoring:clue-detail": [Route("/monitoring/clues/{pk}/", target="clue")],
+    "monitoring:clue-accept": [
+        Route(
+            "/monitoring/clues/{pk}/accept/",
+            "POST",
+            target="clue",
+            body=lambda w, v: {"category": "2"},
+            form=True,
+            ok=302,
+            writer="township_a",
+            refused="village_a1",
+            audit=(("update", "monitoring.clue"), ("create", "monitoring.case")),
+        )
+    ],
+    "monitoring:clue-reject": [
+        Route(
+            "/monitoring/clues/{pk}/reject/",
+            "POST",
+            target="clue",
+            body=lambda w, v: {"reason": "经核实不属实"},
+            form=True,
+            ok=302,
+            writer="township_a",
+            refused="village_a1",
+            audit=(("update", "monitoring.clue"),),
+        )
+    ],
+    "monitoring:case-detail": [
+        Route("/monitoring/cases/{pk}/", target="case"),
+        Route("/monitoring/cases/{pk}/", target="case_notice"),
+    ],
+    "monitoring:case-act": [
+        Route(
+            "/monitoring/cases/{pk}/act/",
+            "POST",
+            target="case",
+            body=lambda w, v: {"step": "verify", "decision": "reject", "comment": "核实不属实"},
+            form=True,
+            ok=302,
+            audit=CASE_AUDIT,
+            refused=None,
+            note="the call closes the case, so a second caller meets a closed case (409) whatever the role: a "
+            "role at a step not its own is refused in tests/monitoring/test_views.py",
+        )
+    ],
+    "monitoring:case-category": [
+        Route(
+            "/monitoring/cases/{pk}/category/",
+            "POST",
+            target="case",
+            body=lambda w, v: {"category": "1"},
+            form=True,
+            ok=302,
+            audit=(("update", "monitoring.case"),),
+        )
+    ],
+    "monitoring:evidence-add": [
+        Route(
+            "/monitoring/cases/{pk}/evidence/",
+            "POST",
+            target="case",
+            body=_evidence_upload,
+            form=True,
+            ok=302,
+            audit=(("create", "monitoring.evidence"),),
+        )
+    ],
+    "monitoring:evidence-download": [
+        Route("/monitoring/evidence/{pk}/", target="evidence", audit=(("export", "monitoring.evidence"),))
+    ],
+    "monitoring:objection-add": [
+        Route(
+            "/monitoring/cases/{pk}/objections/",
+            "POST",
+            target="case_notice",
+            body=lambda w, v: {"received_on": str(MONITORING_DAY), "raised_by": "村民", "content": "有异议"},
+            form=True,
+            ok=302,
+            audit=(("create", "monitoring.objection"),),
+        )
+    ],
+    "monitoring:objection-answer": [
+        Route(
+            "/monitoring/objections/{pk}/answer/",
+            "POST",
+            target="objection",
+            body=lambda w, v: {"answer": "经核实，收入情况属实"},
+            form=True,
+            ok=302,
+            audit=(("update", "monitoring.objection"),),
+        )
+    ],
+    "monitoring:notices": [Route("/monitoring/notices/", lists=True, shows=True)],
+    "monitoring:notice-add": [
+        Route(f"/monitoring/notices/add/?village={VILLAGE_A1}&kind=village", lists=True, shows=True),
+        Route(
+            "/monitoring/notices/add/",
+            "POST",
+            body=_notice_form,
+            form=True,
+            ok=302,
+            audit=(("create", "monitoring.notice"),),
+        ),
+    ],
+    "monitoring:notice-detail": [Route("/monitoring/notices/{pk}/", target="notice")],
+    "monitoring:notice-pdf": [
+        Route(
+            "/monitoring/notices/{pk}/pdf/",
+            target="notice",
+            audit=(("export", "monitoring.notice"),),
+            refused=None,
+            note="a notice is posted on the village board: any role of the area may print it",
+        )
+    ],
+    "monitoring:start-from-run": [
+        Route(
+            "/monitoring/from-run/",
+            "POST",
+            body=lambda w, v: {"run": w.pk("county_run"), "one": w.pk("household")},
+            form=True,
+            ok=302,
+            writer="township_a",
+            refused="inspector",
+            audit=(
+                ("create", "monitoring.clue"),
+                ("update", "monitoring.clue"),
+                ("create", "monitoring.case"),
+            ),
+            like_missing=False,
+            note="the households are the run's flagged ones: another area's is not found, as a missing one",
+        )
+    ],
     "exchange:import": [
         Route("/exchange/import/", lists=True, shows=True),
         Route(
@@ -407,6 +600,67 @@ API: dict[tuple[str, str], list[Route]] = {
         ),
     ],
     ("GET", "/api/imports/{job_id}"): [Route(target="job")],
+    ("GET", "/api/monitoring/clues"): [Route(lists=True, shows=True)],
+    ("POST", "/api/monitoring/clues"): [
+        Route(
+            body=lambda w, v: {
+                "village": v,
+                "person_name": "新申报人",
+                "id_number": NEW_PERSON_ID,
+                "channel": "self_report",
+                "via_channel": "hotline",
+                "risk_types": ["01"],
+                "reported_on": str(MONITORING_DAY),
+            },
+            ok=201,
+            audit=(("create", "monitoring.clue"),),
+            refused="inspector",
+        )
+    ],
+    ("GET", "/api/monitoring/clues/{clue_id}"): [Route(target="clue")],
+    ("POST", "/api/monitoring/clues/{clue_id}/accept"): [
+        Route(
+            target="clue",
+            body=lambda w, v: {"on": str(MONITORING_DAY), "category": "2"},
+            ok=201,
+            writer="township_a",
+            refused="village_a1",
+            audit=(("update", "monitoring.clue"), ("create", "monitoring.case")),
+        )
+    ],
+    ("POST", "/api/monitoring/clues/{clue_id}/reject"): [
+        Route(
+            target="clue",
+            body=lambda w, v: {"on": str(MONITORING_DAY), "reason": "经核实不属实"},
+            writer="township_a",
+            refused="village_a1",
+            audit=(("update", "monitoring.clue"),),
+        )
+    ],
+    ("GET", "/api/monitoring/cases"): [Route("?box=open", lists=True, shows=True), Route("?overdue=1", lists=True)],
+    ("GET", "/api/monitoring/cases/{case_id}"): [Route(target="case"), Route(target="case_notice")],
+    ("POST", "/api/monitoring/cases/{case_id}/act"): [
+        Route(
+            target="case",
+            body=lambda w, v: {"step": "verify", "decision": "reject", "on": str(MONITORING_DAY), "comment": "不属实"},
+            audit=CASE_AUDIT,
+            refused=None,
+            note="the call closes the case (see the page's route)",
+        )
+    ],
+    ("POST", "/api/monitoring/notices"): [
+        Route(
+            body=lambda w, v: {
+                "village": v,
+                "kind": "village",
+                "case_ids": [w.pk("case_notice") if w is not None else 0],  # None: the API probes' bodies
+                "posted_on": str(MONITORING_DAY),
+                "contact": "村委会",
+            },
+            ok=201,
+            audit=(("create", "monitoring.notice"),),
+        )
+    ],
     ("GET", "/api/imports/{job_id}/report"): [Route(target="job", audit=REPORT_AUDIT, refused="cadre_a1")],
 }
 
@@ -434,7 +688,7 @@ class Case:
         if self.family == "web":
             return route.path.replace("{pk}", str(pk))
         method, template = self.key.split(" ", 1)
-        for name in ("household_id", "member_id", "token_id", "job_id"):
+        for name in ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id"):
             template = template.replace("{" + name + "}", str(pk))
         return template + route.path
 

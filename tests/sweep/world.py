@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fupin.accounts import tokens
 from fupin.accounts.models import AuditEntry, User
@@ -21,6 +22,8 @@ from fupin.accounts.roles import Role
 from fupin.areas.models import PREFIX_LENGTH, Area, AreaPopulation
 from fupin.exchange import export_jobs
 from fupin.exchange import services as exchange
+from fupin.monitoring.codes import CaseKind, Channel, Decision, EvidenceKind, NoticeKind, StepCode
+from fupin.monitoring.services import clues, evidence, notices, procedure
 from fupin.policy.services import jobs as assessment_jobs
 from fupin.policy.services.batch import assess
 from fupin.registry import codes, services
@@ -128,6 +131,59 @@ def _household(admin, village, number, head, head_id, *, phone, bank, members=()
     return household
 
 
+CLUE_TEXT_A1 = "东一村线索：户主住院"
+CLUE_TEXT_B1 = "西一村线索：房屋受灾"
+CONTACT_A1 = "东一村村委 欧阳东明"
+MONITORING_DAY = date(2024, 7, 1)
+
+
+def _monitoring(users, a1, b1) -> dict:
+    """Monitoring's records in 东一村 and 西一村: a pending clue, a case at 入户核实 with its evidence, and (东一村)
+    a case at 村内公示 on a posted notice with an objection — each kind of record a monitoring route shows."""
+    county = users["county"]
+    found = {}
+    for key, household, village, text, user in (
+        ("", a1, VILLAGE_A1, CLUE_TEXT_A1, users["village_a1"]),
+        ("_b1", b1, VILLAGE_B1, CLUE_TEXT_B1, users["village_b1"]),
+    ):
+        clue = clues.record_clue(
+            user, village_code=village, household=household, channel=Channel.CADRE_VISIT, risk_types=["01"],
+            description=text, reported_on=MONITORING_DAY, via="test",
+        )  # fmt: skip
+        found[f"clue{key}"] = clue
+        accepted = clues.record_clue(
+            user, village_code=village, household=household, channel=Channel.CADRE_VISIT, risk_types=["05"],
+            description=text, reported_on=MONITORING_DAY, via="test",
+        )  # fmt: skip
+        case = clues.accept_clue(county, accepted, on=MONITORING_DAY, category="2", via="test")
+        found[f"case{key}"] = case
+        found[f"evidence{key}"] = evidence.add_evidence(
+            county,
+            case,
+            kind=EvidenceKind.SURVEY,
+            upload=SimpleUploadedFile(f"排查表{key}.pdf", b"%PDF-1.4"),
+            via="test",
+        )
+    case = procedure.open_case(
+        county, a1, kind=CaseKind.IDENTIFY, risk_type="03", category="1", opened_on=MONITORING_DAY, via="test"
+    )
+    day = MONITORING_DAY
+    evidence.add_evidence(county, case, kind=EvidenceKind.SURVEY, upload=SimpleUploadedFile("a.pdf", b"x"), via="test")
+    evidence.add_evidence(county, case, kind=EvidenceKind.CONSENT, upload=SimpleUploadedFile("b.pdf", b"x"), via="test")
+    for step in (StepCode.VERIFY, StepCode.CROSSCHECK, StepCode.REVIEW):
+        procedure.act(county, case, step=step, decision=Decision.PASS, on=day, via="test")
+        case.refresh_from_db()
+    found["case_notice"] = case
+    found["notice"] = notices.post_notice(
+        county, village_code=VILLAGE_A1, kind=NoticeKind.VILLAGE, case_ids=[case.pk], posted_on=day,
+        contact=CONTACT_A1, via="test",
+    )  # fmt: skip
+    found["objection"] = procedure.record_objection(
+        county, case, received_on=day, raised_by="村民", content="收入情况与实际不符", via="test"
+    )
+    return found
+
+
 def build() -> World:
     for code, name, level, parent in AREAS:
         Area.objects.create(code=code, name=name, level=level, parent_id=parent)
@@ -214,7 +270,9 @@ def build() -> World:
     export_job = export_jobs.start_export(users["village_a1"], {}, "xlsx", via="test", background=True)
     assert export_job.status == export_job.Status.DONE, export_job.message  # jobs run inside the call here
 
+    monitoring = _monitoring(users, a1, b1)
     objects = {
+        **monitoring,
         "household": a1,
         "member": a1.members.get(relation="01"),
         "child": a1.members.get(relation="03"),
@@ -239,9 +297,9 @@ def build() -> World:
         "household_b1": b1,
     }
     markers = {
-        VILLAGE_A1: [a1.number, "欧阳东明", "欧阳小东", "东一村", TOKEN_NAME_A1, JOB_NAME_A1],
+        VILLAGE_A1: [a1.number, "欧阳东明", "欧阳小东", "东一村", TOKEN_NAME_A1, JOB_NAME_A1, CLUE_TEXT_A1],
         VILLAGE_A2: [a2.number, "令狐南风", "令狐小东", "东二村"],
-        VILLAGE_B1: [b1.number, "司马西亮", "司马小西", "司马东来", "西一村"],
+        VILLAGE_B1: [b1.number, "司马西亮", "司马小西", "司马东来", "西一村", CLUE_TEXT_B1],
         TOWNSHIP_A: ["东乡镇"],
         TOWNSHIP_B: ["西乡镇"],
     }

@@ -15,6 +15,7 @@ from fupin.core.errors import DomainError, PermissionDenied
 from fupin.registry.filters import household_filters
 from fupin.registry.models import Household
 
+from .actions import flagged_actions
 from .forms import FlaggedFilterForm, StartForm, WhatIfForm
 from .models import AREA_KINDS, Kind
 from .services import jobs
@@ -129,7 +130,10 @@ def flagged(request):
         run, households, error = None, None, exc.message
     runs_of_kind = list(listed_runs(request.user, kind if kind in Kind.values else None)[:50])
     form = FlaggedFilterForm(request.GET, kind=kind, run=run if run_id else None, runs=runs_of_kind)
-    table = FlaggedTable(households.select_related("village").order_by("number") if households is not None else [])
+    actions = flagged_actions(request.user, run)
+    table = FlaggedTable(
+        households.select_related("village").order_by("number") if households is not None else [], actions=actions
+    )
     page = table.turn_to(request.GET.get("page"), PAGE_SIZE)
     page_households = table.page_records()
     decisions = decisions_of(run, page_households) if run else {}
@@ -149,6 +153,7 @@ def flagged(request):
             "kind_label": Kind(kind).label if kind in Kind.values else "",
             "may_start": jobs.may_assess(request.user),
             "page_numbers": _page_numbers(page),
+            "actions": actions,
         },
     )
 
