@@ -69,7 +69,9 @@ def check_required(con, table: Table, norm: str) -> None:
 def stage_resident_ids(con, norm: str) -> None:
     """Table `ids`: each valid row's 18-digit resident ID — the number itself, the first 18 digits of a 20/22-digit
     disability certificate, a legacy 15-digit number upgraded."""
-    legacy = [row[0] for row in con.execute(f"SELECT DISTINCT id_number FROM {norm} WHERE strlen(id_number) = 15")]
+    legacy = [
+        row[0] for row in con.execute(f"SELECT DISTINCT id_number FROM {norm} WHERE strlen(id_number) = 15").fetchall()
+    ]
     upgraded = []
     for number in legacy:
         try:

@@ -204,8 +204,9 @@ def _raised_before(con) -> None:
     con.execute("CREATE TABLE earlier (fingerprint VARCHAR)")
     result = con.cursor().execute("SELECT fingerprint FROM firsts")
     while rows := result.fetchmany(LOOKUP_BATCH):
-        found = Clue.objects.filter(source_ref__in=[r[0] for r in rows]).values_list("source_ref", flat=True)
-        con.executemany("INSERT INTO earlier VALUES (?)", [[f] for f in set(found)])
+        found = set(Clue.objects.filter(source_ref__in=[r[0] for r in rows]).values_list("source_ref", flat=True))
+        if found:
+            con.executemany("INSERT INTO earlier VALUES (?)", [[f] for f in found])
 
 
 def _description(department: str, indicator: str, value, low_income: bool, limits: dict, period: str) -> str:
