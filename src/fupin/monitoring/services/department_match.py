@@ -14,6 +14,7 @@ from decimal import Decimal
 import pyarrow as pa
 from django.utils.translation import gettext as _
 
+from fupin.areas.scoping import scope_prefix
 from fupin.exchange.importer.fetch import fetch_into
 from fupin.exchange.reading.base import Table, column_letter
 from fupin.exchange.validation import add_errors, ident, q
@@ -89,15 +90,16 @@ def stage_resident_ids(con, norm: str) -> None:
 
 
 def stage_members(con, user) -> None:
-    """Table `db_members`: the current members (not moved out) of the user's area whose ID the file names."""
-    queryset = Member.objects.restrict(user).filter(left_on__isnull=True)
-    fetch_into(
-        con,
-        "db_members",
-        queryset,
-        "id_number",
-        "SELECT DISTINCT id18 AS k FROM ids WHERE id18 IS NOT NULL",
-        MEMBER_FIELDS,
+    """Table `db_members`: the current members (not moved out) of the user's area whose ID the file names.
+
+    Scoped in DuckDB, as exchange's importer does (in_scope): given the area's range as well, SQLite's planner
+    walks the area's households instead of looking the IDs up (minutes instead of seconds for a county)."""
+    queryset = Member.objects.filter(left_on__isnull=True).order_by()
+    keys = "SELECT DISTINCT id18 AS k FROM ids WHERE id18 IS NOT NULL"
+    fetch_into(con, "fetched_members", queryset, "id_number", keys, MEMBER_FIELDS)
+    con.execute(
+        "CREATE TABLE db_members AS SELECT * FROM fetched_members WHERE starts_with(household_village_id, ?)",
+        [scope_prefix(user)],
     )
 
 

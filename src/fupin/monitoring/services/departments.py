@@ -317,7 +317,7 @@ def _count(con, upload: DepartmentUpload, raised: int) -> None:
         """SELECT count(*), count(*) FILTER (outcome = 'matched'), count(*) FILTER (outcome = 'unmatched'),
                   count(*) FILTER (outcome = 'ambiguous'), count(*) FILTER (outcome = 'invalid'),
                   count(*) FILTER (fingerprint IS NOT NULL) FROM matched"""
-    ).fetchone()
+    ).fetchall()[0]
     upload.rows, upload.matched, upload.unmatched, upload.ambiguous = rows, matched, unmatched, ambiguous
     upload.invalid, upload.above_threshold = invalid, above
     upload.clues_raised, upload.already_raised = raised, above - raised
