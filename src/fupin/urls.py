@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("assessments/", include("fupin.policy.urls")),
     path("exchange/", include("fupin.exchange.urls")),
+    path("monitoring/", include("fupin.monitoring.urls")),
     path("", include(exports)),
     path("", include("fupin.registry.urls")),  # "/" is the household list: the home page until web has its own
 ]

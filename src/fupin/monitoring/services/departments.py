@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from fupin.accounts import audit
 from fupin.accounts.models import Action
 from fupin.accounts.roles import Role
-from fupin.core.errors import DomainError, PermissionDenied
+from fupin.core.errors import DomainError, NotFound, PermissionDenied
 from fupin.core.progress import Progress
 from fupin.exchange.reading.base import FileRefused, display_name
 from fupin.exchange.reading.file import read_file
@@ -241,7 +241,7 @@ def _write(con, upload: DepartmentUpload, user, table, limits: dict) -> int:
     disaster = "m.v_disaster" if department == codes.Department.EMERGENCY else "NULL"
     con.execute(
         f"""CREATE TABLE to_raise AS
-            SELECT m._row, m.fingerprint, m.member_id, m.household_id, m.village_id, m.member_name, m.id18,
+            SELECT m._row, m.fingerprint, m.household_id, m.village_id, m.name AS member_name, m.id18,
                    m.indicator, CAST({value_of} AS VARCHAR) AS value, COALESCE(m.low_income, false) AS low_income,
                    {disaster} AS risk_type
             FROM matched m JOIN firsts f ON f.fingerprint = m.fingerprint AND f.first_row = m._row
@@ -340,3 +340,44 @@ def clue_rows(user, upload: DepartmentUpload | None = None):
     if upload is not None:
         rows = rows.filter(upload=upload)
     return rows.select_related("clue", "clue__case", "upload").order_by("-upload_id", "row")
+
+
+def import_department_upload(user, *, department: str, source, filename: str, **options) -> DepartmentUpload:
+    """import_department_file for a file object (a form's or the API's upload): copied to a scratch file first,
+    refused beyond EXCHANGE_MAX_UPLOAD_BYTES like every upload."""
+    _check_request(user, department, options.get("period", ""))
+    folder = Path(tempfile.mkdtemp(prefix="department-upload-"))
+    try:
+        target, size, limit = folder / "upload", 0, settings.EXCHANGE_MAX_UPLOAD_BYTES
+        with target.open("wb") as out:
+            while chunk := source.read(1 << 20):
+                size += len(chunk)
+                if size > limit:
+                    raise FileRefused(_("文件超过上限%(limit)d MB，请拆分后分批上传") % {"limit": limit // 2**20})
+                out.write(chunk)
+        return import_department_file(user, department=department, path=target, filename=filename, **options)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def get_upload(user, pk) -> DepartmentUpload:
+    """An upload the user may see; one outside his area or department reads as missing."""
+    found = uploads_of(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("没有找到该部门数据（或不在您的管辖范围内）"))
+    return found
+
+
+def report_download(user, upload: DepartmentUpload, *, via: str = "ui"):
+    """The report back, opened for download and audited as an export (it names persons)."""
+    if not upload.report:
+        raise NotFound(_("该部门数据没有反馈清单"))
+    audit.record(user, Action.EXPORT, upload, changes={"report": upload.file_name}, via=via)
+    return upload.report.open("rb")
+
+
+def report_filename(upload: DepartmentUpload) -> str:
+    return _("%(department)s%(period)s反馈清单.xlsx") % {
+        "department": upload.get_department_display(),
+        "period": upload.period,
+    }
