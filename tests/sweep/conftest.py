@@ -12,10 +12,13 @@ from tests.sweep.world import build
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     exchange_dir = tmp_path_factory.mktemp("sweep-exchange")
     jobs_dir = tmp_path_factory.mktemp("sweep-assessments")
+    monitoring_dir = tmp_path_factory.mktemp("sweep-monitoring")
     immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     with (
         django_db_blocker.unblock(),
-        override_settings(EXCHANGE_DIR=exchange_dir, POLICY_JOBS_DIR=jobs_dir, TASKS=immediate),
+        override_settings(
+            EXCHANGE_DIR=exchange_dir, POLICY_JOBS_DIR=jobs_dir, MONITORING_FILES_DIR=monitoring_dir, TASKS=immediate
+        ),
     ):
         with transaction.atomic():
             yield build()

@@ -32,6 +32,8 @@ MEMBER_FIELDS = ["household_id", "household__village_id", "household__status", "
 #: above this many members, a file naming most of them is matched by reading the two tables whole through ADBC
 #: (Arrow, no Python object per value): through the driver a 10,000,000-person registry took 150 s, this way 10 s
 ADBC_SCAN_FROM = 1_000_000
+#: … when the file names more than one member in ADBC_SHARE (a whole read costs less than a tenth of a lookup)
+ADBC_SHARE = 10
 
 
 def check_required(con, table: Table, norm: str) -> None:
@@ -93,7 +95,7 @@ def stage_members(con, user) -> None:
     keys = "SELECT DISTINCT id18 AS k FROM ids WHERE id18 IS NOT NULL"
     size = table_size(Member)
     wanted = con.execute(f"SELECT count(*) FROM ({keys})").fetchall()[0][0]
-    if size >= ADBC_SCAN_FROM and wanted * 2 > size and not connection.in_atomic_block:
+    if size >= ADBC_SCAN_FROM and wanted * ADBC_SHARE > size and not connection.in_atomic_block:
         _scan_members(con)  # committed rows only: outside any transaction of this connection
     else:
         queryset = Member.objects.filter(left_on__isnull=True).order_by()
