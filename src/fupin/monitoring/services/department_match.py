@@ -197,23 +197,26 @@ def match_rows(con, table: Table, norm: str, *, department: str, period: str, pa
     con.execute(
         f"""CREATE TABLE rows_in AS
             SELECT n._row, c.id_number AS id_given, n.name, i.id18, {values},
-                   EXISTS (SELECT 1 FROM errors e WHERE e._row = n._row) AS invalid,
+                   e._row IS NOT NULL AS invalid,
                    m.n AS members, m.household_id, m.village_id, m.labour_capacity,
                    (m.status IN ({statuses}) OR m.assisted) AS low_income
             FROM {norm} n JOIN {table.name.replace("raw_", "cells_")} c USING (_row)
-                 LEFT JOIN ids i USING (_row) LEFT JOIN member_ids m ON m.id_number = i.id18"""
+                 LEFT JOIN ids i USING (_row) LEFT JOIN member_ids m ON m.id_number = i.id18
+                 LEFT JOIN (SELECT DISTINCT _row FROM errors) e ON e._row = n._row"""
     )
     fingerprint = (
         f"'dept:' || {q(department)} || ':' || "
         f"sha256({q(department)} || '|' || r.id18 || '|' || f.indicator || '|' || {q(period)})[1:48]"
     )
+    # a plain subquery, not a LATERAL join (which DuckDB decorrelates into a join of its own)
     con.execute(
         f"""CREATE TABLE matched AS
-            SELECT r.*, CASE WHEN r.invalid THEN 'invalid' WHEN r.members IS NULL THEN 'unmatched'
-                             WHEN r.members > 1 THEN 'ambiguous' ELSE 'matched' END AS outcome,
-                   f.indicator, CASE WHEN f.indicator IS NOT NULL THEN {fingerprint} END AS fingerprint
-            FROM rows_in r, LATERAL (SELECT CASE WHEN NOT r.invalid AND r.members = 1
-                                                 THEN (CASE {fired} END) END AS indicator) f"""
+            SELECT f.*, CASE WHEN f.indicator IS NOT NULL THEN {fingerprint.replace("r.id18", "f.id18")} END
+                   AS fingerprint
+            FROM (SELECT r.*, CASE WHEN r.invalid THEN 'invalid' WHEN r.members IS NULL THEN 'unmatched'
+                                   WHEN r.members > 1 THEN 'ambiguous' ELSE 'matched' END AS outcome,
+                         CASE WHEN NOT r.invalid AND r.members = 1 THEN (CASE {fired} END) END AS indicator
+                  FROM rows_in r) f"""
     )
     # the same person's same warning twice in one file: the first row raises it, the others are "already raised"
     con.execute(
