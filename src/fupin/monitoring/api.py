@@ -57,7 +57,7 @@ def upload(request, file: File[UploadedFile], department: Form[str], period: For
 
 
 @router.get(
-    "/department-uploads/{upload_id}", response={200: DepartmentUploadOut, **ERRORS}, summary="部门数据比对结果"
+    "/department-uploads/{int:upload_id}", response={200: DepartmentUploadOut, **ERRORS}, summary="部门数据比对结果"
 )
 def result(request, upload_id: int):
     return _out(departments.get_upload(request.auth, upload_id))

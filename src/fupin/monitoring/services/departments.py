@@ -362,10 +362,10 @@ def import_department_upload(user, *, department: str, source, filename: str, **
 
 def get_upload(user, pk) -> DepartmentUpload:
     """An upload the user may see; one outside his area or department reads as missing."""
-    found = uploads_of(user).filter(pk=pk).first()
-    if found is None:
-        raise NotFound(_("没有找到该部门数据（或不在您的管辖范围内）"))
-    return found
+    try:
+        return uploads_of(user).get(pk=pk)
+    except (DepartmentUpload.DoesNotExist, ValueError, OverflowError):
+        raise NotFound(_("未找到该部门数据（或不在您的管辖范围内）")) from None
 
 
 def report_download(user, upload: DepartmentUpload, *, via: str = "ui"):
