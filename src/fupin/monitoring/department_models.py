@@ -55,9 +55,22 @@ def report_path(instance, filename):
 
 
 def report_storage():
+    """The folder of MONITORING_FILES_DIR as the setting is when a file is saved or opened (a storage built with
+    `location=` would keep the value it had when the model class was made, whatever a test or deployment sets)."""
+    import os
+
     from django.core.files.storage import FileSystemStorage
 
-    return FileSystemStorage(location=settings.MONITORING_FILES_DIR)
+    class MonitoringFiles(FileSystemStorage):
+        @property
+        def base_location(self):
+            return str(settings.MONITORING_FILES_DIR)
+
+        @property
+        def location(self):
+            return os.path.abspath(self.base_location)
+
+    return MonitoringFiles()
 
 
 class DepartmentUpload(models.Model):
