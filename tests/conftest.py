@@ -67,6 +67,7 @@ def _site_language():
 def _assessment_jobs_dir(settings, tmp_path):
     """Assessment jobs' progress files in the test's own folder, never the working directory."""
     settings.POLICY_JOBS_DIR = tmp_path / "assessments"
+    settings.MONITORING_FILES_DIR = tmp_path / "monitoring"  # evidence files, department reports
 
 
 def _build_areas():

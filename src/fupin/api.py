@@ -29,6 +29,7 @@ from fupin.accounts.api import router as accounts_router
 from fupin.core.errors import DomainError, MethodNotAllowed, NotFound, error_body, too_large
 from fupin.exchange.api import router as exchange_router
 from fupin.monitoring.api import router as monitoring_router
+from fupin.monitoring.department_api import router as department_router
 from fupin.policy.api import router as policy_router
 from fupin.registry.api import router as registry_router
 
@@ -104,6 +105,7 @@ api.add_router("/", registry_router)
 api.add_router("/", policy_router)
 api.add_router("/", exchange_router)
 api.add_router("/", monitoring_router)
+api.add_router("/", department_router)  # monitoring: department data (h-dept)
 
 # Last, so every path no router matched (and a path with a malformed id) is a 404 in the error shape.
 unmatched = Router()

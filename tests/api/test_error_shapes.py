@@ -68,7 +68,12 @@ def records(module_data):
         household = build_household(admin)
         tokens.issue_token(admin, "probe", via="test")
         ids = {"household_id": household.pk, "member_id": household.members.get().pk}
-        missing = {"job_id": "00000000-0000-4000-8000-000000000000", "clue_id": 987654321, "case_id": 987654321}
+        missing = {
+            "job_id": "00000000-0000-4000-8000-000000000000",
+            "clue_id": 987654321,
+            "case_id": 987654321,
+            "upload_id": 987654321,
+        }
         return {**ids, "token_id": admin.api_tokens.get().pk, **missing}
 
     return module_data.build(build)
@@ -83,7 +88,7 @@ def world(records, users, client):
 
 
 def fill(path, world, **values):
-    for parameter in ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id"):
+    for parameter in ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id", "upload_id"):
         path = path.replace("{" + parameter + "}", str(values.get(parameter, world[parameter])))
     return path
 

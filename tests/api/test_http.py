@@ -90,6 +90,8 @@ def test_openapi_lists_the_endpoints(live_server):
         "/api/assessments/areas": {"get"},
         "/api/figures": {"get"},
         "/api/imports": {"post"},
+        "/api/department-uploads": {"post"},
+        "/api/department-uploads/{upload_id}": {"get"},
         "/api/imports/{job_id}": {"get"},
         "/api/imports/{job_id}/report": {"get"},
         "/api/monitoring/clues": {"get", "post"},

@@ -33,7 +33,10 @@ def with_alerts(monkeypatch):
 
 
 def test_exchange_registers_the_registry_sheets_in_their_order():
-    assert sheets.sheets() == (*registry_sheets.SHEETS, *registry_sheets.IMPORTED_ONLY)
+    from fupin.monitoring.sheets import DEPARTMENT_SHEETS  # an app above exchange registers its own (its ready())
+
+    registered = (*registry_sheets.SHEETS, *registry_sheets.IMPORTED_ONLY)
+    assert sheets.sheets() == (*registered, *DEPARTMENT_SHEETS.values())
     assert sheets.sheets("registry") == (
         registry_sheets.HOUSEHOLDS,
         registry_sheets.MEMBERS,
@@ -52,7 +55,10 @@ def test_exchange_registers_the_registry_sheets_in_their_order():
 def test_a_kind_is_registered_once(monkeypatch):
     monkeypatch.setattr(sheets, "_SHEETS", dict(sheets._SHEETS))
     sheets.register(registry_sheets.HOUSEHOLDS)  # the same declaration again: nothing changes
-    assert sheets.sheets() == (*registry_sheets.SHEETS, *registry_sheets.IMPORTED_ONLY)
+    from fupin.monitoring.sheets import DEPARTMENT_SHEETS  # an app above exchange registers its own (its ready())
+
+    registered = (*registry_sheets.SHEETS, *registry_sheets.IMPORTED_ONLY)
+    assert sheets.sheets() == (*registered, *DEPARTMENT_SHEETS.values())
     with pytest.raises(ValueError, match="households"):
         sheets.register(Sheet(kind="households", title="别的", model=Member, key=(), columns=()))
 
@@ -78,9 +84,12 @@ def test_a_sheet_is_guessed_by_its_identifying_columns_and_precedence(headers, k
 
 def test_another_book_is_neither_guessed_nor_in_the_registry_template(with_alerts):
     assert sheets.sheet("department_alerts") is ALERTS
-    assert sheets.sheets("monitoring") == (ALERTS,)
+    assert sheets.sheets("monitoring")[-1] is ALERTS  # after monitoring's own department sheets
     assert guess_sheet(["证件号码", "数据来源"]).kind == "members"
     assert guess_sheet([], title="部门预警") is None
+    # a job that names the book reads its sheets, and only those
+    assert guess_sheet(["证件号码", "数据来源"], book="monitoring") is ALERTS
+    assert guess_sheet(["户编号", "户主姓名"], book="monitoring") is None
     stream = io.BytesIO()
     write_template(stream)
     assert "部门预警" not in workbook_sheets(stream.getvalue())

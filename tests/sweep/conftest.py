@@ -9,10 +9,21 @@ from tests.sweep.world import build
 
 
 @pytest.fixture(scope="package")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
+def sweep_monitoring_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("sweep-monitoring")
+
+
+@pytest.fixture(autouse=True)
+def _world_files(settings, sweep_monitoring_dir):
+    """The world's department report stays where it was written (tests/conftest.py gives each test its own)."""
+    settings.MONITORING_FILES_DIR = sweep_monitoring_dir
+
+
+@pytest.fixture(scope="package")
+def world(django_db_setup, django_db_blocker, tmp_path_factory, sweep_monitoring_dir):
     exchange_dir = tmp_path_factory.mktemp("sweep-exchange")
     jobs_dir = tmp_path_factory.mktemp("sweep-assessments")
-    monitoring_dir = tmp_path_factory.mktemp("sweep-monitoring")
+    monitoring_dir = sweep_monitoring_dir
     immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     with (
         django_db_blocker.unblock(),

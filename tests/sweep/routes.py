@@ -17,7 +17,7 @@ from django.forms import CheckboxInput, MultiWidget
 from fupin.registry import services
 from fupin.registry.forms import ConditionsForm, HeadForm, HouseholdForm, IncomeForm, MemberForm, NewHouseholdForm
 from fupin.registry.models import IncomeAccount, LivingConditions, Member
-from tests.factories import VILLAGE_A1, make_id
+from tests.factories import COUNTY, VILLAGE_A1, make_id
 from tests.sweep.world import AS_OF, MONITORING_DAY
 
 NEW_ID = make_id("19900202", seq=901)
@@ -35,6 +35,7 @@ class Route:
     lists: bool = False  # its answer lists, counts or downloads records: no other area's marker may be in it
     shows: bool = False  # …and `writer`'s answer shows 东一村's records (the control that the check can fail)
     audit: tuple = ()  # (action, model[, via]) of each entry one successful call leaves
+    audit_area: str = VILLAGE_A1  # the area its entries are filed under (a county's record: the county)
     writer: str = "village_a1"  # who makes the successful call
     ok: int = 200
     refused: str | None = "department"  # a role in scope that may not make it (403/404, nothing written)
@@ -504,6 +505,51 @@ WEB: dict[str, list[Route]] = {
     ],
 }
 
+
+def _medical_upload(village, name="医保补报.csv"):
+    """A 医保 file naming a person no one registered: an upload of the department's own, whatever the village."""
+    content = f"证件号码,姓名,三重保障后个人负担（元）\n{make_id('19610101', seq=623)},无名,1\n".encode()
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+DEPARTMENT_AUDIT = (("import", "monitoring.departmentupload"),)
+DEPARTMENT_REPORT_AUDIT = (("export", "monitoring.departmentupload"),)
+#: department data (h-dept): uploads belong to the county; the department's clerk (a 医保 desk) uploads and reads
+DEPARTMENT_WEB: dict[str, list[Route]] = {
+    "monitoring:department-template": exempt("static: a department's empty template with its code lists"),
+    "monitoring:department-list": [Route("/monitoring/departments/", lists=True, writer="department", refused=None)],
+    "monitoring:department-upload": [
+        Route("/monitoring/departments/upload/", writer="department", refused=None),
+        Route(
+            "/monitoring/departments/upload/",
+            "POST",
+            body=lambda w, v: {"department": "medical", "period": "2024-06", "file": _medical_upload(v)},
+            form=True,
+            ok=302,
+            writer="department",
+            refused="cadre_a1",
+            audit=DEPARTMENT_AUDIT,
+            audit_area=COUNTY,
+            outsider=False,
+            note="the upload is the county's, whatever village a caller names: a village's clerk may not make one",
+        ),
+    ],
+    "monitoring:department-upload-detail": [
+        Route("/monitoring/departments/{pk}/", target="department_upload", writer="department", refused="cadre_a1")
+    ],
+    "monitoring:department-report": [
+        Route(
+            "/monitoring/departments/{pk}/report/",
+            target="department_upload",
+            writer="department",
+            refused="cadre_a1",
+            audit=DEPARTMENT_REPORT_AUDIT,
+            audit_area=COUNTY,
+        )
+    ],
+}
+WEB.update(DEPARTMENT_WEB)
+
 #: the API's operations, by (method, path) as in the OpenAPI document
 API: dict[tuple[str, str], list[Route]] = {
     ("GET", "/api/me"): [Route(lists=True)],
@@ -663,6 +709,26 @@ API: dict[tuple[str, str], list[Route]] = {
     ],
     ("GET", "/api/imports/{job_id}/report"): [Route(target="job", audit=REPORT_AUDIT, refused="cadre_a1")],
 }
+API.update(
+    {
+        ("POST", "/api/department-uploads"): [
+            Route(
+                body=lambda w, v: {"department": "medical", "period": "2024-06", "file": _medical_upload(v)},
+                form=True,
+                ok=201,
+                writer="department",
+                refused="cadre_a1",
+                audit=DEPARTMENT_AUDIT,
+                audit_area=COUNTY,
+                outsider=False,
+                note="the upload is the county's, whatever village a caller names",
+            )
+        ],
+        ("GET", "/api/department-uploads/{upload_id}"): [
+            Route(target="department_upload", writer="department", refused="cadre_a1")
+        ],
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -688,7 +754,7 @@ class Case:
         if self.family == "web":
             return route.path.replace("{pk}", str(pk))
         method, template = self.key.split(" ", 1)
-        for name in ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id"):
+        for name in ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id", "upload_id"):
             template = template.replace("{" + name + "}", str(pk))
         return template + route.path
 
@@ -735,6 +801,7 @@ def _new_user(fk):
 #: every model registered with the admin, by label
 ADMIN_MODELS: dict[str, AdminModel] = {
     "auth.group": AdminModel(reason="no area: a model without `restrict`, for a superuser only"),
+    "monitoring.departmentdesk": AdminModel(reason="no area: which department a clerk works for, for a superuser only"),
     "django_tasks_database.dbtaskresult": AdminModel(reason="no area: background task results, for a superuser only"),
     "accounts.user": AdminModel("user", change={"first_name": "改名"}, add=_new_user, add_under="village"),
     "accounts.auditentry": AdminModel("audit", reason="read-only"),

@@ -218,7 +218,7 @@ def test_a_write_leaves_exactly_its_audit_entries(world, case):
     assert response.status_code == route.ok, (
         f"{case.id}: {route.writer} got {response.status_code}: {text(response)[:300]}"
     )
-    expected = [(action, model, via[0] if via else case.via, VILLAGE_A1) for action, model, *via in route.audit]
+    expected = [(action, model, via[0] if via else case.via, route.audit_area) for action, model, *via in route.audit]
     assert response.audit == expected, f"{case.id}: audit entries of one call by {route.writer}"
     assert not unmasked(world, route.writer, response), case.id
     if route.refused:

@@ -184,6 +184,26 @@ def _monitoring(users, a1, b1) -> dict:
     return found
 
 
+def _department_upload(clerk):
+    """The county's 医保 data, uploaded by the department's clerk (a desk for 医保): one row over the threshold for
+    东一村's head, one for no one registered."""
+    from fupin.monitoring.models import DepartmentDesk
+    from fupin.monitoring.services.departments import import_department_upload
+
+    DepartmentDesk.objects.create(user=clerk, department="medical")
+    stranger = make_id("19600101", seq=621)
+    content = f"证件号码,姓名,三重保障后个人负担（元）\n{ID_A1_HEAD},欧阳东,30000\n{stranger},无名,1\n"
+    return import_department_upload(
+        clerk,
+        department="medical",
+        source=io.BytesIO(content.encode()),
+        filename="医保2024-05.csv",
+        period="2024-05",
+        reported_on=AS_OF,
+        via="test",
+    )
+
+
 def build() -> World:
     for code, name, level, parent in AREAS:
         Area.objects.create(code=code, name=name, level=level, parent_id=parent)
@@ -269,6 +289,7 @@ def build() -> World:
     assert job.status == job.Status.INVALID and job.error_count, job.message
     export_job = export_jobs.start_export(users["village_a1"], {}, "xlsx", via="test", background=True)
     assert export_job.status == export_job.Status.DONE, export_job.message  # jobs run inside the call here
+    department_upload = _department_upload(users["department"])
 
     monitoring = _monitoring(users, a1, b1)
     objects = {
@@ -289,6 +310,7 @@ def build() -> World:
         "assessment_job": assessment_job,
         "job": job,
         "export_job": export_job,
+        "department_upload": department_upload,
         "token": token,
         "village": Area.objects.get(code=VILLAGE_A1),
         "user": users["village_a1"],

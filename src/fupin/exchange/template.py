@@ -25,7 +25,7 @@ from fupin.registry.sheets import MEMBERS
 
 from .sheets import sheets
 
-#: the book whose template this is: the registry's, the only one so far
+#: the book whose template write_template writes: the registry's (an app's own book is laid out by Layout(book=…))
 BOOK = "registry"
 GUIDE = "说明"
 CODE_LIST = "代码表"
@@ -119,7 +119,8 @@ class Layout:
     the rows (an export) or leaves them empty (the template); `close` adds the hidden code list and writes the
     file. With constant_memory, rows must then be written in order, which is how exports write them."""
 
-    def __init__(self, target, *, constant_memory: bool = False):
+    def __init__(self, target, *, constant_memory: bool = False, book: str = BOOK):
+        self.book_name = book
         self.book = xlsxwriter.Workbook(target, {**WORKBOOK_OPTIONS, "constant_memory": constant_memory})
         add = self.book.add_format
         header = {"bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "vcenter"}
@@ -138,11 +139,10 @@ class Layout:
             return self.text
         return {"date": self.date, "money": self.money}.get(column.kind)
 
-    @staticmethod
-    def _code_lists() -> dict[tuple, tuple[int, Column]]:
-        """Each distinct code list of the sheets and its column in the hidden code sheet."""
+    def _code_lists(self) -> dict[tuple, tuple[int, Column]]:
+        """Each distinct code list of the book's sheets and its column in the hidden code sheet."""
         lists = {}
-        for sheet in sheets(BOOK):
+        for sheet in sheets(self.book_name):
             for column in sheet.all_columns:
                 if column.kind == "code" and column.choices not in lists:
                     lists[column.choices] = (len(lists), column)
@@ -224,7 +224,7 @@ class Layout:
             worksheet.data_validation(1, position, EXCEL_ROWS - 1, position, rule)
 
     def guide(self):
-        """The first sheet: how to fill the file, then every column of every sheet."""
+        """The first sheet of the registry's template: how to fill the file, then every column of every sheet."""
         worksheet = self.book.add_worksheet(GUIDE)
         worksheet.set_column(0, 0, 14)
         worksheet.set_column(1, 1, 26)
@@ -239,7 +239,7 @@ class Layout:
         row += 1
         for position, title in enumerate((_("工作表"), _("列名"), _("必填"), _("填写说明"))):
             worksheet.write_string(row, position, title, self.header)
-        for sheet in sheets(BOOK):
+        for sheet in sheets(self.book_name):
             optional, history = sheet.household_columns, sheet.event_columns
             for column in (*sheet.columns, *optional, *history):
                 row += 1
@@ -311,4 +311,12 @@ def write_template(stream) -> None:
     layout.guide()
     for sheet in sheets(BOOK):
         layout.data_sheet(sheet, sheet.columns)
+    layout.close()
+
+
+def write_sheet_template(stream, sheet: Sheet) -> None:
+    """The template of one sheet of any book (a department's dataset): its header laid out, each column's note on
+    its header cell, code lists as drop-downs; no registry guide."""
+    layout = Layout(stream, book=sheet.book)
+    layout.data_sheet(sheet, sheet.columns)
     layout.close()

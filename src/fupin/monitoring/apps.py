@@ -19,3 +19,9 @@ class MonitoringConfig(AppConfig):
             kinds={"monitoring"},
             may=lambda user, run: getattr(user, "role", None) in CLUE_RECORDERS,
         )
+
+        from fupin.exchange.sheets import register
+
+        from .sheets import DEPARTMENT_SHEETS
+
+        register(*DEPARTMENT_SHEETS.values())  # exchange reads and validates them; services.departments writes

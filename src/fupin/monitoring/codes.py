@@ -131,3 +131,72 @@ PROCEDURES = {
 CLUE_DECIDERS = _TOWNSHIP
 #: who may record a clue: village and township clerks, the county, and a department (its data's clues)
 CLUE_RECORDERS = frozenset({Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY_ADMIN, Role.DEPARTMENT, Role.CADRE})
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Department data: what each department's row says, and when it warns (DOMAIN.md §4 and §8)
+# ------------------------------------------------------------------------------------------------------------------
+
+#: the risk type (registry.codes.RiskType, 2021+) a department's warning stands for. 应急 gives its own 02xx from
+#: the row's 灾害类型; 民政's new assistance and 住建's unsafe housing have no national risk type of their own (99).
+#: 公安: the death of a member with labour capacity takes the household's labour (04 因缺劳动力); whether it was an
+#: accident (05) the data does not say, so the home visit records it.
+DEPARTMENT_RISK = {
+    Department.MEDICAL: "01",
+    Department.CIVIL: "99",
+    Department.DISABILITY: "03",
+    Department.EDUCATION: "09",
+    Department.LABOUR: "07",
+    Department.POLICE: "04",
+    Department.EMERGENCY: "0299",
+    Department.HOUSING: "99",
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One warning a department's row can give. `test` says how the column's canonical value is judged:
+
+    above   a number above the pack parameter `param` (for a medical burden: `param` for members of poor, exited,
+            monitored and low-income households, `param_general` for others)
+    at_least  a number at or above `param`
+    at_most   a number at or below `param` (a disability grade: 1 is the most severe)
+    one_of  a code among `values`
+    given   any value (a date of death, a new assistance approval)
+    The first indicator of its department that fires names the clue's fingerprint."""
+
+    name: str
+    column: str
+    test: str
+    param: str = ""
+    param_general: str = ""
+    values: tuple = ()
+    label: object = ""
+    labour_only: bool = False  # only a member with labour capacity (公安: a death of a working member)
+
+
+INDICATORS = {
+    Department.MEDICAL: (
+        Indicator(
+            "burden", "burden", "above", "medical_burden_low_income", "medical_burden_general", label=_("个人负担")
+        ),
+        Indicator("stay", "hospital_cost", "above", "medical_hospital_stay", label=_("住院费用")),
+    ),
+    Department.CIVIL: (Indicator("assistance", "assistance", "given", label=_("新增救助")),),
+    Department.DISABILITY: (
+        Indicator("severe", "disability_level", "at_most", "disability_severe_level", label=_("残疾等级")),
+    ),
+    Department.EDUCATION: (
+        Indicator("not_enrolled", "enrolment", "one_of", values=("dropped", "not_enrolled"), label=_("学籍状态")),
+    ),
+    Department.LABOUR: (
+        Indicator("unemployed", "unemployed", "one_of", values=("true",), label=_("失业登记")),
+        Indicator("uninsured", "uninsured_months", "at_least", "months_without_insurance", label=_("断保月数")),
+    ),
+    Department.POLICE: (Indicator("death", "died_on", "given", label=_("死亡日期"), labour_only=True),),
+    Department.EMERGENCY: (Indicator("loss", "loss", "above", "disaster_loss_threshold", label=_("损失")),),
+    Department.HOUSING: (Indicator("unsafe", "housing_grade", "one_of", values=("C", "D"), label=_("危房等级")),),
+}
+
+#: member labour capacities that count as "working" (registry.codes.LabourCapacity: 普通、技能、弱劳动力)
+WORKING_CAPACITIES = ("01", "02", "05")

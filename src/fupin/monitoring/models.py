@@ -281,3 +281,6 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.received_on} {self.raised_by}"
+
+
+from .department_models import DepartmentDesk, DepartmentRow, DepartmentUpload  # noqa: E402,F401  (department data)

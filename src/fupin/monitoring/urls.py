@@ -1,8 +1,18 @@
 from django.urls import path, re_path
 
-from . import action_views, views
+from . import action_views, department_views, views
 
 app_name = "monitoring"
+
+#: department data (h-dept): kept as its own list so that the rest of monitoring's pages join it as a union
+department_urlpatterns = [
+    path("departments/", department_views.upload_list, name="department-list"),
+    path("departments/upload/", department_views.upload, name="department-upload"),
+    path("departments/<int:pk>/", department_views.upload_detail, name="department-upload-detail"),
+    path("departments/<int:pk>/report/", department_views.report, name="department-report"),
+    path("departments/template/<str:department>.xlsx", department_views.template, name="department-template"),
+]
+
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
@@ -24,4 +34,5 @@ urlpatterns = [
     path("notices/<int:pk>/", action_views.notice_detail, name="notice-detail"),
     path("notices/<int:pk>/pdf/", action_views.notice_pdf, name="notice-pdf"),
     path("from-run/", action_views.start_from_run, name="start-from-run"),
+    *department_urlpatterns,
 ]

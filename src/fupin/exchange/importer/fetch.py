@@ -198,3 +198,16 @@ def table_size(model) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(MAX(id) - MIN(id) + 1, 0) FROM {model._meta.db_table}")
         return cursor.fetchone()[0]
+
+
+class _Staging:
+    """What _fetch needs of an Import: its DuckDB connection."""
+
+    def __init__(self, con):
+        self.con = con
+
+
+def fetch_into(con, name: str, queryset, key: str, keys_sql: str, fields: list[str], *, scan: bool | None = None):
+    """_fetch for an app above exchange that stages its own file (monitoring's department data): the rows of
+    `queryset` whose `key` is among the values `keys_sql` gives, as DuckDB table `name` of canonical text."""
+    _fetch(_Staging(con), name, queryset, key, keys_sql, fields, scan=scan)

@@ -18,8 +18,8 @@ from ..sheets import IGNORED_QUIETLY, sheets
 
 CHUNK = 8 << 20  # bytes read, sniffed and transcoded at a time
 HEADER_SEARCH_ROWS = 10  # a title or a note may sit above the header row
-#: the book an upload is read as: the registry's is the only one imported so far (an app that imports files of
-#: its own passes its book down from the job)
+#: the book an upload is read as unless the job names another (an app that imports files of its own — monitoring's
+#: department data — passes its book down from read_file)
 BOOK = "registry"
 
 
@@ -81,30 +81,32 @@ def _clean_header(text) -> str:
     return text.rstrip("*＊").replace("(", "（").replace(")", "）")
 
 
-def _lookup() -> dict[Sheet, dict[str, Column]]:
+def _lookup(book: str = BOOK) -> dict[Sheet, dict[str, Column]]:
     return {
         sheet: {_clean_header(name): column for column in sheet.all_columns for name in column.names}
-        for sheet in sheets(BOOK)
+        for sheet in sheets(book)
     }
 
 
-def guess_sheet(headers: list[str], title: str = "") -> Sheet | None:
+def guess_sheet(headers: list[str], title: str = "", book: str = BOOK) -> Sheet | None:
     """Which kind of record a header row holds: by the sheet's name first, then by the columns that identify
     a sheet (Sheet.identified_by; of several, one with all its key columns, then the highest precedence, then the
     first registered)."""
     cleaned = {_clean_header(h) for h in headers}
-    for sheet in sheets(BOOK):
+    for sheet in sheets(book):
         if title.strip() == sheet.title:
             return sheet
-    given = {sheet: {c.name for name, c in columns.items() if name in cleaned} for sheet, columns in _lookup().items()}
+    given = {
+        sheet: {c.name for name, c in columns.items() if name in cleaned} for sheet, columns in _lookup(book).items()
+    }
     found = [sheet for sheet, names in given.items() if names & set(sheet.identified_by)]
     # a sheet whose key columns are all there first (a village events sheet has 事件 and no 户编号)
     return max(found, key=lambda sheet: (set(sheet.key) <= given[sheet], sheet.precedence), default=None)
 
 
-def find_header_row(rows: list[list]) -> int | None:
-    """The first of the top rows that names at least two known columns."""
-    known = {name for columns in _lookup().values() for name in columns}
+def find_header_row(rows: list[list], book: str = BOOK) -> int | None:
+    """The first of the top rows that names at least two known columns of the book's sheets."""
+    known = {name for columns in _lookup(book).values() for name in columns}
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if sum(_clean_header(cell) in known for cell in row) >= 2:
             return index
@@ -113,7 +115,7 @@ def find_header_row(rows: list[list]) -> int | None:
 
 def map_headers(sheet: Sheet, headers: list[str], where: str) -> tuple[dict[str, int], list[str]]:
     """Column name → position; refuses a repeated column and a sheet without its key columns."""
-    lookup = _lookup()[sheet]
+    lookup = _lookup(sheet.book)[sheet]
     columns, ignored = {}, []
     for position, raw in enumerate(headers):
         name = _clean_header(raw)

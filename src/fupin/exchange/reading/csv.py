@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from fupin.core.progress import Progress
 
-from .base import CHUNK, HEADER_SEARCH_ROWS, FileRefused, Table, find_header_row, guess_sheet, map_headers
+from .base import BOOK, CHUNK, HEADER_SEARCH_ROWS, FileRefused, Table, find_header_row, guess_sheet, map_headers
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -132,7 +132,7 @@ def _first_records(path: Path, encoding: str, count: int) -> tuple[list[list[str
     return records, delimiter
 
 
-def read_csv(path: Path, filename: str, con, progress: Progress) -> Table:
+def read_csv(path: Path, filename: str, con, progress: Progress, book: str = BOOK) -> Table:
     progress.phase("reading", 1)
     encoding = sniff_encoding(path)
     utf8 = _transcode(path, encoding, path.with_name(path.name + ".utf8.csv"))
@@ -140,11 +140,11 @@ def read_csv(path: Path, filename: str, con, progress: Progress) -> Table:
     records, delimiter = _first_records(utf8, encoding, HEADER_SEARCH_ROWS)
     if not any(cell.strip() for record in records for cell in record):
         raise FileRefused(_("“%(file)s”里没有任何内容") % {"file": filename})
-    header_index = find_header_row(records)
+    header_index = find_header_row(records, book)
     if header_index is None:
         raise FileRefused(_no_header(filename, records))
     headers = [h.strip().lstrip("\ufeff") for h in records[header_index]]
-    sheet = guess_sheet(headers)
+    sheet = guess_sheet(headers, book=book)
     if sheet is None:
         raise FileRefused(_no_header(filename, records))
     columns, ignored = map_headers(sheet, headers, f"“{filename}”")

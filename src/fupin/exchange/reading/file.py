@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from fupin.core.progress import Progress
 
-from .base import FileRefused, Table
+from .base import BOOK, FileRefused, Table
 from .csv import read_csv
 from .xlsx import read_xlsx
 
@@ -27,9 +27,9 @@ MAGIC = {
 }
 
 
-def read_file(path: Path, filename: str, con, progress: Progress | None = None) -> list[Table]:
-    """Stage every sheet of the file in DuckDB (`con`) and return what was found; refuses unreadable files. The
-    reader reports one step of phase "reading", done once every sheet is staged."""
+def read_file(path: Path, filename: str, con, progress: Progress | None = None, book: str = BOOK) -> list[Table]:
+    """Stage every sheet of the file in DuckDB (`con`) and return what was found among the sheets of `book`;
+    refuses unreadable files. The reader reports one step of phase "reading", done once every sheet is staged."""
     progress = progress or Progress()
     size = path.stat().st_size
     limit = settings.EXCHANGE_MAX_UPLOAD_BYTES
@@ -44,7 +44,7 @@ def read_file(path: Path, filename: str, con, progress: Progress | None = None) 
         head = handle.read(8)
     suffix = Path(filename).suffix.lower()
     if head.startswith(b"PK\x03\x04"):
-        return read_xlsx(path, filename, con, progress)
+        return read_xlsx(path, filename, con, progress, book)
     for magic, what in MAGIC.items():
         if head.startswith(magic):
             hint = _("请在Excel或WPS中“另存为”Excel工作簿（.xlsx）后再导入") if magic == b"\xd0\xcf\x11\xe0" else ""
@@ -57,4 +57,4 @@ def read_file(path: Path, filename: str, con, progress: Progress | None = None) 
             _("“%(file)s”的扩展名是%(suffix)s，但内容不是Excel工作簿（可能是改了扩展名的其他文件）")
             % {"file": filename, "suffix": suffix}
         )
-    return [read_csv(path, filename, con, progress)]
+    return [read_csv(path, filename, con, progress, book)]

@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 
 from fupin.core.progress import Progress
 
+from ..sheets import sheets
 from .archive import open_zip, sheet_parts
 from .base import (
+    BOOK,
     CHUNK,
     HEADER_SEARCH_ROWS,
     FileRefused,
@@ -82,7 +84,7 @@ def sheet_facts(archive: zipfile.ZipFile, part: str) -> SheetFacts:
     return facts
 
 
-def read_xlsx(path: Path, filename: str, con, progress: Progress) -> list[Table]:
+def read_xlsx(path: Path, filename: str, con, progress: Progress, book: str = BOOK) -> list[Table]:
     """Every sheet that holds one of our record kinds, through fastexcel (calamine in Rust, straight to Arrow, every
     cell as text) plus one pass over the sheet's XML for what the values do not tell (sheet_facts)."""
     import fastexcel
@@ -108,8 +110,8 @@ def read_xlsx(path: Path, filename: str, con, progress: Progress) -> list[Table]
             ) from None
         top = data.slice(0, HEADER_SEARCH_ROWS).to_pylist()
         top = [[cell if cell is not None else "" for cell in row.values()] for row in top]
-        header_index = find_header_row(top)
-        kind = guess_sheet([str(c) for c in top[header_index]], title) if header_index is not None else None
+        header_index = find_header_row(top, book)
+        kind = guess_sheet([str(c) for c in top[header_index]], title, book) if header_index is not None else None
         if kind is None:
             if any(str(c).strip() for row in top for c in row):
                 skipped.append(title)
@@ -134,6 +136,15 @@ def read_xlsx(path: Path, filename: str, con, progress: Progress) -> list[Table]
         _stage_table(con, table, data.slice(header_index + 1), offset, facts)
         if table.rows:
             tables.append(table)
+    if not tables and book != BOOK:
+        raise FileRefused(
+            _("“%(file)s”中没有可导入的数据（工作表：%(sheets)s）：表头应为%(titles)s的列，见导入模板")
+            % {
+                "file": filename,
+                "sheets": "、".join(skipped or names),
+                "titles": "或".join(f"“{sheet.title}”" for sheet in sheets(book)),
+            }
+        )
     if not tables:
         raise FileRefused(
             _(
