@@ -136,3 +136,16 @@ def test_replace_clears_the_monitoring_records(county):
     again = build.generate(3000, seed=2015, as_of=AS_OF, replace=True, parallel=False)
     for label, model in (("Case", Case), ("CaseStep", CaseStep), ("Clue", Clue), ("Notice", Notice)):
         assert model.objects.count() == again.rows[f"monitoring.{label}"] > 0
+
+
+def test_the_department_login_has_its_desk_and_a_month_uploaded(county):
+    """The 民政 list went through the real upload: twelve members matched and raised, one stranger and one
+    malformed number reported back, the clues dated the demo's day and waiting for the townships."""
+    from fupin.monitoring.models import DepartmentDesk, DepartmentUpload
+
+    desk = DepartmentDesk.objects.get(user__username="department")
+    upload = DepartmentUpload.objects.get()
+    assert (desk.department, upload.department, upload.period) == ("civil", "civil", "2025-05")
+    assert (upload.rows, upload.matched, upload.unmatched, upload.invalid, upload.clues_raised) == (14, 12, 1, 1, 12)
+    raised = Clue.objects.filter(source_ref__startswith="dept:civil:", reported_on=AS_OF)
+    assert raised.count() == 12 and set(raised.values_list("state", flat=True)) == {"pending"}

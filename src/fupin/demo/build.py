@@ -20,7 +20,7 @@ from fupin.core.progress import Progress
 from fupin.registry import bulkload
 from fupin.registry.models import Household
 
-from . import areas, households, load, monitoring, users, villages
+from . import areas, department_data, households, load, monitoring, users, villages
 from .areas import CITY_CODE, CITY_NAME, DEMO_PREFIX, plan_chunks
 from .errors import DemoDataExists, InvalidDemoOptions
 from .township import Township
@@ -141,6 +141,8 @@ def generate(
         rows["areas.AreaPopulation"] += areas.county_populations(plans)
         progress.phase("创建演示用户", 1)
         summary.users = users.create(plans, seed)
+        # the department login's month of data, through the upload service (after the users: it needs the login)
+        rows["monitoring.Clue"] += department_data.build(as_of)
         progress.advance("创建演示用户", 1)
     summary.rows = rows
     summary.seconds = time.perf_counter() - started
