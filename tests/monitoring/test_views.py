@@ -300,6 +300,9 @@ def test_the_home_page_counts_what_waits_for_each_role(client, users, make_house
     assert "<b>1</b> 乡镇审核" in body and "<b>1</b> 待受理线索" in body
     _, body = page(client, users["village_a1"], "/home/")
     assert "<b>1</b> 已登记、待乡镇受理的线索" in body
+    assert "/monitoring/departments/upload/" not in body
+    _, body = page(client, users["department"], "/home/")
+    assert 'href="/monitoring/departments/upload/"' in body and 'href="/monitoring/departments/"' in body
 
 
 def test_the_flagged_list_starts_monitoring_for_a_household(client, users, make_household, clock):

@@ -227,8 +227,18 @@ def _description(department: str, indicator: str, value, low_income: bool, limit
         "department": label,
         "period": period,
         "what": spec.label,
-        "value": value if value not in (None, "true") else _("是"),
+        "value": _shown_value(department, spec.column, value),
     }
+
+
+def _shown_value(department: str, column: str, value) -> str:
+    """A coded cell as its sheet's label (低保, not dibao); a yes-flag as 是; anything else as given."""
+    if value in (None, "true"):
+        return _("是")
+    for sheet_column in DEPARTMENT_SHEETS[department].columns:
+        if sheet_column.name == column and sheet_column.choices:
+            return dict(sheet_column.choices).get(str(value), str(value))
+    return str(value)
 
 
 def _write(con, upload: DepartmentUpload, user, table, limits: dict) -> int:
