@@ -4,6 +4,7 @@ PostgreSQL server of the run, a logged-in client and the checks of a Chinese pag
 import json
 import os
 import re
+from contextlib import contextmanager
 from urllib.parse import urlencode, urlsplit
 
 from django.test import Client
@@ -83,3 +84,34 @@ def assert_page(response, status, *texts):
     for text in texts:
         assert text in html, text
     return html
+
+
+#: Debian's chromium as the browser tests start it: no sandbox in a container, nothing fetched from the network
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@contextmanager
+def chromium():
+    """One chromium (for a module's fixture). Playwright's sync API keeps an event loop running in this thread, so
+    Django would refuse the ORM calls of the fixtures and assertions without DJANGO_ALLOW_ASYNC_UNSAFE."""
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

@@ -6,7 +6,6 @@ reviews, the county approves, the village posts the announcement, the county ent
 monitored."""
 
 import io
-import os
 import re
 from datetime import date, timedelta
 
@@ -19,31 +18,18 @@ from fupin.registry.models import Household
 from tests.factories import VILLAGE_A1
 from tests.monitoring.web_support import clock_fixture  # noqa: F401
 from tests.policy.registry_data import member
+from tests.support import chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]  # fmt: skip
 PASSWORD = "pw-12345678"  # tests/conftest.py
 DAY = date(2024, 3, 4)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

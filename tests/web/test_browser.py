@@ -1,46 +1,24 @@
 """The web app in a real browser (Debian chromium through Playwright) against the live test server: the clerk's
 path from login to an audited reveal, and the 404 a village user gets for another village's household."""
 
-import os
 import re
 
 import pytest
 
 from fupin.accounts.models import Action, AuditEntry
 from tests.factories import VILLAGE_A1, VILLAGE_B1, make_id
+from tests.support import chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SCREENSHOT = "/tmp/fupin-household-page.png"
 PASSWORD = "pw-12345678"  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")
 def browser():
-    """One chromium for the module. Playwright's sync API keeps an event loop running in this thread, so Django
-    would refuse the ORM calls of the fixtures and assertions without DJANGO_ALLOW_ASYNC_UNSAFE."""
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
