@@ -475,6 +475,34 @@ WEB: dict[str, list[Route]] = {
             note="the households are the run's flagged ones: another area's is not found, as a missing one",
         )
     ],
+    "monitoring:eliminate-from-run": [
+        Route(
+            "/monitoring/eliminate-from-run/",
+            "POST",
+            body=lambda w, v: {"run": w.pk("elimination_run"), "one": w.pk("household")},
+            form=True,
+            ok=302,
+            writer="township_a",
+            refused="inspector",
+            like_missing=False,
+            note="the world's households are not monitored: the refusal comes back as a message on the list (302), "
+            "nothing written; the success path is tests/monitoring/test_elimination_views.py",
+        )
+    ],
+    "monitoring:case-reverse": [
+        Route(
+            "/monitoring/cases/{pk}/reverse/",
+            "POST",
+            target="case",
+            body=lambda w, v: {"reason": "复核发现收入不稳定"},
+            form=True,
+            ok=400,
+            writer="township_a",
+            refused=None,
+            note="the world's case is an open identification: refused on its page (400), nothing written; the "
+            "success path is tests/monitoring/test_elimination_views.py",
+        )
+    ],
     "exchange:import": [
         Route("/exchange/import/", lists=True, shows=True),
         Route(

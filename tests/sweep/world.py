@@ -268,6 +268,7 @@ def build() -> World:
     )
 
     county_run = assess("monitoring", user=admin, pack_id="national-2023", as_of=AS_OF)
+    elimination_run = assess("risk_elimination", user=admin, pack_id="national-2023", as_of=AS_OF)
     for code in (VILLAGE_A1, VILLAGE_A2, VILLAGE_B1):  # every village a poor one, judged by the county's run
         VillageEvent.objects.create(village_id=code, kind=codes.VillageEventKind.POOR, date=date(2014, 10, 31))
     village_exit_run = assess("village_exit", user=admin, pack_id="national-2018", as_of=date(2019, 6, 30))
@@ -305,6 +306,7 @@ def build() -> World:
         "area_decision": village_exit_run.area_decisions.get(area_id=VILLAGE_A1),
         "member_event": member_event,
         "county_run": county_run,
+        "elimination_run": elimination_run,
         "run": township_run,
         "village_run": village_run,
         "assessment_job": assessment_job,

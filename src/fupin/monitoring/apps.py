@@ -9,7 +9,7 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         from fupin.policy import actions
 
-        from .codes import CLUE_RECORDERS
+        from .codes import CLUE_DECIDERS, CLUE_RECORDERS
 
         # 系统筛查: policy's flagged list of a monitoring run offers 发起监测 per household and for the ticked ones
         actions.register_flagged_action(
@@ -18,6 +18,14 @@ class MonitoringConfig(AppConfig):
             "monitoring:start-from-run",
             kinds={"monitoring"},
             may=lambda user, run: getattr(user, "role", None) in CLUE_RECORDERS,
+        )
+        # 风险消除: the flagged list of a risk-elimination run offers 启动风险消除 to the township and county
+        actions.register_flagged_action(
+            "monitoring.eliminate",
+            _("启动风险消除"),
+            "monitoring:eliminate-from-run",
+            kinds={"risk_elimination"},
+            may=lambda user, run: getattr(user, "role", None) in CLUE_DECIDERS,
         )
 
         from fupin.exchange.sheets import register

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import action_views, department_views, views
+from . import action_views, department_views, elimination_views, views
 
 app_name = "monitoring"
 
@@ -34,5 +34,7 @@ urlpatterns = [
     path("notices/<int:pk>/", action_views.notice_detail, name="notice-detail"),
     path("notices/<int:pk>/pdf/", action_views.notice_pdf, name="notice-pdf"),
     path("from-run/", action_views.start_from_run, name="start-from-run"),
+    path("eliminate-from-run/", elimination_views.start_from_run, name="eliminate-from-run"),
+    path("cases/<int:pk>/reverse/", elimination_views.reverse, name="case-reverse"),
     *department_urlpatterns,
 ]

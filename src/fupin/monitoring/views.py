@@ -18,7 +18,7 @@ from .codes import CLUE_DECIDERS, CLUE_RECORDERS, CaseState, ClueState, Decision
 from .filters import inbox_filters
 from .forms import AcceptClueForm, ActForm, AnswerForm, CategoryForm, EvidenceForm, ObjectionForm, RejectClueForm
 from .models import Case, Clue, Notice
-from .services import procedure
+from .services import elimination, procedure
 from .services.inbox import box_for, box_items, counts, overdue_by_area_and_step
 from .services.inbox_export import export_box
 from .tables import CaseTable, ClueTable, risk_labels
@@ -168,6 +168,7 @@ def case_context(request, case, *, error=None, **forms) -> dict:
         "answer_form": AnswerForm(),
         "open": case.state == CaseState.OPEN,
         "may_edit": request.user.may_edit and case.state == CaseState.OPEN,
+        "may_reverse": elimination.may_reverse(request.user, case),
         "error": error,
     }
 

@@ -147,7 +147,20 @@ def _risk_of(household: Household, on: date) -> str:
 def reverse_elimination(user, household: Household, *, on: date, reason: str, via="ui") -> StatusEvent:
     """Reverse a risk-elimination mark (撤销风险消除) with its reason: the household is monitored again. The registry
     refuses a household whose risk is not eliminated, or a date before its latest event."""
+    require_role(user, procedure.CASE_OPENERS, _("撤销风险消除"))
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired(_("撤销风险消除须填写原因"), field="reason")
     return record_event(user, household, registry_codes.EventKind.RISK_REVERSED, on, reason=reason, via=via)
+
+
+def may_reverse(user, case: Case) -> bool:
+    """Whether the case page offers 撤销风险消除: an approved elimination case whose household's risk is still
+    eliminated, for a township or county clerk (the same rules reverse_elimination and the registry enforce)."""
+    return (
+        getattr(user, "role", None) in procedure.CASE_OPENERS
+        and case.kind == codes.CaseKind.ELIMINATE
+        and case.state == codes.CaseState.APPROVED
+        and case.household is not None
+        and case.household.status == registry_codes.Status.RISK_ELIMINATED
+    )

@@ -1,0 +1,59 @@
+"""风险消除's doors on the web: 启动风险消除 from policy's flagged list of a risk-elimination run (the households the
+engine found eligible, one or the ticked ones), and 撤销风险消除 with its reason on the case that eliminated the risk.
+Both only call services.elimination, which re-judges, scopes and audits."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fupin.core.errors import DomainError
+from fupin.policy.models import Kind
+from fupin.policy.services.queries import listed_runs
+
+from .action_views import _case, _refused, escape
+from .services import elimination
+
+
+@login_required
+@require_POST
+def start_from_run(request):
+    """启动风险消除 for the household of a row's button (`one`) or the ticked ones (`household`) of the run shown."""
+    run = listed_runs(request.user, Kind.RISK_ELIMINATION).filter(pk=request.POST.get("run") or 0).first()
+    if run is None:
+        raise Http404(_("未找到该评估批次"))
+    picked = [request.POST["one"]] if request.POST.get("one") else request.POST.getlist("household")
+    ids = [int(value) for value in picked if value.isdigit()]
+    try:
+        started = elimination.start_elimination(request.user, ids, on=timezone.localdate(), via="ui")
+    except DomainError as error:
+        escape(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已对 %(count)s 户启动风险消除程序") % {"count": len(started)})
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("monitoring:inbox")
+
+
+@login_required
+@require_POST
+def reverse(request, pk):
+    """撤销风险消除 on the approved elimination case: the household is monitored again, the reason on the event."""
+    case = _case(request, pk)
+    try:
+        if not elimination.may_reverse(request.user, case):
+            raise elimination.NotEligible(_("只有已办结的风险消除事项、且该户仍为风险已消除时，才能撤销"))
+        elimination.reverse_elimination(
+            request.user, case.household, on=timezone.localdate(), reason=request.POST.get("reason", ""), via="ui"
+        )
+    except DomainError as error:
+        escape(error)
+        return _refused(request, case, error)
+    messages.success(request, _("已撤销风险消除，该户恢复为监测对象"))
+    return redirect("monitoring:case-detail", pk=case.pk)
