@@ -113,11 +113,13 @@ def raise_form(form, message=None):
     raise FormRefused(message or _first_error(form))
 
 
-def _case(request, pk):
+def case_or_404(request, pk):
+    """The case in the user's area, else the 404 of a missing one."""
     return scoped_or_404(Case.objects.select_related("village", "household", "clue"), request, pk=pk)
 
 
-def _refused(request, case, error, **forms):
+def refused_page(request, case, error, **forms):
+    """The case page again with the refusal's message and the forms as posted, answered with the error's status."""
     context = case_context(request, case, error=error.message, **forms)
     return render(request, "monitoring/case_detail.html", context, status=error.status)
 
@@ -126,7 +128,7 @@ def _refused(request, case, error, **forms):
 @require_POST
 def case_act(request, pk):
     """通过 / 不通过 / 退回 on the case's current step."""
-    case = _case(request, pk)
+    case = case_or_404(request, pk)
     form = ActForm(request.POST)
     try:
         if not form.is_valid():
@@ -138,7 +140,7 @@ def case_act(request, pk):
         )  # fmt: skip
     except DomainError as error:
         escape(error)
-        return _refused(request, Case.objects.get(pk=case.pk), error, act_form=form)
+        return refused_page(request, Case.objects.get(pk=case.pk), error, act_form=form)
     messages.success(request, _("已办理"))
     return redirect("monitoring:case-detail", pk=case.pk)
 
@@ -146,7 +148,7 @@ def case_act(request, pk):
 @login_required
 @require_POST
 def case_category(request, pk):
-    case = _case(request, pk)
+    case = case_or_404(request, pk)
     form = CategoryForm(request.POST)
     try:
         if not form.is_valid():
@@ -154,7 +156,7 @@ def case_category(request, pk):
         procedure.set_category(request.user, case, category=form.cleaned_data["category"], via="ui")
     except DomainError as error:
         escape(error)
-        return _refused(request, case, error, category_form=form)
+        return refused_page(request, case, error, category_form=form)
     messages.success(request, _("监测对象类别已保存"))
     return redirect("monitoring:case-detail", pk=case.pk)
 
@@ -162,7 +164,7 @@ def case_category(request, pk):
 @login_required
 @require_POST
 def evidence_add(request, pk):
-    case = _case(request, pk)
+    case = case_or_404(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
     try:
         if not form.is_valid():
@@ -172,7 +174,7 @@ def evidence_add(request, pk):
         )
     except DomainError as error:
         escape(error)
-        return _refused(request, case, error, evidence_form=form)
+        return refused_page(request, case, error, evidence_form=form)
     messages.success(request, _("材料已上传"))
     return redirect("monitoring:case-detail", pk=case.pk)
 
@@ -189,7 +191,7 @@ def evidence_download(request, pk):
 @login_required
 @require_POST
 def objection_add(request, pk):
-    case = _case(request, pk)
+    case = case_or_404(request, pk)
     form = ObjectionForm(request.POST)
     try:
         if not form.is_valid():
@@ -197,7 +199,7 @@ def objection_add(request, pk):
         procedure.record_objection(request.user, case, via="ui", **form.cleaned_data)
     except DomainError as error:
         escape(error)
-        return _refused(request, case, error, objection_form=form)
+        return refused_page(request, case, error, objection_form=form)
     messages.success(request, _("异议已登记"))
     return redirect("monitoring:case-detail", pk=case.pk)
 
@@ -215,7 +217,7 @@ def objection_answer(request, pk):
         )
     except DomainError as error:
         escape(error)
-        return _refused(request, objection.case, error)
+        return refused_page(request, objection.case, error)
     messages.success(request, _("异议已答复"))
     return redirect("monitoring:case-detail", pk=objection.case_id)
 
@@ -283,15 +285,26 @@ def start_from_run(request):
     run = listed_runs(request.user).filter(pk=request.POST.get("run") or 0).first()
     if run is None:
         raise Http404(_("未找到该评估批次"))
-    picked = [request.POST["one"]] if request.POST.get("one") else request.POST.getlist("household")
-    ids = [int(value) for value in picked if value.isdigit()]
     try:
-        started = clues.start_cases_from_run(request.user, run, ids, on=timezone.localdate(), via="ui")
+        started = clues.start_cases_from_run(
+            request.user, run, picked_households(request), on=timezone.localdate(), via="ui"
+        )
     except DomainError as error:
         escape(error)
         messages.error(request, error.message)
     else:
         messages.success(request, _("已对 %(count)s 户发起监测") % {"count": len(started)})
+    return back_to_list(request)
+
+
+def picked_households(request) -> list[int]:
+    """The households a flagged-list action posts: a row's button (`one`) or the ticked boxes (`household`)."""
+    picked = [request.POST["one"]] if request.POST.get("one") else request.POST.getlist("household")
+    return [int(value) for value in picked if value.isdigit()]
+
+
+def back_to_list(request):
+    """Back to the list the action came from (`next`, on this site only), else the inbox."""
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(back)

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,37 +14,34 @@ from fupin.core.errors import DomainError
 from fupin.policy.models import Kind
 from fupin.policy.services.queries import listed_runs
 
-from .action_views import _case, _refused, escape
+from .action_views import back_to_list, case_or_404, escape, picked_households, refused_page
 from .services import elimination
 
 
 @login_required
 @require_POST
 def start_from_run(request):
-    """启动风险消除 for the household of a row's button (`one`) or the ticked ones (`household`) of the run shown."""
+    """启动风险消除 for the households picked on the run's flagged list."""
     run = listed_runs(request.user, Kind.RISK_ELIMINATION).filter(pk=request.POST.get("run") or 0).first()
     if run is None:
         raise Http404(_("未找到该评估批次"))
-    picked = [request.POST["one"]] if request.POST.get("one") else request.POST.getlist("household")
-    ids = [int(value) for value in picked if value.isdigit()]
     try:
-        started = elimination.start_elimination(request.user, ids, on=timezone.localdate(), via="ui")
+        started = elimination.start_elimination(
+            request.user, picked_households(request), on=timezone.localdate(), via="ui"
+        )
     except DomainError as error:
         escape(error)
         messages.error(request, error.message)
     else:
         messages.success(request, _("已对 %(count)s 户启动风险消除程序") % {"count": len(started)})
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(back)
-    return redirect("monitoring:inbox")
+    return back_to_list(request)
 
 
 @login_required
 @require_POST
 def reverse(request, pk):
     """撤销风险消除 on the approved elimination case: the household is monitored again, the reason on the event."""
-    case = _case(request, pk)
+    case = case_or_404(request, pk)
     try:
         if not elimination.may_reverse(request.user, case):
             raise elimination.NotEligible(_("只有已办结的风险消除事项、且该户仍为风险已消除时，才能撤销"))
@@ -54,6 +50,6 @@ def reverse(request, pk):
         )
     except DomainError as error:
         escape(error)
-        return _refused(request, case, error)
+        return refused_page(request, case, error)
     messages.success(request, _("已撤销风险消除，该户恢复为监测对象"))
     return redirect("monitoring:case-detail", pk=case.pk)
