@@ -149,6 +149,7 @@ def test_the_department_login_has_its_desk_and_a_month_uploaded(county):
     assert (upload.rows, upload.matched, upload.unmatched, upload.invalid, upload.clues_raised) == (14, 12, 1, 1, 12)
     raised = Clue.objects.filter(source_ref__startswith="dept:civil:", reported_on=AS_OF)
     assert raised.count() == 12 and set(raised.values_list("state", flat=True)) == {"pending"}
+    assert raised.values("household").distinct().count() == 12  # one member a household
     assert {text.split("：")[1] for text in raised.values_list("description", flat=True)} == {
         "新增救助 低保",
         "新增救助 特困",

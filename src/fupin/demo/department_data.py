@@ -28,12 +28,17 @@ def build(as_of: date) -> int:
     if clerk is None:
         return 0
     DepartmentDesk.objects.create(user=clerk, department=codes.Department.CIVIL)
-    members = list(
+    members, households = [], set()
+    found = (
         Member.objects.restrict(clerk)
         .filter(household__status="ordinary", left_on__isnull=True)
         .order_by("pk")
-        .values_list("id_number", "name")[:MATCHED_ROWS]
+        .values_list("household_id", "id_number", "name")[: MATCHED_ROWS * 10]
     )
+    for household, number, name in found:  # one member a household: each row a household's own warning
+        if household not in households and len(members) < MATCHED_ROWS:
+            households.add(household)
+            members.append((number, name))
     if not members:
         return 0
     approved = as_of - timedelta(days=10)

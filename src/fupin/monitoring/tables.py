@@ -55,6 +55,9 @@ class ClueTable(_Due):
     def render_risk_types(self, record, value):
         return risk_labels(value)
 
+    def render_reported_on(self, record, value):
+        return value.isoformat()  # as the deadline beside it (the locale's 2026年11月29日 read as another kind)
+
 
 class CaseTable(_Due):
     step_due = tables.Column(_("本环节期限"))
