@@ -101,6 +101,8 @@ def test_openapi_lists_the_endpoints(live_server):
         "/api/monitoring/cases": {"get"},
         "/api/monitoring/cases/{case_id}": {"get"},
         "/api/monitoring/cases/{case_id}/act": {"post"},
+        "/api/monitoring/cases/{case_id}/reverse": {"post"},
+        "/api/monitoring/eliminations": {"post"},
         "/api/monitoring/notices": {"post"},
     }
     assert {path: set(operations) for path, operations in document["paths"].items()} == expected

@@ -80,3 +80,32 @@ def test_the_approved_case_reverses_only_with_a_reason(client, users, monitored,
     )
     assert "撤销原因" not in client.get(url).content.decode()  # nothing left to reverse
     assert codes.CaseState(Case.objects.get(pk=case.pk).state) == codes.CaseState.APPROVED
+
+
+def test_the_api_starts_and_reverses_an_elimination(api_as, users, monitored):  # noqa: F811
+    from tests.support import assert_error
+
+    household, early = monitored(), monitored("吴二")
+    api = api_as("township_a")
+    refused = api.post("/monitoring/eliminations", {"households": [household.pk, early.pk], "on": str(FIVE_MONTHS)})
+    assert "监测满规定月数" in assert_error(refused, 400, "not_eligible_for_elimination")["message"]
+    assert not Case.objects.exists()
+    assert (
+        api_as("village_a1")
+        .post("/monitoring/eliminations", {"households": [household.pk], "on": str(SIX_MONTHS)})
+        .status_code
+        == 403
+    )
+    started = api.post("/monitoring/eliminations", {"households": [household.pk], "on": str(SIX_MONTHS)})
+    assert started.status_code == 201, started.content
+    assert [(item["kind"], item["step"]) for item in started.json()] == [("eliminate", "verify")]
+
+    Case.objects.all().delete()
+    case = eliminate(users, household, on=SIX_MONTHS)
+    blank = api.post(f"/monitoring/cases/{case.pk}/reverse", {"on": "2024-09-02", "reason": " "})
+    assert "撤销风险消除须填写原因" in assert_error(blank, 400, "reason_required")["message"]
+    done = api.post(f"/monitoring/cases/{case.pk}/reverse", {"on": "2024-09-02", "reason": "复核发现收入不稳定"})
+    assert done.status_code == 200, done.content
+    assert Household.objects.get(pk=household.pk).status == registry_codes.Status.MONITORED
+    again = api.post(f"/monitoring/cases/{case.pk}/reverse", {"on": "2024-09-03", "reason": "再次撤销"})
+    assert_error(again, 400, "not_eligible_for_elimination")

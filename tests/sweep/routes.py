@@ -722,6 +722,28 @@ API: dict[tuple[str, str], list[Route]] = {
             note="the call closes the case (see the page's route)",
         )
     ],
+    ("POST", "/api/monitoring/eliminations"): [
+        Route(
+            body=lambda w, v: {"households": [w.pk("household") if w is not None else 0], "on": str(MONITORING_DAY)},
+            ok=400,
+            writer="township_a",
+            refused="inspector",
+            like_missing=False,
+            note="the world's households are not monitored: refused (400), nothing written; the success path is "
+            "tests/monitoring/test_elimination_views.py",
+        )
+    ],
+    ("POST", "/api/monitoring/cases/{case_id}/reverse"): [
+        Route(
+            target="case",
+            body=lambda w, v: {"on": str(MONITORING_DAY), "reason": "复核发现收入不稳定"},
+            ok=400,
+            writer="township_a",
+            refused=None,
+            note="the world's case is an open identification: refused (400), nothing written; the success path is "
+            "tests/monitoring/test_elimination_views.py",
+        )
+    ],
     ("POST", "/api/monitoring/notices"): [
         Route(
             body=lambda w, v: {

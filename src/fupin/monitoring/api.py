@@ -3,6 +3,7 @@ it, acting on a case, posting a notice. Thin over monitoring.services (scope, or
 theirs); every refusal leaves in the one error shape (fupin.api's handlers)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from fupin.api_common import ERRORS, paginate
@@ -19,12 +20,14 @@ from .schemas import (
     ClueIn,
     ClueOut,
     CluePage,
+    EliminationIn,
     InboxQuery,
     NoticeIn,
     NoticeOut,
     RejectIn,
+    ReverseIn,
 )
-from .services import clues, notices, procedure
+from .services import clues, elimination, notices, procedure
 from .services.inbox import BOXES, box_for, box_items
 
 router = Router(tags=["防返贫监测"])
@@ -108,3 +111,25 @@ def post_notice(request, payload: NoticeIn):
         posted_on=payload.posted_on, contact=payload.contact, issuer=payload.issuer, via=VIA,
     )  # fmt: skip
     return Status(201, notice)
+
+
+@router.post("/monitoring/eliminations", response={201: list[CaseOut], **ERRORS}, summary="启动风险消除")
+def start_elimination(request, payload: EliminationIn):
+    """An elimination case for each household, all or none: each must be monitored, in the caller's area and meet
+    the pack's elimination rules on `on` (judged by the engine; a refusal lists the rules it fails)."""
+    return Status(
+        201,
+        elimination.start_elimination(
+            request.auth, payload.households, on=payload.on, elimination_way=payload.elimination_way, via=VIA
+        ),
+    )
+
+
+@router.post("/monitoring/cases/{int:case_id}/reverse", response={200: CaseOut, **ERRORS}, summary="撤销风险消除")
+def reverse_elimination(request, case_id: int, payload: ReverseIn):
+    """撤销风险消除 on an approved elimination case whose household is still marked eliminated: monitored again."""
+    case = get_scoped(Case.objects.select_related("household"), request.auth, pk=case_id)
+    if not elimination.may_reverse(request.auth, case):
+        raise elimination.NotEligible(_("只有已办结的风险消除事项、且该户仍为风险已消除时，才能撤销"))
+    elimination.reverse_elimination(request.auth, case.household, on=payload.on, reason=payload.reason, via=VIA)
+    return case

@@ -134,3 +134,14 @@ class NoticeOut(Schema):
     @staticmethod
     def resolve_case_ids(notice):
         return sorted(notice.cases.values_list("pk", flat=True))
+
+
+class EliminationIn(Input):
+    households: list[int] = Field(..., title="农户 id", min_length=1, max_length=1000)
+    on: date = Field(..., title="启动日期")
+    elimination_way: str = Field("", title="消除方式（1 帮扶消除，2 自然消除；可在县级审定前再定）")
+
+
+class ReverseIn(Input):
+    on: date = Field(..., title="撤销日期")
+    reason: str = Field(..., title="撤销原因", max_length=200)
