@@ -3,7 +3,6 @@ it, acting on a case, posting a notice. Thin over monitoring.services (scope, or
 theirs); every refusal leaves in the one error shape (fupin.api's handlers)."""
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from fupin.api_common import ERRORS, paginate
@@ -129,7 +128,5 @@ def start_elimination(request, payload: EliminationIn):
 def reverse_elimination(request, case_id: int, payload: ReverseIn):
     """撤销风险消除 on an approved elimination case whose household is still marked eliminated: monitored again."""
     case = get_scoped(Case.objects.select_related("household"), request.auth, pk=case_id)
-    if not elimination.may_reverse(request.auth, case):
-        raise elimination.NotEligible(_("只有已办结的风险消除事项、且该户仍为风险已消除时，才能撤销"))
-    elimination.reverse_elimination(request.auth, case.household, on=payload.on, reason=payload.reason, via=VIA)
+    elimination.reverse_case(request.auth, case, on=payload.on, reason=payload.reason, via=VIA)
     return case

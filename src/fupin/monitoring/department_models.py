@@ -13,6 +13,7 @@ from fupin.accounts.roles import Role
 from fupin.areas.models import ScopedQuerySet
 
 from . import codes
+from .storage import MonitoringFiles
 
 
 class DepartmentDesk(models.Model):
@@ -55,21 +56,7 @@ def report_path(instance, filename):
 
 
 def report_storage():
-    """The folder of MONITORING_FILES_DIR as the setting is when a file is saved or opened (a storage built with
-    `location=` would keep the value it had when the model class was made, whatever a test or deployment sets)."""
-    import os
-
-    from django.core.files.storage import FileSystemStorage
-
-    class MonitoringFiles(FileSystemStorage):
-        @property
-        def base_location(self):
-            return str(settings.MONITORING_FILES_DIR)
-
-        @property
-        def location(self):
-            return os.path.abspath(self.base_location)
-
+    """The reports' storage (the callable the migration names): monitoring's files folder, read when used."""
     return MonitoringFiles()
 
 

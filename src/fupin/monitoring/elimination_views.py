@@ -43,10 +43,8 @@ def reverse(request, pk):
     """撤销风险消除 on the approved elimination case: the household is monitored again, the reason on the event."""
     case = case_or_404(request, pk)
     try:
-        if not elimination.may_reverse(request.user, case):
-            raise elimination.NotEligible(_("只有已办结的风险消除事项、且该户仍为风险已消除时，才能撤销"))
-        elimination.reverse_elimination(
-            request.user, case.household, on=timezone.localdate(), reason=request.POST.get("reason", ""), via="ui"
+        elimination.reverse_case(
+            request.user, case, on=timezone.localdate(), reason=request.POST.get("reason", ""), via="ui"
         )
     except DomainError as error:
         escape(error)

@@ -16,6 +16,7 @@ from fupin.areas.models import ScopedQuerySet
 from fupin.registry import codes as registry_codes
 
 from . import codes
+from .storage import MonitoringFiles
 
 
 class VillageScopedQuerySet(ScopedQuerySet):
@@ -199,9 +200,8 @@ def evidence_path(instance, filename):
 
 
 def evidence_storage():
-    from django.core.files.storage import FileSystemStorage
-
-    return FileSystemStorage(location=settings.MONITORING_FILES_DIR)
+    """The evidence files' storage (the callable the migration names)."""
+    return MonitoringFiles()
 
 
 class Evidence(models.Model):

@@ -17,6 +17,7 @@ the department's own file and the name, which find the row in the file the depar
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import shutil
@@ -235,10 +236,14 @@ def _shown_value(department: str, column: str, value) -> str:
     """A coded cell as its sheet's label (低保, not dibao); a yes-flag as 是; anything else as given."""
     if value in (None, "true"):
         return _("是")
-    for sheet_column in DEPARTMENT_SHEETS[department].columns:
-        if sheet_column.name == column and sheet_column.choices:
-            return dict(sheet_column.choices).get(str(value), str(value))
-    return str(value)
+    return _code_labels(department, column).get(str(value), str(value))
+
+
+@functools.cache
+def _code_labels(department: str, column: str) -> dict[str, str]:
+    """A department sheet's column's code → label (empty for a column without codes): looked up once, not per row."""
+    found = [c for c in DEPARTMENT_SHEETS[department].columns if c.name == column and c.choices]
+    return dict(found[0].choices) if found else {}
 
 
 def _write(con, upload: DepartmentUpload, user, table, limits: dict) -> int:

@@ -164,3 +164,10 @@ def may_reverse(user, case: Case) -> bool:
         and case.household is not None
         and case.household.status == registry_codes.Status.RISK_ELIMINATED
     )
+
+
+def reverse_case(user, case: Case, *, on: date, reason: str, via="ui") -> StatusEvent:
+    """撤销风险消除 from the approved elimination case (the web's button and the API): refused unless may_reverse."""
+    if not may_reverse(user, case):
+        raise NotEligible(_("只有已办结的风险消除事项、且该户仍为风险已消除时，才能撤销"))
+    return reverse_elimination(user, case.household, on=on, reason=reason, via=via)

@@ -7,9 +7,7 @@ import re
 import unicodedata
 from pathlib import PurePath
 
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -43,11 +41,6 @@ def safe_name(raw: str) -> str:
         stem, suffix = name, ""
     suffix = f".{suffix.lower()}" if suffix else ""
     return stem[: _NAME_MAX - len(suffix)] + suffix
-
-
-def _storage() -> FileSystemStorage:
-    """The files folder as the settings say now (the model's storage is fixed when the model loads)."""
-    return FileSystemStorage(location=settings.MONITORING_FILES_DIR)
 
 
 def _read_upload(upload) -> bytes:
@@ -94,7 +87,7 @@ def add_evidence(user, case, *, kind, upload, via="ui") -> Evidence:
         sha256=(digest := hashlib.sha256(content).hexdigest()),
         uploaded_by=user if getattr(user, "pk", None) else None,
     )
-    storage = _storage()
+    storage = evidence.file.storage
     evidence.file.name = storage.save(evidence_path(evidence, name), ContentFile(content))
     try:
         evidence.save()
@@ -120,6 +113,6 @@ def open_evidence(user, evidence, *, via="ui"):
         raise NotFound(_("未找到该材料"))
     if getattr(user, "role", None) not in ID_NUMBER_READERS:
         raise PermissionDenied(_("您的角色无权查看证明材料（材料含身份证号码等敏感信息）"))
-    handle = _storage().open(found.file.name, "rb")
+    handle = found.file.storage.open(found.file.name, "rb")
     audit.record(user, Action.EXPORT, found, area_code=found.case.village_id, changes={"file": found.name}, via=via)
     return handle
