@@ -196,3 +196,20 @@ def test_a_disaster_loss_carries_its_own_risk_type(users, make_household, tmp_pa
     done = upload(users["county"], tmp_path, text, department="emergency")
     assert (done.above_threshold, done.clues_raised) == (1, 1)
     assert Clue.objects.get().risk_types == ["0201"]
+
+
+def test_a_gbk_file_from_the_department_and_the_civil_labels(make_household, tmp_path, users):
+    """Departments' systems export CSV in GBK as often as UTF-8: the same reader as the registry's imports takes it.
+    A 民政 row's clue names the assistance by its label (低保), not its code."""
+    member = person(make_household)
+    path = tmp_path / "民政.csv"
+    path.write_bytes(
+        f"证件号码,姓名,救助类型,批准日期\n{member.id_number},{member.name},低保,2026-11-20\n".encode("gbk")
+    )
+    clerk = users["department"]
+    DepartmentDesk.objects.create(user=clerk, department="civil")
+    done = import_department_file(
+        clerk, department="civil", path=path, period="2026-11", reported_on=ON, filename="民政.csv", via="test"
+    )
+    assert (done.rows, done.matched, done.clues_raised) == (1, 1, 1)
+    assert Clue.objects.get().description == "民政数据（2026-11）：新增救助 低保"
