@@ -56,14 +56,16 @@ def _keys(staged: Import, column: str, kinds) -> str:
     parts = [f"SELECT {column} AS k FROM {staged.norm[k]}" for k in kinds if k in staged.norm]
     if not parts:
         return "SELECT CAST(NULL AS VARCHAR) AS k WHERE false"
-    # a key holding NUL matches nothing stored (no database keeps one; PostgreSQL refuses it even in a lookup):
-    # the row's own check refuses it with a reason
-    return f"SELECT DISTINCT k FROM ({' UNION ALL '.join(parts)}) WHERE k IS NOT NULL AND NOT contains(k, chr(0))"
+    return f"SELECT DISTINCT k FROM ({' UNION ALL '.join(parts)}) WHERE k IS NOT NULL"
 
 
 def _key_chunks(staged: Import, keys_sql: str):
-    """The keys, LOOKUP_BATCH at a time, read through a second DuckDB connection (the first keeps writing)."""
-    result = staged.con.cursor().execute(keys_sql)
+    """The keys, LOOKUP_BATCH at a time, read through a second DuckDB connection (the first keeps writing). A key
+    holding NUL matches nothing stored (no database keeps one; PostgreSQL refuses it even in a lookup), so it is
+    never sent: the row's own check refuses it with a reason. Here, where every caller's keys reach the database."""
+    result = staged.con.cursor().execute(
+        f"SELECT k FROM ({keys_sql}) AS keys(k) WHERE k IS NOT NULL AND NOT contains(CAST(k AS VARCHAR), chr(0))"
+    )
     while rows := result.fetchmany(LOOKUP_BATCH):
         yield [row[0] for row in rows]
 
