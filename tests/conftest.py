@@ -68,6 +68,7 @@ def _assessment_jobs_dir(settings, tmp_path):
     """Assessment jobs' progress files in the test's own folder, never the working directory."""
     settings.POLICY_JOBS_DIR = tmp_path / "assessments"
     settings.MONITORING_FILES_DIR = tmp_path / "monitoring"  # evidence files, department reports
+    settings.ASSISTANCE_FILES_DIR = tmp_path / "assistance"  # visit photos
 
 
 def _build_areas():

@@ -93,6 +93,9 @@ ENVIRONMENT = {
         "$FUPIN_DATA_DIR/monitoring",
         "monitoring cases' evidence files (排查表, 承诺授权书 …) and department uploads' reports, served only scoped",
     ),
+    "FUPIN_ASSISTANCE_DIR": Variable(
+        "$FUPIN_DATA_DIR/assistance", "visit photos taken on cadres' phones (resized, EXIF kept), served only scoped"
+    ),
     "FUPIN_HOUSEHOLD_NUMBER_PATTERN": Variable(
         "2–24 letters, digits or -, a letter or digit at each end",
         "the county's 户编号: a regular expression the whole number must match, read alike by Python and DuckDB",
@@ -169,6 +172,7 @@ INSTALLED_APPS = [
     "fupin.policy",
     "fupin.exchange",
     "fupin.monitoring",
+    "fupin.assistance",
     "fupin.web",
     "fupin.demo",
     "axes",
@@ -342,6 +346,7 @@ EXPORT_KEEP_HOURS = float(env("FUPIN_EXPORT_KEEP_HOURS", "24"))
 POLICY_PARALLEL_MIN_HOUSEHOLDS = int(env("FUPIN_ASSESS_PARALLEL_MIN", "100000"))
 POLICY_JOBS_DIR = Path(env("FUPIN_ASSESS_DIR", DATA_DIR / "assessments"))  # assessment jobs' progress
 MONITORING_FILES_DIR = Path(env("FUPIN_MONITORING_DIR", DATA_DIR / "monitoring"))  # evidence, department reports
+ASSISTANCE_FILES_DIR = Path(env("FUPIN_ASSISTANCE_DIR", DATA_DIR / "assistance"))  # visit photos
 # Registry field rules (fupin.registry.values): the county's household-number pattern (a regular expression the whole
 # number must match; empty: 2–24 letters, digits or "-") with its description for clerks, and the earliest date a
 # registry event may carry (identification, monitoring, status events; none may be in the future).

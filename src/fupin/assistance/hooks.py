@@ -1,0 +1,19 @@
+"""What assistance plugs into the layers below it, connected once in AppConfig.ready(): the policy engine's
+`measures_in_place` count (policy.compute.register_measures). Helpers add their own hooks here (the household
+page's panel, the exchange sheets, the registry's 纳入监测 event)."""
+
+from fupin.policy import compute
+
+from .codes import MeasureStatus
+
+#: a household's measures in place on the assessment date: marked in place or ended, the date within its period.
+#: Our own text over {hid} and %(as_of)s (policy.compute.register_measures), never input.
+MEASURES_IN_PLACE_SQL = (
+    "(SELECT COUNT(*) FROM assistance_measure am WHERE am.household_id = {hid} "
+    f"AND am.status <> '{MeasureStatus.PLANNED}' AND am.started_on <= %(as_of)s "
+    "AND (am.ended_on IS NULL OR am.ended_on >= %(as_of)s))"
+)
+
+
+def connect():
+    compute.register_measures(MEASURES_IN_PLACE_SQL)
