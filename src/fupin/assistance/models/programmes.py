@@ -1,4 +1,4 @@
-"""Relocation (易地扶贫搬迁), training (培训), enterprise–village pairings (一企包一村) and social assistance (社会帮扶).
+"""Relocation (易地扶贫搬迁), training (培训), enterprise–village pairings (一企包一村) and social aid (社会帮扶).
 
 A relocation site belongs to the area it lies in (a township or the county seat); a relocated household's row to
 its village of origin, where the household is registered. A training belongs to the area that ran it, its
