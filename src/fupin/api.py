@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from fupin.accounts.api import API_AUTH
 from fupin.accounts.api import router as accounts_router
+from fupin.assistance.api import router as assistance_router
 from fupin.core.errors import DomainError, MethodNotAllowed, NotFound, error_body, too_large
 from fupin.exchange.api import router as exchange_router
 from fupin.monitoring.api import router as monitoring_router
@@ -106,6 +107,7 @@ api.add_router("/", policy_router)
 api.add_router("/", exchange_router)
 api.add_router("/", monitoring_router)
 api.add_router("/", department_router)  # monitoring: department data (h-dept)
+api.add_router("/", assistance_router)
 
 # Last, so every path no router matched (and a path with a malformed id) is a 404 in the error shape.
 unmatched = Router()

@@ -19,6 +19,7 @@ urlpatterns = [
     path("assessments/", include("fupin.policy.urls")),
     path("exchange/", include("fupin.exchange.urls")),
     path("monitoring/", include("fupin.monitoring.urls")),
+    path("assistance/", include("fupin.assistance.urls")),
     path("", include("fupin.web.urls")),
     path("", include(exports)),
     path("", include("fupin.registry.urls")),  # "/" is the household list: the home page until web has its own

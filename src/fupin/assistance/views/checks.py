@@ -1,0 +1,3 @@
+"""Pages of assistance: checks (helper fills)."""
+
+urls = []

@@ -1,0 +1,3 @@
+"""Pages of assistance: measures (helper fills)."""
+
+urls = []

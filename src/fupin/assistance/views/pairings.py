@@ -1,0 +1,3 @@
+"""Pages of assistance: pairings (helper fills)."""
+
+urls = []

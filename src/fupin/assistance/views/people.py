@@ -1,0 +1,3 @@
+"""Pages of assistance: people (helper fills)."""
+
+urls = []

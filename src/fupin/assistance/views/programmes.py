@@ -1,0 +1,3 @@
+"""Pages of assistance: programmes (helper fills)."""
+
+urls = []

@@ -1,0 +1,3 @@
+"""Pages of assistance: visits (helper fills)."""
+
+urls = []
