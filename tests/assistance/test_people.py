@@ -146,7 +146,9 @@ def test_a_new_post_ends_the_parts_open_one_the_day_before(users):
     assert people.set_post_on(VILLAGE_A1, "contact_leader", date(2022, 3, 1)).cadre == second
     assert SetPost.objects.get(cadre=first).ended_on == date(2022, 2, 28)
     with pytest.raises(AssistanceRefused) as refused:  # a unit part names a unit, not a cadre
-        people.post_to_set(county, village_code=VILLAGE_A1, part="unit", started_on=date(2022, 3, 1), cadre=first, via=UI)
+        people.post_to_set(
+            county, village_code=VILLAGE_A1, part="unit", started_on=date(2022, 3, 1), cadre=first, via=UI
+        )
     assert refused.value.field == "unit"
     with pytest.raises(AssistanceRefused):  # a first secretary must be one
         people.post_to_set(

@@ -17,3 +17,14 @@ MEASURES_IN_PLACE_SQL = (
 
 def connect():
     compute.register_measures(MEASURES_IN_PLACE_SQL)
+    _people_sheets()
+
+
+def _people_sheets():
+    """The people workbook's sheets (book "assistance"): exchange reads and checks them, services.people_import
+    writes them."""
+    from fupin.exchange.sheets import register
+
+    from .sheets import SHEETS
+
+    register(*SHEETS)

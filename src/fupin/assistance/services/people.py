@@ -143,7 +143,9 @@ def _cadre_values(user, cadre: Cadre, fields: dict) -> None:
     """Check and set the fields given (those of CADRE_FIELDS and active) on `cadre`."""
     unknown = set(fields) - set(UPDATABLE)
     if unknown:
-        raise AssistanceRefused(_("不能修改的字段：%(f)s") % {"f": "、".join(sorted(unknown))}, field=sorted(unknown)[0])
+        raise AssistanceRefused(
+            _("不能修改的字段：%(f)s") % {"f": "、".join(sorted(unknown))}, field=sorted(unknown)[0]
+        )
     if "name" in fields:
         cadre.name = _name(fields["name"])
     if "unit" in fields:
@@ -332,9 +334,7 @@ def _end_post(user, post, on: date, via):
 
 def _post(user, village, part, started_on, holder: dict, via, *, ended_on=None) -> SetPost:
     """Start a post of `part`, ending the part's open one the day before (it must have started earlier)."""
-    current = (
-        SetPost.objects.select_for_update().filter(village=village, part=part, ended_on__isnull=True).first()
-    )
+    current = SetPost.objects.select_for_update().filter(village=village, part=part, ended_on__isnull=True).first()
     if current is not None:
         if current.started_on >= started_on:
             raise AssistanceRefused(
@@ -372,9 +372,7 @@ def post_to_set(user, *, village_code, part, started_on, cadre=None, unit=None, 
     holder = given[needs]
     labels = {"cadre": _("干部"), "unit": _("帮扶单位"), "team": _("驻村工作队")}
     if holder is None:
-        raise AssistanceRefused(
-            _("%(part)s应选择%(what)s") % {"part": part.label, "what": labels[needs]}, field=needs
-        )
+        raise AssistanceRefused(_("%(part)s应选择%(what)s") % {"part": part.label, "what": labels[needs]}, field=needs)
     if any(value is not None for name, value in given.items() if name != needs):
         raise AssistanceRefused(_("%(part)s只填写%(what)s") % {"part": part.label, "what": labels[needs]}, field=needs)
     if needs == "team":
