@@ -8,7 +8,7 @@ serve it: a village clerk may name them in his village's set and teams though hi
 import re
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
