@@ -48,7 +48,7 @@ def test_the_cadre_list_is_scoped_masked_and_filtered(client, users, people_worl
     filtered = client.get(reverse("assistance:cadre-list") + "?first_secretary=0").content.decode()
     assert "上官东干" not in filtered
     department = client_of(client, users["department"]).get(reverse("assistance:cadre-list")).content.decode()
-    assert "135****0001" in department and "cadres/%d/reveal" % people_world["mine"].pk not in department
+    assert "135****0001" in department and f"cadres/{people_world['mine'].pk}/reveal" not in department
 
 
 def test_the_reveal_is_audited_and_refused_to_a_role_that_may_not_see_phones(client, users, people_world):

@@ -53,9 +53,12 @@ class _Keyed(forms.Form):
     def setup(self):
         pass
 
-    def unit_field(self, name="unit", label=_("帮扶单位")):
+    def unit_field(self, name="unit", label=None):
         self.fields[name] = forms.ModelChoiceField(
-            label=label, queryset=serving(Unit.objects.all(), self.user), required=False, empty_label="——"
+            label=label or _("帮扶单位"),
+            queryset=serving(Unit.objects.all(), self.user),
+            required=False,
+            empty_label="——",
         )
 
     def refuse(self, error, names) -> None:
