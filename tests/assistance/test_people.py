@@ -71,10 +71,11 @@ def test_a_village_clerk_names_the_countys_unit_but_not_another_townships(users)
     assert Cadre.objects.count() == 1
 
 
-def test_the_masked_phone_is_what_the_audit_keeps(users):
+def test_an_update_is_audited_with_what_changed(users):
     made = cadre(users["county"], phone="13912345678")
-    entry = AuditEntry.objects.get(model="assistance.cadre", object_id=str(made.pk))
-    assert entry.changes["phone"] == [None, "139****5678"]
+    people.update_cadre(users["county"], made, post="副局长", phone="13912345679", via=UI)
+    entry = AuditEntry.objects.get(model="assistance.cadre", object_id=str(made.pk), action="update")
+    assert entry.changes == {"post": ["", "副局长"], "phone": ["13912345678", "13912345679"]}
 
 
 def test_first_secretary_flag_follows_the_team_post_and_cannot_be_dropped_while_serving(users):

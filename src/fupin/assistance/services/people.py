@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from fupin.accounts import audit
-from fupin.accounts.masking import mask_value
 from fupin.accounts.models import Action, User
 from fupin.accounts.roles import Role
 from fupin.areas.models import Area
@@ -108,11 +107,8 @@ def _user_area(user):
 
 
 def _audited(user, action, obj, before: dict, via: str):
-    after = audit.snapshot(obj)
-    for snap in (before, after):
-        if snap.get("phone"):
-            snap["phone"] = mask_value("phone", snap["phone"])
-    audit.record(user, action, obj, changes=audit.diff(before, after), via=via)
+    """The entry with what changed; the log keeps a phone as stored and masks it when shown (accounts.admin)."""
+    audit.record(user, action, obj, changes=audit.diff(before, audit.snapshot(obj)), via=via)
 
 
 # ── units and cadres ────────────────────────────────────────────────────────────────────────────────────────────
