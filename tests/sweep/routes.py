@@ -578,6 +578,126 @@ DEPARTMENT_WEB: dict[str, list[Route]] = {
 }
 WEB.update(DEPARTMENT_WEB)
 
+
+def _people_upload(village, name="新导入单位"):
+    """The people workbook as CSV: one unit filed under `village`."""
+    content = f"单位名称,单位类型,所属区划代码\n{name},企业,{village}\n".encode()
+    return SimpleUploadedFile("帮扶单位.csv", content, content_type="text/csv")
+
+
+#: the team a new one follows: its arrival ends the open 驻村工作队 post of the village's set the day before
+NEW_TEAM_AUDIT = (("create", "assistance.workteam"), ("update", "assistance.setpost"), ("create", "assistance.setpost"))
+#: assistance's people (h-people): units, cadres, teams, the village's set, the people workbook
+PEOPLE_WEB: dict[str, list[Route]] = {
+    "assistance:index": [Route("/assistance/")],
+    "assistance:unit-list": [Route("/assistance/units/", lists=True, shows=True)],
+    "assistance:unit-add": [
+        Route("/assistance/units/add/"),
+        Route(
+            "/assistance/units/add/",
+            "POST",
+            body=lambda w, v: {"area_code": v, "name": "新帮扶单位", "kind": "enterprise"},
+            form=True,
+            ok=302,
+            audit=(("create", "assistance.unit"),),
+        ),
+    ],
+    "assistance:cadre-list": [
+        Route("/assistance/cadres/", lists=True, shows=True),
+        Route("/assistance/cadres/?first_secretary=1&level=staff", lists=True, shows=True),
+    ],
+    "assistance:cadre-add": [
+        Route("/assistance/cadres/add/"),
+        Route(
+            "/assistance/cadres/add/",
+            "POST",
+            body=lambda w, v: {"area_code": v, "name": "新帮扶干部", "level": "staff", "phone": "13800000000"},
+            form=True,
+            ok=302,
+            audit=(("create", "assistance.cadre"),),
+        ),
+    ],
+    "assistance:cadre-detail": [Route("/assistance/cadres/{pk}/", target="cadre")],
+    "assistance:cadre-link": [
+        Route(
+            "/assistance/cadres/{pk}/link/",
+            "POST",
+            target="cadre",
+            body=lambda w, v: {"login": "cadre_a1"},
+            form=True,
+            ok=302,
+            audit=(("update", "assistance.cadre"),),
+        )
+    ],
+    "assistance:cadre-reveal": [
+        Route(
+            "/assistance/cadres/{pk}/reveal/",
+            "POST",
+            target="cadre",
+            body=lambda w, v: {},
+            form=True,
+            audit=(("reveal", "assistance.cadre"),),
+        )
+    ],
+    "assistance:team-list": [
+        Route("/assistance/teams/", lists=True, shows=True),
+        Route(f"/assistance/teams/?village={VILLAGE_A1}", lists=True, shows=True),
+    ],
+    "assistance:team-add": [
+        Route("/assistance/teams/add/"),
+        Route(
+            "/assistance/teams/add/",
+            "POST",
+            body=lambda w, v: {"village_code": v, "batch": "5", "started_on": "2024-03-01"},
+            form=True,
+            ok=302,
+            audit=NEW_TEAM_AUDIT,
+        ),
+    ],
+    "assistance:team-member-add": [
+        Route("/assistance/teams/{pk}/members/add/", target="team"),
+        Route(
+            "/assistance/teams/{pk}/members/add/",
+            "POST",
+            target="team",
+            body=lambda w, v: {"cadre": w.pk("county_cadre"), "role": "member", "joined_on": "2024-03-02"},
+            form=True,
+            ok=302,
+            audit=(("create", "assistance.teammember"),),
+        ),
+    ],
+    "assistance:set-index": [Route("/assistance/sets/", lists=True, writer="township_a")],
+    "assistance:village-set": [
+        Route("/assistance/sets/{pk}/", target="village"),
+        Route("/assistance/sets/{pk}/?on=2021-04-30", target="village"),
+    ],
+    "assistance:set-post-add": [
+        Route("/assistance/sets/{pk}/add/?part=agronomist", target="village"),
+        Route(
+            "/assistance/sets/{pk}/add/",
+            "POST",
+            target="village",
+            body=lambda w, v: {"part": "agronomist", "cadre": w.pk("county_cadre"), "started_on": "2024-03-01"},
+            form=True,
+            ok=302,
+            audit=(("create", "assistance.setpost"),),
+        ),
+    ],
+    "assistance:people-import": [
+        Route("/assistance/people/import/"),
+        Route(
+            "/assistance/people/import/",
+            "POST",
+            body=lambda w, v: {"file": _people_upload(v)},
+            form=True,
+            audit=(("create", "assistance.unit", "import"), ("import", "assistance.import")),
+            note="an outsider's file is refused row by row: its unit's area is not theirs, written nothing",
+        ),
+    ],
+    "assistance:people-template": exempt("static: the people workbook's empty template with its code lists"),
+}
+WEB.update(PEOPLE_WEB)
+
 #: the API's operations, by (method, path) as in the OpenAPI document
 API: dict[tuple[str, str], list[Route]] = {
     ("GET", "/api/me"): [Route(lists=True)],
@@ -779,6 +899,51 @@ API.update(
         ],
     }
 )
+API.update(
+    {  # assistance's people (h-people)
+        ("GET", "/api/assistance/units"): [Route(lists=True, shows=True)],
+        ("POST", "/api/assistance/units"): [
+            Route(
+                body=lambda w, v: {"area": v, "name": "接口单位", "kind": "other"},
+                ok=201,
+                audit=(("create", "assistance.unit"),),
+            )
+        ],
+        ("GET", "/api/assistance/cadres"): [
+            Route(lists=True, shows=True),
+            Route("?first_secretary=1", lists=True, shows=True),
+        ],
+        ("POST", "/api/assistance/cadres"): [
+            Route(
+                body=lambda w, v: {"area": v, "name": "接口干部", "phone": "13800000001"},
+                ok=201,
+                audit=(("create", "assistance.cadre"),),
+            )
+        ],
+        ("GET", "/api/assistance/cadres/{cadre_id}"): [Route(target="cadre")],
+        ("PATCH", "/api/assistance/cadres/{cadre_id}"): [
+            Route(target="cadre", body=lambda w, v: {"post": "接口职务"}, audit=(("update", "assistance.cadre"),))
+        ],
+        ("GET", "/api/assistance/teams"): [Route(lists=True, shows=True)],
+        ("POST", "/api/assistance/teams"): [
+            Route(
+                body=lambda w, v: {"village": v, "batch": 6, "started_on": "2024-03-01"}, ok=201, audit=NEW_TEAM_AUDIT
+            )
+        ],
+        ("POST", "/api/assistance/teams/{team_id}/members"): [
+            Route(
+                target="team",
+                body=lambda w, v: {"cadre": w.pk("county_cadre"), "role": "member", "joined_on": "2024-03-02"},
+                ok=201,
+                audit=(("create", "assistance.teammember"),),
+            )
+        ],
+        ("GET", "/api/assistance/villages/{village_code}/set"): [
+            Route(target="village"),
+            Route("?on=2021-04-30", target="village"),
+        ],
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -804,7 +969,8 @@ class Case:
         if self.family == "web":
             return route.path.replace("{pk}", str(pk))
         method, template = self.key.split(" ", 1)
-        for name in ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id", "upload_id"):
+        names = ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id", "upload_id")
+        for name in (*names, "cadre_id", "team_id", "village_code"):
             template = template.replace("{" + name + "}", str(pk))
         return template + route.path
 
@@ -913,6 +1079,43 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         "(tests/policy/test_county_packs.py)"
     ),
 }
+
+ADMIN_MODELS.update(
+    {  # assistance's people (h-people)
+        "assistance.unit": AdminModel(
+            "unit",
+            change={"contact": "后台联系人"},
+            add_under="village",
+            add=lambda fk: {"area": fk, "name": "后台单位", "kind": "other"},
+        ),
+        "assistance.cadre": AdminModel(
+            "cadre",
+            change={"post": "后台职务"},
+            add_under="village",
+            add=lambda fk: {"area": fk, "name": "后台干部", "level": "staff"},
+        ),
+        "assistance.workteam": AdminModel(
+            "team",
+            change={"ended_on": "2024-05-31"},
+            add_under="village",
+            add=lambda fk: {"village": fk, "batch": "9", "started_on": "2024-01-01"},
+        ),
+        "assistance.setpost": AdminModel(
+            "set_post",
+            change={"ended_on": "2024-05-31"},
+            delete=True,
+            add_under="village",
+            add=lambda fk: {"village": fk, "part": "agronomist", "started_on": "2024-01-01"},
+        ),
+        "assistance.responsiblerole": AdminModel(
+            "responsible_role",
+            change={"name": "后台改名"},
+            delete=True,
+            add_under="village",
+            add=lambda fk: {"area": fk, "code": "adm", "name": "后台类别", "order": "9", "default_from": "none"},
+        ),
+    }
+)
 
 #: the admin site's own URL patterns (by name; the catch-all by its pattern)
 ADMIN_SITE: dict[str, str] = {

@@ -204,6 +204,42 @@ def _department_upload(clerk):
     )
 
 
+PEOPLE_PHONES = {"cadre_a1": "13566660021", "unit_a1": "13566660022", "cadre_b1": "13566660023"}
+CADRE_A1, UNIT_A1, CADRE_B1 = "上官东干", "东一村合作社", "西门西干"
+
+
+def _people(users) -> dict:
+    """Assistance's people (h-people): 东一村's unit and cadre (a first secretary in its team, which is posted in its
+    set), its set's unit, a county cadre any village may name, a responsible role filed under 东一村 for the admin's
+    sweep (a county files its roles under the county), and 西一村's cadre and team."""
+    from fupin.assistance.models import ResponsibleRole
+    from fupin.assistance.services import people
+
+    county, day = users["county"], date(2021, 5, 1)
+    unit = people.create_unit(
+        county, area_code=VILLAGE_A1, name=UNIT_A1, kind="social", phone=PEOPLE_PHONES["unit_a1"], via="test"
+    )
+    cadre = people.create_cadre(
+        county, area_code=VILLAGE_A1, name=CADRE_A1, unit=unit, phone=PEOPLE_PHONES["cadre_a1"], via="test"
+    )
+    team = people.create_team(county, village_code=VILLAGE_A1, batch=1, started_on=day, via="test")
+    people.add_team_member(county, team, cadre, role="first_secretary", joined_on=day, via="test")
+    set_post = people.post_to_set(county, village_code=VILLAGE_A1, part="unit", started_on=day, unit=unit, via="test")
+    county_cadre = people.create_cadre(county, area_code=COUNTY, name="县派干部", team_member=True, via="test")
+    b1 = people.create_cadre(county, area_code=VILLAGE_B1, name=CADRE_B1, phone=PEOPLE_PHONES["cadre_b1"], via="test")
+    team_b1 = people.create_team(county, village_code=VILLAGE_B1, batch=1, started_on=day, via="test")
+    people.add_team_member(county, team_b1, b1, role="leader", joined_on=day, via="test")
+    role = ResponsibleRole.objects.create(area_id=VILLAGE_A1, code="sweep", name="东一村责任人类别")
+    return {
+        "unit": unit,
+        "cadre": cadre,
+        "team": team,
+        "set_post": set_post,
+        "county_cadre": county_cadre,
+        "responsible_role": role,
+    }
+
+
 def build() -> World:
     for code, name, level, parent in AREAS:
         Area.objects.create(code=code, name=name, level=level, parent_id=parent)
@@ -295,6 +331,7 @@ def build() -> World:
     monitoring = _monitoring(users, a1, b1)
     objects = {
         **monitoring,
+        **_people(users),
         "household": a1,
         "member": a1.members.get(relation="01"),
         "child": a1.members.get(relation="03"),
@@ -321,15 +358,25 @@ def build() -> World:
         "household_b1": b1,
     }
     markers = {
-        VILLAGE_A1: [a1.number, "欧阳东明", "欧阳小东", "东一村", TOKEN_NAME_A1, JOB_NAME_A1, CLUE_TEXT_A1],
+        VILLAGE_A1: [
+            a1.number,
+            "欧阳东明",
+            "欧阳小东",
+            "东一村",
+            TOKEN_NAME_A1,
+            JOB_NAME_A1,
+            CLUE_TEXT_A1,
+            CADRE_A1,
+            UNIT_A1,
+        ],
         VILLAGE_A2: [a2.number, "令狐南风", "令狐小东", "东二村"],
-        VILLAGE_B1: [b1.number, "司马西亮", "司马小西", "司马东来", "西一村", CLUE_TEXT_B1],
+        VILLAGE_B1: [b1.number, "司马西亮", "司马小西", "司马东来", "西一村", CLUE_TEXT_B1, CADRE_B1],
         TOWNSHIP_A: ["东乡镇"],
         TOWNSHIP_B: ["西乡镇"],
     }
     secrets = {
         "id_number": [ID_A1_HEAD, ID_A1_CHILD, CERT_A1_CHILD, ID_A2_HEAD, ID_B1_HEAD, ID_B1_CHILD, BAD_ID],
-        "phone": list(PHONES.values()),
+        "phone": [*PHONES.values(), *PEOPLE_PHONES.values()],
         "bank_account": list(BANKS.values()),
         "health": [CHRONIC_LABEL],
     }

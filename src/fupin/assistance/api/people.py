@@ -28,7 +28,17 @@ CadreOut = output_schema(Cadre, "CadreOut", ("id", "area", *CADRE_FIELDS, "activ
 CadrePage = page_of(CadreOut, "CadrePage")
 CadreIn = input_schema(Cadre, "CadreIn", ("area", *CADRE_FIELDS), required=("area", "name"))
 CadrePatch = input_schema(Cadre, "CadrePatch", (*CADRE_FIELDS, "active"), partial_update=True)
-MemberOut = output_schema(TeamMember, "MemberOut", ("id", "cadre", "role", "joined_on", "left_on"))
+
+
+class CadreNamed(Labelled):
+    cadre_name: str = Field(..., title="干部姓名")
+
+    @staticmethod
+    def resolve_cadre_name(obj):
+        return obj.cadre.name
+
+
+MemberOut = output_schema(TeamMember, "MemberOut", ("id", "cadre", "role", "joined_on", "left_on"), base=CadreNamed)
 MemberIn = input_schema(TeamMember, "MemberIn", ("cadre", "role", "joined_on"), required=("cadre", "joined_on"))
 TeamIn = input_schema(
     WorkTeam,
@@ -139,7 +149,7 @@ def update_cadre(request, cadre_id: int, payload: CadrePatch):
 
 
 def _teams(user):
-    members = TeamMember.objects.order_by("role", "joined_on")
+    members = TeamMember.objects.select_related("cadre").order_by("role", "joined_on")
     return WorkTeam.objects.restrict(user).prefetch_related(Prefetch("members", queryset=members))
 
 
