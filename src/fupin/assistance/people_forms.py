@@ -136,6 +136,7 @@ class SetPostForm(_Keyed):
         self.fields["team"] = forms.ModelChoiceField(
             label=_("驻村工作队"), queryset=self.village.work_teams.all(), required=False, empty_label="——"
         )
+        self.fields["part"].help_text = _("联系领导、第一书记、农技员选干部；帮扶单位选单位；驻村工作队选本村的工作队")
         self.order_fields(["part", "cadre", "unit", "team", "started_on"])
 
 

@@ -18,9 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from fupin.accounts.models import User
 from fupin.areas.models import Area, Level
 from fupin.areas.scoping import get_scoped
-from fupin.core.errors import DomainError, MethodNotAllowed, NotFound, PermissionDenied
+from fupin.core.errors import DomainError, MethodNotAllowed, NotFound, PermissionDenied, json_error
 from fupin.registry.services.base import reveal as reveal_value
-from fupin.web.errors import json_error
 
 from ..codes import SetPart
 from ..models import Cadre, Pairing, Responsibility, SetPost, TeamMember, Unit, WorkTeam
