@@ -146,3 +146,15 @@ def test_the_template_is_a_workbook_with_the_four_sheets(users):
     path = io.BytesIO(template_bytes())
     names = fastexcel.read_excel(path.getvalue()).sheet_names
     assert names[:4] == ["帮扶单位", "帮扶干部", "驻村工作队", "村级帮扶力量"]
+
+
+def test_a_villages_batches_are_written_in_the_order_they_arrived(users):
+    teams = [
+        TEAMS[0],
+        [VILLAGE_A1, "2", "", "2023-05-01", "", "", "", ""],
+        [VILLAGE_A1, "1", "", "2021-05-01", "2023-04-30", "", "", ""],
+    ]
+    outcome = import_people(users["county"], workbook(驻村工作队=teams), "x.xlsx")
+    assert outcome.ok, outcome.errors
+    assert people.set_post_on(VILLAGE_A1, SetPart.TEAM, date(2023, 4, 30)).team.batch == 1
+    assert people.set_post_on(VILLAGE_A1, SetPart.TEAM, date(2023, 5, 1)).team.batch == 2

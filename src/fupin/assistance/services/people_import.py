@@ -91,6 +91,8 @@ def import_people(user, source, filename: str, *, via: str = "ui") -> Outcome:
         if outcome.errors:
             return outcome
         rows = [(table, _rows(con, table, norm)) for table, norm in staged]
+        # a village's batches in the order they arrived, whatever the file's order: each ends the one before it
+        rows = [(t, sorted(r, key=lambda x: x["started_on"]) if t.sheet is TEAMS else r) for t, r in rows]
     finally:
         con.close()
         shutil.rmtree(scratch, ignore_errors=True)
