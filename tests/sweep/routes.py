@@ -578,6 +578,53 @@ DEPARTMENT_WEB: dict[str, list[Route]] = {
 }
 WEB.update(DEPARTMENT_WEB)
 
+
+def _cadre_second(world):
+    return world.pk("cadre_second") if world is not None else 0  # None: the API probes' bodies
+
+
+#: assistance pairings (h-pairings): the cadre's own households, pairing, ending, assigning
+PAIRINGS_WEB: dict[str, list[Route]] = {
+    "assistance:my-households": [Route("/assistance/mine/", lists=True, shows=True, writer="cadre_a1")],
+    "assistance:pairing-add": [
+        Route("/assistance/households/{pk}/pairings/add/", target="household"),
+        Route(
+            "/assistance/households/{pk}/pairings/add/",
+            "POST",
+            target="household",
+            body=lambda w, v: {"cadre": _cadre_second(w), "started_on": "2024-06-01"},
+            form=True,
+            ok=302,
+            audit=(("create", "assistance.pairing"),),
+        ),
+    ],
+    "assistance:pairing-end": [
+        Route("/assistance/pairings/{pk}/end/", target="pairing"),
+        Route(
+            "/assistance/pairings/{pk}/end/",
+            "POST",
+            target="pairing",
+            body=lambda w, v: {"on": "2024-06-01", "reason": "工作调动"},
+            form=True,
+            ok=302,
+            audit=(("update", "assistance.pairing"),),
+        ),
+    ],
+    "assistance:responsible-assign": [
+        Route("/assistance/households/{pk}/responsible/", target="household"),
+        Route(
+            "/assistance/households/{pk}/responsible/",
+            "POST",
+            target="household",
+            body=lambda w, v: {"role": "household", "cadre": _cadre_second(w), "started_on": "2024-06-01"},
+            form=True,
+            ok=302,
+            audit=(("create", "assistance.responsibility"),),
+        ),
+    ],
+}
+WEB.update(PAIRINGS_WEB)
+
 #: the API's operations, by (method, path) as in the OpenAPI document
 API: dict[tuple[str, str], list[Route]] = {
     ("GET", "/api/me"): [Route(lists=True)],
@@ -781,6 +828,36 @@ API.update(
 )
 
 
+API.update(
+    {
+        ("GET", "/api/households/{household_id}/assistance"): [Route(target="household")],
+        ("POST", "/api/households/{household_id}/pairings"): [
+            Route(
+                target="household",
+                body=lambda w, v: {"cadre": _cadre_second(w), "started_on": "2024-06-01"},
+                ok=201,
+                audit=(("create", "assistance.pairing"),),
+            )
+        ],
+        ("POST", "/api/pairings/{pairing_id}/end"): [
+            Route(
+                target="pairing",
+                body=lambda w, v: {"on": "2024-06-01", "reason": "工作调动"},
+                audit=(("update", "assistance.pairing"),),
+            )
+        ],
+        ("POST", "/api/households/{household_id}/responsible"): [
+            Route(
+                target="household",
+                body=lambda w, v: {"role": "household", "cadre": _cadre_second(w), "started_on": "2024-06-01"},
+                ok=201,
+                audit=(("create", "assistance.responsibility"),),
+            )
+        ],
+    }
+)  # assistance pairings (h-pairings)
+
+
 @dataclass(frozen=True)
 class Case:
     """One request of the table, with a readable id for the test report."""
@@ -804,7 +881,16 @@ class Case:
         if self.family == "web":
             return route.path.replace("{pk}", str(pk))
         method, template = self.key.split(" ", 1)
-        for name in ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id", "upload_id"):
+        for name in (
+            "household_id",
+            "member_id",
+            "token_id",
+            "job_id",
+            "clue_id",
+            "case_id",
+            "upload_id",
+            "pairing_id",
+        ):
             template = template.replace("{" + name + "}", str(pk))
         return template + route.path
 
@@ -908,6 +994,12 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         add=lambda fk: {"village": fk, "year": "2022"},
     ),
     "policy.assessmentrun": AdminModel("run", reason="read-only"),
+    "assistance.pairing": AdminModel("pairing", reason="read-only"),
+    "assistance.responsibility": AdminModel("responsibility", reason="read-only"),
+    "assistance.responsiblerole": AdminModel(
+        reason="a county's responsible-person roles: seen and set by its administrators and superusers only "
+        "(tests/assistance/test_pairings_admin.py)"
+    ),
     "policy.uploadedpack": AdminModel(
         reason="no area: a county's uploaded policy packs, uploaded and switched by superusers only "
         "(tests/policy/test_county_packs.py)"

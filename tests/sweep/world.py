@@ -204,6 +204,26 @@ def _department_upload(clerk):
     )
 
 
+def _pairings(users, a1) -> dict:
+    """assistance pairings: 东一村's cadre linked to the cadre_a1 login (the world's one linked cadre), paired with
+    东一村's household and its 政策保障责任人 since 2024-03-01 (after the event pages' 纳入监测 date, so that event
+    assigns nobody), and a second cadre of 东一村 for the pages and API to pair and assign."""
+    from fupin.assistance.models import Cadre
+    from fupin.assistance.services import pairings, responsibility
+
+    linked = Cadre.objects.create(area_id=VILLAGE_A1, name="郝帮扶", user=users["cadre_a1"])
+    second = Cadre.objects.create(area_id=VILLAGE_A1, name="郑帮扶")
+    since = date(2024, 3, 1)
+    return {
+        "cadre_linked": linked,
+        "cadre_second": second,
+        "pairing": pairings.pair(users["county"], a1, linked, started_on=since, via="test"),
+        "responsibility": responsibility.assign(
+            users["county"], a1, "policy", linked, started_on=since, reason="", via="test"
+        ),
+    }
+
+
 def build() -> World:
     for code, name, level, parent in AREAS:
         Area.objects.create(code=code, name=name, level=level, parent_id=parent)
@@ -295,6 +315,7 @@ def build() -> World:
     monitoring = _monitoring(users, a1, b1)
     objects = {
         **monitoring,
+        **_pairings(users, a1),
         "household": a1,
         "member": a1.members.get(relation="01"),
         "child": a1.members.get(relation="03"),
