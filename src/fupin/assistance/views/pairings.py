@@ -203,7 +203,7 @@ def responsible_assign(request, pk):
             _escape(error)
             _refused(form, error)
         else:
-            messages.success(request, _("%(role)s：%(cadre)s") % {"role": row.role_name, "cadre": row.cadre.name})
+            messages.success(request, _("已指定%(role)s：%(cadre)s") % {"role": row.role_name, "cadre": row.cadre.name})
             return redirect("registry:household-detail", pk=household.pk)
     held = responsibility.responsible_on(household, timezone.localdate())
     context = {
