@@ -14,6 +14,7 @@ from fupin.registry.codes import EventKind
 from tests.assistance.pairing_helpers import cadre
 from tests.factories import COUNTY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from tests.support import assert_error, assert_page, logged_in
+from tests.web.test_english import english_catalog  # noqa: F401 - compiles the catalogue a fresh clone lacks
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +200,15 @@ def test_the_api_reads_pairs_ends_and_assigns(users, make_household, api_as):
     )
     assert Pairing.objects.count() == 1 and Responsibility.objects.count() == 1
     assert VILLAGE_A2  # the outsider's village
+
+
+def test_the_pages_read_in_english_for_a_user_who_chose_it(users, pairings_mine, settings):
+    client = logged_in(users["cadre_a1"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/assistance/mine/").content.decode()
+    for text in ("My households", "Last visit", "Measures in place", "Pairing"):
+        assert text in html, text
+    assert "我的帮扶户" not in html and "最近走访" not in html
+    html = client.get(f"/households/{pairings_mine['held'].pk}/").content.decode()
+    for text in ("Assistance", "Not assigned", "No cadre is paired with this household now", "since 2024-01-01"):
+        assert text in html, text
