@@ -73,6 +73,7 @@ def records(module_data):
             "clue_id": 987654321,
             "case_id": 987654321,
             "upload_id": 987654321,
+            "pairing_id": 987654321,
         }
         return {**ids, "token_id": admin.api_tokens.get().pk, **missing}
 
@@ -88,7 +89,8 @@ def world(records, users, client):
 
 
 def fill(path, world, **values):
-    for parameter in ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id", "upload_id"):
+    parameters = ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id", "upload_id", "pairing_id")
+    for parameter in parameters:
         path = path.replace("{" + parameter + "}", str(values.get(parameter, world[parameter])))
     return path
 

@@ -104,6 +104,10 @@ def test_openapi_lists_the_endpoints(live_server):
         "/api/monitoring/cases/{case_id}/reverse": {"post"},
         "/api/monitoring/eliminations": {"post"},
         "/api/monitoring/notices": {"post"},
+        "/api/households/{household_id}/assistance": {"get"},
+        "/api/households/{household_id}/pairings": {"post"},
+        "/api/households/{household_id}/responsible": {"post"},
+        "/api/pairings/{pairing_id}/end": {"post"},
     }
     assert {path: set(operations) for path, operations in document["paths"].items()} == expected
     schemes = document["components"]["securitySchemes"]

@@ -174,6 +174,13 @@ def _evidence_upload(world, village):
     return {"kind": "other", "upload": SimpleUploadedFile("补充材料.pdf", b"%PDF-1.4 sweep")}
 
 
+#: 纳入监测 from the event pages: the event, the household's status, and the responsible person the village's first
+#: secretary (a set post of the world's assistance people) becomes by default (assistance.services.responsibility)
+MONITORED_AUDIT = (
+    ("create", "assistance.responsibility", "auto"),
+    ("create", "registry.statusevent"),
+    ("update", "registry.household"),
+)
 CASE_AUDIT = (("create", "monitoring.casestep"), ("update", "monitoring.case"))
 
 WEB: dict[str, list[Route]] = {
@@ -229,7 +236,7 @@ WEB: dict[str, list[Route]] = {
             form=True,
             ok=302,
             body=lambda w, v: {"kind": "monitored", "date": "2024-01-10", "monitoring_category": "1"},
-            audit=(("create", "registry.statusevent"), ("update", "registry.household")),
+            audit=MONITORED_AUDIT,
         ),
     ],
     "registry:household-add": [
@@ -623,7 +630,7 @@ PEOPLE_WEB: dict[str, list[Route]] = {
             "/assistance/cadres/{pk}/link/",
             "POST",
             target="cadre",
-            body=lambda w, v: {"login": "cadre_a1"},
+            body=lambda w, v: {"login": "cadre_a1_new"},
             form=True,
             ok=302,
             audit=(("update", "assistance.cadre"),),
@@ -698,6 +705,53 @@ PEOPLE_WEB: dict[str, list[Route]] = {
 }
 WEB.update(PEOPLE_WEB)
 
+
+def _cadre_second(world):
+    return world.pk("cadre_second") if world is not None else 0  # None: the API probes' bodies
+
+
+#: assistance pairings (h-pairings): the cadre's own households, pairing, ending, assigning
+PAIRINGS_WEB: dict[str, list[Route]] = {
+    "assistance:my-households": [Route("/assistance/mine/", lists=True, shows=True, writer="cadre_a1")],
+    "assistance:pairing-add": [
+        Route("/assistance/households/{pk}/pairings/add/", target="household"),
+        Route(
+            "/assistance/households/{pk}/pairings/add/",
+            "POST",
+            target="household",
+            body=lambda w, v: {"cadre": _cadre_second(w), "started_on": "2024-06-01"},
+            form=True,
+            ok=302,
+            audit=(("create", "assistance.pairing"),),
+        ),
+    ],
+    "assistance:pairing-end": [
+        Route("/assistance/pairings/{pk}/end/", target="pairing"),
+        Route(
+            "/assistance/pairings/{pk}/end/",
+            "POST",
+            target="pairing",
+            body=lambda w, v: {"on": "2024-06-01", "reason": "工作调动"},
+            form=True,
+            ok=302,
+            audit=(("update", "assistance.pairing"),),
+        ),
+    ],
+    "assistance:responsible-assign": [
+        Route("/assistance/households/{pk}/responsible/", target="household"),
+        Route(
+            "/assistance/households/{pk}/responsible/",
+            "POST",
+            target="household",
+            body=lambda w, v: {"role": "household", "cadre": _cadre_second(w), "started_on": "2024-06-01"},
+            form=True,
+            ok=302,
+            audit=(("create", "assistance.responsibility"),),
+        ),
+    ],
+}
+WEB.update(PAIRINGS_WEB)
+
 #: the API's operations, by (method, path) as in the OpenAPI document
 API: dict[tuple[str, str], list[Route]] = {
     ("GET", "/api/me"): [Route(lists=True)],
@@ -752,7 +806,7 @@ API: dict[tuple[str, str], list[Route]] = {
             target="household",
             body=lambda w, v: {"kind": "monitored", "date": "2024-01-10", "monitoring_category": "1"},
             ok=201,
-            audit=(("create", "registry.statusevent"), ("update", "registry.household")),
+            audit=MONITORED_AUDIT,
         ),
     ],
     ("POST", "/api/households/{household_id}/reveal"): [
@@ -946,6 +1000,36 @@ API.update(
 )
 
 
+API.update(
+    {
+        ("GET", "/api/households/{household_id}/assistance"): [Route(target="household")],
+        ("POST", "/api/households/{household_id}/pairings"): [
+            Route(
+                target="household",
+                body=lambda w, v: {"cadre": _cadre_second(w), "started_on": "2024-06-01"},
+                ok=201,
+                audit=(("create", "assistance.pairing"),),
+            )
+        ],
+        ("POST", "/api/pairings/{pairing_id}/end"): [
+            Route(
+                target="pairing",
+                body=lambda w, v: {"on": "2024-06-01", "reason": "工作调动"},
+                audit=(("update", "assistance.pairing"),),
+            )
+        ],
+        ("POST", "/api/households/{household_id}/responsible"): [
+            Route(
+                target="household",
+                body=lambda w, v: {"role": "household", "cadre": _cadre_second(w), "started_on": "2024-06-01"},
+                ok=201,
+                audit=(("create", "assistance.responsibility"),),
+            )
+        ],
+    }
+)  # assistance pairings (h-pairings)
+
+
 @dataclass(frozen=True)
 class Case:
     """One request of the table, with a readable id for the test report."""
@@ -970,7 +1054,7 @@ class Case:
             return route.path.replace("{pk}", str(pk))
         method, template = self.key.split(" ", 1)
         names = ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id", "upload_id")
-        for name in (*names, "cadre_id", "team_id", "village_code"):
+        for name in (*names, "cadre_id", "team_id", "village_code", "pairing_id"):
             template = template.replace("{" + name + "}", str(pk))
         return template + route.path
 
@@ -1074,6 +1158,12 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         add=lambda fk: {"village": fk, "year": "2022"},
     ),
     "policy.assessmentrun": AdminModel("run", reason="read-only"),
+    "assistance.pairing": AdminModel("pairing", reason="read-only"),
+    "assistance.responsibility": AdminModel("responsibility", reason="read-only"),
+    "assistance.responsiblerole": AdminModel(
+        reason="a county's responsible-person roles: seen and set by its administrators and superusers only "
+        "(tests/assistance/test_pairings_admin.py)"
+    ),
     "policy.uploadedpack": AdminModel(
         reason="no area: a county's uploaded policy packs, uploaded and switched by superusers only "
         "(tests/policy/test_county_packs.py)"
@@ -1106,13 +1196,6 @@ ADMIN_MODELS.update(
             delete=True,
             add_under="village",
             add=lambda fk: {"village": fk, "part": "agronomist", "started_on": "2024-01-01"},
-        ),
-        "assistance.responsiblerole": AdminModel(
-            "responsible_role",
-            change={"name": "后台改名"},
-            delete=True,
-            add_under="village",
-            add=lambda fk: {"area": fk, "code": "adm", "name": "后台类别", "order": "9", "default_from": "none"},
         ),
     }
 )

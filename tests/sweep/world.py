@@ -63,6 +63,7 @@ USERS = {
     "village_a2": (Role.VILLAGE, VILLAGE_A2),
     "village_b1": (Role.VILLAGE, VILLAGE_B1),
     "cadre_a1": (Role.CADRE, VILLAGE_A1),
+    "cadre_a1_new": (Role.CADRE, VILLAGE_A1),  # a login no cadre record holds yet (assistance:cadre-link links it)
     "inspector": (Role.INSPECTOR, COUNTY),
     "department": (Role.DEPARTMENT, COUNTY),
     # staff with every model permission, so that only their area limits what the admin shows them
@@ -210,9 +211,7 @@ CADRE_A1, UNIT_A1, CADRE_B1 = "上官东干", "东一村合作社", "西门西�
 
 def _people(users) -> dict:
     """Assistance's people (h-people): 东一村's unit and cadre (a first secretary in its team, which is posted in its
-    set), its set's unit, a county cadre any village may name, a responsible role filed under 东一村 for the admin's
-    sweep (a county files its roles under the county), and 西一村's cadre and team."""
-    from fupin.assistance.models import ResponsibleRole
+    set), its set's unit, a county cadre any village may name, and 西一村's cadre and team."""
     from fupin.assistance.services import people
 
     county, day = users["county"], date(2021, 5, 1)
@@ -229,14 +228,32 @@ def _people(users) -> dict:
     b1 = people.create_cadre(county, area_code=VILLAGE_B1, name=CADRE_B1, phone=PEOPLE_PHONES["cadre_b1"], via="test")
     team_b1 = people.create_team(county, village_code=VILLAGE_B1, batch=1, started_on=day, via="test")
     people.add_team_member(county, team_b1, b1, role="leader", joined_on=day, via="test")
-    role = ResponsibleRole.objects.create(area_id=VILLAGE_A1, code="sweep", name="东一村责任人类别")
     return {
         "unit": unit,
         "cadre": cadre,
         "team": team,
         "set_post": set_post,
         "county_cadre": county_cadre,
-        "responsible_role": role,
+    }
+
+
+def _pairings(users, a1) -> dict:
+    """assistance pairings: 东一村's cadre linked to the cadre_a1 login (the world's one linked cadre), paired with
+    东一村's household and its 政策保障责任人 since 2024-03-01 (after the event pages' 纳入监测 date, so that event
+    assigns nobody), and a second cadre of 东一村 for the pages and API to pair and assign."""
+    from fupin.assistance.models import Cadre
+    from fupin.assistance.services import pairings, responsibility
+
+    linked = Cadre.objects.create(area_id=VILLAGE_A1, name="郝帮扶", user=users["cadre_a1"])
+    second = Cadre.objects.create(area_id=VILLAGE_A1, name="郑帮扶")
+    since = date(2024, 3, 1)
+    return {
+        "cadre_linked": linked,
+        "cadre_second": second,
+        "pairing": pairings.pair(users["county"], a1, linked, started_on=since, via="test"),
+        "responsibility": responsibility.assign(
+            users["county"], a1, "policy", linked, started_on=since, reason="", via="test"
+        ),
     }
 
 
@@ -332,6 +349,7 @@ def build() -> World:
     objects = {
         **monitoring,
         **_people(users),
+        **_pairings(users, a1),
         "household": a1,
         "member": a1.members.get(relation="01"),
         "child": a1.members.get(relation="03"),

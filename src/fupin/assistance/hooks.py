@@ -2,7 +2,11 @@
 `measures_in_place` count (policy.compute.register_measures). Helpers add their own hooks here (the household
 page's panel, the exchange sheets, the registry's 纳入监测 event)."""
 
+from django.db.models.signals import post_save
+
 from fupin.policy import compute
+from fupin.registry import panels
+from fupin.registry.models import StatusEvent
 
 from .codes import MeasureStatus
 
@@ -18,6 +22,7 @@ MEASURES_IN_PLACE_SQL = (
 def connect():
     compute.register_measures(MEASURES_IN_PLACE_SQL)
     _people_sheets()
+    connect_pairings()
 
 
 def _people_sheets():
@@ -28,3 +33,13 @@ def _people_sheets():
     from .sheets import SHEETS
 
     register(*SHEETS)
+
+
+def connect_pairings():
+    """pairings: the responsible persons assigned when a household enters monitoring, and the household page's
+    帮扶情况 panel."""
+    from .services.responsibility import on_status_event
+    from .views.pairings import household_panel
+
+    post_save.connect(on_status_event, sender=StatusEvent, dispatch_uid="assistance.pairings.defaults")
+    panels.register("assistance.pairings", "assistance/_panel_pairings.html", household_panel)

@@ -1,11 +1,11 @@
-"""The assistance admin, scoped like every admin (accounts.admin_scoping): people and units, the village's set and
-the county's responsible-person roles. Phones are left out: masked data is edited on the audited pages only."""
+"""The assistance admin of people and units and the village's set, scoped like every admin (accounts.admin_scoping).
+Phones are left out: masked data is edited on the audited pages only."""
 
 from django.contrib import admin
 
 from fupin.accounts.admin_scoping import ScopedAdmin, ScopedTabularInline
 
-from .models import Cadre, ResponsibleRole, SetPost, TeamMember, Unit, WorkTeam
+from ..models import Cadre, SetPost, TeamMember, Unit, WorkTeam
 
 
 @admin.register(Unit)
@@ -49,10 +49,3 @@ class SetPostAdmin(ScopedAdmin):
     search_fields = ("village__name", "village__code")
     raw_id_fields = ("village", "cadre", "unit", "team")
     readonly_fields = ("recorded_by",)
-
-
-@admin.register(ResponsibleRole)
-class ResponsibleRoleAdmin(ScopedAdmin):
-    list_display = ("name", "code", "area", "order", "default_from", "active")
-    list_filter = ("default_from", "active")
-    raw_id_fields = ("area",)
