@@ -224,7 +224,8 @@ def _record(
     if visit.risk_found:
         visit.clue_ref = _report_risk(user, visit, via)
     visit.save(update_fields=["income_year", "per_capita_income", "clue_ref"])
-    audit.record(user, Action.CREATE, visit, changes=audit.snapshot(visit, fields=SHOWN), via=via)
+    changes = {**audit.snapshot(visit, fields=SHOWN), "client_id": str(visit.client_id)}  # a UUID is no JSON
+    audit.record(user, Action.CREATE, visit, changes=changes, via=via)
     return visit
 
 
