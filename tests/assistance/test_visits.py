@@ -26,7 +26,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def visits_household(make_household):
     return make_household(
-        members=[{"name": "张大山", "relation": "01"}, {"name": "李秀英", "relation": "02"}, {"name": "张小红", "relation": "03"}]
+        members=[
+            {"name": "张大山", "relation": "01"},
+            {"name": "李秀英", "relation": "02"},
+            {"name": "张小红", "relation": "03"},
+        ]
     )
 
 
@@ -106,9 +110,7 @@ def test_a_cadre_may_record_incomes_but_not_edit_the_household(users, visits_hou
 
 
 def test_a_risk_raises_one_clue_of_the_cadre_channel(users, visits_household):
-    visit, _ = _visit(
-        users["cadre_a1"], visits_household, risk_found=True, risk_types=["01", "05"], problems="患大病"
-    )
+    visit, _ = _visit(users["cadre_a1"], visits_household, risk_found=True, risk_types=["01", "05"], problems="患大病")
     clue = Clue.objects.get()
     assert visit.clue_ref == f"clue:{clue.pk}"
     assert clue.channel == Channel.CADRE_VISIT and clue.source_ref == f"visit:{visit.pk}"
