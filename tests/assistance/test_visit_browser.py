@@ -128,6 +128,8 @@ def test_a_visit_recorded_offline_arrives_once(browser, live_server, users, make
     page.goto(f"/households/{household.pk}/")
     page.screenshot(path=str(shots / "household-1366.png"), full_page=True)
     page.get_by_role("link", name="记录走访").click()
+    page.wait_for_url(re.compile(r"/visit/$"))
+    page.locator("#per-capita").wait_for()
     page.screenshot(path=str(shots / "visit-1366.png"), full_page=True)
     page.goto(f"/assistance/visits/{visit.pk}/")
     page.screenshot(path=str(shots / "visit-detail-1366.png"), full_page=True)
