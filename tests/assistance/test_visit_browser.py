@@ -59,7 +59,9 @@ def _no_sideways_scroll(page):
 
 def test_a_visit_recorded_offline_arrives_once(browser, live_server, users, make_household, shots):
     household = make_household(
-        VILLAGE_A1, head_name="韩春生", members=[{"name": "韩春生", "relation": "01"}, {"name": "韩小雨", "relation": "03"}]
+        VILLAGE_A1,
+        head_name="韩春生",
+        members=[{"name": "韩春生", "relation": "01"}, {"name": "韩小雨", "relation": "03"}],
     )
     Cadre.objects.create(area_id=VILLAGE_A1, name="王帮扶", user=users["cadre_a1"])
     context, page, errors = _login(browser, live_server, "cadre_a1", 360, 740)

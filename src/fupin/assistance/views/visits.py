@@ -37,7 +37,9 @@ SW_FILE = Path(__file__).resolve().parent.parent / "static" / "assistance" / "sw
 
 class VisitForm(forms.Form):
     client_id = forms.UUIDField(widget=forms.HiddenInput)
-    visited_on = forms.DateField(label=gettext_lazy("走访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    visited_on = forms.DateField(
+        label=gettext_lazy("走访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     met = forms.CharField(label=gettext_lazy("见到的家庭成员"), max_length=80, required=False)
     problems = forms.CharField(
         label=gettext_lazy("发现的问题"), required=False, widget=forms.Textarea(attrs={"rows": 3})
