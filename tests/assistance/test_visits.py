@@ -198,3 +198,19 @@ def test_visits_of_and_my_visits_are_scoped(users, visits_household, visits_cadr
     assert list(visits.visits_of(users["cadre_a1"], visits_household)) == [mine]
     assert list(visits.my_visits(users["cadre_a1"])) == [mine]
     assert visits.household_persons(visits_household, timezone.localdate().year) == 3
+
+
+def test_two_sends_at_once_are_one_visit(users, visits_household, monkeypatch):
+    """The race: the second request looked before the first one's row existed; the unique client_id refuses its
+    insert and the first visit is returned, nothing of the second written (not its income either)."""
+    first, _ = _visit(users["cadre_a1"], visits_household)
+    real, calls = visits._existing, []
+
+    def not_yet(client_id):
+        calls.append(client_id)
+        return None if len(calls) == 1 else real(client_id)
+
+    monkeypatch.setattr(visits, "_existing", not_yet)
+    again, created = _visit(users["cadre_a1"], visits_household, client_id=first.client_id, income={"wage_income": "5"})
+    assert not created and again.pk == first.pk and len(calls) == 2
+    assert Visit.objects.count() == 1 and not IncomeAccount.objects.exists()
