@@ -30,3 +30,7 @@ need_debs() {
   echo "→ installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 }
+
+# the pages' JavaScript libraries (package.json) from the npm registry, into the static files (scripts/vendor_js)
+command -v npm >/dev/null || need_debs npm
+"$ROOT/scripts/vendor_js"

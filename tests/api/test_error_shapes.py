@@ -8,6 +8,8 @@ test_routes.py holds to the same document."""
 
 import json
 
+import re
+
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -58,6 +60,9 @@ def test_the_probes_find_what_they_probe():
     assert len(WITH_PATH) >= 10 and len(JSON_BODIES) >= 7 and FORM_BODIES
 
 
+MISSING_ID = 987654321  # an integer id no record of the module has
+
+
 @pytest.fixture(scope="module")
 def records(module_data):
     """A household with a member and a token, built once for the module (each probe's writes are rolled back with
@@ -70,10 +75,6 @@ def records(module_data):
         ids = {"household_id": household.pk, "member_id": household.members.get().pk}
         missing = {
             "job_id": "00000000-0000-4000-8000-000000000000",
-            "clue_id": 987654321,
-            "case_id": 987654321,
-            "upload_id": 987654321,
-            "pairing_id": 987654321,
         }
         return {**ids, "token_id": admin.api_tokens.get().pk, **missing}
 
@@ -89,10 +90,8 @@ def world(records, users, client):
 
 
 def fill(path, world, **values):
-    parameters = ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id", "upload_id", "pairing_id")
-    for parameter in parameters:
-        path = path.replace("{" + parameter + "}", str(values.get(parameter, world[parameter])))
-    return path
+    """The path with its parameters filled: the world's records, else an id no record has."""
+    return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m[1], world.get(m[1], MISSING_ID))), path)
 
 
 def swept(method, path):

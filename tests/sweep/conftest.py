@@ -13,14 +13,21 @@ def sweep_monitoring_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("sweep-monitoring")
 
 
+@pytest.fixture(scope="package")
+def sweep_assistance_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("sweep-assistance")
+
+
 @pytest.fixture(autouse=True)
-def _world_files(settings, sweep_monitoring_dir):
-    """The world's department report stays where it was written (tests/conftest.py gives each test its own)."""
+def _world_files(settings, sweep_monitoring_dir, sweep_assistance_dir):
+    """The world's department report and visit photos stay where they were written (tests/conftest.py gives each
+    test its own)."""
     settings.MONITORING_FILES_DIR = sweep_monitoring_dir
+    settings.ASSISTANCE_FILES_DIR = sweep_assistance_dir
 
 
 @pytest.fixture(scope="package")
-def world(django_db_setup, django_db_blocker, tmp_path_factory, sweep_monitoring_dir):
+def world(django_db_setup, django_db_blocker, tmp_path_factory, sweep_monitoring_dir, sweep_assistance_dir):
     exchange_dir = tmp_path_factory.mktemp("sweep-exchange")
     jobs_dir = tmp_path_factory.mktemp("sweep-assessments")
     monitoring_dir = sweep_monitoring_dir
@@ -28,7 +35,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory, sweep_monitoring
     with (
         django_db_blocker.unblock(),
         override_settings(
-            EXCHANGE_DIR=exchange_dir, POLICY_JOBS_DIR=jobs_dir, MONITORING_FILES_DIR=monitoring_dir, TASKS=immediate
+            EXCHANGE_DIR=exchange_dir,
+            POLICY_JOBS_DIR=jobs_dir,
+            MONITORING_FILES_DIR=monitoring_dir,
+            ASSISTANCE_FILES_DIR=sweep_assistance_dir,
+            TASKS=immediate,
         ),
     ):
         with transaction.atomic():

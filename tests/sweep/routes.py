@@ -7,12 +7,16 @@ missing one), the body of a write (given the village it is about: the writer's o
 that does not exist), whether its answer lists records (`lists`: checked for other areas' markers) and, for a
 write or an audited read, the audit entries one successful call by `writer` leaves."""
 
+import io
+import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import CheckboxInput, MultiWidget
+from PIL import Image
 
 from fupin.registry import services
 from fupin.registry.forms import ConditionsForm, HeadForm, HouseholdForm, IncomeForm, MemberForm, NewHouseholdForm
@@ -182,6 +186,52 @@ MONITORED_AUDIT = (
     ("update", "registry.household"),
 )
 CASE_AUDIT = (("create", "monitoring.casestep"), ("update", "monitoring.case"))
+
+
+def _visit_form(world, village):
+    """A visit posted as the visit page's form (a fresh phone UUID each time)."""
+    return {"client_id": str(uuid.uuid4()), "visited_on": str(MONITORING_DAY), "check_food": "yes", "met": "户主"}
+
+
+def _visit_json(world, village):
+    household = world.pk("household") if world is not None and village == VILLAGE_A1 else 987654321
+    return {"household_id": household, "client_id": str(uuid.uuid4()), "visited_on": str(MONITORING_DAY)}
+
+
+def _visit_photo(world, village):
+    image = io.BytesIO()
+    Image.new("RGB", (30, 20), (80, 90, 100)).save(image, "JPEG")
+    return {"file": SimpleUploadedFile("走访.jpg", image.getvalue(), content_type="image/jpeg")}
+
+
+#: assistance's visit pages (helper E)
+VISIT_WEB: dict[str, list[Route]] = {
+    "assistance:visit-add": [
+        Route("/assistance/households/{pk}/visit/", target="household"),
+        Route(
+            "/assistance/households/{pk}/visit/",
+            "POST",
+            target="household",
+            body=_visit_form,
+            form=True,
+            ok=302,
+            audit=(("create", "assistance.visit"),),
+        ),
+    ],
+    "assistance:visit-list": [Route("/assistance/visits/", lists=True, shows=True)],
+    "assistance:visit-detail": [Route("/assistance/visits/{pk}/", target="visit")],
+    "assistance:visit-photo": [
+        Route("/assistance/visit-photos/{pk}/", target="visit_photo", audit=(("export", "assistance.visitphoto"),))
+    ],
+    "assistance:visit-sw": exempt("static: the visit pages' service worker script (no record, no user)"),
+}
+VISIT_API: dict[tuple[str, str], list[Route]] = {
+    ("POST", "/api/assistance/visits"): [Route(body=_visit_json, ok=201, audit=(("create", "assistance.visit"),))],
+    ("POST", "/api/assistance/visits/{visit_id}/photos"): [
+        Route(target="visit", body=_visit_photo, form=True, ok=201, audit=(("create", "assistance.visitphoto"),))
+    ],
+    ("GET", "/api/assistance/households/{household_id}/visits"): [Route(target="household")],
+}
 
 WEB: dict[str, list[Route]] = {
     "login": exempt("login: the login form, no record"),
@@ -584,6 +634,7 @@ DEPARTMENT_WEB: dict[str, list[Route]] = {
     ],
 }
 WEB.update(DEPARTMENT_WEB)
+WEB.update(VISIT_WEB)
 
 
 def _people_upload(village, name="新导入单位"):
@@ -1029,6 +1080,8 @@ API.update(
     }
 )  # assistance pairings (h-pairings)
 
+API.update(VISIT_API)
+
 
 @dataclass(frozen=True)
 class Case:
@@ -1053,10 +1106,7 @@ class Case:
         if self.family == "web":
             return route.path.replace("{pk}", str(pk))
         method, template = self.key.split(" ", 1)
-        names = ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id", "upload_id")
-        for name in (*names, "cadre_id", "team_id", "village_code", "pairing_id"):
-            template = template.replace("{" + name + "}", str(pk))
-        return template + route.path
+        return re.sub(r"\{\w+\}", str(pk), template) + route.path  # every path parameter names the target
 
 
 def cases() -> list[Case]:

@@ -257,6 +257,27 @@ def _pairings(users, a1) -> dict:
     }
 
 
+def _visits(users, a1, b1) -> dict:
+    """A visit with a photo in 东一村 and in 西一村 (assistance): what the visit pages and the photo route show."""
+    import uuid
+
+    from PIL import Image
+
+    from fupin.assistance.services import photos, visits
+
+    found = {}
+    for key, household, user in (("", a1, users["village_a1"]), ("_b1", b1, users["village_b1"])):
+        visit, _ = visits.record_visit(
+            user, household, client_id=uuid.uuid4(), visited_on=MONITORING_DAY, checks={"food": True}, via="test"
+        )
+        image = io.BytesIO()
+        Image.new("RGB", (40, 30), (90, 120, 60)).save(image, "JPEG")
+        upload = SimpleUploadedFile("photo.jpg", image.getvalue(), content_type="image/jpeg")
+        found[f"visit{key}"] = visit
+        found[f"visit_photo{key}"] = photos.add_photo(user, visit, upload, via="test")
+    return found
+
+
 def build() -> World:
     for code, name, level, parent in AREAS:
         Area.objects.create(code=code, name=name, level=level, parent_id=parent)
@@ -350,6 +371,7 @@ def build() -> World:
         **monitoring,
         **_people(users),
         **_pairings(users, a1),
+        **_visits(users, a1, b1),
         "household": a1,
         "member": a1.members.get(relation="01"),
         "child": a1.members.get(relation="03"),

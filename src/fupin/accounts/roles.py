@@ -32,6 +32,9 @@ MASKED_AS = {"disability_cert": "id_number"}
 
 #: roles that may create or change registry records (inside their own area)
 EDITORS = {Role.COUNTY_ADMIN, Role.TOWNSHIP, Role.VILLAGE}
+#: who may record a household's income account (算清账): the editors, and a cadre on a visit (inside the cadre's own
+#: area); every other registry record stays editors-only
+INCOME_RECORDERS = EDITORS | {Role.CADRE}
 
 #: who may lift a login lockout (accounts.lockout), for the users of his area ranked at or below him, besides
 #: superusers: the county's administrators, who answer the clerk's phone call

@@ -19,10 +19,22 @@ MEASURES_IN_PLACE_SQL = (
 )
 
 
+def visits_panel(request, household) -> dict:
+    """The household page's 走访 panel: its latest visits the user may see and, for who visits, 记录走访."""
+    from .services.common import VISITORS
+    from .services.visits import visits_of
+
+    return {
+        "visits": list(visits_of(request.user, household)[:5]),
+        "may_visit": getattr(request.user, "role", None) in VISITORS,
+    }
+
+
 def connect():
     compute.register_measures(MEASURES_IN_PLACE_SQL)
     _people_sheets()
     connect_pairings()
+    panels.register("assistance.visits", "assistance/_household_visits.html", visits_panel)
 
 
 def _people_sheets():

@@ -28,6 +28,13 @@ class MonitoringConfig(AppConfig):
             may=lambda user, run: getattr(user, "role", None) in CLUE_DECIDERS,
         )
 
+        # a risk found on a cadre's visit (assistance) becomes a clue, through the registry's signal
+        from fupin.registry.signals import risk_reported
+
+        from .services.clues import clue_from_risk_report
+
+        risk_reported.connect(clue_from_risk_report, dispatch_uid="monitoring.clue_from_risk_report")
+
         from fupin.exchange.sheets import register
 
         from .sheets import DEPARTMENT_SHEETS

@@ -228,3 +228,22 @@ def pending_clues(user):
 def overdue_clues(user, today: date):
     """Pending clues past their acceptance deadline on `today`."""
     return pending_clues(user).filter(accept_due__lt=today)
+
+
+def clue_from_risk_report(sender, *, user, household, risk_types, description, reported_on, source_ref, **kwargs):
+    """registry.signals.risk_reported's receiver: a risk found on a cadre's visit becomes a clue (渠道 基层干部排查)
+    of the household's village. The same report (source_ref) is never a second clue: the first one's reference."""
+    found = Clue.objects.filter(source_ref=source_ref, household=household).first() if source_ref else None
+    if found is None:
+        found = record_clue(
+            user,
+            village_code=household.village_id,
+            household=household,
+            channel=codes.Channel.CADRE_VISIT,
+            risk_types=risk_types,
+            description=description,
+            reported_on=reported_on,
+            source_ref=source_ref,
+            via=kwargs.get("via", "ui"),
+        )
+    return f"clue:{found.pk}"

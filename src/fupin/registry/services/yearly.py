@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from fupin.core.errors import Conflict, NotFound
+from fupin.accounts.roles import INCOME_RECORDERS
+from fupin.core.errors import Conflict, NotFound, PermissionDenied
 
 from ..models import CONDITION_FIELDS, INCOME_COMPONENTS, Household, IncomeAccount, LivingConditions
 from ..values import InvalidRecord
@@ -21,9 +22,13 @@ INCOME_FIELDS = ("persons", *INCOME_COMPONENTS, "business_expense", "compliant_o
 CONDITIONS_FIELDS = CONDITION_FIELDS
 
 
-def _household_to_write(user, household) -> Household:
-    """The household, locked, if the user may edit it; another area's is "not found" like a missing one."""
-    require_editor(user)
+def _household_to_write(user, household, *, incomes=False) -> Household:
+    """The household, locked, if the user may edit it; another area's is "not found" like a missing one. An income
+    account may also be recorded by a cadre on a visit (accounts.roles.INCOME_RECORDERS), nothing else."""
+    if not incomes:
+        require_editor(user)
+    elif getattr(user, "role", None) not in INCOME_RECORDERS:
+        raise PermissionDenied(_("您的角色只能查看，不能修改建档立卡数据"))
     found = Household.objects.restrict(user).select_for_update().filter(pk=household.pk).first()
     if found is None:
         raise NotFound(_("未找到该农户"))
@@ -67,7 +72,7 @@ def _as_stored(record, data: dict) -> dict:
 def save_income(user, household: Household, year: int, data: dict, *, via="ui", new: bool | None = None):
     """Create or update the household's income account of `year` with `data` (INCOME_FIELDS). Returns the record
     with its database-computed 家庭纯收入 and 人均纯收入 read back."""
-    household = _household_to_write(user, household)
+    household = _household_to_write(user, household, incomes=True)
     record = _record_of_year(
         IncomeAccount, household, year, new, _("该户%(year)s年度的收入台账已存在，请在该年度的台账上修改")
     )
