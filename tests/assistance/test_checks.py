@@ -139,7 +139,9 @@ def test_missing_responsible_lists_the_roles_missing(users, checks_household, ch
 
 def test_not_visited_exactly_the_period_ago_counts_as_visited(users, checks_household):
     household = checks_household()
-    Visit.objects.create(village_id=VILLAGE_A1, household=household, client_id=uuid.uuid4(), visited_on=date(2024, 3, 1))
+    Visit.objects.create(
+        village_id=VILLAGE_A1, household=household, client_id=uuid.uuid4(), visited_on=date(2024, 3, 1)
+    )
     county = users["county"]
     assert household.pk not in listed(county, "not_visited", date(2024, 3, 31))  # exactly 30 days ago
     assert household.pk in listed(county, "not_visited", date(2024, 4, 1))  # 31 days

@@ -272,6 +272,10 @@ def _ranges(user, area_code: str | None) -> list[tuple[str, str, str]]:
     return [(county, *code_range(county[:county_length])) for county in counties]
 
 
+def county_of(area_code: str) -> str:
+    return area_code[: PREFIX_LENGTH[Level.COUNTY]].ljust(12, "0")
+
+
 def _cadre_filter(user) -> int | None:
     """A cadre's checks are their own households' (and their own as a cadre); -1 for a cadre not yet linked."""
     if getattr(user, "role", None) != Role.CADRE:
@@ -322,3 +326,48 @@ def run_check(user, code: str, on: date, *, area_code: str | None = None) -> lis
     from .check_rows import describe
 
     return describe(check_of(code), check_keys(user, code, on, area_code=area_code), on)
+
+
+#: who has assistance checks on their home page: the keepers of the records and the cadres (their own households)
+HOME_ROLES = frozenset({Role.COUNTY_ADMIN, Role.TOWNSHIP, Role.VILLAGE, Role.CADRE})
+
+
+def home_lines(user, today: date) -> list[dict]:
+    """The home page's assistance lines: each check with a nonzero count today, linking to its list. A county whose
+    pack lacks a check's parameter shows no line rather than an error on the home page."""
+    from django.urls import reverse
+
+    from .common import AssistanceRefused
+
+    if getattr(user, "role", None) not in HOME_ROLES:
+        return []
+    try:
+        counts = check_counts(user, today)
+    except AssistanceRefused:
+        return []
+    return [
+        {"label": check.label, "count": counts[check.code], "url": reverse("assistance:check", args=[check.code])}
+        for check in CHECKS
+        if counts[check.code]
+    ]
+
+
+COVERAGE_SQL = "SELECT COUNT(*), SUM(CASE WHEN " + IN_PLACE + " THEN 1 ELSE 0 END) FROM mon m"
+
+
+def coverage(user, on: date, *, area_code: str | None = None) -> dict[str, dict[str, int]]:
+    """The share of monitored households with all responsible persons, at least one measure in place, a visit in
+    the period: each {"n": numerator, "of": monitored households}, the checks' own rules (all - listed)."""
+    monitored = measured = 0
+    for county, low, high in _ranges(user, area_code):
+        _sql, params = _statement("no_measure", county, low, high, on, None)
+        sql = f"WITH mon AS ({_monitored(on < timezone.localdate(), False)}) {COVERAGE_SQL}"
+        total, with_measure = _fetch(sql, params)[0]
+        monitored += total or 0
+        measured += with_measure or 0
+    counts = check_counts(user, on, area_code=area_code) if monitored else {}
+    return {
+        "responsible": {"n": monitored - counts.get("missing_responsible", 0), "of": monitored},
+        "measure": {"n": measured, "of": monitored},
+        "visited": {"n": monitored - counts.get("not_visited", 0), "of": monitored},
+    }
