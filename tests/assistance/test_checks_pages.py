@@ -47,9 +47,10 @@ def pages_world(users, make_household):
     Visit.objects.create(village_id=VILLAGE_A1, household=made["a"], cadre=cadre, client_id=uuid.uuid4(),
                          visited_on=date(2024, 3, 2))  # fmt: skip
     common = {"village_id": VILLAGE_A1, "household": made["a"], "status": "in_place", "started_on": date(2024, 3, 1)}
-    Measure.objects.create(**common, category="03", kind="micro_loan", amount=Decimal("50000"),
-                           loan_amount=Decimal("50000"), loan_date=date(2024, 3, 1), loan_term_months=36,
-                           loan_interest_subsidy=Decimal("1000"), loan_balance=Decimal("40000"), loan_overdue=True)  # fmt: skip
+    loan = {"loan_amount": Decimal("50000"), "loan_date": date(2024, 3, 1), "loan_term_months": 36,
+            "loan_interest_subsidy": Decimal("1000"), "loan_balance": Decimal("40000"),
+            "loan_overdue": True}  # fmt: skip
+    Measure.objects.create(**common, category="03", kind="micro_loan", amount=Decimal("50000"), **loan)
     Measure.objects.create(**common, category="04", kind="public_post", amount=Decimal("6000"), post_type="cleaner",
                            post_months=12, post_monthly_pay=Decimal("500"))  # fmt: skip
     Measure.objects.create(**{**common, "started_on": date(2024, 7, 1)}, category="01", amount=Decimal("999"))
