@@ -24,7 +24,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,11 +208,13 @@ DUCKDB = {
     "cadre_not_visiting": """
         SELECT count(*) FROM (SELECT DISTINCT cadre_id FROM pairing WHERE started_on <= $on
           AND (ended_on IS NULL OR ended_on >= $on)) p
-          WHERE NOT EXISTS (SELECT 1 FROM visit v WHERE v.cadre_id = p.cadre_id AND v.visited_on BETWEEN $since AND $on)""",
+          WHERE NOT EXISTS (SELECT 1 FROM visit v WHERE v.cadre_id = p.cadre_id
+                            AND v.visited_on BETWEEN $since AND $on)""",
     "village_set_incomplete": """
         WITH v AS (SELECT a.code, EXISTS (SELECT 1 FROM villageevent e WHERE e.village_id = a.code
                      AND e.kind = 'poor' AND e.date <= $on) AS poor FROM area a WHERE a.level = 5),
-        held AS (SELECT village_id, count(DISTINCT part) FILTER (WHERE part IN ('contact_leader', 'unit', 'team')) AS h3,
+        held AS (SELECT village_id,
+                 count(DISTINCT part) FILTER (WHERE part IN ('contact_leader', 'unit', 'team')) AS h3,
                  count(DISTINCT part) AS h5 FROM setpost WHERE started_on <= $on
                  AND (ended_on IS NULL OR ended_on >= $on) GROUP BY village_id)
         SELECT count(*) FROM v LEFT JOIN held ON held.village_id = v.code
