@@ -112,7 +112,11 @@ def visit_since(on: date, days: int) -> date:
 
 OPEN = "{t}.started_on <= %(on)s AND ({t}.ended_on IS NULL OR {t}.ended_on >= %(on)s)"
 MONITORED_NOW = "h.status = %(monitored)s"
+#: a past day: the status of the household's latest event then; only households with a 纳入监测 (or its
+#: reversal's) event by then can be monitored, which the events' (kind, date) index finds
 MONITORED_THEN = (
+    "h.id IN (SELECT e.household_id FROM registry_statusevent e WHERE e.kind IN (%(kind_monitored)s, "
+    "%(kind_reversed)s) AND e.date <= %(on)s) AND "
     "(SELECT e.kind FROM registry_statusevent e WHERE e.household_id = h.id AND e.date <= %(on)s "
     "AND e.kind <> %(merged)s ORDER BY e.date DESC, e.id DESC LIMIT 1) IN (%(kind_monitored)s, %(kind_reversed)s)"
 )
