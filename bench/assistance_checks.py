@@ -243,19 +243,23 @@ def worker(repeat: int) -> dict:
     from fupin.accounts.models import User
     from fupin.assistance.services import checks
 
-    user = User.objects.filter(role="county_admin").order_by("id").first()
+    # the whole registry (every county of the demo): a superuser with no area, as the DuckDB reference counts all
+    user = User(username="bench", is_superuser=True, is_active=True)
     today = timezone.localdate()
-    county = checks.county_of(user.area_id)
     out = {"load": f"{os.getloadavg()[0]:.1f}", "checks": {}, "counts": {}}
     total_started = time.perf_counter()
     counts = checks.check_counts(user, today)
     out["check_counts_s"] = time.perf_counter() - total_started
+    ranges = checks._ranges(user, None)
+    out["counties"] = len(ranges)
     for check in checks.CHECKS:
         best = None
         for _ in range(repeat):
             started = time.perf_counter()
-            sql, params = checks._statement(check.code, county, *checks.code_range(user.area.prefix), today, None)
-            out["counts"][check.code] = checks._count(sql, params)
+            out["counts"][check.code] = sum(
+                checks._count(*checks._statement(check.code, county, low, high, today, None))
+                for county, low, high in ranges
+            )
             spent = time.perf_counter() - started
             best = spent if best is None else min(best, spent)
         out["checks"][check.code] = best
@@ -263,7 +267,7 @@ def worker(repeat: int) -> dict:
     started = time.perf_counter()
     checks.check_counts(user, today - timedelta(days=30))  # a past day: the status of that day from the events
     out["past_day_s"] = time.perf_counter() - started
-    out["duckdb"] = duckdb_reference(today, county)
+    out["duckdb"] = duckdb_reference(today, ranges[0][0])  # the demo's counties share the national pack
     return out
 
 
@@ -305,7 +309,7 @@ def duckdb_reference(today: date, county: str) -> dict:
 
 def report(sizes: dict, result: dict, built) -> None:
     print(f"data: {json.dumps(sizes)}" + (f" (registry built in {built:.0f} s)" if built else " (reused)"))
-    print(f"load average before the checks: {result['load']}")
+    print(f"load average before the checks: {result['load']}; counties: {result['counties']}")
     print(f"{'check':<24}{'count':>10}{'fupin s':>10}{'duckdb count':>14}{'duckdb s':>10}")
     duck = result["duckdb"]
     for code, spent in result["checks"].items():

@@ -184,6 +184,7 @@ def _records(save, rng, as_of, households, staff, village_cadres, leaders, units
     since = max(as_of - timedelta(days=400), date(2021, 1, 1))
     pairings, duties, measures, visits = [], [], [], []
     roles = codes.DEFAULT_RESPONSIBLE_ROLES
+    made = -1
     for k, household in enumerate(households):
         cadre = staff[k // 5]
         started = since + timedelta(days=int(rng.integers(0, 60)))
@@ -205,7 +206,7 @@ def _records(save, rng, as_of, households, staff, village_cadres, leaders, units
             )
         if k % 9 == 4:  # no measure at all
             pass
-        elif k % 9 == 7:  # its measures all ended
+        elif k % 9 == 2:  # its measures all ended
             measures.append(
                 _measure(
                     household,
@@ -218,7 +219,8 @@ def _records(save, rng, as_of, households, staff, village_cadres, leaders, units
                 )
             )
         else:
-            measures.append(_kind_measure(household, cadre, k, started))
+            made += 1  # each kind in turn, whatever the specials took
+            measures.append(_kind_measure(household, cadre, made, started))
         if k % 6 and k // 5 != 1:  # five in six visited in the period; the second cadre visits none of theirs
             visited = as_of - timedelta(days=int(rng.integers(0, 25)))
         else:
@@ -235,8 +237,11 @@ def _records(save, rng, as_of, households, staff, village_cadres, leaders, units
                 policies=[codes.Policy.MONITORING],
             )
         )
-    # the first cadre takes two more households: over the limit of five
-    for household in households[5:7] if len(households) > 7 else ():
+    # the first cadre takes two more households of the township (not monitored): over the limit of five
+    others = Household.objects.filter(village_id__in={h.village_id for h in households}).exclude(
+        pk__in=[h.pk for h in households]
+    )
+    for household in others.order_by("id")[:2]:
         pairings.append(
             m.Pairing(village_id=household.village_id, household=household, cadre=staff[0], started_on=since)
         )
