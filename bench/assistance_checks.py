@@ -256,10 +256,7 @@ def worker(repeat: int) -> dict:
         best = None
         for _ in range(repeat):
             started = time.perf_counter()
-            out["counts"][check.code] = sum(
-                checks._count(*checks._statement(check.code, county, low, high, today, None))
-                for county, low, high in ranges
-            )
+            out["counts"][check.code] = len(checks.check_keys(user, check.code, today))
             spent = time.perf_counter() - started
             best = spent if best is None else min(best, spent)
         out["checks"][check.code] = best

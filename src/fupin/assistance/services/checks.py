@@ -115,8 +115,6 @@ MONITORED_NOW = "h.status = %(monitored)s"
 #: a past day: the status of the household's latest event then; only households with a 纳入监测 (or its
 #: reversal's) event by then can be monitored, which the events' (kind, date) index finds
 MONITORED_THEN = (
-    "h.id IN (SELECT e.household_id FROM registry_statusevent e WHERE e.kind IN (%(kind_monitored)s, "
-    "%(kind_reversed)s) AND e.date <= %(on)s) AND "
     "(SELECT e.kind FROM registry_statusevent e WHERE e.household_id = h.id AND e.date <= %(on)s "
     "AND e.kind <> %(merged)s ORDER BY e.date DESC, e.id DESC LIMIT 1) IN (%(kind_monitored)s, %(kind_reversed)s)"
 )
@@ -129,10 +127,18 @@ MINE = (
 )
 
 
+#: the households a past day's status is read for: those with such an event by then, by the events' index
+CANDIDATES = (
+    "(SELECT DISTINCT c.household_id FROM registry_statusevent c WHERE c.kind IN (%(kind_monitored)s, "
+    "%(kind_reversed)s) AND c.date <= %(on)s) cand JOIN registry_household h ON h.id = cand.household_id"
+)
+
+
 def _monitored(past: bool, mine: bool) -> str:
     where = MONITORED_THEN if past else MONITORED_NOW
+    source = CANDIDATES if past else "registry_household h"
     return (
-        "SELECT h.id, h.risk_identified_on FROM registry_household h "
+        f"SELECT h.id, h.risk_identified_on FROM {source} "
         f"WHERE h.village_id >= %(low)s AND h.village_id < %(high)s AND {where}" + (MINE if mine else "")
     )
 
@@ -309,9 +315,15 @@ def check_counts(user, on: date, *, area_code: str | None = None) -> dict[str, i
     """{check code: how many rows it lists} for the user's area (or `area_code` inside it) on `on`."""
     cadre_id = _cadre_filter(user)
     counts = {check.code: 0 for check in CHECKS}
+    cadres: dict[str, set] = {}
     for county, low, high in _ranges(user, area_code):
         for check in CHECKS:
-            counts[check.code] += _count(*_statement(check.code, county, low, high, on, cadre_id))
+            statement = _statement(check.code, county, low, high, on, cadre_id)
+            if check.lists == "cadres":  # a cadre paired in two counties is one row
+                cadres.setdefault(check.code, set()).update(row[0] for row in _fetch(*statement))
+            else:
+                counts[check.code] += _count(*statement)
+    counts.update({code: len(ids) for code, ids in cadres.items()})
     return counts
 
 
@@ -319,10 +331,11 @@ def check_keys(user, code: str, on: date, *, area_code: str | None = None) -> li
     """(id, detail) of every row the check lists: a household's, a cadre's or a village's id."""
     check_of(code)
     cadre_id = _cadre_filter(user)
-    rows = []
+    rows = {}
     for county, low, high in _ranges(user, area_code):
-        rows.extend(_fetch(*_statement(code, county, low, high, on, cadre_id)))
-    return rows
+        for key, detail in _fetch(*_statement(code, county, low, high, on, cadre_id)):
+            rows.setdefault(key, detail)  # a cadre paired in two counties: the first county's row
+    return list(rows.items())
 
 
 def run_check(user, code: str, on: date, *, area_code: str | None = None) -> list[dict]:
