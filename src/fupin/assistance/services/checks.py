@@ -112,8 +112,8 @@ def visit_since(on: date, days: int) -> date:
 
 OPEN = "{t}.started_on <= %(on)s AND ({t}.ended_on IS NULL OR {t}.ended_on >= %(on)s)"
 MONITORED_NOW = "h.status = %(monitored)s"
-#: a past day: the status of the household's latest event then; only households with a 纳入监测 (or its
-#: reversal's) event by then can be monitored, which the events' (kind, date) index finds
+#: a past day: the status of the household's latest event then, one probe of the events' (household, date) index
+#: per household of the range (measured at 10M persons: 9 times faster than reading the 纳入监测 events first)
 MONITORED_THEN = (
     "(SELECT e.kind FROM registry_statusevent e WHERE e.household_id = h.id AND e.date <= %(on)s "
     "AND e.kind <> %(merged)s ORDER BY e.date DESC, e.id DESC LIMIT 1) IN (%(kind_monitored)s, %(kind_reversed)s)"
@@ -127,18 +127,10 @@ MINE = (
 )
 
 
-#: the households a past day's status is read for: those with such an event by then, by the events' index
-CANDIDATES = (
-    "(SELECT DISTINCT c.household_id FROM registry_statusevent c WHERE c.kind IN (%(kind_monitored)s, "
-    "%(kind_reversed)s) AND c.date <= %(on)s) cand JOIN registry_household h ON h.id = cand.household_id"
-)
-
-
 def _monitored(past: bool, mine: bool) -> str:
     where = MONITORED_THEN if past else MONITORED_NOW
-    source = CANDIDATES if past else "registry_household h"
     return (
-        f"SELECT h.id, h.risk_identified_on FROM {source} "
+        "SELECT h.id, h.risk_identified_on FROM registry_household h "
         f"WHERE h.village_id >= %(low)s AND h.village_id < %(high)s AND {where}" + (MINE if mine else "")
     )
 
