@@ -369,6 +369,24 @@ WEB: dict[str, list[Route]] = {
     ],
     "policy:run": [Route("/assessments/runs/{pk}/", target="village_run")],
     "web:home": [Route("/home/", lists=True)],
+    # assistance's checks and figures: every role in the area reads them (no role is refused); the world has no
+    # assistance records, so the lists show only area names (no record marker to control with)
+    "assistance:checks": [Route("/assistance/checks/", lists=True, refused=None)],
+    "assistance:check": [
+        Route("/assistance/checks/village_set_incomplete/", lists=True, refused=None),
+        Route("/assistance/checks/no_measure/?on=2024-06-01", lists=True, refused=None),
+        Route("/assistance/checks/cadre_overloaded/", lists=True, refused=None),
+    ],
+    "assistance:check-export": [
+        Route(
+            "/assistance/checks/village_set_incomplete/export.xlsx",
+            lists=True,
+            audit=(("export", "assistance.check"),),
+            refused=None,
+            outsider=False,
+        )
+    ],
+    "assistance:figures": [Route("/assistance/figures/", lists=True, refused=None)],
     "monitoring:inbox": [
         Route("/monitoring/?box=open", lists=True, shows=True),
         Route("/monitoring/?box=clues", lists=True, shows=True),
@@ -900,6 +918,8 @@ API: dict[tuple[str, str], list[Route]] = {
     ],
     ("GET", "/api/imports/{job_id}"): [Route(target="job")],
     ("GET", "/api/monitoring/clues"): [Route(lists=True, shows=True)],
+    ("GET", "/api/assistance/checks"): [Route(lists=True, refused=None)],
+    ("GET", "/api/assistance/figures"): [Route(lists=True, refused=None)],
     ("POST", "/api/monitoring/clues"): [
         Route(
             body=lambda w, v: {

@@ -20,7 +20,7 @@ from fupin.core.progress import Progress
 from fupin.registry import bulkload
 from fupin.registry.models import Household
 
-from . import areas, department_data, households, load, monitoring, users, villages
+from . import areas, assistance, department_data, households, load, monitoring, users, villages
 from .areas import CITY_CODE, CITY_NAME, DEMO_PREFIX, plan_chunks
 from .errors import DemoDataExists, InvalidDemoOptions
 from .township import Township
@@ -121,6 +121,7 @@ def generate(
             loader.suspend_indexes(BULK_MODELS)  # first: deleting rows is faster without them too
             if reason:
                 progress.phase("清除旧数据", 1)
+                assistance.delete_existing(DEMO_PREFIX)  # its records hold on to households and cadres
                 load.delete_existing(loader, BULK_MODELS)
                 progress.advance("清除旧数据", 1)
             ids = load.id_cursor(ID_MODELS)
@@ -143,6 +144,7 @@ def generate(
         summary.users = users.create(plans, seed)
         # the department login's month of data, through the upload service (after the users: it needs the login)
         rows["monitoring.Clue"] += department_data.build(as_of)
+        rows.update(assistance.build(as_of, seed))  # the demo township's assistance records, for every check
         progress.advance("创建演示用户", 1)
     summary.rows = rows
     summary.seconds = time.perf_counter() - started

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from fupin.assistance.services.checks import home_lines as assistance_lines
 from fupin.monitoring.codes import StepCode
 from fupin.monitoring.services.figures import inbox_counts
 
@@ -51,7 +52,7 @@ def todo_lines(user, today) -> list[dict]:
         lines.append(
             {"label": _("逾期的监测事项"), "count": counts["overdue"], "url": f"{inbox}?box=overdue", "alert": True}
         )
-    return lines
+    return lines + assistance_lines(user, today)
 
 
 @login_required
