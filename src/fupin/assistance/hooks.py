@@ -3,6 +3,7 @@
 page's panel, the exchange sheets, the registry's 纳入监测 event)."""
 
 from fupin.policy import compute
+from fupin.registry import panels
 
 from .codes import MeasureStatus
 
@@ -17,3 +18,7 @@ MEASURES_IN_PLACE_SQL = (
 
 def connect():
     compute.register_measures(MEASURES_IN_PLACE_SQL)
+    # measures: the household page's panel (in place, planned, ended; an add link for the keepers)
+    from .views.measures import household_panel as measures_panel
+
+    panels.register("assistance.measures", "assistance/_panel_measures.html", measures_panel)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from fupin.accounts import audit
 from fupin.accounts.models import Action
+from fupin.areas.models import PREFIX_LENGTH
 from fupin.core.errors import NotFound
 from fupin.registry.models import Household, Member
 
@@ -119,6 +120,14 @@ def _cadre(household: Household, cadre):
     if not found.active:
         _refuse(_("帮扶干部“%(name)s”已不在岗") % {"name": found.name}, "cadre")
     return found
+
+
+def cadres_for(household: Household) -> list[Cadre]:
+    """The cadres in post who may be responsible for the household's measures: registered in its village or an
+    area above it (codes cut at each level's length)."""
+    village = household.village_id
+    areas = {village[:length].ljust(12, "0") for length in PREFIX_LENGTH.values() if length <= 12}
+    return list(Cadre.objects.filter(area_id__in=areas, active=True).order_by("area_id", "name", "id"))
 
 
 def _choice(value, choices, name):
@@ -358,7 +367,7 @@ def totals_by_category(queryset) -> list[dict]:
         for row in queryset.order_by().values("category").annotate(count=Count("id"), amount=Sum("amount"))
     }
     rows = [
-        {"category": code, "label": text, "count": found[code]["count"], "amount": found[code]["amount"] or 0}
+        {"category": code, "label": text, "count": found[code]["count"], "amount": yuan(found[code]["amount"])}
         for code, text in codes.MeasureCategory.choices
         if code in found
     ]
@@ -367,15 +376,20 @@ def totals_by_category(queryset) -> list[dict]:
             "category": "",
             "label": _("合计"),
             "count": sum(r["count"] for r in rows),
-            "amount": sum((Decimal(r["amount"]) for r in rows), Decimal(0)),
+            "amount": sum((r["amount"] for r in rows), Decimal("0.00")),
         }
     )
     return rows
 
 
+def yuan(amount) -> Decimal:
+    """A sum in yuan to the fen (SQLite's SUM of decimals carries float digits)."""
+    return Decimal(str(amount or 0)).quantize(CENT)
+
+
 def wan(amount) -> Decimal:
     """Yuan in 万元 to two decimals (seed 004 reports 4,141.02 万元)."""
-    return (Decimal(amount or 0) / Decimal(10000)).quantize(CENT)
+    return (yuan(amount) / Decimal(10000)).quantize(CENT)
 
 
 def micro_loan_figures(queryset) -> dict:
@@ -386,12 +400,12 @@ def micro_loan_figures(queryset) -> dict:
     outstanding = loans.filter(loan_balance__gt=0).count()
     return {
         "count": issued["count"],
-        "amount": issued["amount"] or Decimal(0),
+        "amount": yuan(issued["amount"]),
         "amount_wan": wan(issued["amount"]),
-        "balance": issued["balance"] or Decimal(0),
+        "balance": yuan(issued["balance"]),
         "balance_wan": wan(issued["balance"]),
         "outstanding_count": outstanding,
         "overdue_count": overdue["count"],
-        "overdue_balance": overdue["balance"] or Decimal(0),
+        "overdue_balance": yuan(overdue["balance"]),
         "overdue_balance_wan": wan(overdue["balance"]),
     }
