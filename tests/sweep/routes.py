@@ -7,6 +7,7 @@ missing one), the body of a write (given the village it is about: the writer's o
 that does not exist), whether its answer lists records (`lists`: checked for other areas' markers) and, for a
 write or an audited read, the audit entries one successful call by `writer` leaves."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -804,9 +805,7 @@ class Case:
         if self.family == "web":
             return route.path.replace("{pk}", str(pk))
         method, template = self.key.split(" ", 1)
-        for name in ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id", "upload_id"):
-            template = template.replace("{" + name + "}", str(pk))
-        return template + route.path
+        return re.sub(r"\{\w+_id\}", str(pk), template) + route.path  # {household_id}, {measure_id}, …
 
 
 def cases() -> list[Case]:
@@ -928,3 +927,101 @@ ADMIN_SITE: dict[str, str] = {
     "admin:view_on_site": "swept: like a missing object for another area's record",
     "admin:auth_user_password_change": "swept: another area's user is like a missing one, and keeps their password",
 }
+
+
+# ── assistance: measures ────────────────────────────────────────────────────────────────────────────────────────
+
+MEASURE_CREATE = (("create", "assistance.measure"),)
+MEASURE_UPDATE = (("update", "assistance.measure"),)
+MEASURE_FORM = {"category": "01", "status": "in_place", "started_on": "2024-03-01", "subtype": "养殖"}
+
+
+def _measure_edit_form(world, village):
+    from fupin.assistance.views.measure_forms import MeasureForm
+
+    measure = world.objects["measure"]
+    return {**form_values(MeasureForm(measure.household, measure.kind, instance=measure)), "subtype": "务工补贴"}
+
+
+def _measure_api_body(world, village):
+    """A measure of 东一村's household, or of one that does not exist (another area's village reads as missing)."""
+    known = world is not None and village == VILLAGE_A1
+    return {"household_id": world.pk("household") if known else 987654321, "category": "01",
+            "started_on": "2024-03-01", "status": "in_place"}  # fmt: skip
+
+
+WEB.update(
+    {
+        "assistance:measure-household": [Route("/assistance/households/{pk}/measures/", target="household")],
+        "assistance:measure-add": [
+            Route("/assistance/households/{pk}/measures/add/?kind=micro_loan", target="household"),
+            Route(
+                "/assistance/households/{pk}/measures/add/",
+                "POST",
+                target="household",
+                body=lambda w, v: MEASURE_FORM,
+                form=True,
+                ok=302,
+                audit=MEASURE_CREATE,
+            ),
+        ],
+        "assistance:measure-edit": [
+            Route("/assistance/measures/{pk}/edit/", target="measure"),
+            Route(
+                "/assistance/measures/{pk}/edit/",
+                "POST",
+                target="measure",
+                body=_measure_edit_form,
+                form=True,
+                ok=302,
+                audit=MEASURE_UPDATE,
+            ),
+        ],
+        "assistance:measure-end": [
+            Route(
+                "/assistance/measures/{pk}/end/",
+                "POST",
+                target="measure",
+                body=lambda w, v: {"on": "2024-06-01"},
+                form=True,
+                ok=302,
+                audit=MEASURE_UPDATE,
+            )
+        ],
+        "assistance:measure-list": [
+            Route("/assistance/measures/", lists=True, shows=True),
+            Route("/assistance/measures/?category=02&status=in_place&started_from=2024-01-01", lists=True, shows=True),
+        ],
+        "assistance:measure-export": [
+            Route(
+                "/assistance/measures/export.xlsx",
+                lists=True,
+                shows=True,
+                audit=(("export", "assistance.measure"),),
+                refused=None,
+                note="every role that reads the list may download it (no sensitive field in it)",
+            )
+        ],
+        "assistance:measure-loans": [Route("/assistance/measures/micro-loans/", lists=True)],
+    }
+)
+API.update(
+    {
+        ("GET", "/api/assistance/measures"): [
+            Route(lists=True, shows=True),
+            Route("?kind=micro_loan&area=149901001001", lists=True, shows=True),
+        ],
+        ("GET", "/api/assistance/measures/micro-loans"): [Route(lists=True)],
+        ("GET", "/api/assistance/measures/{measure_id}"): [Route(target="measure")],
+        ("POST", "/api/assistance/measures"): [
+            Route(body=_measure_api_body, ok=201, audit=MEASURE_CREATE, refused="cadre_a1")
+        ],
+        ("PATCH", "/api/assistance/measures/{measure_id}"): [
+            Route(target="measure", body=lambda w, v: {"subtype": "务工补贴"}, audit=MEASURE_UPDATE)
+        ],
+        ("POST", "/api/assistance/measures/{measure_id}/end"): [
+            Route(target="measure", body=lambda w, v: {"on": "2024-06-01"}, audit=MEASURE_UPDATE)
+        ],
+    }
+)
+ADMIN_MODELS["assistance.measure"] = AdminModel("measure", reason="read-only: services.measures checks each kind")
