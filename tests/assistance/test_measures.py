@@ -65,7 +65,10 @@ def refused(call, field=None) -> str:
 def test_a_loan_of_exactly_the_ceiling_and_term_is_taken_and_starts_on_its_date(users, measures_household):
     m = loan(users["village_a1"], measures_household)
     assert (m.loan_amount, m.loan_term_months, m.started_on, m.village_id) == (Decimal("50000.00"), 36, DAY, VILLAGE_A1)
-    entry = AuditEntry.objects.get(model="assistance.measure", object_id=str(m.pk))
+    assert m.amount == Decimal("50000.00")  # the measure's amount is the loan's unless given
+    changed = svc.update_measure(users["village_a1"], m, loan_amount="40000", loan_balance="40000", via="test")
+    assert changed.amount == Decimal("40000.00")
+    entry = AuditEntry.objects.filter(model="assistance.measure", object_id=str(m.pk)).earliest("id")
     assert entry.action == "create" and entry.via == "test" and entry.area_code == VILLAGE_A1
 
 

@@ -1024,4 +1024,4 @@ API.update(
         ],
     }
 )
-ADMIN_MODELS["assistance.measure"] = AdminModel("measure", reason="read-only: services.measures checks each kind")
+ADMIN_MODELS["assistance.measure"] = AdminModel("measure", reason="read-only")  # services.measures checks each kind

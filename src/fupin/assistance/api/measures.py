@@ -24,6 +24,7 @@ WRITABLE = (
 #: member and cadre travel as their ids; the service checks each belongs to the household's area
 IDS = {"member": int | None, "cadre": int | None}
 
+
 class HouseholdNamed(Labelled):
     household_number: str = Field(..., title="户编号")
     head_name: str = Field(..., title="户主姓名")

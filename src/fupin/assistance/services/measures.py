@@ -250,6 +250,8 @@ def check_measure(m: Measure, household: Household) -> None:
     _choice(m.education_stage, codes.EducationStage, "education_stage")
     if m.kind == K.MICRO_LOAN:
         _check_loan(m, household.village_id)
+        if m.amount is None:
+            m.amount = m.loan_amount  # the measure's amount is the loan's, for the totals by category
     elif m.kind == K.PUBLIC_POST:
         _check_post(m)
     elif m.kind == K.STANDARD_SUBSIDY:
@@ -312,6 +314,8 @@ def update_measure(user, measure, *, via="ui", **fields) -> Measure:
     post_changed = {"post_months", "post_monthly_pay"} & set(fields)
     if post_changed and "amount" not in fields:
         fields["amount"] = None
+    if "loan_amount" in fields and "amount" not in fields and measure.amount == measure.loan_amount:
+        fields["amount"] = None  # it followed the loan: it follows the new one
     before = audit.snapshot(measure)
     _apply(measure, household, fields)
     check_measure(measure, household)
