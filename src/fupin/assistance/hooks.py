@@ -2,6 +2,7 @@
 `measures_in_place` count (policy.compute.register_measures). Helpers add their own hooks here (the household
 page's panel, the exchange sheets, the registry's 纳入监测 event)."""
 
+from fupin.exchange import sheets
 from fupin.policy import compute
 from fupin.registry import panels
 
@@ -22,3 +23,7 @@ def connect():
     from .views.measures import household_panel as measures_panel
 
     panels.register("assistance.measures", "assistance/_panel_measures.html", measures_panel)
+    # measures: the sheets of a bank's micro-loans, HR's posts and any office's measures (book "assistance")
+    from .measure_sheets import MEASURE_SHEETS
+
+    sheets.register(*MEASURE_SHEETS.values())
