@@ -50,7 +50,7 @@ def test_one_wrong_row_refuses_the_file(tmp_path, users, make_household):
     make_household(VILLAGE_B1, number="B1-LOAN-1")
     cases = {
         "A1-LOAN-1,50000,2024-03-01,36,0,0,已落实\nA1-LOAN-1,50000.01,2024-03-01,36,0,0,已落实\n": "第 3 行：贷款金额",
-        "A1-LOAN-1,50000,2024-03-01,36,0,0,已落实\nB1-LOAN-1,100,2024-03-01,36,0,0,已落实\n": "第 3 行：户编号不存在或不在您的管辖范围内",
+        "A1-LOAN-1,50000,2024-03-01,36,0,0,已落实\nB1-LOAN-1,100,2024-03-01,36,0,0,已落实\n": "第 3 行：户编号不存在",
         "A1-LOAN-1,abc,2024-03-01,36,0,0,已落实\n": "第 2 行 贷款金额（元）",
         "A1-LOAN-1,,2024-03-01,36,0,0,已落实\n": "第 2 行 贷款金额（元）：必填",
     }
@@ -73,3 +73,21 @@ def test_the_measure_sheets_are_registered_in_the_assistance_book():
 
     assert set(MEASURE_SHEETS.values()) <= set(sheets.sheets("assistance"))
     assert [s.title for s in MEASURE_SHEETS.values()] == ["帮扶措施", "小额信贷", "公益性岗位"]
+
+
+def test_the_import_page(client, users, make_household):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    make_household(VILLAGE_A1, number="A1-PAGE-1")
+    client.force_login(users["village_a1"])
+    url = reverse("assistance:measure-import")
+    assert "小额信贷" in client.get(url).content.decode()
+    bad = SimpleUploadedFile("m.csv", (POST_HEAD + "A1-PAGE-1,保洁员,13,800,2024-01-01,已落实\n").encode())
+    page = client.post(url, {"file": bad})
+    assert page.status_code == 400 and "第 2 行" in page.content.decode()
+    good = SimpleUploadedFile("m.csv", (POST_HEAD + "A1-PAGE-1,保洁员,12,800,2024-01-01,已落实\n").encode())
+    assert client.post(url, {"file": good}).status_code == 302
+    assert Measure.objects.get().amount == Decimal("9600.00")
+    client.force_login(users["cadre_a1"])
+    assert client.get(url).status_code == 403

@@ -950,6 +950,13 @@ def _measure_api_body(world, village):
             "started_on": "2024-03-01", "status": "in_place"}  # fmt: skip
 
 
+def _measure_upload(world, village):
+    """A measure list of 东一村's household, or of a household number that does not exist."""
+    number = "DY-0001" if village == VILLAGE_A1 else "NO-SUCH-01"
+    content = f"户编号,措施类别,开始日期,落实状态\n{number},01,2024-03-01,已落实\n".encode()
+    return {"file": SimpleUploadedFile("帮扶措施.csv", content, content_type="text/csv")}
+
+
 WEB.update(
     {
         "assistance:measure-household": [Route("/assistance/households/{pk}/measures/", target="household")],
@@ -1003,6 +1010,18 @@ WEB.update(
             )
         ],
         "assistance:measure-loans": [Route("/assistance/measures/micro-loans/", lists=True)],
+        "assistance:measure-import": [
+            Route("/assistance/measures/import/"),
+            Route(
+                "/assistance/measures/import/",
+                "POST",
+                body=_measure_upload,
+                form=True,
+                ok=302,
+                audit=(("create", "assistance.measure", "import"), ("import", "assistance.measure", "import")),
+                note="a row names its household by 户编号: another area's reads as one that does not exist",
+            ),
+        ],
     }
 )
 API.update(

@@ -11,7 +11,7 @@ from .models import Measure
 BOOK = "assistance"
 
 HOUSEHOLD = Column("household_number", "户编号", "text", max_length=30, required=True)
-STARTED = Column("started_on", "开始日期", "date")
+STARTED = Column("started_on", "开始日期", "date", required=True)
 COMMON = (
     HOUSEHOLD,
     Column("subtype", "具体措施", "text", max_length=60),

@@ -86,6 +86,14 @@ class MeasureForm(forms.Form):
         return data
 
 
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("文件（.xlsx 或 .csv）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.csv"}),
+        help_text=_("工作表“帮扶措施”“小额信贷”“公益性岗位”，第一行为表头，每行一项措施，以户编号对应农户"),
+    )
+
+
 class EndForm(forms.Form):
     on = forms.DateField(label=_("结束日期"), widget=DATE_INPUT)
 

@@ -3,6 +3,9 @@ works without script), the area's list (filters, table, totals by category, Exce
 the household page's panel. Views parse, call services.measures, render; a refusal re-renders the form with the
 service's Chinese message by its field, a role or area refusal escapes to the 403/404 pages."""
 
+import tempfile
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -20,11 +23,13 @@ from fupin.core.errors import DomainError, NotFound, PermissionDenied
 from fupin.registry.models import Household
 
 from .. import codes
+from ..measure_sheets import MEASURE_SHEETS
 from ..models import Measure
 from ..services import measures as service
 from ..services.common import KEEPERS
 from ..services.measure_export import export_measures
-from .measure_forms import EndForm, MeasureFilterSet, MeasureForm, MeasureTable, kind_of
+from ..services.measure_import import import_measures
+from .measure_forms import EndForm, ImportForm, MeasureFilterSet, MeasureForm, MeasureTable, kind_of
 
 PAGE_SIZE = 50
 
@@ -164,6 +169,7 @@ def measure_list(request):
             "page": page,
             "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=3, on_ends=1),
             "totals": service.totals_by_category(found),
+            "may_keep": may_keep(request.user),
         },
     )
 
@@ -215,6 +221,45 @@ def micro_loans(request):
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_import(request):
+    """导入帮扶措施: a bank's micro-loan list, HR's post list or any measures, all rows or none."""
+    _keeper(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory(prefix="measure-upload-") as folder:
+            path = Path(folder) / ("upload" + Path(upload.name).suffix.lower()[:8])
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            try:
+                counts = import_measures(request.user, path, filename=upload.name, via="import")
+            except DomainError as failed:
+                _escape(failed)
+                error = failed
+            else:
+                done = sum(counts.values())
+                messages.success(request, _("已导入 %(n)s 项帮扶措施") % {"n": done})
+                return redirect("assistance:measure-list")
+    return render(
+        request,
+        "assistance/measure_import.html",
+        {
+            "form": form,
+            "error": error,
+            "errors": (error.details or {}).get("errors", []) if error else [],
+            "layouts": [
+                (sheet.title, "、".join(c.header + ("*" if c.required else "") for c in sheet.columns))
+                for sheet in MEASURE_SHEETS.values()
+            ],
+        },
+        status=400 if error or form.errors else 200,
+    )
+
+
 def household_panel(request, household) -> dict:
     """The household page's panel (registry.panels, hooks.connect): measures in place, planned, ended."""
     try:
@@ -230,6 +275,7 @@ urls = [
     path("measures/", measure_list, name="measure-list"),
     path("measures/export.xlsx", measure_export, name="measure-export"),
     path("measures/micro-loans/", micro_loans, name="measure-loans"),
+    path("measures/import/", measure_import, name="measure-import"),
     path("measures/<int:pk>/edit/", measure_edit, name="measure-edit"),
     path("measures/<int:pk>/end/", measure_end, name="measure-end"),
 ]
