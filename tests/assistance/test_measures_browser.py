@@ -75,4 +75,7 @@ def test_a_clerk_records_a_micro_loan(browser, live_server, users, make_househol
     page.goto("/assistance/measures/micro-loans/")
     assert "5.00 万元" in page.content()
     shot(page, f"micro-loans-{width}")
+    page.goto("/assistance/measures/import/")
+    assert page.locator("input[type=file]").count() == 1
+    shot(page, f"import-{width}")
     context.close()
