@@ -7,7 +7,6 @@ probed the day it is added; valid bodies and queries come from the sweep's table
 test_routes.py holds to the same document."""
 
 import json
-
 import re
 
 import pytest

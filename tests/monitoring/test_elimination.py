@@ -2,7 +2,8 @@
 
 The county's pack (its folder) asks for six months of monitoring and refuses households without labour, as the
 stricter provinces do (DOMAIN.md §4). Six months need a measure in place as well (the pack's rule): the assistance
-app (issue 14) will register its count through policy.compute.register_measures; here one measure stands in for it.
+app registers its count (assistance.hooks.MEASURES_IN_PLACE_SQL), so each household here has a real measure in
+place since the day it entered monitoring, unless a test leaves it out.
 Monitored on 2024-01-10: on 2024-07-09 five whole months have passed, on 2024-07-10 six.
 """
 
@@ -11,13 +12,14 @@ from datetime import date
 
 import pytest
 
+from fupin.assistance import codes as assistance_codes
+from fupin.assistance.services.measures import create_measure, end_measure
 from fupin.core.errors import NotFound
 from fupin.monitoring import codes
 from fupin.monitoring.models import Case
 from fupin.monitoring.services import elimination, procedure
 from fupin.monitoring.services.common import DuplicateCase, NotYourStep
 from fupin.monitoring.services.figures import monitoring_figures
-from fupin.policy import compute
 from fupin.registry import codes as registry_codes
 from fupin.registry.models import Household, StatusEvent
 from fupin.registry.services import record_event
@@ -54,20 +56,22 @@ def strict_county(tmp_path, settings):
     for year in (2023, 2024):
         (folder / f"county-{year}.yaml").write_text(county_pack(year), encoding="utf-8")
     settings.POLICY_PACKS_DIR = folder
-    compute.register_measures("1")  # one measure in place, as the assistance app will count them
-    yield
-    compute.register_measures(None)
 
 
 @pytest.fixture
 def monitored(users, make_household):
     """A household of one monitored since 2024-01-10, 2023 income 7000 (above the 6000 line), every guarantee met."""
 
-    def build(name="周一", village=VILLAGE_A1, **fields):
+    def build(name="周一", village=VILLAGE_A1, with_measure=True, **fields):
         household = make_household(village, members=[member(name, "01")], **fields)
         record_event(users["county"], household, EK.MONITORED, MONITORED_ON, category="2", risk_type="01", via="test")
         income(household, 2023, wage="7000")
         conditions(household, 2023)
+        if with_measure:
+            create_measure(
+                users["county"], household, category=assistance_codes.MeasureCategory.EMPLOYMENT,
+                started_on=MONITORED_ON, status=assistance_codes.MeasureStatus.IN_PLACE, subtype="务工就业", via="test",
+            )  # fmt: skip
         return Household.objects.get(pk=household.pk)
 
     return build
@@ -94,9 +98,25 @@ def test_five_months_are_refused_six_accepted(monitored, users):
 
 
 def test_without_a_measure_six_months_are_not_enough(monitored, users):
-    household = monitored()
-    compute.register_measures(None)  # before the assistance app: no measure is ever in place
+    household = monitored(with_measure=False)
     assert household.pk not in proposed(users["county"], SIX_MONTHS)
+    with pytest.raises(elimination.NotEligible) as refused:
+        elimination.start_elimination(users["township_a"], [household.pk], on=SIX_MONTHS, via="test")
+    assert "监测满规定月数并落实帮扶措施" in refused.value.message
+
+
+def test_a_measure_counts_only_while_it_is_in_place(monitored, users):
+    """Ended the day before the assessment it no longer counts; ended that day it still does."""
+    household = monitored(with_measure=False)
+    kept = create_measure(
+        users["county"], household, category=assistance_codes.MeasureCategory.INDUSTRY, started_on=MONITORED_ON,
+        status=assistance_codes.MeasureStatus.IN_PLACE, via="test",
+    )  # fmt: skip
+    end_measure(users["county"], kept, on=SIX_MONTHS, via="test")
+    assert household.pk in proposed(users["county"], SIX_MONTHS)
+    assert household.pk not in proposed(users["county"], after(SIX_MONTHS, 1))
+    proposal_features = elimination.elimination_proposals(users["county"], as_of=SIX_MONTHS)[0].decision.features
+    assert proposal_features["measures_in_place"] == 1
 
 
 def test_a_household_without_labour_is_refused_with_the_reason(monitored, users):

@@ -11,6 +11,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from fupin.assistance.codes import MeasureStatus
+from fupin.assistance.models import Measure
 from fupin.policy.evaluation import RULE_KINDS
 from fupin.policy.models import HOUSEHOLD_KINDS, HouseholdDecision
 from fupin.policy.packs import load_pack
@@ -79,6 +81,13 @@ households = st.fixed_dictionaries(
         "no_labour": st.booleans(),
         "risk_type": st.sampled_from(["", codes.RiskType.ILLNESS, codes.RiskType.UNSTABLE_WORK]),
         "first_identified": st.sampled_from([None, date(2014, 10, 1), date(2020, 1, 1)]),
+        # assistance measures around the assessment date: (start offset, days it lasted or None, status)
+        "measures": st.lists(
+            st.tuples(
+                st.integers(-3, 3), st.one_of(st.none(), st.integers(-3, 3)), st.sampled_from(MeasureStatus.values)
+            ),
+            max_size=3,
+        ),
     }
 )
 
@@ -127,6 +136,13 @@ def _file(spec, year: int, as_of: date, admin) -> Household:
         LivingConditions.objects.create(
             household=household, year=year, housing_safety=housing, safe_drinking_water=water, food_clothing_secure=food
         )
+    for offset, lasted, status in spec["measures"]:
+        started = as_of + timedelta(days=offset)
+        ended = None if lasted is None else started + timedelta(days=abs(lasted))
+        Measure.objects.create(
+            village_id=household.village_id, household=household, category="01", started_on=started,
+            ended_on=ended, status=status,
+        )  # fmt: skip
     for kind, on, *category in spec["history"]:
         registry.record_event(admin, household, kind, on, category=category[0] if category else "", via="test")
     return household

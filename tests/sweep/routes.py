@@ -1127,6 +1127,7 @@ class Case:
             return route.path.replace("{pk}", str(pk))
         method, template = self.key.split(" ", 1)
         return re.sub(r"\{\w+\}", str(pk), template) + route.path  # every path parameter names the target
+        return re.sub(r"\{\w+_id\}", str(pk), template) + route.path  # {household_id}, {measure_id}, …
 
 
 def cases() -> list[Case]:
@@ -1284,3 +1285,120 @@ ADMIN_SITE: dict[str, str] = {
     "admin:view_on_site": "swept: like a missing object for another area's record",
     "admin:auth_user_password_change": "swept: another area's user is like a missing one, and keeps their password",
 }
+
+
+# ── assistance: measures ────────────────────────────────────────────────────────────────────────────────────────
+
+MEASURE_CREATE = (("create", "assistance.measure"),)
+MEASURE_UPDATE = (("update", "assistance.measure"),)
+MEASURE_FORM = {"category": "01", "status": "in_place", "started_on": "2024-03-01", "subtype": "养殖"}
+
+
+def _measure_edit_form(world, village):
+    from fupin.assistance.views.measure_forms import MeasureForm
+
+    measure = world.objects["measure"]
+    return {**form_values(MeasureForm(measure.household, measure.kind, instance=measure)), "subtype": "务工补贴"}
+
+
+def _measure_api_body(world, village):
+    """A measure of 东一村's household, or of one that does not exist (another area's village reads as missing)."""
+    known = world is not None and village == VILLAGE_A1
+    return {"household_id": world.pk("household") if known else 987654321, "category": "01",
+            "started_on": "2024-03-01", "status": "in_place"}  # fmt: skip
+
+
+def _measure_upload(world, village):
+    """A measure list of 东一村's household, or of a household number that does not exist."""
+    number = "DY-0001" if village == VILLAGE_A1 else "NO-SUCH-01"
+    content = f"户编号,措施类别,开始日期,落实状态\n{number},01,2024-03-01,已落实\n".encode()
+    return {"file": SimpleUploadedFile("帮扶措施.csv", content, content_type="text/csv")}
+
+
+WEB.update(
+    {
+        "assistance:measure-household": [Route("/assistance/households/{pk}/measures/", target="household")],
+        "assistance:measure-add": [
+            Route("/assistance/households/{pk}/measures/add/?kind=micro_loan", target="household"),
+            Route(
+                "/assistance/households/{pk}/measures/add/",
+                "POST",
+                target="household",
+                body=lambda w, v: MEASURE_FORM,
+                form=True,
+                ok=302,
+                audit=MEASURE_CREATE,
+            ),
+        ],
+        "assistance:measure-edit": [
+            Route("/assistance/measures/{pk}/edit/", target="measure"),
+            Route(
+                "/assistance/measures/{pk}/edit/",
+                "POST",
+                target="measure",
+                body=_measure_edit_form,
+                form=True,
+                ok=302,
+                audit=MEASURE_UPDATE,
+            ),
+        ],
+        "assistance:measure-end": [
+            Route(
+                "/assistance/measures/{pk}/end/",
+                "POST",
+                target="measure",
+                body=lambda w, v: {"on": "2024-06-01"},
+                form=True,
+                ok=302,
+                audit=MEASURE_UPDATE,
+            )
+        ],
+        "assistance:measure-list": [
+            Route("/assistance/measures/", lists=True, shows=True),
+            Route("/assistance/measures/?category=02&status=in_place&started_from=2024-01-01", lists=True, shows=True),
+        ],
+        "assistance:measure-export": [
+            Route(
+                "/assistance/measures/export.xlsx",
+                lists=True,
+                shows=True,
+                audit=(("export", "assistance.measure"),),
+                refused=None,
+                note="every role that reads the list may download it (no sensitive field in it)",
+            )
+        ],
+        "assistance:measure-loans": [Route("/assistance/measures/micro-loans/", lists=True)],
+        "assistance:measure-import": [
+            Route("/assistance/measures/import/"),
+            Route(
+                "/assistance/measures/import/",
+                "POST",
+                body=_measure_upload,
+                form=True,
+                ok=302,
+                audit=(("create", "assistance.measure", "import"), ("import", "assistance.measure", "import")),
+                note="a row names its household by 户编号: another area's reads as one that does not exist",
+            ),
+        ],
+    }
+)
+API.update(
+    {
+        ("GET", "/api/assistance/measures"): [
+            Route(lists=True, shows=True),
+            Route("?kind=micro_loan&area=149901001001", lists=True, shows=True),
+        ],
+        ("GET", "/api/assistance/measures/micro-loans"): [Route(lists=True)],
+        ("GET", "/api/assistance/measures/{measure_id}"): [Route(target="measure")],
+        ("POST", "/api/assistance/measures"): [
+            Route(body=_measure_api_body, ok=201, audit=MEASURE_CREATE, refused="cadre_a1")
+        ],
+        ("PATCH", "/api/assistance/measures/{measure_id}"): [
+            Route(target="measure", body=lambda w, v: {"subtype": "务工补贴"}, audit=MEASURE_UPDATE)
+        ],
+        ("POST", "/api/assistance/measures/{measure_id}/end"): [
+            Route(target="measure", body=lambda w, v: {"on": "2024-06-01"}, audit=MEASURE_UPDATE)
+        ],
+    }
+)
+ADMIN_MODELS["assistance.measure"] = AdminModel("measure", reason="read-only")  # services.measures checks each kind

@@ -138,6 +138,22 @@ CONTACT_A1 = "东一村村委 欧阳东明"
 MONITORING_DAY = date(2024, 7, 1)
 
 
+def _measures(users, a1, b1) -> dict:
+    """Assistance measures: one in place and a micro-loan in 东一村, one in 西一村 (its list must not show it)."""
+    from fupin.assistance.services.measures import create_measure
+
+    admin, day = users["county"], date(2024, 3, 1)
+    measure = create_measure(
+        admin, a1, category="02", subtype="务工交通补贴", started_on=day, status="in_place", amount="1200", via="test"
+    )
+    create_measure(
+        admin, a1, category="03", kind="micro_loan", loan_amount="50000", loan_date=day, loan_term_months=36,
+        loan_interest_subsidy="0", loan_balance="30000", status="in_place", via="test",
+    )  # fmt: skip
+    create_measure(admin, b1, category="07", subtype="家庭医生签约", started_on=day, status="in_place", via="test")
+    return {"measure": measure}
+
+
 def _monitoring(users, a1, b1) -> dict:
     """Monitoring's records in 东一村 and 西一村: a pending clue, a case at 入户核实 with its evidence, and (东一村)
     a case at 村内公示 on a posted notice with an objection — each kind of record a monitoring route shows."""
@@ -372,6 +388,7 @@ def build() -> World:
         **_people(users),
         **_pairings(users, a1),
         **_visits(users, a1, b1),
+        **_measures(users, a1, b1),
         "household": a1,
         "member": a1.members.get(relation="01"),
         "child": a1.members.get(relation="03"),

@@ -34,6 +34,7 @@ def connect():
     compute.register_measures(MEASURES_IN_PLACE_SQL)
     _people_sheets()
     connect_pairings()
+    _measures()
     panels.register("assistance.visits", "assistance/_household_visits.html", visits_panel)
 
 
@@ -55,3 +56,15 @@ def connect_pairings():
 
     post_save.connect(on_status_event, sender=StatusEvent, dispatch_uid="assistance.pairings.defaults")
     panels.register("assistance.pairings", "assistance/_panel_pairings.html", household_panel)
+
+
+def _measures():
+    """measures: the household page's panel (in place, planned, ended; an add link for the keepers), and the
+    sheets of a bank's micro-loans, HR's posts and any office's measures (book "assistance")."""
+    from fupin.exchange import sheets
+
+    from .measure_sheets import MEASURE_SHEETS
+    from .views.measures import household_panel as measures_panel
+
+    panels.register("assistance.measures", "assistance/_panel_measures.html", measures_panel)
+    sheets.register(*MEASURE_SHEETS.values())

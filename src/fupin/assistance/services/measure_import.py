@@ -1,0 +1,147 @@
+"""Measures from a spreadsheet (a bank's micro-loan list, HR's post list, any office's measures): exchange reads and
+checks the cells (measure_sheets, book "assistance"), each row's household is looked up by 户编号 in the uploader's
+area, and every row goes through services.measures.create_measure — in one transaction, so a file with any wrong
+row writes nothing and the refusal lists each wrong row and column."""
+
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fupin.accounts import audit
+from fupin.accounts.models import Action
+from fupin.core.errors import DomainError
+from fupin.exchange.reading.base import display_name
+from fupin.exchange.reading.file import read_file
+from fupin.exchange.validation import create_error_table, ident, normalise, q
+from fupin.registry.models import Household
+
+from .. import codes
+from ..measure_sheets import BOOK, MEASURE_SHEETS
+from .common import KEEPERS, AssistanceRefused, require_role
+from .measures import create_measure
+
+KIND_OF = {sheet.kind: kind for kind, sheet in MEASURE_SHEETS.items()}
+#: how many wrong cells a refusal lists (the rest are counted)
+SHOWN_ERRORS = 20
+
+
+def _typed(column, value):
+    """A normalised cell as the service takes it (exchange keeps canonical text: 2024-03-01, 50000.00, 1)."""
+    if value is None or column.kind not in ("date", "bool"):
+        return value
+    if column.kind == "bool":
+        return value in (True, 1, "1", "true", "True")
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _rows(con, table, norm) -> list[dict]:
+    columns = table.sheet.all_columns
+    cursor = con.execute(f"SELECT _row, {', '.join(ident(c.name) for c in columns)} FROM {norm} ORDER BY _row")
+    return [
+        {"_row": values[0], **{c.name: _typed(c, v) for c, v in zip(columns, values[1:])}}
+        for values in cursor.fetchall()
+    ]
+
+
+def _cell_errors(con, table, norm) -> list[str]:
+    """The cells exchange refused, and required cells left empty: "第 n 行 header（letter）：reason"."""
+    for column in table.sheet.columns:
+        if column.required and column.name not in table.columns:
+            raise AssistanceRefused(
+                _("“%(sheet)s”缺少必需的列“%(header)s”") % {"sheet": table.title, "header": column.header}
+            )
+    found = con.execute(
+        "SELECT _row, header, letter, reason FROM errors WHERE sheet = ? ORDER BY _row, letter", [table.title]
+    ).fetchall()
+    errors = [
+        _("第 %(row)s 行 %(header)s（%(letter)s 列）：%(reason)s") % dict(zip(("row", "header", "letter", "reason"), e))
+        for e in found
+    ]
+    for column in table.sheet.columns:
+        if column.required:
+            empty = con.execute(f"SELECT _row FROM {norm} WHERE {ident(column.name)} IS NULL ORDER BY _row").fetchall()
+            errors += [_("第 %(row)s 行 %(header)s：必填") % {"row": row, "header": column.header} for (row,) in empty]
+    return errors
+
+
+def _record(user, table, row: dict, households: dict, via: str):
+    household = households.get(str(row["household_number"]))
+    if household is None:
+        raise AssistanceRefused(_("户编号不存在或不在您的管辖范围内"), field="household_number")
+    kind = KIND_OF[table.sheet.kind]
+    fields = {k: v for k, v in row.items() if k not in ("_row", "household_number") and v is not None}
+    category = fields.pop("category", None) or _default_category(kind)
+    return create_measure(user, household, category=category, kind=kind, via=via, **fields)
+
+
+def _default_category(kind) -> str:
+    return codes.MEASURE_KIND_FIELDS[kind][1] or ""
+
+
+def import_measures(user, path, *, filename: str = "", via: str = "import") -> dict:
+    """Record every row of the file's measure sheets; returns {sheet title: rows recorded}. Refuses (writing
+    nothing) a user who is not a keeper, a file without a measure sheet, and any wrong row, listing them."""
+    require_role(user, KEEPERS, _("导入帮扶措施"))
+    path = Path(path)
+    filename = display_name(filename or path.name)
+    scratch = Path(tempfile.mkdtemp(prefix="measures-"))
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings.EXCHANGE_MEMORY_LIMIT)}")
+        tables = [t for t in read_file(path, filename, con, book=BOOK) if t.sheet.kind in KIND_OF]
+        if not tables:
+            raise AssistanceRefused(_("“%(file)s”中没有帮扶措施、小额信贷或公益性岗位工作表") % {"file": filename})
+        create_error_table(con)
+        staged, errors = [], []
+        for table in tables:
+            norm = normalise(con, table, timezone.localdate())
+            errors += [f"{table.title} {e}" for e in _cell_errors(con, table, norm)]
+            staged.append((table, _rows(con, table, norm)))
+        if errors:
+            _refuse(errors)
+        numbers = {str(row["household_number"]) for _t, rows in staged for row in rows}
+        households = {h.number: h for h in Household.objects.restrict(user).filter(number__in=numbers)}
+        return _write(user, staged, households, filename, via)
+    finally:
+        con.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@transaction.atomic
+def _write(user, staged, households, filename: str, via: str) -> dict:
+    counts, errors = {}, []
+    for table, rows in staged:
+        counts[table.title] = 0
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    _record(user, table, row, households, via)
+            except DomainError as error:
+                errors.append(
+                    _("%(sheet)s 第 %(row)s 行：%(message)s")
+                    % {"sheet": table.title, "row": row["_row"], "message": error.message}
+                )
+            else:
+                counts[table.title] += 1
+    if errors:
+        _refuse(errors)  # raised inside the transaction: every row written above is rolled back
+    audit.record(user, Action.IMPORT, model="assistance.measure", area_code=getattr(user, "area_id", "") or "",
+                 changes={"file": filename, "rows": counts}, via=via)  # fmt: skip
+    return counts
+
+
+def _refuse(errors: list[str]) -> None:
+    shown = "；".join(errors[:SHOWN_ERRORS])
+    more = len(errors) - SHOWN_ERRORS
+    if more > 0:
+        shown += _("；另有 %(n)s 处错误") % {"n": more}
+    raise AssistanceRefused(
+        _("导入未完成，没有写入任何记录：%(errors)s") % {"errors": shown}, details={"errors": errors}
+    )
