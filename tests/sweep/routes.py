@@ -804,7 +804,16 @@ class Case:
         if self.family == "web":
             return route.path.replace("{pk}", str(pk))
         method, template = self.key.split(" ", 1)
-        for name in ("household_id", "member_id", "token_id", "job_id", "clue_id", "case_id", "upload_id"):
+        for name in (
+            "household_id",
+            "member_id",
+            "token_id",
+            "job_id",
+            "clue_id",
+            "case_id",
+            "upload_id",
+            "training_id",
+        ):
             template = template.replace("{" + name + "}", str(pk))
         return template + route.path
 
@@ -928,3 +937,10 @@ ADMIN_SITE: dict[str, str] = {
     "admin:view_on_site": "swept: like a missing object for another area's record",
     "admin:auth_user_password_change": "swept: another area's user is like a missing one, and keeps their password",
 }
+
+
+# ── assistance: programmes (their own module, which uses Route above) ─────────────────────────────────────────
+from tests.sweep.routes_programmes import API_PROGRAMMES, WEB_PROGRAMMES  # noqa: E402
+
+WEB.update(WEB_PROGRAMMES)
+API.update(API_PROGRAMMES)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from fupin.api_common import ERRORS, Input, PageQuery, output_schema, page_of, paginate
+from fupin.api_common import ERRORS, Input, Labelled, PageQuery, output_schema, page_of, paginate
 from fupin.areas.scoping import get_scoped
 from fupin.registry.models import Household, Member
 
@@ -25,11 +25,27 @@ SiteOut = output_schema(
     ("id", "area", "name", "kind", "location", "planned_households", "planned_persons",
      "construction_started_on", "construction_completed_on"),
 )  # fmt: skip
+
+
+class Numbered(Labelled):
+    household_number: str = Field(..., title="户编号")
+    head_name: str = Field(..., title="户主姓名")
+
+    @staticmethod
+    def resolve_household_number(obj):
+        return obj.household.number
+
+    @staticmethod
+    def resolve_head_name(obj):
+        return obj.household.head_name
+
+
 RelocationOut = output_schema(
     Relocation,
     "RelocationOut",
     ("id", "village", "household", "site", "persons", "moved_in_on", "demolished_on", "reclaimed_on",
      "employed_members"),
+    base=Numbered,
 )  # fmt: skip
 TrainingOut = output_schema(
     Training, "TrainingOut", ("id", "area", "course", "organiser", "started_on", "ended_on", "hours")
@@ -129,7 +145,7 @@ def create_site(request, payload: SiteIn):
     "/assistance/relocations", response={200: page_of(RelocationOut, "RelocationPage"), **ERRORS}, summary="搬迁户"
 )
 def list_relocations(request, query: Query[PageQuery]):
-    return _page(Relocation.objects.restrict(request.auth), query)
+    return _page(Relocation.objects.restrict(request.auth).select_related("household"), query)
 
 
 @router.post("/assistance/relocations", response={201: RelocationOut, **ERRORS}, summary="登记搬迁户")
