@@ -917,6 +917,17 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         add=lambda fk: {"village": fk, "year": "2022"},
     ),
     "policy.assessmentrun": AdminModel("run", reason="read-only"),
+    **{
+        f"assistance.{name}": AdminModel(target, reason="read-only: written through the programme services")
+        for name, target in (
+            ("relocationsite", "site"),
+            ("relocation", "relocation"),
+            ("training", "training"),
+            ("attendance", "attendance"),
+            ("enterprisepairing", "enterprise_pairing"),
+            ("socialaid", "social_aid"),
+        )
+    },
     "policy.uploadedpack": AdminModel(
         reason="no area: a county's uploaded policy packs, uploaded and switched by superusers only "
         "(tests/policy/test_county_packs.py)"
