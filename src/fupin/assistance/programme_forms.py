@@ -154,32 +154,12 @@ class EnterprisePairingForm(forms.Form):
         return data
 
 
-class SocialAidForm(forms.Form):
-    village = forms.ChoiceField(label=_("行政村"))
-    household = forms.CharField(label=_("受助农户（户编号，可不填）"), max_length=40, required=False)
+class SocialAidForm(_HouseholdOfVillage):
+    household = forms.CharField(label=_("受助农户（户编号或户主姓名，可不填）"), max_length=40, required=False)
     donor = forms.CharField(label=_("帮扶主体"), max_length=80)
     given_on = _date(_("日期"))
     content = forms.CharField(label=_("帮扶内容"), max_length=200)
     amount = forms.DecimalField(label=_("折合金额（元）"), min_value=0, max_digits=14, decimal_places=2, initial=0)
-
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["village"].choices = village_choices(user)
-
-    def clean(self):
-        data = super().clean()
-        text = (data.get("household") or "").strip()
-        data["household_obj"] = None
-        if "village" in self.errors:
-            self.data = self.data.copy()
-            self.data["household"] = ""
-        elif text and data.get("village"):
-            found = Household.objects.restrict(self.user).filter(village_id=data["village"], number=text).first()
-            if found is None:
-                self.add_error("household", _("本村没有户编号为“%(text)s”的农户") % {"text": text})
-            data["household_obj"] = found
-        return data
 
     def arguments(self) -> dict:
         data = self.cleaned_data
