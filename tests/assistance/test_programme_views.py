@@ -135,3 +135,18 @@ def test_the_api_creates_and_lists(api_as, users, programmes_site, make_househol
     assert api_as("township_a").get("/assistance/relocations").json()["count"] == 1
     assert api_as("village_a2").get("/assistance/relocations").json()["count"] == 0
     assert RelocationSite.objects.count() == 1
+
+
+def test_an_attendee_is_marked_employed_later(client, users, programmes_training, make_household):
+    member = make_household(VILLAGE_A1).members.get()
+    attended = programmes.add_attendance(users["village_a1"], programmes_training, member, certified=True, via="test")
+    client = _as(client, users["village_a1"])
+    done = client.post(f"/assistance/trainings/attendees/{attended.pk}/", {"certified": "on", "employed": "on"})
+    assert done.status_code == 302
+    attended.refresh_from_db()
+    assert attended.certified and attended.employed
+    assert (
+        _as(client, users["village_a2"]).post(f"/assistance/trainings/attendees/{attended.pk}/", {}).status_code == 404
+    )
+    attended.refresh_from_db()
+    assert attended.certified

@@ -73,6 +73,14 @@ WEB_PROGRAMMES: dict[str, list[Route]] = {
             target="training",
         )
     ],
+    "assistance:attendance-edit": [
+        _form(
+            "/assistance/trainings/attendees/{pk}/",
+            lambda w, v: {"certified": "on", "employed": "on"},
+            (("update", "assistance.attendance"),),
+            target="attendance",
+        )
+    ],
     "assistance:enterprise-pairings": [Route("/assistance/enterprises/", lists=True, shows=True)],
     "assistance:enterprise-pairing-add": [
         Route("/assistance/enterprises/add/"),

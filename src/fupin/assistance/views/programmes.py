@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fupin.areas.models import Area, Level
+from fupin.areas.scoping import get_scoped
 from fupin.core.errors import DomainError, NotFound, PermissionDenied
 from fupin.registry.models import Household
 from fupin.registry.services import members_present_on
@@ -40,7 +41,13 @@ from ..programme_tables import (
 )
 from ..services import programmes, relocation
 from ..services.common import KEEPERS, require_role
-from ..services.programme_figures import relocation_figures, relocation_rates
+from ..services.programme_figures import (
+    enterprise_figures,
+    relocation_figures,
+    relocation_rates,
+    social_aid_figures,
+    training_figures,
+)
 
 PAGE_SIZE = 50
 RATES = ("completion", "completion_by_plan", "occupancy", "stable", "reclamation", "employed")
@@ -208,6 +215,7 @@ def training_list(request):
         "-started_on"
     )
     context = {**_page(request, TrainingTable(trainings)), "may_write": _may_write(request.user)}
+    context["f"] = training_figures(request.user, as_of=timezone.localdate())
     return render(request, "assistance/training_list.html", context)
 
 
@@ -267,6 +275,19 @@ def attendance_add(request, pk):
 
 
 @login_required
+@require_POST
+def attendance_edit(request, pk):
+    """An attendee certified or employed since: the two marks as posted (an unticked box is a no)."""
+    attendance = _or_404(lambda: get_scoped(Attendance.objects.select_related("training"), request.user, pk=pk))
+    programmes.update_attendance(
+        request.user, attendance, certified=bool(request.POST.get("certified")),
+        employed=bool(request.POST.get("employed")), via="ui",
+    )  # fmt: skip
+    messages.success(request, _("学员情况已更新"))
+    return redirect("assistance:training", pk=attendance.training_id)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def training_add(request):
     require_role(request.user, KEEPERS, _("登记培训班"))
@@ -290,6 +311,13 @@ def enterprise_list(request):
     rows = EnterprisePairing.objects.restrict(request.user).select_related("unit", "village")
     context = {**_page(request, EnterprisePairingTable(rows)), "may_write": _may_write(request.user)}
     context.update(title=_("一企包一村"), add="assistance:enterprise-pairing-add", add_label=_("新增结对"))
+    f = enterprise_figures(request.user, as_of=timezone.localdate())
+    context["summary"] = _("%(e)s 家企业结对 %(v)s 个村，实施项目 %(p)s 个，投入 %(a)s 万元。") % {
+        "e": f["enterprises"],
+        "v": f["villages"],
+        "p": f["projects"],
+        "a": f["amount_wan"],
+    }
     return render(request, "assistance/programme_list.html", context)
 
 
@@ -312,6 +340,8 @@ def social_aid_list(request):
     rows = SocialAid.objects.restrict(request.user).select_related("household", "village")
     context = {**_page(request, SocialAidTable(rows)), "may_write": _may_write(request.user)}
     context.update(title=_("社会帮扶"), add="assistance:social-aid-add", add_label=_("新增社会帮扶"))
+    f = social_aid_figures(request.user, as_of=timezone.localdate())
+    context["summary"] = _("社会帮扶 %(n)s 次，折合 %(a)s 万元。") % {"n": f["count"], "a": f["amount_wan"]}
     return render(request, "assistance/programme_list.html", context)
 
 
@@ -337,6 +367,7 @@ urls = [
     path("trainings/add/", training_add, name="training-add"),
     path("trainings/<int:pk>/", training_detail, name="training"),
     path("trainings/<int:pk>/attendees/", attendance_add, name="attendance-add"),
+    path("trainings/attendees/<int:pk>/", attendance_edit, name="attendance-edit"),
     path("enterprises/", enterprise_list, name="enterprise-pairings"),
     path("enterprises/add/", enterprise_add, name="enterprise-pairing-add"),
     path("social-aid/", social_aid_list, name="social-aid"),
