@@ -918,7 +918,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     ),
     "policy.assessmentrun": AdminModel("run", reason="read-only"),
     **{
-        f"assistance.{name}": AdminModel(target, reason="read-only: written through the programme services")
+        f"assistance.{name}": AdminModel(target, reason="read-only")  # written through the programme services
         for name, target in (
             ("relocationsite", "site"),
             ("relocation", "relocation"),
