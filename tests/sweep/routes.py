@@ -1127,7 +1127,6 @@ class Case:
             return route.path.replace("{pk}", str(pk))
         method, template = self.key.split(" ", 1)
         return re.sub(r"\{\w+\}", str(pk), template) + route.path  # every path parameter names the target
-        return re.sub(r"\{\w+_id\}", str(pk), template) + route.path  # {household_id}, {measure_id}, …
 
 
 def cases() -> list[Case]:
@@ -1235,6 +1234,17 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         reason="a county's responsible-person roles: seen and set by its administrators and superusers only "
         "(tests/assistance/test_pairings_admin.py)"
     ),
+    **{
+        f"assistance.{name}": AdminModel(target, reason="read-only")  # written through the programme services
+        for name, target in (
+            ("relocationsite", "site"),
+            ("relocation", "relocation"),
+            ("training", "training"),
+            ("attendance", "attendance"),
+            ("enterprisepairing", "enterprise_pairing"),
+            ("socialaid", "social_aid"),
+        )
+    },
     "policy.uploadedpack": AdminModel(
         reason="no area: a county's uploaded policy packs, uploaded and switched by superusers only "
         "(tests/policy/test_county_packs.py)"
@@ -1402,3 +1412,8 @@ API.update(
     }
 )
 ADMIN_MODELS["assistance.measure"] = AdminModel("measure", reason="read-only")  # services.measures checks each kind
+# ── assistance: programmes (their own module, which uses Route above) ─────────────────────────────────────────
+from tests.sweep.routes_programmes import API_PROGRAMMES, WEB_PROGRAMMES  # noqa: E402
+
+WEB.update(WEB_PROGRAMMES)
+API.update(API_PROGRAMMES)

@@ -29,6 +29,7 @@ from fupin.policy.services.batch import assess
 from fupin.registry import codes, services
 from fupin.registry.models import IncomeAccount, LivingConditions, Member, VillageEvent, VillageFacilities
 from tests.factories import AREAS, COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
+from tests.sweep import world_programmes
 
 AS_OF = date(2024, 6, 1)
 MISSING_VILLAGE = "149901009009"  # a well-formed village code that is not in the tree
@@ -383,12 +384,14 @@ def build() -> World:
     department_upload = _department_upload(users["department"])
 
     monitoring = _monitoring(users, a1, b1)
+    programme_objects, programme_markers = world_programmes.build(users, a1)
     objects = {
         **monitoring,
         **_people(users),
         **_pairings(users, a1),
         **_visits(users, a1, b1),
         **_measures(users, a1, b1),
+        **programme_objects,
         "household": a1,
         "member": a1.members.get(relation="01"),
         "child": a1.members.get(relation="03"),
@@ -425,6 +428,7 @@ def build() -> World:
             CLUE_TEXT_A1,
             CADRE_A1,
             UNIT_A1,
+            *programme_markers,
         ],
         VILLAGE_A2: [a2.number, "令狐南风", "令狐小东", "东二村"],
         VILLAGE_B1: [b1.number, "司马西亮", "司马小西", "司马东来", "西一村", CLUE_TEXT_B1, CADRE_B1],
