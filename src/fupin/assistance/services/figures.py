@@ -16,6 +16,7 @@ from .. import codes
 from ..models import Cadre, Measure, Pairing, TeamMember, Unit, Visit, WorkTeam
 from . import checks
 from .common import check_parameter
+from .programme_figures import programme_figures
 
 
 def _open(on: date, prefix: str = "", end: str = "ended_on") -> Q:
@@ -122,19 +123,5 @@ def assistance_figures(user, *, as_of: date, area_code=None) -> dict:
         "students_aided": students.exclude(member__isnull=True).values("member_id").distinct().count(),
         "coverage": checks.coverage(user, as_of, area_code=area_code or None),
     }
-    programmes = _programmes(user, as_of, area_code)
-    if programmes is not None:
-        result["programmes"] = programmes
+    result["programmes"] = programme_figures(user, as_of=as_of, area_code=area_code)
     return result
-
-
-def _programmes(user, as_of: date, area_code):
-    """Helper D's programme figures (relocation's four rates, trainings, enterprises, social aid) when present."""
-    try:
-        from .programmes import programme_figures
-    except ImportError:
-        try:
-            from .programme_figures import programme_figures
-        except ImportError:
-            return None
-    return programme_figures(user, as_of=as_of, area_code=area_code)
