@@ -71,7 +71,7 @@ def test_the_measure_sheets_are_registered_in_the_assistance_book():
     from fupin.assistance.measure_sheets import MEASURE_SHEETS
     from fupin.exchange import sheets
 
-    assert set(MEASURE_SHEETS.values()) <= set(sheets.sheets("assistance"))
+    assert set(MEASURE_SHEETS.values()) <= set(sheets.sheets("assistance-measures"))
     assert [s.title for s in MEASURE_SHEETS.values()] == ["帮扶措施", "小额信贷", "公益性岗位"]
 
 

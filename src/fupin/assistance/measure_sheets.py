@@ -1,4 +1,4 @@
-"""The measure lists other offices send (book "assistance"): a bank's micro-loans, HR's public-benefit posts, and
+"""The measure lists other offices send (book "assistance-measures"): a bank's micro-loans, HR's public-benefit posts, and
 measures of any kind — pure declarations, registered with exchange in hooks.connect(). Exchange reads and checks
 the cells (row and column in every message); services.measure_import finds each row's household in the
 uploader's area and records the measure through services.measures, all rows or none."""
@@ -8,7 +8,7 @@ from fupin.core.sheets import Column, Sheet
 from . import codes
 from .models import Measure
 
-BOOK = "assistance"
+BOOK = "assistance-measures"  # its own book: the people workbook's template and reader stay its own
 
 HOUSEHOLD = Column("household_number", "户编号", "text", max_length=30, required=True)
 STARTED = Column("started_on", "开始日期", "date", required=True)

@@ -1,5 +1,5 @@
 """Measures from a spreadsheet (a bank's micro-loan list, HR's post list, any office's measures): exchange reads and
-checks the cells (measure_sheets, book "assistance"), each row's household is looked up by 户编号 in the uploader's
+checks the cells (measure_sheets, book "assistance-measures"), each row's household is looked up by 户编号 in the uploader's
 area, and every row goes through services.measures.create_measure — in one transaction, so a file with any wrong
 row writes nothing and the refusal lists each wrong row and column."""
 
