@@ -102,7 +102,7 @@ def _unit(user, pk):
         return None
     unit = Unit.objects.filter(pk=pk).first()
     if unit is None:
-        raise NotFound("所选记录不存在或不在您的管辖范围内", field="unit")
+        raise NotFound("未找到所选记录，或不在您的管辖范围内", field="unit")
     return unit
 
 
@@ -172,7 +172,7 @@ def add_member(request, team_id: int, payload: MemberIn):
     team = get_scoped(WorkTeam.objects.select_related("village"), request.auth, pk=team_id)
     cadre = Cadre.objects.filter(pk=payload.cadre).first()
     if cadre is None:
-        raise NotFound("所选记录不存在或不在您的管辖范围内", field="cadre")
+        raise NotFound("未找到所选记录，或不在您的管辖范围内", field="cadre")
     member = people.add_team_member(request.auth, team, cadre, role=payload.role, joined_on=payload.joined_on, via=VIA)
     return Status(201, member)
 

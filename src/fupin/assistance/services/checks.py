@@ -265,7 +265,7 @@ def _ranges(user, area_code: str | None) -> list[tuple[str, str, str]]:
     if area_code:
         area = Area.objects.restrict(user).filter(code=str(area_code)).first() if str(area_code).isdigit() else None
         if area is None:
-            raise NotFound(_("区划 %(area)s 不存在或不在您的管辖范围内") % {"area": area_code}, field="area")
+            raise NotFound(_("未找到区划 %(area)s ，或不在您的管辖范围内") % {"area": area_code}, field="area")
         prefix = area.prefix
     county_length = PREFIX_LENGTH[Level.COUNTY]
     if len(prefix) >= county_length:

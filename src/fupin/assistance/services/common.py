@@ -68,7 +68,7 @@ def village_of(user, code) -> Area:
     code = str(getattr(code, "code", code) or "")
     area = Area.objects.restrict(user).filter(code=code).first()
     if area is None:
-        raise NotFound(_("行政村“%(code)s”不存在或不在您的管辖范围内") % {"code": code}, field="village_code")
+        raise NotFound(_("未找到行政村“%(code)s”，或不在您的管辖范围内") % {"code": code}, field="village_code")
     if area.level != Level.VILLAGE:
         raise AssistanceRefused(_("“%(name)s”不是行政村") % {"name": area.name}, field="village_code")
     return area

@@ -31,7 +31,7 @@ def _area(user, area_code):
         code = str(area_code)
         area = Area.objects.restrict(user).filter(code=code).first() if code.isdigit() else None
         if area is None:
-            raise NotFound(_("区划 %(area)s 不存在或不在您的管辖范围内") % {"area": area_code}, field="area")
+            raise NotFound(_("未找到区划 %(area)s ，或不在您的管辖范围内") % {"area": area_code}, field="area")
         return area
     return getattr(user, "area", None)
 

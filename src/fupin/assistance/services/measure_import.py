@@ -74,7 +74,7 @@ def _cell_errors(con, table, norm) -> list[str]:
 def _record(user, table, row: dict, households: dict, via: str):
     household = households.get(str(row["household_number"]))
     if household is None:
-        raise AssistanceRefused(_("户编号不存在或不在您的管辖范围内"), field="household_number")
+        raise AssistanceRefused(_("未找到户编号，或不在您的管辖范围内"), field="household_number")
     kind = KIND_OF[table.sheet.kind]
     fields = {k: v for k, v in row.items() if k not in ("_row", "household_number") and v is not None}
     category = fields.pop("category", None) or _default_category(kind)

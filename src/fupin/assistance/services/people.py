@@ -56,7 +56,7 @@ def _area(user, code) -> Area:
     code = str(getattr(code, "code", code) or "")
     area = Area.objects.restrict(user).filter(code=code).first()
     if area is None:
-        raise NotFound(_("区划“%(code)s”不存在或不在您的管辖范围内") % {"code": code}, field="area_code")
+        raise NotFound(_("未找到区划“%(code)s”，或不在您的管辖范围内") % {"code": code}, field="area_code")
     return area
 
 
@@ -98,7 +98,7 @@ def _usable(user, obj, village: Area | None, field: str):
     if obj is None:
         return None
     if not serves(user, obj.area_id, village or _user_area(user)):
-        raise NotFound(_("所选记录不存在或不在您的管辖范围内"), field=field)
+        raise NotFound(_("未找到所选记录，或不在您的管辖范围内"), field=field)
     return obj
 
 
@@ -225,7 +225,7 @@ def link_user(user, cadre, login_user, *, via) -> Cadre:
     _own(user, cadre, _("关联干部登录账号"))
     if login_user is not None:
         if not User.objects.restrict(user).filter(pk=login_user.pk).exists():
-            raise NotFound(_("账号不存在或不在您的管辖范围内"), field="login_user")
+            raise NotFound(_("未找到账号，或不在您的管辖范围内"), field="login_user")
         if login_user.role != Role.CADRE:
             raise AssistanceRefused(_("只能关联“帮扶干部”角色的账号"), field="login_user")
         if Cadre.objects.filter(user=login_user).exclude(pk=cadre.pk).exists():

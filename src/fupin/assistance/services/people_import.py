@@ -195,7 +195,7 @@ class _Writer:
     def _area(self, code, name) -> Area:
         area = Area.objects.restrict(self.user).filter(code=code).first()
         if area is None:
-            raise NotFound(_("区划“%(code)s”不存在或不在您的管辖范围内") % {"code": code}, field=name)
+            raise NotFound(_("未找到区划“%(code)s”，或不在您的管辖范围内") % {"code": code}, field=name)
         return area
 
     def _unit(self, name, area: Area, field="unit"):

@@ -25,7 +25,7 @@ def area_in_scope(user, code) -> Area:
     code = str(getattr(code, "code", code) or "")
     area = Area.objects.restrict(user).filter(code=code).first()
     if area is None:
-        raise NotFound(_("区划“%(code)s”不存在或不在您的管辖范围内") % {"code": code}, field="area_code")
+        raise NotFound(_("未找到区划“%(code)s”，或不在您的管辖范围内") % {"code": code}, field="area_code")
     return area
 
 
@@ -49,14 +49,14 @@ def reachable(queryset, user):
 def reachable_or_404(queryset, user, pk, label):
     row = reachable(queryset, user).filter(pk=getattr(pk, "pk", pk)).first()
     if row is None:
-        raise NotFound(_("%(what)s不存在或不在您的管辖范围内") % {"what": label})
+        raise NotFound(_("未找到%(what)s，或不在您的管辖范围内") % {"what": label})
     return row
 
 
 def household_in_scope(user, household) -> Household:
     row = Household.objects.restrict(user).filter(pk=getattr(household, "pk", household)).first()
     if row is None:
-        raise NotFound(_("农户不存在或不在您的管辖范围内"), field="household")
+        raise NotFound(_("未找到农户，或不在您的管辖范围内"), field="household")
     return row
 
 
@@ -134,7 +134,7 @@ def update_training(user, training, *, via, **fields) -> Training:
     require_role(user, KEEPERS, _("修改培训班"))
     training = Training.objects.restrict(user).select_for_update().filter(pk=training.pk).first()
     if training is None:
-        raise NotFound(_("培训班不存在或不在您的管辖范围内"))
+        raise NotFound(_("未找到培训班，或不在您的管辖范围内"))
     before = audit.snapshot(training)
     names = ("course", "organiser", "started_on", "ended_on", "hours")
     values = {name: fields.get(name, getattr(training, name)) for name in names}
@@ -149,7 +149,7 @@ def add_attendance(user, training, member, *, certified=False, employed=False, v
     training = reachable_or_404(Training.objects, user, training, _("培训班"))
     member = Member.objects.restrict(user).select_related("household").filter(pk=getattr(member, "pk", member)).first()
     if member is None:
-        raise NotFound(_("学员不存在或不在您的管辖范围内"), field="member")
+        raise NotFound(_("未找到学员，或不在您的管辖范围内"), field="member")
     if Attendance.objects.filter(training=training, member=member).exists():
         raise AssistanceRefused(
             _("%(name)s已是“%(course)s”的学员") % {"name": member.name, "course": training.course}, field="member"
@@ -169,7 +169,7 @@ def update_attendance(user, attendance, *, certified, employed, via) -> Attendan
     require_role(user, KEEPERS, _("修改培训学员"))
     attendance = Attendance.objects.restrict(user).select_for_update().filter(pk=attendance.pk).first()
     if attendance is None:
-        raise NotFound(_("培训学员不存在或不在您的管辖范围内"))
+        raise NotFound(_("未找到培训学员，或不在您的管辖范围内"))
     before = audit.snapshot(attendance)
     attendance.certified, attendance.employed = bool(certified), bool(employed)
     return saved(user, attendance, before, via=via)

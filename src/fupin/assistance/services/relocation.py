@@ -84,7 +84,7 @@ def update_site(user, site, *, via, **fields) -> RelocationSite:
         raise AssistanceRefused(_("不能修改：%(names)s") % {"names": "、".join(sorted(unknown))})
     site = RelocationSite.objects.restrict(user).select_for_update().filter(pk=site.pk).first()
     if site is None:
-        raise NotFound(_("安置点不存在或不在您的管辖范围内"))
+        raise NotFound(_("未找到安置点，或不在您的管辖范围内"))
     before = audit.snapshot(site)
     _site_fields(site, {name: fields.get(name, getattr(site, name)) for name in SITE_FIELDS})
     completed = site.construction_completed_on
@@ -181,7 +181,7 @@ def update_relocation(user, relocation, *, via, **fields) -> Relocation:
         raise AssistanceRefused(_("不能修改：%(names)s") % {"names": "、".join(sorted(unknown))})
     relocation = Relocation.objects.restrict(user).select_for_update().filter(pk=relocation.pk).first()
     if relocation is None:
-        raise NotFound(_("搬迁户不存在或不在您的管辖范围内"))
+        raise NotFound(_("未找到搬迁户，或不在您的管辖范围内"))
     before = audit.snapshot(relocation)
     values = {name: fields.get(name, getattr(relocation, name)) for name in RELOCATION_FIELDS}
     values["today"] = timezone.localdate()

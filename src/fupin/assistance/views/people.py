@@ -179,7 +179,7 @@ def cadre_link(request, pk):
         try:
             login = User.objects.restrict(request.user).filter(username=name).first() if name else None
             if name and login is None:
-                raise people.AssistanceRefused(_("账号“%(name)s”不存在或不在您的管辖范围内") % {"name": name})
+                raise people.AssistanceRefused(_("未找到账号“%(name)s”，或不在您的管辖范围内") % {"name": name})
             people.link_user(request.user, cadre, login, via="ui")
         except (PermissionDenied, NotFound):
             raise
