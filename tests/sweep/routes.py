@@ -1058,7 +1058,12 @@ API.update(
         ("POST", "/api/assistance/teams/{team_id}/members"): [
             Route(
                 target="team",
-                body=lambda w, v: {"cadre": w.pk("county_cadre"), "role": "member", "joined_on": "2024-03-02"},
+                # (without a world, as the API's error probes call it: a cadre no record is)
+                body=lambda w, v: {
+                    "cadre": w.pk("county_cadre") if w else 987654321,
+                    "role": "member",
+                    "joined_on": "2024-03-02",
+                },  # fmt: skip
                 ok=201,
                 audit=(("create", "assistance.teammember"),),
             )

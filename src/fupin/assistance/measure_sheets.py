@@ -1,4 +1,4 @@
-"""The measure lists other offices send (book "assistance-measures"): a bank's micro-loans, HR's public-benefit posts, and
+"""The measure lists other offices send (book "assistance-measures"): a bank's micro-loans, HR's posts, and
 measures of any kind — pure declarations, registered with exchange in hooks.connect(). Exchange reads and checks
 the cells (row and column in every message); services.measure_import finds each row's household in the
 uploader's area and records the measure through services.measures, all rows or none."""

@@ -148,7 +148,7 @@ class CadreFilterSet(django_filters.FilterSet):
     """The cadre list's filters over the user's scoped cadres: a filter narrows, never widens."""
 
     area = TextFilter(label=_("区划"), method="filter_area", widget=QuickSelect)
-    unit = TextFilter(label=_("帮扶单位"), field_name="unit_id", widget=QuickSelect)
+    unit = TextFilter(label=_("帮扶单位"), method="filter_unit", widget=QuickSelect)
     level = TextFilter(label=_("职级"), widget=QuickSelect(choices=[ALL, *codes.CadreLevel.choices]))
     county_leader = TextFilter(label=_("县级领导"), method="filter_flag", widget=QuickSelect(choices=YES_NO))
     first_secretary = TextFilter(label=_("第一书记"), method="filter_flag", widget=QuickSelect(choices=YES_NO))
@@ -167,6 +167,14 @@ class CadreFilterSet(django_filters.FilterSet):
     def filter_area(self, queryset, name, value):
         area = Area.objects.filter(code=value).first()
         return queryset.under(area.prefix if area else value)
+
+    def filter_unit(self, queryset, name, value):
+        """A unit's id; anything else (text, a NUL, a number past 64 bits) matches no unit rather than erring."""
+        return (
+            queryset.filter(unit_id=int(value))
+            if value.isascii() and value.isdigit() and len(value) < 19
+            else queryset.none()
+        )
 
     def filter_flag(self, queryset, name, value):
         return queryset.filter(**{name: value == "1"}) if value in ("0", "1") else queryset

@@ -14,6 +14,7 @@ from fupin.core.errors import NotFound
 from ..models import Cadre, SetPost, TeamMember, Unit, WorkTeam
 from ..people_forms import CadreFilterSet
 from ..services import people
+from ..services.common import village_of
 
 router = Router(tags=["帮扶"])
 VIA = "api"
@@ -181,6 +182,7 @@ def add_member(request, team_id: int, payload: MemberIn):
 def village_set(request, village_code: str, query: Query[SetQuery]):
     """五个一 for a registered poor village (exited or not), 三个一 for the others, on `on`: who holds each part."""
     on = query.on or timezone.localdate()
+    village_of(request.auth, village_code, field=None)  # the path's village: its 404 names no field
     found = people.village_set(request.auth, village_code, on)
     return {
         "village": found["village"].code,

@@ -63,12 +63,14 @@ def check_date(day, *, field: str, label: str, not_before: date | None = None, b
     return day
 
 
-def village_of(user, code) -> Area:
-    """The village with this code inside the user's area; another area or a missing code are alike "not found"."""
+def village_of(user, code, *, field: str | None = "village_code") -> Area:
+    """The village with this code inside the user's area; another area or a missing code are alike "not found"
+    (`field` None where the code is the address itself, an API path)."""
     code = str(getattr(code, "code", code) or "")
-    area = Area.objects.restrict(user).filter(code=code).first()
+    # only digits are looked up: a NUL or a stray character is "not found" on both databases (PostgreSQL refuses NUL)
+    area = Area.objects.restrict(user).filter(code=code).first() if code.isascii() and code.isdigit() else None
     if area is None:
-        raise NotFound(_("未找到行政村“%(code)s”，或不在您的管辖范围内") % {"code": code}, field="village_code")
+        raise NotFound(_("未找到行政村“%(code)s”，或不在您的管辖范围内") % {"code": code}, field=field)
     if area.level != Level.VILLAGE:
         raise AssistanceRefused(_("“%(name)s”不是行政村") % {"name": area.name}, field="village_code")
     return area

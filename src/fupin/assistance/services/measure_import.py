@@ -1,5 +1,5 @@
 """Measures from a spreadsheet (a bank's micro-loan list, HR's post list, any office's measures): exchange reads and
-checks the cells (measure_sheets, book "assistance-measures"), each row's household is looked up by 户编号 in the uploader's
+checks the cells (measure_sheets), each row's household is looked up by 户编号 in the uploader's
 area, and every row goes through services.measures.create_measure — in one transaction, so a file with any wrong
 row writes nothing and the refusal lists each wrong row and column."""
 
@@ -74,7 +74,7 @@ def _cell_errors(con, table, norm) -> list[str]:
 def _record(user, table, row: dict, households: dict, via: str):
     household = households.get(str(row["household_number"]))
     if household is None:
-        raise AssistanceRefused(_("未找到户编号，或不在您的管辖范围内"), field="household_number")
+        raise AssistanceRefused(_("户编号不存在或不在您的管辖范围内"), field="household_number")
     kind = KIND_OF[table.sheet.kind]
     fields = {k: v for k, v in row.items() if k not in ("_row", "household_number") and v is not None}
     category = fields.pop("category", None) or _default_category(kind)
