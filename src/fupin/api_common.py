@@ -202,7 +202,18 @@ def output_schema(model, name: str, fields, *, mask=None, base=None):
 MAX_PAGE = 1_000_000
 
 
-class PageQuery(Schema):
+class QueryInput(Schema):
+    """Query parameters refuse U+0000 as bodies do (Input), naming the parameter: PostgreSQL cannot compare it."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value):
+        if _has_nul(value):
+            raise ValueError(CONTROL_REASON)
+        return value
+
+
+class PageQuery(QueryInput):
     page: int = Field(1, ge=1, le=MAX_PAGE, title="页码", description=f"从1开始，至多{MAX_PAGE}")
     page_size: int = Field(50, ge=1, le=200, title="每页条数", description="1–200")
 

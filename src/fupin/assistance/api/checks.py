@@ -6,14 +6,14 @@ from datetime import date
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
-from fupin.api_common import ERRORS
+from fupin.api_common import ERRORS, QueryInput
 
 from ..services import checks, figures
 
 router = Router(tags=["帮扶"])
 
 
-class ChecksQuery(Schema):
+class ChecksQuery(QueryInput):
     on: date | None = None
     area: str | None = None
 
@@ -43,7 +43,7 @@ def check_counts(request, query: Query[ChecksQuery]):
     return {"on": on, "area": query.area or None, "checks": rows}
 
 
-class FiguresQuery(Schema):
+class FiguresQuery(QueryInput):
     as_of: date | None = None
     area: str | None = None
 

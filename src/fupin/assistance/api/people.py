@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from fupin.api_common import ERRORS, Labelled, PageQuery, input_schema, output_schema, page_of, paginate
+from fupin.api_common import ERRORS, Labelled, PageQuery, QueryInput, input_schema, output_schema, page_of, paginate
 from fupin.areas.scoping import get_scoped
 from fupin.core.errors import NotFound
 
@@ -77,7 +77,7 @@ class TeamQuery(PageQuery):
     village: str = Field("", title="行政村代码")
 
 
-class SetQuery(Schema):
+class SetQuery(QueryInput):
     on: date | None = Field(None, title="日期", description="默认今天")
 
 

@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
-from fupin.api_common import ERRORS, Input, Labelled, PageQuery, output_schema, page_of, paginate
+from fupin.api_common import ERRORS, Input, Labelled, PageQuery, QueryInput, output_schema, page_of, paginate
 from fupin.areas.scoping import get_scoped
 from fupin.registry.models import Household, Member
 
@@ -119,7 +119,7 @@ class AidIn(Input):
     amount: Decimal = Field(Decimal(0), title="折合金额（元）")
 
 
-class FiguresQuery(Schema):
+class FiguresQuery(QueryInput):
     as_of: date | None = Field(None, title="统计日期", description="缺省为今天")
     area: str | None = Field(None, title="区划代码", description="缺省为本人辖区")
 
