@@ -69,6 +69,7 @@ def _assessment_jobs_dir(settings, tmp_path):
     settings.POLICY_JOBS_DIR = tmp_path / "assessments"
     settings.MONITORING_FILES_DIR = tmp_path / "monitoring"  # evidence files, department reports
     settings.ASSISTANCE_FILES_DIR = tmp_path / "assistance"  # visit photos
+    settings.FUNDS_FILES_DIR = tmp_path / "funds"  # projects' files
 
 
 def _build_areas():

@@ -29,6 +29,7 @@ from fupin.accounts.api import router as accounts_router
 from fupin.assistance.api import router as assistance_router
 from fupin.core.errors import DomainError, MethodNotAllowed, NotFound, error_body, too_large
 from fupin.exchange.api import router as exchange_router
+from fupin.funds.api import router as funds_router
 from fupin.monitoring.api import router as monitoring_router
 from fupin.monitoring.department_api import router as department_router
 from fupin.policy.api import router as policy_router
@@ -108,6 +109,7 @@ api.add_router("/", exchange_router)
 api.add_router("/", monitoring_router)
 api.add_router("/", department_router)  # monitoring: department data (h-dept)
 api.add_router("/", assistance_router)
+api.add_router("/", funds_router)
 
 # Last, so every path no router matched (and a path with a malformed id) is a 404 in the error shape.
 unmatched = Router()

@@ -96,6 +96,9 @@ ENVIRONMENT = {
     "FUPIN_ASSISTANCE_DIR": Variable(
         "$FUPIN_DATA_DIR/assistance", "visit photos taken on cadres' phones (resized, EXIF kept), served only scoped"
     ),
+    "FUPIN_FUNDS_DIR": Variable(
+        "$FUPIN_DATA_DIR/funds", "projects' files (acceptance records, audit reports, notices), served only scoped"
+    ),
     "FUPIN_HOUSEHOLD_NUMBER_PATTERN": Variable(
         "2–24 letters, digits or -, a letter or digit at each end",
         "the county's 户编号: a regular expression the whole number must match, read alike by Python and DuckDB",
@@ -173,6 +176,7 @@ INSTALLED_APPS = [
     "fupin.exchange",
     "fupin.monitoring",
     "fupin.assistance",
+    "fupin.funds",
     "fupin.web",
     "fupin.demo",
     "axes",
@@ -347,6 +351,7 @@ POLICY_PARALLEL_MIN_HOUSEHOLDS = int(env("FUPIN_ASSESS_PARALLEL_MIN", "100000"))
 POLICY_JOBS_DIR = Path(env("FUPIN_ASSESS_DIR", DATA_DIR / "assessments"))  # assessment jobs' progress
 MONITORING_FILES_DIR = Path(env("FUPIN_MONITORING_DIR", DATA_DIR / "monitoring"))  # evidence, department reports
 ASSISTANCE_FILES_DIR = Path(env("FUPIN_ASSISTANCE_DIR", DATA_DIR / "assistance"))  # visit photos
+FUNDS_FILES_DIR = Path(env("FUPIN_FUNDS_DIR", DATA_DIR / "funds"))  # projects' acceptance records, audits, notices
 # Registry field rules (fupin.registry.values): the county's household-number pattern (a regular expression the whole
 # number must match; empty: 2–24 letters, digits or "-") with its description for clerks, and the earliest date a
 # registry event may carry (identification, monitoring, status events; none may be in the future).

@@ -20,6 +20,7 @@ urlpatterns = [
     path("exchange/", include("fupin.exchange.urls")),
     path("monitoring/", include("fupin.monitoring.urls")),
     path("assistance/", include("fupin.assistance.urls")),
+    path("funds/", include("fupin.funds.urls")),
     path("", include("fupin.web.urls")),
     path("", include(exports)),
     path("", include("fupin.registry.urls")),  # "/" is the household list: the home page until web has its own

@@ -6,6 +6,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fupin.accounts import permissions
 from fupin.accounts.roles import Role
 from fupin.areas.models import Area, Level
 from fupin.core.errors import DomainError, NotFound, PermissionDenied
@@ -31,18 +32,9 @@ class NotYours(PermissionDenied):
     code = "assistance_not_yours"
 
 
-def role_label(user) -> str:
-    role = getattr(user, "role", "")
-    return Role(role).label if role in Role.values else (role or _("无角色"))
-
-
 def require_role(user, roles, what: str) -> None:
-    """Refuse a user whose role is not among `roles` for the action `what` (a short Chinese phrase)."""
-    if getattr(user, "role", None) not in roles and not getattr(user, "is_superuser", False):
-        raise NotYours(
-            _("您的角色（%(role)s）不能%(what)s") % {"role": role_label(user), "what": what},
-            details={"allowed": sorted(str(role) for role in roles)},
-        )
+    """Refuse a user whose role is not among `roles` for the action `what` (accounts.permissions)."""
+    permissions.require_role(user, roles, what, error=NotYours, superuser_passes=True)
 
 
 def check_date(day, *, field: str, label: str, not_before: date | None = None, before_label: str = "") -> date:

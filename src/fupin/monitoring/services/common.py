@@ -6,7 +6,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fupin.accounts.roles import Role
+from fupin.accounts import permissions
 from fupin.areas.models import Area, Level
 from fupin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
@@ -36,18 +36,9 @@ class NotYourStep(PermissionDenied):
     code = "not_your_step"
 
 
-def role_label(user) -> str:
-    role = getattr(user, "role", "")
-    return Role(role).label if role in Role.values else (role or _("无角色"))
-
-
 def require_role(user, roles, what: str) -> None:
-    """Refuse a user whose role is not among `roles` for the action `what` (a short Chinese phrase)."""
-    if getattr(user, "role", None) not in roles:
-        raise NotYourStep(
-            _("您的角色（%(role)s）不能%(what)s") % {"role": role_label(user), "what": what},
-            details={"allowed": sorted(str(role) for role in roles)},
-        )
+    """Refuse a user whose role is not among `roles` for the action `what` (accounts.permissions)."""
+    permissions.require_role(user, roles, what, error=NotYourStep)
 
 
 def check_business_date(day, *, not_before: date | None = None, before_label: str = "", field: str = "on") -> date:

@@ -1,0 +1,1 @@
+"""The funds admin, one module a topic."""
