@@ -1422,3 +1422,22 @@ from tests.sweep.routes_programmes import API_PROGRAMMES, WEB_PROGRAMMES  # noqa
 
 WEB.update(WEB_PROGRAMMES)
 API.update(API_PROGRAMMES)
+# ── funds: one module a topic (each uses Route above) ─────────────────────────────────────────────────────────
+from tests.sweep import (  # noqa: E402
+    routes_funds_assets,
+    routes_funds_ledger,
+    routes_funds_links,
+    routes_funds_projects,
+    routes_funds_standards,
+)
+
+for _topic in (
+    routes_funds_ledger,
+    routes_funds_projects,
+    routes_funds_assets,
+    routes_funds_standards,
+    routes_funds_links,
+):
+    WEB.update(_topic.WEB_FUNDS)
+    API.update(_topic.API_FUNDS)
+    ADMIN_MODELS.update(_topic.ADMIN_FUNDS)

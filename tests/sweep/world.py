@@ -29,7 +29,14 @@ from fupin.policy.services.batch import assess
 from fupin.registry import codes, services
 from fupin.registry.models import IncomeAccount, LivingConditions, Member, VillageEvent, VillageFacilities
 from tests.factories import AREAS, COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_id
-from tests.sweep import world_programmes
+from tests.sweep import (
+    world_funds_assets,
+    world_funds_ledger,
+    world_funds_links,
+    world_funds_projects,
+    world_funds_standards,
+    world_programmes,
+)
 
 AS_OF = date(2024, 6, 1)
 MISSING_VILLAGE = "149901009009"  # a well-formed village code that is not in the tree
@@ -385,6 +392,17 @@ def build() -> World:
 
     monitoring = _monitoring(users, a1, b1)
     programme_objects, programme_markers = world_programmes.build(users, a1)
+    funds_objects, funds_markers = {}, []
+    for topic in (
+        world_funds_ledger,
+        world_funds_projects,
+        world_funds_assets,
+        world_funds_standards,
+        world_funds_links,
+    ):
+        topic_objects, topic_markers = topic.build(users, a1)
+        funds_objects.update(topic_objects)
+        funds_markers.extend(topic_markers)
     objects = {
         **monitoring,
         **_people(users),
@@ -392,6 +410,7 @@ def build() -> World:
         **_visits(users, a1, b1),
         **_measures(users, a1, b1),
         **programme_objects,
+        **funds_objects,
         "household": a1,
         "member": a1.members.get(relation="01"),
         "child": a1.members.get(relation="03"),
@@ -429,6 +448,7 @@ def build() -> World:
             CADRE_A1,
             UNIT_A1,
             *programme_markers,
+            *funds_markers,
         ],
         VILLAGE_A2: [a2.number, "令狐南风", "令狐小东", "东二村"],
         VILLAGE_B1: [b1.number, "司马西亮", "司马小西", "司马东来", "西一村", CLUE_TEXT_B1, CADRE_B1],

@@ -572,7 +572,7 @@ def test_admin_works_in_chinese_for_staff(client, users, homes):
 def test_the_household_page_draws_each_registered_panel_in_registration_order(client, users, homes, monkeypatch):
     from fupin.registry import panels
 
-    monkeypatch.setattr(panels, "_panels", dict(panels._panels))
+    monkeypatch.setattr(panels, "_panels", {page: dict(named) for page, named in panels._panels.items()})
     seen = []
 
     def second(request, household):
@@ -582,7 +582,7 @@ def test_the_household_page_draws_each_registered_panel_in_registration_order(cl
     panels.register("test.second", "policy/_household_assessments.html", second)
     household = homes["a1"]
     page = login(client, users["county"]).get(reverse("registry:household-detail", args=[household.pk]))
-    names = list(panels._panels)  # policy's first, then those of the apps above (assistance's visits…), ours last
+    names = list(panels._panels["household"])  # policy's first, then those of the apps above (assistance's visits…), ours last
     assert names[0] == "policy.assessments" and names[-1] == "test.second" and "assistance.visits" in names
     assert seen == [(users["county"].username, household.pk)]
     assert page.content.decode().count("评估结论") == 2

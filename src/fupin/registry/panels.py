@@ -24,13 +24,20 @@ class Panel:
     context: Callable  # (request, household) -> dict
 
 
-_panels: dict[str, Panel] = {}
+#: the panels of each page that takes them: "household" (the registry's household page), and pages of the apps above
+#: that show their siblings' panels the same way (funds' project page: "funds.project")
+_panels: dict[str, dict[str, Panel]] = {}
 
 
-def register(name: str, template: str, context: Callable) -> None:
-    _panels[name] = Panel(name, template, context)
+def register(name: str, template: str, context: Callable, *, page: str = "household") -> None:
+    _panels.setdefault(page, {})[name] = Panel(name, template, context)
+
+
+def panels_of(page: str, request, record) -> list[dict]:
+    """What a page includes: each panel's template and context (context(request, record)), in registration order."""
+    return [{"template": p.template, "context": p.context(request, record)} for p in _panels.get(page, {}).values()]
 
 
 def household_panels(request, household) -> list[dict]:
     """What the household page includes: each panel's template and context, in registration order."""
-    return [{"template": p.template, "context": p.context(request, household)} for p in _panels.values()]
+    return panels_of("household", request, household)

@@ -1,0 +1,6 @@
+"""The sweep's funds routes (standards), joined into routes.WEB, routes.API and routes.ADMIN_MODELS. The world's records
+are in tests/sweep/world_funds_standards.py."""
+
+WEB_FUNDS: dict = {}
+API_FUNDS: dict = {}
+ADMIN_FUNDS: dict = {}
