@@ -66,7 +66,7 @@ def running(tmp_path, database_url):
         stderr=subprocess.STDOUT,
     )
     try:
-        port, deadline = None, time.monotonic() + 60
+        port, deadline = None, time.monotonic() + 180  # checks and collectstatic first: slow on a loaded machine
         while port is None and time.monotonic() < deadline and process.poll() is None:
             found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", (tmp_path / "server.log").read_text())
             port = int(found.group(1)) if found else time.sleep(0.1)
