@@ -582,7 +582,7 @@ def test_the_household_page_draws_each_registered_panel_in_registration_order(cl
     panels.register("test.second", "policy/_household_assessments.html", second)
     household = homes["a1"]
     page = login(client, users["county"]).get(reverse("registry:household-detail", args=[household.pk]))
-    names = list(panels._panels["household"])  # policy's first, then those of the apps above (assistance's visits…), ours last
+    names = list(panels._panels["household"])  # policy's first, then the apps above (assistance's visits…), ours last
     assert names[0] == "policy.assessments" and names[-1] == "test.second" and "assistance.visits" in names
     assert seen == [(users["county"].username, household.pk)]
     assert page.content.decode().count("评估结论") == 2
