@@ -8,6 +8,13 @@ import pytest
 
 from fupin.accounts import tokens
 from fupin.accounts.models import ApiToken
+from tests.api import (
+    openapi_funds_assets,
+    openapi_funds_ledger,
+    openapi_funds_links,
+    openapi_funds_projects,
+    openapi_funds_standards,
+)
 from tests.factories import VILLAGE_B1
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -131,6 +138,14 @@ def test_openapi_lists_the_endpoints(live_server):
         "/api/assistance/checks": {"get"},
         "/api/assistance/figures": {"get"},
     }
+    for topic in (
+        openapi_funds_ledger,
+        openapi_funds_projects,
+        openapi_funds_standards,
+        openapi_funds_assets,
+        openapi_funds_links,
+    ):
+        expected.update(topic.PATHS)  # each funds topic lists its own paths
     assert {path: set(operations) for path, operations in document["paths"].items()} == expected
     schemes = document["components"]["securitySchemes"]
     assert schemes["BearerToken"] == {"type": "http", "scheme": "bearer"} and schemes["Session"]["in"] == "cookie"

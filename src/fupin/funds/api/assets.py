@@ -1,0 +1,5 @@
+"""The funds API of one topic (assets): its router is added in funds/api/__init__.py."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""What the ledger topic plugs in (exchange sheets, panels, pack sections)."""
+
+
+def connect():
+    pass

@@ -1,0 +1,3 @@
+"""The funds API paths of the standards topic, joined into test_http.test_openapi_lists_the_endpoints."""
+
+PATHS: dict[str, set[str]] = {}

@@ -1,0 +1,1 @@
+"""Tests of the funds app: funds and ledgers, projects, standards, assets, links."""
