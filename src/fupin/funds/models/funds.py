@@ -87,6 +87,7 @@ class Budget(models.Model):
         verbose_name_plural = _("年度资金预算")
         ordering = ["county_id", "-year", "source_id"]
         constraints = [models.UniqueConstraint(fields=["source", "year"], name="funds_budget_one_a_year")]
+        indexes = [models.Index(fields=["county", "document_date"], name="funds_budget_county_date")]
 
     def __str__(self):
         return f"{self.year} {self.source}"
@@ -194,6 +195,8 @@ class Transfer(models.Model):
             models.Index(fields=["to_area", "on"]),
             models.Index(fields=["from_area", "on"]),
             models.Index(fields=["county", "year"]),
+            # the four-level ledger reads a county's (or a province's counties') transfers up to a date
+            models.Index(fields=["county", "on"], name="funds_transfer_county_on"),
         ]
 
     def __str__(self):

@@ -148,10 +148,8 @@ def by_source(rows) -> dict[int, Totals]:
 
 def holder_ledger(area: Area, as_of: date, *, department: str = "", year: int | None = None) -> dict:
     """One holder's ledger and its children's totals: the county with its departments and townships, a township
-    with its villages, a department or a village alone. Read from four_level() of the holder's county (a
-    township's: of the township)."""
-    scope = area if area.level != Level.VILLAGE else area.parent
-    rows = four_level(scope, as_of, year=year)
+    with its villages, a department or a village alone, from four_level() of that area."""
+    rows = four_level(area, as_of, year=year)
     own = [r for r in rows if r.holder_code == area.code and r.department == department]
     level = _level(area.code, department)
     children: dict[tuple, Totals] = {}
@@ -168,6 +166,22 @@ def holder_ledger(area: Area, as_of: date, *, department: str = "", year: int | 
     for row in own:
         total.add(row)
     return {"level": level, "rows": own, "by_source": by_source(own), "children": children, "total": total}
+
+
+def county_totals(rows) -> dict[str, dict]:
+    """For an area above the counties: each county's budgets received, what the county level allocated on, what
+    every level of it spent, and the money still held anywhere in it (received − spent at all levels)."""
+    totals: dict[str, dict] = {}
+    for row in rows:
+        entry = totals.setdefault(row.holder_code[: PREFIX_LENGTH[Level.COUNTY]], {"received": ZERO,
+                                  "allocated": ZERO, "spent": ZERO})  # fmt: skip
+        if row.holder_level == codes.HolderLevel.COUNTY:
+            entry["received"] += row.received
+            entry["allocated"] += row.allocated
+        entry["spent"] += row.spent
+    for entry in totals.values():
+        entry["held"] = entry["received"] - entry["spent"]
+    return totals
 
 
 # ── a batch against its document ───────────────────────────────────────────────────────────────────────────────
