@@ -186,7 +186,9 @@ def batch_in_scope(user, pk) -> Batch:
 def batch_page(request, pk):
     batch = batch_in_scope(request.user, pk)
     summary = ledger.batch_summary(batch)
-    lines = Transfer.objects.filter(batch=batch).select_related("source", "to_area").order_by("source_id", "id")
+    # the document's figures are the county's (public); its lines, by receiver, those landing in the reader's area
+    lines = Transfer.objects.restrict(request.user).filter(batch=batch)
+    lines = lines.select_related("source", "to_area").order_by("source_id", "id")
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
     context = {
         "batch": batch,
