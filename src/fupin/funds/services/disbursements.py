@@ -27,7 +27,7 @@ _VOUCHER_MAX = Disbursement._meta.get_field("voucher").max_length
 
 def paid_by_source(project) -> dict[int, Decimal]:
     rows = project.disbursements.values("source_id").annotate(total=Sum("amount"))
-    return {row["source_id"]: row["total"] for row in rows}
+    return {row["source_id"]: Decimal(row["total"]).quantize(codes.WAN_QUANTUM) for row in rows}
 
 
 def _payer(user, project) -> tuple[Area, str]:
