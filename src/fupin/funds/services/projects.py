@@ -153,8 +153,11 @@ def _beneficiaries(user, area, rows) -> list[dict]:
         key = row.get("household_id") or row.get("household_number")
         if key in (None, ""):
             continue
-        lookup = {"pk": key} if row.get("household_id") else {"number": str(key).strip()}
-        household = households.filter(**lookup).first() if str(key).strip().isalnum() else None
+        text = str(key).strip()
+        if row.get("household_id"):
+            household = households.filter(pk=text).first() if text.isdigit() else None
+        else:  # a 户编号 as typed: no NUL (PostgreSQL refuses one), not longer than the column
+            household = households.filter(number=text).first() if "\x00" not in text and len(text) <= 40 else None
         if household is None:
             raise FundsRefused(
                 _("第 %(n)s 户受益农户“%(key)s”不在项目地点“%(area)s”的农户中")
