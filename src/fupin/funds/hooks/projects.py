@@ -1,5 +1,9 @@
-"""What the projects topic plugs in (exchange sheets, panels, pack sections)."""
+"""What the projects topic plugs in: the project library's sheet (book "funds-projects") with exchange."""
 
 
 def connect():
-    pass
+    from fupin.exchange.sheets import register
+
+    from ..sheets.projects import SHEETS
+
+    register(*SHEETS)

@@ -1,0 +1,177 @@
+"""Projects from a spreadsheet (a township's or the county's library kept in Excel): exchange reads and checks the
+cells (sheets/projects.py), each row is filed as a proposal through services.projects.propose — at the step its
+level enters the procedure, like one typed in — in one transaction, so a file with any wrong row writes nothing
+and the refusal lists each wrong row and column. Targets are "指标：目标值" and funding "来源名称：金额" items
+separated by "；", households their 户编号 separated by "、" or "；"."""
+
+import re
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fupin.accounts import audit
+from fupin.accounts.models import Action
+from fupin.core.errors import DomainError
+from fupin.exchange.reading.base import display_name
+from fupin.exchange.reading.file import read_file
+from fupin.exchange.validation import create_error_table, ident, normalise, q
+
+from ..models import FundSource
+from ..sheets.projects import BOOK, PROJECTS
+from .common import FundsRefused, require_role
+from .projects import propose
+
+#: who imports a library: the county's and townships' clerks
+IMPORTERS = frozenset({"county_admin", "township"})
+SHOWN_ERRORS = 20
+_ITEMS = re.compile(r"[；;\n]+")
+_PAIR = re.compile(r"\s*(.+?)\s*[：:]\s*(.+?)\s*$")
+_NUMBERS = re.compile(r"[、，,；;\s]+")
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _typed(column, value):
+    if value is None or column.kind != "date":
+        return int(value) if value is not None and column.kind == "int" else value
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _cell_errors(con, table, norm) -> list[str]:
+    for column in table.sheet.columns:
+        if column.required and column.name not in table.columns:
+            raise FundsRefused(
+                _("“%(sheet)s”缺少必需的列“%(header)s”") % {"sheet": table.title, "header": column.header}
+            )
+    found = con.execute(
+        "SELECT _row, header, letter, reason FROM errors WHERE sheet = ? ORDER BY _row, letter", [table.title]
+    ).fetchall()
+    errors = [
+        _("第 %(row)s 行 %(header)s（%(letter)s 列）：%(reason)s") % dict(zip(("row", "header", "letter", "reason"), e))
+        for e in found
+    ]
+    for column in table.sheet.columns:
+        if column.required:
+            empty = con.execute(f"SELECT _row FROM {norm} WHERE {ident(column.name)} IS NULL ORDER BY _row").fetchall()
+            errors += [_("第 %(row)s 行 %(header)s：必填") % {"row": row, "header": column.header} for (row,) in empty]
+    return errors
+
+
+def _rows(con, table, norm) -> list[dict]:
+    columns = [c for c in table.sheet.all_columns if c.name in table.columns]
+    if not columns:
+        return []
+    cursor = con.execute(f"SELECT _row, {', '.join(ident(c.name) for c in columns)} FROM {norm} ORDER BY _row")
+    return [{"_row": v[0], **{c.name: _typed(c, x) for c, x in zip(columns, v[1:])}} for v in cursor.fetchall()]
+
+
+def _pairs(text, what: str) -> list[tuple[str, str]]:
+    found = []
+    for item in _ITEMS.split(str(text or "")):
+        if not item.strip():
+            continue
+        match = _PAIR.match(item)
+        if match is None:
+            raise FundsRefused(_("%(what)s“%(item)s”应写成“名称：数值”") % {"what": what, "item": item.strip()})
+        found.append(match.groups())
+    return found
+
+
+def _arguments(row: dict, sources: dict) -> dict:
+    """The row as propose() takes it."""
+    args = {k: v for k, v in row.items() if k not in ("_row", "targets", "funding", "households", "way")}
+    args["targets"] = [{"indicator": i, "target": t} for i, t in _pairs(row.get("targets"), _("绩效目标"))]
+    funding = []
+    for name, amount in _pairs(row.get("funding"), _("资金筹措")):
+        source = sources.get(name)
+        if source is None:
+            raise FundsRefused(_("资金来源“%(name)s”不是本县登记的资金来源") % {"name": name}, field="funding")
+        funding.append({"source_id": source.pk, "amount": amount})
+    args["funding"] = funding
+    numbers = [n for n in _NUMBERS.split(str(row.get("households") or "")) if n]
+    if numbers and not row.get("way"):
+        raise FundsRefused(_("列出受益农户时须填写带动方式"), field="way")
+    args["beneficiaries"] = [{"household_number": n, "way": row.get("way")} for n in numbers]
+    return {k: ("" if v is None and k in ("code", "department", "implementer", "content", "benefit_mechanism") else v)
+            for k, v in args.items()}  # fmt: skip
+
+
+def import_projects(user, path, *, filename: str = "", via: str = "import") -> int:
+    """File every row of the library sheet as a proposal; returns how many. Refuses (writing nothing) a user who
+    may not import, a file without the sheet, and any wrong row, listing each with its row and column."""
+    require_role(user, IMPORTERS, _("导入项目库"))
+    path = Path(path)
+    filename = display_name(filename or path.name)
+    scratch = Path(tempfile.mkdtemp(prefix="projects-"))
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings.EXCHANGE_MEMORY_LIMIT)}")
+        tables = [t for t in read_file(path, filename, con, book=BOOK) if t.sheet.kind == PROJECTS.kind]
+        if not tables:
+            raise FundsRefused(_("“%(file)s”中没有“扶贫项目库”工作表（或缺少其表头）") % {"file": filename})
+        create_error_table(con)
+        staged, errors = [], []
+        for table in tables:
+            norm = normalise(con, table, timezone.localdate())
+            errors += _cell_errors(con, table, norm)
+            staged.append((table, _rows(con, table, norm)))
+        if errors:
+            _refuse(errors)
+        return _write(user, staged, filename, via)
+    finally:
+        con.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _column_of(table, field: str) -> str:
+    """ "投资估算（万元）（L 列）" for the field a refusal names, where the file has that column."""
+    wanted = {"beneficiaries": "households", "area_code": "area_code"}.get(field, field)
+    if wanted not in table.columns:
+        return ""
+    return f"{table.sheet.column(wanted).header}（{_letter(table.columns[wanted])} 列）"
+
+
+@transaction.atomic
+def _write(user, staged, filename: str, via: str) -> int:
+    count, errors = 0, []
+    sources = {s.name: s for s in FundSource.objects.restrict(user)}
+    for table, rows in staged:
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    propose(user, via=via, **_arguments(row, sources))
+            except DomainError as error:
+                where = _column_of(table, error.field or "")
+                errors.append(
+                    _("第 %(row)s 行%(where)s：%(message)s")
+                    % {"row": row["_row"], "where": f" {where}" if where else "", "message": error.message}
+                )
+            else:
+                count += 1
+    if errors:
+        _refuse(errors)  # raised inside the transaction: every row written above is rolled back
+    audit.record(user, Action.IMPORT, model="funds.project", area_code=getattr(user, "area_id", "") or "",
+                 changes={"file": filename, "rows": count}, via=via)  # fmt: skip
+    return count
+
+
+def _refuse(errors: list[str]) -> None:
+    shown = "；".join(errors[:SHOWN_ERRORS])
+    more = len(errors) - SHOWN_ERRORS
+    if more > 0:
+        shown += _("；另有 %(n)s 处错误") % {"n": more}
+    raise FundsRefused(_("导入未完成，没有写入任何记录：%(errors)s") % {"errors": shown}, details={"errors": errors})
