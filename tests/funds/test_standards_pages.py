@@ -125,3 +125,10 @@ def test_the_api_refuses_with_the_field(api_as):
 def test_the_api_gives_a_projects_subsidy_in_scope(api_as, users, anyue_user):
     project = road_project(km="2", width="3.5", cost="160")
     assert_error(api_as("county").get(f"/funds/standards/projects/{project.pk}"), 404, "not_found")
+
+
+def test_the_panel_is_registered_for_the_project_page(anyue_user):
+    from fupin.registry.panels import panels_of
+
+    [panel] = [p for p in panels_of("funds.project", None, road_project()) if "_project_subsidy" in p["template"]]
+    assert panel["context"]["result"].total_wan == Decimal("80.0000")
