@@ -132,3 +132,11 @@ def test_the_panel_is_registered_for_the_project_page(anyue_user):
 
     [panel] = [p for p in panels_of("funds.project", None, road_project()) if "_project_subsidy" in p["template"]]
     assert panel["context"]["result"].total_wan == Decimal("80.0000")
+
+
+def test_picking_another_standard_shows_its_form_not_a_refusal(client, users):
+    url = "/funds/standards/calculator/?pack=hequ-2019&standard=hospital_stay&compute=1"
+    body = page(client, users["county"], url).content.decode()
+    assert 'name="hospital_days"' in body and "请填写" not in body
+    body = page(client, users["county"], url + "&hospital_days=16&hospital_grade=level2a").content.decode()
+    assert "4300" in body  # 6 × 50 + 4000

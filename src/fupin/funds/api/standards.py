@@ -11,6 +11,7 @@ from fupin.areas.scoping import get_scoped
 from fupin.core.errors import DomainError
 
 from ..models import Project
+from ..services import standards as standard_service
 from ..services import subsidies
 
 router = Router(tags=["补助标准"])
@@ -132,7 +133,7 @@ def _year(year):
 @router.get("/funds/standards", response={200: StandardsOut, **ERRORS}, summary="补助标准列表")
 def list_standards(request, query: Query[PackQuery]):
     """The standards of the pack `pack`, or of the pack in force for `county` (one of yours) in `year`."""
-    pack, standards = subsidies.pack_chosen(
+    pack, standards = standard_service.pack_chosen(
         request.auth, pack_id=query.pack, county_code=query.county, year=_year(query.year)
     )
     return {
@@ -140,14 +141,14 @@ def list_standards(request, query: Query[PackQuery]):
         "title": pack.title,
         "region": pack.region,
         "year": pack.year,
-        "standards": [subsidies.described(standard) for standard in standards.values()],
+        "standards": [standard_service.described(standard) for standard in standards.values()],
     }
 
 
 @router.post("/funds/standards/compute", response={200: ResultOut, **ERRORS}, summary="补助测算")
 def compute(request, payload: ComputeIn):
     """The subsidy from a standard and its facts, line by line (nothing is stored)."""
-    result = subsidies.compute_chosen(
+    result = standard_service.compute_chosen(
         request.auth,
         payload.standard,
         payload.facts,

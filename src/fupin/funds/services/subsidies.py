@@ -26,7 +26,7 @@ from fupin.policy.packs import PackNotFound
 from fupin.policy.services import packs as pack_service
 
 from .. import codes
-from .common import FundsRefused, county_of
+from .common import FundsRefused
 
 #: the project's unit, as the standard's facts write it: the planned quantity fills the fact of that unit
 UNIT_LABELS = {choice.value: str(choice.label) for choice in codes.PhysicalUnit}
@@ -282,7 +282,7 @@ def _quantity(standard: Standard, line: StandardLine, facts: dict) -> tuple[Deci
     return quantity, text
 
 
-def _rate_text(standard: Standard, line: StandardLine) -> str:
+def rate_text(standard: Standard, line: StandardLine) -> str:
     units = "·".join(standard.fact(name).unit for name in line.per) if line.per else standard.subject
     text = _("每%(unit)s %(rate)s %(money)s") % {"unit": units, "rate": plain(line.rate), "money": standard.money_unit}
     if line.up_to:
@@ -309,7 +309,7 @@ def compute_standard(standard: Standard, given: dict, *, pack_id: str = "", pack
         reasons = [reason for reason in (_fails(standard, c, facts) for c in line.when) if reason]
         if reasons:
             lines.append(
-                SubsidyLine(line.funder, title, False, "；".join(reasons), rate_text=_rate_text(standard, line))
+                SubsidyLine(line.funder, title, False, "；".join(reasons), rate_text=rate_text(standard, line))
             )
             continue
         quantity, quantity_text = _quantity(standard, line, facts)
@@ -332,7 +332,7 @@ def compute_standard(standard: Standard, given: dict, *, pack_id: str = "", pack
                 quantity,
                 quantity_text,
                 line.rate,
-                _rate_text(standard, line),
+                rate_text(standard, line),
                 gross,
                 limited_by,
                 amount,
@@ -396,110 +396,3 @@ def compute(subject, standard_code: str | None = None, *, region_code: str = "",
             raise FundsRefused(_("请选择补助标准、县和年度"), field="standard")
         return compute_for(region_code, year, standard_code, subject)
     return compute_project(subject, standard_code)
-
-
-# ── which pack: one named, or the one in force for a county of the user's and a year ────────────────────────────
-
-
-def counties_of(user) -> list:
-    """The counties whose standards a user picks from: those inside their area, else the county theirs lies in."""
-    from fupin.areas.models import Area, Level
-
-    inside = list(Area.objects.restrict(user).filter(level=Level.COUNTY).order_by("code"))
-    area = getattr(user, "area", None)
-    if inside or area is None or area.level in (Level.PROVINCE, Level.CITY):
-        return inside
-    return [county_of(area)]
-
-
-def pack_chosen(user, *, pack_id: str = "", county_code: str = "", year=None):
-    """(the pack, its standards): the pack `pack_id` (packs are public policy: any of them), or the pack in force
-    for `county_code` (one of counties_of(user); another is "not found") in `year`."""
-    library = pack_service.library()
-    if pack_id:
-        try:
-            pack = library.load(str(pack_id))
-        except PackNotFound as error:
-            raise NotFound(error.message, field="pack") from None
-        return pack, library.standards_of(pack.id)
-    counties = {county.code: county for county in counties_of(user)}
-    county = counties.get(str(county_code or "")) if county_code else next(iter(counties.values()), None)
-    if county is None:
-        raise NotFound(_("未找到县“%(code)s”，或不在您的管辖范围内") % {"code": county_code or ""}, field="county")
-    try:
-        year = int(str(year).strip())
-    except ValueError:
-        raise FundsRefused(_("年度应为四位数字，实际是“%(year)s”") % {"year": year}, field="year") from None
-    if not 2000 <= year <= 2100:
-        raise FundsRefused(_("年度应在 2000 至 2100 之间"), field="year")
-    try:
-        pack = library.for_region(county.code, year)
-    except PackNotFound as error:
-        raise NotFound(error.message, field="year") from None
-    return pack, library.standards_of(pack.id)
-
-
-def compute_chosen(user, code: str, given: dict, **chosen) -> SubsidyResult:
-    """The subsidy from standard `code` of the pack chosen as pack_chosen() chooses it."""
-    pack, standards = pack_chosen(user, **chosen)
-    if code not in standards:
-        known = "、".join(f"{c}（{s.title}）" for c, s in standards.items()) or _("无")
-        raise NotFound(
-            _("标准包 %(pack)s 中没有补助标准“%(code)s”；可用：%(known)s")
-            % {"pack": pack.id, "code": code, "known": known},
-            field="standard",
-        )
-    return compute_standard(standards[code], given, pack_id=pack.id, pack_title=pack.title, year=pack.year)
-
-
-def condition_text(standard: Standard, line: StandardLine) -> str:
-    """A line's conditions as a clerk reads them: 路面宽度 3.5 米档；道路类别：通村路（建制村）."""
-    parts = []
-    for condition in line.when:
-        fact = standard.fact(condition.fact)
-        if fact.is_choice:
-            parts.append(f"{fact.label}：{fact.choice_label(condition.value)}")
-        elif fact.classes:
-            parts.append(_("%(label)s %(value)s %(unit)s 档") % {
-                "label": fact.label, "value": plain(condition.value), "unit": fact.unit})  # fmt: skip
-        else:
-            op = CONDITION_OPERATORS[condition.operator]
-            parts.append(f"{fact.label} {op} {plain(condition.value)} {fact.unit}".strip())
-    return "；".join(parts) or _("均适用")
-
-
-def described(standard: Standard) -> dict:
-    """A standard as its table shows it (and the API lists it)."""
-    return {
-        "code": standard.code,
-        "title": standard.title,
-        "subject": standard.subject,
-        "money_unit": standard.money_unit,
-        "source": standard.source,
-        "confirmed": standard.confirmed,
-        "defined_in": standard.defined_in,
-        "remainder": standard.remainder,
-        "facts": [
-            {
-                "name": fact.name,
-                "label": fact.label,
-                "unit": fact.unit,
-                "required": fact.required,
-                "classes": [plain(value) for value in fact.classes],
-                "choices": [{"code": code, "label": label} for code, label in fact.choices],
-            }
-            for fact in standard.facts
-        ],
-        "lines": [
-            {
-                "funder": line.funder,
-                "title": line.title or line.funder,
-                "when": condition_text(standard, line),
-                "rate": plain(line.rate),
-                "rate_text": _rate_text(standard, line),
-                "cap": None if line.cap is None else plain(line.cap),
-                "up_to": line.up_to,
-            }
-            for line in standard.lines
-        ],
-    }

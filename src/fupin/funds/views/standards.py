@@ -15,6 +15,7 @@ from fupin.areas.scoping import get_scoped
 from fupin.core.errors import DomainError, NotFound
 
 from ..models import Project
+from ..services import standards as standard_service
 from ..services import subsidies
 
 
@@ -29,8 +30,8 @@ def _chosen(request) -> dict:
 
 def _picker(request, chosen: dict) -> dict:
     return {
-        "counties": subsidies.counties_of(request.user),
-        "packs": subsidies.pack_service.library().available(),
+        "counties": standard_service.counties_of(request.user),
+        "packs": standard_service.pack_service.library().available(),
         **chosen,
     }
 
@@ -42,14 +43,14 @@ def standards_page(request):
     chosen = _chosen(request)
     context = _picker(request, chosen)
     try:
-        pack, standards = subsidies.pack_chosen(request.user, **chosen)
+        pack, standards = standard_service.pack_chosen(request.user, **chosen)
     except NotFound as error:
         if chosen["pack_id"] or chosen["county_code"]:
             raise Http404(error.message) from None
         pack, standards, context["problem"] = None, {}, error.message
     except DomainError as error:
         pack, standards, context["problem"] = None, {}, error.message
-    context.update(pack=pack, standards=[subsidies.described(s) for s in standards.values()])
+    context.update(pack=pack, standards=[standard_service.described(s) for s in standards.values()])
     return render(request, "funds/standards/standards.html", context)
 
 
@@ -60,7 +61,7 @@ def calculator_page(request):
     chosen = _chosen(request)
     context = _picker(request, chosen)
     try:
-        pack, standards = subsidies.pack_chosen(request.user, **chosen)
+        pack, standards = standard_service.pack_chosen(request.user, **chosen)
     except NotFound as error:
         if chosen["pack_id"] or chosen["county_code"]:
             raise Http404(error.message) from None
@@ -74,7 +75,8 @@ def calculator_page(request):
     context.update(pack=pack, standards=list(standards.values()), standard=standard, given=given, fields=fields)
     if standard and code and code not in standards:
         context["problem"] = _("标准包中没有补助标准“%(code)s”") % {"code": code}
-    elif standard and request.GET.get("compute"):
+    elif standard and request.GET.get("compute") and any(str(value).strip() for value in given.values()):
+        # (a standard just picked has none of its facts entered yet: its form is shown, not a refusal)
         try:
             context["result"] = subsidies.compute_standard(
                 standard, given, pack_id=pack.id, pack_title=pack.title, year=pack.year
