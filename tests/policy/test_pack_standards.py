@@ -126,3 +126,30 @@ def test_anyue_keeps_sichuans_lines_and_rules():
     assert anyue.lineage[:2] == ("anyue-2018", "sichuan-2018")
     assert anyue.lines == sichuan.lines and anyue.params == sichuan.params
     assert [rule.id for rule in anyue.rules] == [rule.id for rule in sichuan.rules]
+
+
+def test_removing_a_standard_no_parent_defines_is_refused(tmp_path):
+    packs = library(
+        tmp_path,
+        ("parent-2018", "national", None, ROAD),
+        ("child-2018", "51", "parent-2018", "  bridge:\n    removed: true\n"),
+    )
+    with pytest.raises(PackError) as refused:
+        packs.standards_of("child-2018")
+    assert [p.described() for p in refused.value.problems] == [
+        "child-2018.yaml 第 6 行：要删除的补助标准 bridge 在父标准包中不存在"
+    ]
+    with pytest.raises(PackError):
+        packs.validate_all()  # the packs' check (fupin validate) finds it too
+
+
+def test_an_upload_with_a_bad_standard_is_refused_at_its_line(db):
+    """An uploaded county pack is checked as a file is (乐至县 512022: a county without a shipped pack)."""
+    from fupin.policy.services.packs import check_upload
+
+    head = HEAD.format(id="lezhi-2018", region="512022", inherits="inherits: sichuan-2018\n")
+    with pytest.raises(PackError) as refused:
+        check_upload("乐至县补助标准.yaml", (head + ROAD.replace("rate: 15", "rate: 0")).encode())
+    assert [p.described() for p in refused.value.problems] == [
+        "乐至县补助标准.yaml 第 16 行：standards.road.lines 第 1 项.rate 应为大于 0 的数值，实际是 0"
+    ]

@@ -38,7 +38,7 @@ reads them by duck typing so that packs.py can call it without an import cycle.
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -134,6 +134,7 @@ class Standard:
 @dataclass(frozen=True)
 class Removal:
     code: str
+    origin: object = None  # where it is written (packs._Origin), for the problem of removing what is not there
 
 
 # ── reading, with every problem at its line ─────────────────────────────────────────────────────────────────────
@@ -211,7 +212,7 @@ class _Reader:
                 if entry.get("removed") is not True or len(entry) != 1:
                     self.at(entry.origin, _("%(where)s：删除时只写 removed: true") % {"where": where})
                 else:
-                    found.append(Removal(code))
+                    found.append(Removal(code, entries.key_origins[code]))
                 continue
             standard = self.standard(code, entry, where)
             if standard is not None:
@@ -424,15 +425,18 @@ def read_standards(document, problems: list) -> tuple:
     return _Reader(problems).section(document)
 
 
-def resolve(written: list[tuple[str, tuple]]) -> dict[str, Standard]:
-    """The standards in force after inheritance, given (pack id, what it writes) from the root pack down."""
-    from dataclasses import replace
-
+def resolve(written: list[tuple[str, tuple]]) -> tuple[dict[str, Standard], list]:
+    """(the standards in force after inheritance, the problems), given (pack id, what it writes) from the root
+    pack down; removing a standard that no parent defines is a problem (a typo would otherwise keep it)."""
     standards: dict[str, Standard] = {}
+    problems = []
     for pack_id, entries in written:
         for entry in entries:
             if isinstance(entry, Removal):
-                standards.pop(entry.code, None)
+                if standards.pop(entry.code, None) is None:
+                    problems.append(
+                        entry.origin.problem(_("要删除的补助标准 %(code)s 在父标准包中不存在") % {"code": entry.code})
+                    )
             else:
                 standards[entry.code] = replace(entry, defined_in=pack_id)
-    return standards
+    return standards, problems

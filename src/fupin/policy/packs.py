@@ -746,7 +746,10 @@ class PackLibrary:
     def standards_of(self, pack_id: str) -> dict:
         """The subsidy standards in force in a pack, by code: each pack of its lineage over its parent's."""
         lineage = self.load(pack_id).lineage
-        return pack_standards.resolve([(pid, self._sources[pid].standards) for pid in reversed(lineage)])
+        found, problems = pack_standards.resolve([(pid, self._sources[pid].standards) for pid in reversed(lineage)])
+        if problems:
+            raise PackError(problems)
+        return found
 
     def validate_all(self) -> list[Pack]:
         """Resolve every pack; all problems of all packs in one PackError."""
@@ -754,6 +757,7 @@ class PackLibrary:
         for pack_id in self.available():
             try:
                 packs.append(self.load(pack_id))
+                self.standards_of(pack_id)
             except PackError as error:
                 problems.extend(problem for problem in error.problems if problem not in problems)
         if problems:
