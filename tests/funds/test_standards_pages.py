@@ -38,6 +38,7 @@ def test_the_standards_of_the_users_county_for_a_year(client, anyue_user):
 def test_a_county_pack_less_year_says_it_has_no_standards(client, anyue_user):
     body = page(client, anyue_user, f"/funds/standards/?county={ANYUE}&year=2019").content.decode()
     assert "标准包 national-2019 中没有补助标准" in body
+    assert f'本县有补助标准的年度：<a href="?county={ANYUE}&amp;year=2018">2018</a></p>' in body
 
 
 def test_another_county_is_not_found(client, users, anyue_user):

@@ -115,3 +115,15 @@ def described(standard: Standard) -> dict:
             for line in standard.lines
         ],
     }
+
+
+def years_with_standards(county_code: str) -> list[int]:
+    """The years in which the pack in force for a county holds standards (the page offers them)."""
+    library = pack_service.library()
+    code, years = str(county_code), set()
+    for pack_id in library.available():
+        pack = library.load(pack_id)
+        if pack.region in ("national", code[:2], code[:6]) and library.for_region(code, pack.year).id == pack_id:
+            if library.standards_of(pack_id):
+                years.add(pack.year)
+    return sorted(years)

@@ -50,7 +50,10 @@ def standards_page(request):
         pack, standards, context["problem"] = None, {}, error.message
     except DomainError as error:
         pack, standards, context["problem"] = None, {}, error.message
+    county = chosen["county_code"] or next((c.code for c in context["counties"]), "")
     context.update(pack=pack, standards=[standard_service.described(s) for s in standards.values()])
+    context["years"] = standard_service.years_with_standards(county) if county and not chosen["pack_id"] else []
+    context["county_code"] = county
     return render(request, "funds/standards/standards.html", context)
 
 
