@@ -36,20 +36,30 @@ def _picker(request, chosen: dict) -> dict:
     }
 
 
+def _pack_of(request, chosen: dict, context: dict):
+    """(the pack, its standards) asked for; a county or pack asked for by name that is not found is a 404, the
+    default one missing (no pack for this year) a line on the page."""
+    try:
+        pack, standards = standard_service.pack_chosen(request.user, **chosen)
+    except NotFound as error:
+        if chosen["pack_id"] or chosen["county_code"]:
+            raise Http404(error.message) from None
+        context["problem"] = error.message
+        return None, {}
+    except DomainError as error:
+        context["problem"] = error.message
+        return None, {}
+    context["year"] = pack.year
+    return pack, standards
+
+
 @login_required
 @require_GET
 def standards_page(request):
     """The standards in force for a county and year (or in a named pack), a table per standard."""
     chosen = _chosen(request)
     context = _picker(request, chosen)
-    try:
-        pack, standards = standard_service.pack_chosen(request.user, **chosen)
-    except NotFound as error:
-        if chosen["pack_id"] or chosen["county_code"]:
-            raise Http404(error.message) from None
-        pack, standards, context["problem"] = None, {}, error.message
-    except DomainError as error:
-        pack, standards, context["problem"] = None, {}, error.message
+    pack, standards = _pack_of(request, chosen, context)
     county = chosen["county_code"] or next((c.code for c in context["counties"]), "")
     context.update(pack=pack, standards=[standard_service.described(s) for s in standards.values()])
     context["years"] = standard_service.years_with_standards(county) if county and not chosen["pack_id"] else []
@@ -63,14 +73,7 @@ def calculator_page(request):
     """Pick a standard, enter its facts, see the computation; with `compute` set, the result (or why not)."""
     chosen = _chosen(request)
     context = _picker(request, chosen)
-    try:
-        pack, standards = standard_service.pack_chosen(request.user, **chosen)
-    except NotFound as error:
-        if chosen["pack_id"] or chosen["county_code"]:
-            raise Http404(error.message) from None
-        pack, standards, context["problem"] = None, {}, error.message
-    except DomainError as error:
-        pack, standards, context["problem"] = None, {}, error.message
+    pack, standards = _pack_of(request, chosen, context)
     code = request.GET.get("standard", "").strip()
     standard = standards.get(code) or next(iter(standards.values()), None)
     given = {fact.name: request.GET.get(fact.name, "") for fact in standard.facts} if standard else {}
