@@ -26,6 +26,7 @@ File format — `packs/<id>.yaml`, the file name being the pack id:
         source: 厅字〔2016〕16号      # optional
       - id: an_inherited_rule
         removed: true           # drops a rule that a parent defines
+    standards:                  # optional: subsidy standards (补助标准), see pack_standards
 
 Inheritance (national → province → county, and in this repository also year → next year): the child starts
 from its resolved parent; each entry of lines, params and options that the child names replaces the parent's;
@@ -62,6 +63,7 @@ from django.utils.translation import gettext_lazy
 
 from fupin.core.errors import DomainError, NotFound
 
+from . import pack_standards
 from . import rules as rule_language
 from .features import FEATURES
 
@@ -284,6 +286,7 @@ _PACK_FIELDS = {
     "params": (_MAPPING, False),
     "options": (_MAPPING, False),
     "rules": (_LIST, False),
+    "standards": (_MAPPING, False),  # subsidy standards (补助标准): pack_standards reads and checks them
 }
 _LINE_FIELDS = {"value": (_NUMBER, True), "source": (_TEXT, True), "confirmed": (_SWITCH, True)}
 _PARAM_FIELDS = {**_LINE_FIELDS, "value": (_SCALAR, True)}
@@ -365,6 +368,7 @@ class _PackSource:
     rules: tuple[_RuleSource, ...]
     document: YamlMap
     origin: str  # where the text came from (PackText.origin)
+    standards: tuple = ()  # what its `standards` section writes (pack_standards)
 
 
 def _read_source(text: "PackText") -> _PackSource:
@@ -394,6 +398,7 @@ def _read_source(text: "PackText") -> _PackSource:
         "options": _read_options(document, problems),
     }
     rules = _read_rules(document, problems)
+    standards = pack_standards.read_standards(document, problems)
     if problems:
         raise PackError(problems)
     return _PackSource(
@@ -406,6 +411,7 @@ def _read_source(text: "PackText") -> _PackSource:
         rules,
         document,
         text.origin,
+        standards,
     )
 
 
@@ -737,12 +743,21 @@ class PackLibrary:
         found = [(source.id, source.year) for source in self._sources.values() if source.region in regions]
         return sorted(found, key=lambda item: (abs(item[1] - year), item[1]))[:count]
 
+    def standards_of(self, pack_id: str) -> dict:
+        """The subsidy standards in force in a pack, by code: each pack of its lineage over its parent's."""
+        lineage = self.load(pack_id).lineage
+        found, problems = pack_standards.resolve([(pid, self._sources[pid].standards) for pid in reversed(lineage)])
+        if problems:
+            raise PackError(problems)
+        return found
+
     def validate_all(self) -> list[Pack]:
         """Resolve every pack; all problems of all packs in one PackError."""
         packs, problems = [], []
         for pack_id in self.available():
             try:
                 packs.append(self.load(pack_id))
+                self.standards_of(pack_id)
             except PackError as error:
                 problems.extend(problem for problem in error.problems if problem not in problems)
         if problems:
