@@ -208,3 +208,10 @@ def _plan(user, plan) -> IncomePlan:
 
         raise NotFound(_("未找到该收益分配方案，或其不在您的管辖范围内"))
     return found
+
+
+@transaction.atomic
+def plan_and_distribute(user, asset, *, distribute_on: date | None = None, via="ui", **fields) -> IncomePlan:
+    """The plan, and its distribution at once when `distribute_on` is given: both or neither."""
+    plan = create_plan(user, asset, via=via, **fields)
+    return distribute(user, plan, on=distribute_on, via=via) if distribute_on else plan
