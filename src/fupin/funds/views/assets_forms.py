@@ -158,7 +158,6 @@ class PlanForm(forms.Form):
 
     def arguments(self) -> dict:
         data = dict(self.cleaned_data)
-        data.pop("distribute_on")
         lines = data["households"]
         if data["rule"] == codes.ShareRule.FIXED:
             named = {}
