@@ -123,7 +123,7 @@ def test_the_general_export_in_the_office_layout(users, book):
     sheet = _xml(content)
     assert _number(sheet, "C5") == "123.9567" and _number(sheet, "B7") == "4"  # numbers, not text
     merged = set(re.findall(r'<mergeCell ref="([A-Z0-9:]+)"', sheet))
-    assert {"A1:S1", "A3:A4", "B3:C3", "D3:E3", "J3:N3", "S3:S4"}  # 19 columns <= merged
+    assert {"A1:S1", "A3:A4", "B3:C3", "D3:E3", "J3:N3", "S3:S4"} <= merged  # 19 columns
     entry = AuditEntry.objects.get(action="export", model="funds.asset")
     assert entry.changes == {"ledger": "general", "as_of": "2024-01-01", "rows": 2, "format": "xlsx"}
     assert entry.area_code == COUNTY
