@@ -210,3 +210,12 @@ def test_a_village_sees_its_own_assets_only(users):
     west = station(users["county"], area=VILLAGE_B1)
     with pytest.raises(NotFound, match="未找到该资产"):  # 西一村's asset, for 东乡镇's clerk
         assets.record_maintenance(users["township_a"], west, on=date(2021, 1, 1), work="x")
+
+
+def test_a_township_confirms_to_the_county_above_or_inside_its_own_area_only(users):
+    asset = station(users["county"])
+    with pytest.raises(NotFound, match="未找到区划“149901002000”"):  # 西乡镇, for 东乡镇's clerk
+        assets.confirm_ownership(users["township_a"], asset, owner_level=OL.TOWNSHIP, owner_area_code=TOWNSHIP_B,
+                                 on=ACCEPTED_ON)  # fmt: skip
+    done = assets.confirm_ownership(users["township_a"], asset, owner_level=OL.COUNTY, on=ACCEPTED_ON)
+    assert done.owner_area_id == COUNTY

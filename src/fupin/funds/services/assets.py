@@ -17,6 +17,7 @@ from fupin.accounts import audit
 from fupin.accounts.models import Action
 from fupin.accounts.roles import Role
 from fupin.areas.models import Area, Level
+from fupin.areas.scoping import in_scope
 from fupin.core.errors import NotFound
 from fupin.registry.models import Household
 
@@ -135,12 +136,14 @@ def _owner(user, asset: Asset, level, area_code, household, county: Area) -> Non
             field="owner_area_code",
         )
     _in_county(area, county, "owner_area_code")
+    if not (in_scope(user, area.code) or (getattr(user, "area_id", "") or "").startswith(area.prefix)):
+        raise NotFound(_("未找到区划“%(code)s”，或不在您的管辖范围内") % {"code": area.code}, field="owner_area_code")
     asset.owner_level, asset.owner_area, asset.owner_household = level, area, None
 
 
 def _area_anywhere(code, field: str) -> Area:
     """An area by its code, in or out of the user's area: the owner may be the county above a township's user
-    (the county's check follows)."""
+    (the caller checks it is the user's own, one inside it or one above it, then the county)."""
     code = str(getattr(code, "code", code) or "").strip()
     found = Area.objects.filter(code=code).first() if code.isascii() and code.isdigit() else None
     if found is None:

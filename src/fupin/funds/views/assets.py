@@ -135,8 +135,8 @@ def asset_detail(request, pk):
 
 
 def _action(request, pk, form_class, write, title, done, *, needs=None):
+    asset = _asset(request, pk)  # another area's asset is "not found" before the role is asked (as a missing one)
     require_role(request.user, needs or codes.ASSET_KEEPERS, title)
-    asset = _asset(request, pk)
     if form_class is OwnershipForm:
         form = form_class(request.user, asset, request.POST or None)
     else:
@@ -175,8 +175,8 @@ def asset_dispose(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def asset_income_plan(request, pk):
-    require_role(request.user, codes.ASSET_KEEPERS, _("录入资产收益分配方案"))
     asset = _asset(request, pk)
+    require_role(request.user, codes.ASSET_KEEPERS, _("录入资产收益分配方案"))
     form = PlanForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
     plan = _submit(request, form, asset_income.plan_and_distribute, asset)
     if plan is not None:
@@ -190,10 +190,10 @@ def asset_income_plan(request, pk):
 @login_required
 @require_POST
 def plan_distribute(request, pk):
-    require_role(request.user, codes.ASSET_KEEPERS, _("分配资产收益"))
     plan = IncomePlan.objects.restrict(request.user).filter(pk=pk).first()
     if plan is None:
         raise NotFound(_("未找到该收益分配方案，或其不在您的管辖范围内"))
+    require_role(request.user, codes.ASSET_KEEPERS, _("分配资产收益"))
     form = DistributeForm(request.POST)
     if _submit(request, form, asset_income.distribute, plan) is not None:
         messages.success(request, _("收益已分配到户，并记入各户%(year)s年度财产性收入") % {"year": plan.year})

@@ -29,10 +29,11 @@ def area_choices(user, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)) -> 
 
 
 def county_area_choices(user) -> list:
-    """Owners an asset may be confirmed to: the user's county itself and its townships and villages."""
-    code = (user.area_id or "")[:6]
-    areas = Area.objects.filter(code__startswith=code, level__in=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE))
-    return [(a.code, a.name) for a in areas.order_by("code")]
+    """Owners an asset may be confirmed to: the user's county (above a township's clerk) and the townships and
+    villages of his own area."""
+    own = Area.objects.restrict(user).filter(level__in=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE))
+    county = Area.objects.filter(code=((user.area_id or "")[:6]).ljust(12, "0"), level=Level.COUNTY)
+    return [(a.code, a.name) for a in (county | own).distinct().order_by("code")]
 
 
 class AssetForm(forms.Form):
