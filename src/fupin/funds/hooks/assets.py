@@ -1,5 +1,10 @@
-"""What the assets topic plugs in (exchange sheets, panels, pack sections)."""
+"""What the assets topic plugs in: the asset ledger's sheet (book "funds-assets"), read and checked by exchange,
+written by services.asset_import."""
 
 
 def connect():
-    pass
+    from fupin.exchange.sheets import register
+
+    from ..sheets.assets import ASSET_SHEET
+
+    register(ASSET_SHEET)

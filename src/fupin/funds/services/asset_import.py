@@ -1,0 +1,139 @@
+"""Assets from a spreadsheet (a village's or the county's old asset ledger): exchange reads and checks the cells
+(sheets/assets.py), and every row goes through services.assets (create_asset, or create_from_project for a row
+naming its project's 编号) — in one transaction, so a file with any wrong row writes nothing and the refusal lists
+each wrong row and column."""
+
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fupin.accounts import audit
+from fupin.accounts.models import Action
+from fupin.core.errors import DomainError
+from fupin.exchange.reading.base import display_name
+from fupin.exchange.reading.file import read_file
+from fupin.exchange.validation import create_error_table, ident, normalise, q
+
+from .. import codes
+from ..models import Project
+from ..sheets.assets import ASSET_SHEET, BOOK
+from .assets import create_asset
+from .common import FundsRefused, require_role
+
+SHOWN_ERRORS = 20
+RIGHT_COLUMNS = ("operation", "income", "supervision")
+HEADERS = {c.name: c.header for c in ASSET_SHEET.columns}
+HEADERS["project"] = HEADERS["project_code"]  # a project's refusal (not accepted) names its column
+
+
+def _typed(column, value):
+    if value is None or column.kind != "date":
+        return value
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _rows(con, table, norm) -> list[dict]:
+    columns = table.sheet.all_columns
+    cursor = con.execute(f"SELECT _row, {', '.join(ident(c.name) for c in columns)} FROM {norm} ORDER BY _row")
+    return [
+        {"_row": values[0], **{c.name: _typed(c, v) for c, v in zip(columns, values[1:], strict=True)}}
+        for values in cursor.fetchall()
+    ]
+
+
+def _cell_errors(con, table, norm) -> list[str]:
+    """The cells exchange refused, and required cells left empty: "第 n 行 header（letter 列）：reason"."""
+    for column in table.sheet.columns:
+        if column.required and column.name not in table.columns:
+            raise FundsRefused(
+                _("“%(sheet)s”缺少必需的列“%(header)s”") % {"sheet": table.title, "header": column.header}
+            )
+    found = con.execute(
+        "SELECT _row, header, letter, reason FROM errors WHERE sheet = ? ORDER BY _row, letter", [table.title]
+    ).fetchall()
+    errors = [
+        _("第 %(row)s 行 %(header)s（%(letter)s 列）：%(reason)s") % dict(zip(("row", "header", "letter", "reason"), e))
+        for e in found
+    ]
+    for column in table.sheet.columns:
+        if column.required:
+            empty = con.execute(f"SELECT _row FROM {norm} WHERE {ident(column.name)} IS NULL ORDER BY _row").fetchall()
+            errors += [_("第 %(row)s 行 %(header)s：必填") % {"row": row, "header": column.header} for (row,) in empty]
+    return errors
+
+
+def _record(user, row: dict, via: str):
+    fields = {k: v for k, v in row.items() if k != "_row" and v not in (None, "")}
+    rights = {name: fields.pop(name) for name in RIGHT_COLUMNS if name in fields}
+    if rights:
+        fields["rights"] = rights
+    project_code = fields.pop("project_code", None)
+    project = None
+    if project_code:
+        project = Project.objects.restrict(user).filter(code=project_code).first()
+        if project is None:
+            raise FundsRefused(_("未找到项目编号“%(code)s”") % {"code": project_code}, field="project_code")
+    return create_asset(user, project=project, via=via, **fields)
+
+
+def import_assets(user, path, *, filename: str = "", via: str = "import") -> int:
+    """Record every row of the file's asset sheet; returns the rows recorded. Refuses (writing nothing) a user who
+    is not a keeper of assets, a file without the sheet, and any wrong row, listing them."""
+    require_role(user, codes.ASSET_KEEPERS, _("导入资产"))
+    path = Path(path)
+    filename = display_name(filename or path.name)
+    scratch = Path(tempfile.mkdtemp(prefix="assets-"))
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings.EXCHANGE_MEMORY_LIMIT)}")
+        tables = [t for t in read_file(path, filename, con, book=BOOK) if t.sheet.kind == ASSET_SHEET.kind]
+        if not tables:
+            raise FundsRefused(_("“%(file)s”中没有“扶贫项目资产”工作表") % {"file": filename})
+        create_error_table(con)
+        staged, errors = [], []
+        for table in tables:
+            norm = normalise(con, table, timezone.localdate())
+            errors += _cell_errors(con, table, norm)
+            staged += _rows(con, table, norm)
+        if errors:
+            _refuse(errors)
+        return _write(user, staged, filename, via)
+    finally:
+        con.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@transaction.atomic
+def _write(user, rows, filename: str, via: str) -> int:
+    errors, done = [], 0
+    for row in rows:
+        try:
+            with transaction.atomic():
+                _record(user, row, via)
+        except DomainError as error:
+            header = HEADERS.get(error.field or "", "")
+            where = f"{header}：" if header else ""
+            errors.append(_("第 %(row)s 行 %(where)s%(message)s") % {"row": row["_row"], "where": where,
+                                                                  "message": error.message})  # fmt: skip
+        else:
+            done += 1
+    if errors:
+        _refuse(errors)  # raised inside the transaction: every row written above is rolled back
+    audit.record(user, Action.IMPORT, model="funds.asset", area_code=getattr(user, "area_id", "") or "",
+                 changes={"file": filename, "rows": done}, via=via)  # fmt: skip
+    return done
+
+
+def _refuse(errors: list[str]) -> None:
+    shown = "；".join(errors[:SHOWN_ERRORS])
+    more = len(errors) - SHOWN_ERRORS
+    if more > 0:
+        shown += _("；另有 %(n)s 处错误") % {"n": more}
+    raise FundsRefused(_("导入未完成，没有写入任何记录：%(errors)s") % {"errors": shown}, details={"errors": errors})
