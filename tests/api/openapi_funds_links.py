@@ -2,4 +2,5 @@
 
 PATHS: dict[str, set[str]] = {
     "/api/funds/figures": {"get"},
+    "/api/funds/measures/{measure_id}/funding": {"get", "put", "delete"},
 }

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -229,3 +230,22 @@ def funds_figures(user, *, area_code=None, as_of: date | None = None) -> dict:
         "projects": _projects(user, area, as_of),
         "assets": _assets(user, area, as_of),
     }
+
+
+def home_lines(user, today) -> list[dict]:
+    """The web home page's funds lines for the user's area: the year's money allocated and spent, the projects
+    being carried out, late, and the assets standing (none for a user without an area)."""
+    if getattr(user, "area", None) is None:
+        return []
+    found = funds_figures(user, as_of=today)
+    url = reverse("funds:index")
+    year = next((y for y in found["money"]["by_year"] if y["year"] == today.year), None)
+    stages = {line["code"]: line["count"] for line in found["projects"]["by_stage"]}
+    lines = [
+        {"label": _("本年度已下达资金（万元）"), "count": year["allocated"] if year else 0, "url": url},
+        {"label": _("本年度已支出资金（万元）"), "count": year["spent"] if year else 0, "url": url},
+        {"label": _("实施中的项目"), "count": stages.get("implementing", 0), "url": url},
+        {"label": _("逾期未完工的项目"), "count": found["projects"]["late"], "url": url, "alert": True},
+        {"label": _("扶贫项目资产（项）"), "count": found["assets"]["count"], "url": url},
+    ]
+    return lines
