@@ -20,7 +20,7 @@ from fupin.core.progress import Progress
 from fupin.registry import bulkload
 from fupin.registry.models import Household
 
-from . import areas, assistance, department_data, households, load, monitoring, users, villages
+from . import areas, assistance, department_data, funds, households, load, monitoring, users, villages
 from .areas import CITY_CODE, CITY_NAME, DEMO_PREFIX, plan_chunks
 from .errors import DemoDataExists, InvalidDemoOptions
 from .township import Township
@@ -121,6 +121,7 @@ def generate(
             loader.suspend_indexes(BULK_MODELS)  # first: deleting rows is faster without them too
             if reason:
                 progress.phase("清除旧数据", 1)
+                funds.delete_existing(DEMO_PREFIX)  # its projects and assets hold on to households and areas
                 assistance.delete_existing(DEMO_PREFIX)  # its records hold on to households and cadres
                 load.delete_existing(loader, BULK_MODELS)
                 progress.advance("清除旧数据", 1)
@@ -145,6 +146,7 @@ def generate(
         # the department login's month of data, through the upload service (after the users: it needs the login)
         rows["monitoring.Clue"] += department_data.build(as_of)
         rows.update(assistance.build(as_of, seed))  # the demo township's assistance records, for every check
+        rows.update(funds.build(as_of, seed, DEMO_PREFIX))  # every demo county's funds, projects and assets
         progress.advance("创建演示用户", 1)
     summary.rows = rows
     summary.seconds = time.perf_counter() - started

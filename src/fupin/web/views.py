@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from fupin.assistance.services.checks import home_lines as assistance_lines
+from fupin.funds.services.figures import home_lines as funds_lines
 from fupin.monitoring.codes import StepCode
 from fupin.monitoring.services.figures import inbox_counts
 
@@ -59,4 +60,9 @@ def todo_lines(user, today) -> list[dict]:
 @require_GET
 def home(request):
     today = timezone.localdate()
-    return render(request, "web/home.html", {"lines": todo_lines(request.user, today), "today": today})
+    context = {
+        "lines": todo_lines(request.user, today),
+        "today": today,
+        "funds_lines": funds_lines(request.user, today),
+    }
+    return render(request, "web/home.html", context)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fupin.areas.scoping import get_scoped
 from fupin.core.errors import DomainError, NotFound, PermissionDenied
+from fupin.registry import panels
 from fupin.registry.models import Household
 
 from .. import codes
@@ -121,10 +122,19 @@ def measure_edit(request, pk):
 
 
 def _form_page(request, form, household, measure, kind):
+    # the panels of the apps above or beside assistance on a measure's page (funds: the fund that pays it)
+    found = panels.panels_of("assistance.measure", request, measure) if measure is not None else []
     return render(
         request,
         "assistance/measure_form.html",
-        {"form": form, "household": household, "measure": measure, "kinds": _kinds(kind), "kind": kind},
+        {
+            "form": form,
+            "household": household,
+            "measure": measure,
+            "kinds": _kinds(kind),
+            "kind": kind,
+            "panels": found,
+        },
         status=400 if form.errors else 200,
     )
 
