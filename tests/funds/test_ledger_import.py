@@ -54,7 +54,7 @@ def workbook(budgets, totals, lines) -> bytes:
 
 
 def seed_rows():
-    budgets = [[COUNTY_FUND, 2017, 6935, "", "2017-01-20"], [COUNTY_FUND, 2018, 8377.5, "安财〔2018〕1号", "2018-01-22"],
+    budgets = [[COUNTY_FUND, 2017, 6935, "", "2017-01-20"], [COUNTY_FUND, 2018, 8377.5, "安财1号", "2018-01-22"],
                [PROVINCE, 2018, 2744, "", "2018-02-05"]]  # fmt: skip
     head = [2018, 1, "2018年第一批财政专项扶贫资金", "安扶组〔2018〕5号", "2018-04-02"]
     totals = [[*head, PROVINCE, 2672, None, None], [*head, COUNTY_FUND, 6555.8557, 1320, 2017]]

@@ -20,8 +20,8 @@ from fupin.exchange.template import Layout
 
 from .. import codes
 from ..services.common import require_role
-from ..services.ledger_import import import_ledger
 from ..services.ledger_export import CONTENT_TYPE
+from ..services.ledger_import import import_ledger
 from ..sheets.ledger import BOOK, SHEETS
 
 
