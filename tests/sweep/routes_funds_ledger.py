@@ -6,6 +6,8 @@ public: 谁分配、谁公开), so their pages are swept as lists (nothing of an
 the lines landing in the reader's area) rather than as 东一村's records; their writes are the county's, refused to
 every other role before anything is read."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from tests.factories import COUNTY, TOWNSHIP_A
 from tests.sweep.routes import AdminModel, Route
 from tests.sweep.world_funds_ledger import BATCH_PK
@@ -49,6 +51,11 @@ def _publish_form(world, village):
 def _transfer_form(world, village):
     return {"giver": TOWNSHIP_A, "receiver": village, "source": _pk(world, "ledger_source"), "category":
             "infrastructure", "year": 2024, "amount": "1", "on": "2024-04-01", "kind": "allocation"}  # fmt: skip
+
+
+def _import_form(world, village):
+    content = "资金名称,年度,预算金额（万元）,下达日期\n县级财政衔接资金,2025,123.4567,2024-05-01\n".encode()
+    return {"file": SimpleUploadedFile("预算.csv", content, content_type="text/csv")}
 
 
 def _batch_api(world, village):
@@ -119,6 +126,17 @@ WEB_FUNDS: dict = {
             **_county(audit=(("update", "funds.batch"),), ok=302),
         ),
     ],  # fmt: skip
+    "funds:ledger-import": [
+        Route("/funds/ledger/import"),
+        Route(
+            "/funds/ledger/import",
+            method="POST",
+            form=True,
+            body=_import_form,
+            **_county(audit=(("create", "funds.budget", "import"), ("import", "funds.ledger", "import")), ok=302),
+        ),
+    ],  # fmt: skip
+    "funds:ledger-template": [Route("/funds/ledger/template.xlsx")],
     "funds:ledger-transfers": [Route("/funds/transfers/", lists=True, shows=True)],
     "funds:ledger-transfer-add": [
         Route("/funds/transfers/add"),

@@ -1,5 +1,10 @@
-"""What the ledger topic plugs in (exchange sheets, panels, pack sections)."""
+"""What the ledger topic plugs in: its sheets (budgets, batches' totals and lines, book "funds-ledger"), which
+exchange reads and checks and services.ledger_import writes."""
 
 
 def connect():
-    pass
+    from fupin.exchange import sheets
+
+    from ..sheets.ledger import SHEETS
+
+    sheets.register(*SHEETS)

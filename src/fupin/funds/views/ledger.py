@@ -22,7 +22,7 @@ from .. import codes
 from ..models import Batch, FundSource, Transfer
 from ..services import funds, ledger
 from ..services.common import area_of
-from . import ledger_edit, ledger_export
+from . import ledger_edit, ledger_export, ledger_upload
 
 PAGE_SIZE = 50
 
@@ -227,4 +227,6 @@ urls = [
     path("batches/<int:pk>/publish", ledger_edit.publish, name="ledger-batch-publish"),
     path("transfers/", transfer_list, name="ledger-transfers"),
     path("transfers/add", ledger_edit.transfer_add, name="ledger-transfer-add"),
+    path("ledger/import", ledger_upload.ledger_import, name="ledger-import"),
+    path("ledger/template.xlsx", ledger_upload.ledger_template, name="ledger-template"),
 ]
