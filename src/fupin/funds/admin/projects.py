@@ -66,6 +66,12 @@ class ProcedureStepAdmin(ScopedAdmin):
     def _keeper(self, request) -> bool:
         return request.user.is_superuser or getattr(request.user, "role", None) in PROCEDURE_KEEPERS
 
+    def has_module_permission(self, request):
+        return self._keeper(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._keeper(request) and super().has_view_permission(request, obj)
+
     def has_add_permission(self, request, obj=None):
         return self._keeper(request) and super().has_add_permission(request)
 

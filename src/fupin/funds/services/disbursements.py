@@ -45,8 +45,9 @@ def _payer(user, project) -> tuple[Area, str]:
 def record(user, project, *, source_id, amount, on, voucher="", via="ui") -> Disbursement:
     """Record a payment on a project under way (or its balance after acceptance) from one of its planned sources,
     not more than that source's planned amount less what it has paid."""
-    require_role(user, PAYERS, _("登记资金支付"))
+    # another area's project is "not found" before any role is judged (it answers as a missing one)
     project = project_of(user, project, lock=True)
+    require_role(user, PAYERS, _("登记资金支付"))
     if project.stage not in PAYABLE:
         raise FundsRefused(
             _("项目是“%(stage)s”，开工后才能登记资金支付") % {"stage": project.get_stage_display()}, field="stage"

@@ -45,8 +45,9 @@ def _plan_day(project: Project) -> date | None:
 @transaction.atomic
 def start(user, project, *, on, via="ui") -> Project:
     """The project in the plan starts (开工) on the given day, not before it entered the plan."""
-    require_role(user, IMPLEMENTERS, _("登记项目开工"))
+    # another area's project is "not found" before any role is judged (it answers as a missing one)
     project = project_of(user, project, lock=True)
+    require_role(user, IMPLEMENTERS, _("登记项目开工"))
     if project.stage != codes.Stage.PLANNED:
         _refuse_stage(project, codes.Stage.PLANNED, _("开工"))
     on = check_date(on, field="on", label=_("开工日期"), not_before=_plan_day(project), before_label=_("列入计划日期"))
@@ -66,8 +67,9 @@ def month_of(day) -> date:
 def report_progress(user, project, *, month, quantity_done, note="", via="ui") -> Progress:
     """The physical quantity done to date at the month's end, cumulative in the project's unit: not less than an
     earlier month's, not more than a later one's, at most the plan's scale; a month reported again is corrected."""
-    require_role(user, IMPLEMENTERS, _("报告项目进度"))
+    # another area's project is "not found" before any role is judged (it answers as a missing one)
     project = project_of(user, project, lock=True)
+    require_role(user, IMPLEMENTERS, _("报告项目进度"))
     if project.stage not in UNDER_WAY:
         _refuse_stage(project, codes.Stage.IMPLEMENTING, _("报告进度"))
     month = month_of(month)
@@ -126,8 +128,9 @@ def accept(user, project, *, on, result, record, actuals=None, via="ui") -> Proj
     passing one needs the acceptance report on file (an ACCEPTANCE file) and moves the project to ACCEPTED — the
     point its assets are created from (services.assets.create_from_project). A failing one is recorded and the
     project stays under way for its rectification."""
-    require_role(user, ACCEPTORS, _("项目验收"))
+    # another area's project is "not found" before any role is judged (it answers as a missing one)
     project = project_of(user, project, lock=True)
+    require_role(user, ACCEPTORS, _("项目验收"))
     if project.stage not in UNDER_WAY:
         _refuse_stage(project, codes.Stage.IMPLEMENTING, _("验收"))
     result = _choice(result, codes.AcceptanceResult, field="result", label=_("验收结论"))
@@ -161,8 +164,9 @@ def accept(user, project, *, on, result, record, actuals=None, via="ui") -> Proj
 @transaction.atomic
 def record_audit(user, project, *, on, opinion, via="ui") -> Project:
     """The audit of an accepted project (every project audited: seed 003), with its opinion."""
-    require_role(user, AUDITORS, _("登记项目审计"))
+    # another area's project is "not found" before any role is judged (it answers as a missing one)
     project = project_of(user, project, lock=True)
+    require_role(user, AUDITORS, _("登记项目审计"))
     if project.stage != codes.Stage.ACCEPTED:
         _refuse_stage(project, codes.Stage.ACCEPTED, _("审计"))
     on = check_date(on, field="on", label=_("审计日期"), not_before=project.accepted_on, before_label=_("验收日期"))
@@ -178,8 +182,9 @@ def record_audit(user, project, *, on, opinion, via="ui") -> Project:
 @transaction.atomic
 def complete(user, project, *, on, via="ui") -> Project:
     """The completion notice (完工公告) of an accepted and audited project closes it."""
-    require_role(user, IMPLEMENTERS, _("登记完工公告"))
+    # another area's project is "not found" before any role is judged (it answers as a missing one)
     project = project_of(user, project, lock=True)
+    require_role(user, IMPLEMENTERS, _("登记完工公告"))
     if project.stage != codes.Stage.ACCEPTED:
         _refuse_stage(project, codes.Stage.ACCEPTED, _("完工公告"))
     if project.audited_on is None:

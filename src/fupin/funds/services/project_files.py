@@ -70,8 +70,9 @@ def _clean_name(raw) -> str:
 @transaction.atomic
 def add_file(user, project, *, kind, upload, via="ui") -> ProjectFile:
     """Attach a file to a project of the user's area; its bytes must be what its suffix says."""
-    require_role(user, UPLOADERS, _("上传项目文件"))
+    # another area's project is "not found" before any role is judged (it answers as a missing one)
     project = project_of(user, project, lock=True)
+    require_role(user, UPLOADERS, _("上传项目文件"))
     kind = _choice(kind, codes.FileKind, field="kind", label=_("文件类别"))
     if upload is None:
         raise FundsRefused(_("请选择要上传的文件"), field="upload")

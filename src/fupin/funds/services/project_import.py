@@ -147,13 +147,13 @@ def _column_of(table, field: str) -> str:
 
 @transaction.atomic
 def _write(user, staged, filename: str, via: str) -> int:
-    count, errors = 0, []
+    count, errors, areas = 0, [], set()
     sources = {s.name: s for s in FundSource.objects.restrict(user)}
     for table, rows in staged:
         for row in rows:
             try:
                 with transaction.atomic():
-                    propose(user, via=via, **_arguments(row, sources))
+                    areas.add(propose(user, via=via, **_arguments(row, sources)).area_id)
             except DomainError as error:
                 where = _column_of(table, error.field or "")
                 errors.append(
@@ -164,7 +164,9 @@ def _write(user, staged, filename: str, via: str) -> int:
                 count += 1
     if errors:
         _refuse(errors)  # raised inside the transaction: every row written above is rolled back
-    audit.record(user, Action.IMPORT, model="funds.project", area_code=getattr(user, "area_id", "") or "",
+    # filed under the one area the rows are all in (a village's list), else the importer's own
+    area_code = areas.pop() if len(areas) == 1 else getattr(user, "area_id", "") or ""
+    audit.record(user, Action.IMPORT, model="funds.project", area_code=area_code,
                  changes={"file": filename, "rows": count}, via=via)  # fmt: skip
     return count
 

@@ -244,8 +244,9 @@ def with_proposer(project: Project, steps=None) -> bool:
 def revise(user, project, *, targets=(), beneficiaries=(), funding=(), via="ui", **data) -> Project:
     """Change a proposal while it is with its proposer (before it is first submitted, or after a step returned
     it); it is then resubmitted by taking its first step again."""
-    require_role(user, codes.PROPOSERS, _("修改项目申报"))
+    # another area's project is "not found" before any role is judged (it answers as a missing one)
     project = project_of(user, project, lock=True)
+    require_role(user, codes.PROPOSERS, _("修改项目申报"))
     if not with_proposer(project):
         raise FundsRefused(
             _("项目在“%(step)s”环节办理中，只有退回申报人后才能修改")
@@ -320,6 +321,8 @@ def take_step(
     current = procedure.step_of(steps, project.step)
     if current is None:
         raise FundsRefused(_("项目的当前环节不在本县程序中，请联系县级管理员"), field="step")
+    if not (getattr(user, "is_superuser", False) or getattr(user, "role", None) in current.roles):
+        raise NotYours(_("您的角色不能办理“%(step)s”环节") % {"step": current.label})
     if step != current.code:
         wanted = procedure.step_of(steps, step)
         raise FundsRefused(
@@ -327,8 +330,6 @@ def take_step(
             % {"current": current.label, "step": wanted.label if wanted else step},
             field="step",
         )
-    if not (getattr(user, "is_superuser", False) or getattr(user, "role", None) in current.roles):
-        raise NotYours(_("您的角色不能办理“%(step)s”环节") % {"step": current.label})
     decision = _choice(decision, codes.Decision, field="decision", label=_("办理结论"))
     comment = _text(comment, 2000)
     if decision != codes.Decision.APPROVE and not comment:
@@ -404,8 +405,9 @@ def available_steps(user, project: Project) -> procedure.Step | None:
 @transaction.atomic
 def withdraw(user, project, *, reason, via="ui") -> Project:
     """The proposer withdraws a proposal still with it (not yet in the plan)."""
-    require_role(user, codes.PROPOSERS, _("撤回项目申报"))
+    # another area's project is "not found" before any role is judged (it answers as a missing one)
     project = project_of(user, project, lock=True)
+    require_role(user, codes.PROPOSERS, _("撤回项目申报"))
     if not with_proposer(project):
         raise FundsRefused(_("只有在申报人处（未提交或被退回）的项目才能撤回"))
     reason = _text(reason, 200)

@@ -5,6 +5,7 @@ call services.projects / implementation / disbursements / project_files / bullet
 into funds/urls.py."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +36,7 @@ from .projects_forms import (
 from .projects_tables import ProjectFilterSet, ProjectTable
 
 PAGE_SIZE = 50
+ZERO = Decimal("0.0000")
 
 
 def _attempt(request, form, write, *args) -> object | None:
@@ -175,7 +177,7 @@ def project_detail(request, pk):
     steps = procedure.procedure_of(project.county_id)
     paid = disbursements.paid_by_source(project)
     funding = [
-        {"row": f, "paid": paid.get(f.source_id, 0)} for f in project.funding.select_related("source").order_by("id")
+        {"row": f, "paid": paid.get(f.source_id, ZERO)} for f in project.funding.select_related("source").order_by("id")
     ]
     latest = project.progress.order_by("-month").first()
     context = {
@@ -185,8 +187,8 @@ def project_detail(request, pk):
         "targets": project.targets.all(),
         "beneficiaries": project.beneficiaries.select_related("household__village").order_by("household__number"),
         "funding": funding,
-        "funds_planned": sum((f["row"].amount for f in funding), 0),
-        "funds_paid": sum(paid.values(), 0),
+        "funds_planned": sum((f["row"].amount for f in funding), ZERO),
+        "funds_paid": sum(paid.values(), ZERO),
         "progress": project.progress.order_by("month"),
         "latest": latest,
         "disbursements": project.disbursements.select_related("source", "area").order_by("on", "id"),
