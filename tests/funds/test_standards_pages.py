@@ -141,3 +141,10 @@ def test_picking_another_standard_shows_its_form_not_a_refusal(client, users):
     assert 'name="hospital_days"' in body and "请填写" not in body
     body = page(client, users["county"], url + "&hospital_days=16&hospital_grade=level2a").content.decode()
     assert "4300" in body  # 6 × 50 + 4000
+
+
+def test_the_api_refuses_a_fact_the_standard_does_not_have(api_as):
+    payload = {"pack": "anyue-2018", "standard": "road_hardening",
+               "facts": {"length_km": 2, "width_m": 3.5, "road_class": "village", "cost": 100}}  # fmt: skip
+    error = assert_error(api_as("county").post("/funds/standards/compute", payload), 422, "funds_refused", "cost")
+    assert "没有参数 cost；可用：length_km（建设里程）" in error["message"]

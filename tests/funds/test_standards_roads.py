@@ -200,3 +200,20 @@ def test_household_subsidies_by_rule(pack, code, facts, yuan):
 def test_seed_004_exiting_villages_get_200_wan_each():
     result = compute_standard(shipped("anyue-2018")["exiting_village_fund"], {"villages": 44})
     assert result.total_wan == Decimal("8800.0000")  # 44 × 200
+
+
+@pytest.mark.parametrize(
+    ("facts", "field", "message"),
+    [
+        ({"width_m": "3.5", "road_class": "village"}, "length_km", "请填写建设里程"),
+        ({"length_km": "-1", "width_m": "3.5", "road_class": "village"}, "length_km", "建设里程不能为负数"),
+        ({"length_km": "二", "width_m": "3.5", "road_class": "village"}, "length_km", "建设里程应为数值，实际是“二”"),
+        ({"length_km": "NaN", "width_m": "3.5", "road_class": "village"}, "length_km", "建设里程应为数值"),
+        ({"length_km": "1e9", "width_m": "3.5", "road_class": "village"}, "length_km", "建设里程 1e9 过大"),
+        ({"length_km": "2", "width_m": "3.5", "road_class": "county"}, "road_class", "道路类别应为通村路"),
+    ],
+)  # fmt: skip
+def test_bad_facts_are_refused_at_their_field(facts, field, message):
+    with pytest.raises(FundsRefused) as refused:
+        compute_standard(ROAD, facts)
+    assert refused.value.field == field and message in refused.value.message

@@ -61,7 +61,16 @@ def compute_chosen(user, code: str, given: dict, **chosen) -> SubsidyResult:
             % {"pack": pack.id, "code": code, "known": known},
             field="standard",
         )
-    return compute_standard(standards[code], given, pack_id=pack.id, pack_title=pack.title, year=pack.year)
+    standard = standards[code]
+    unknown = [name for name in given if standard.fact(name) is None]
+    if unknown:
+        known = "、".join(f"{fact.name}（{fact.label}）" for fact in standard.facts)
+        raise FundsRefused(
+            _("补助标准“%(title)s”没有参数 %(names)s；可用：%(known)s")
+            % {"title": standard.title, "names": "、".join(map(str, unknown)), "known": known},
+            field=str(unknown[0]),
+        )
+    return compute_standard(standard, given, pack_id=pack.id, pack_title=pack.title, year=pack.year)
 
 
 def condition_text(standard: Standard, line: StandardLine) -> str:

@@ -30,6 +30,9 @@ from .common import FundsRefused
 
 #: the project's unit, as the standard's facts write it: the planned quantity fills the fact of that unit
 UNIT_LABELS = {choice.value: str(choice.label) for choice in codes.PhysicalUnit}
+#: a fact at or above this is refused: no road, stay or household count comes near it, and the products stay
+#: well inside Decimal's 28 digits
+MAX_FACT = 10**9
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,11 @@ def _read_number(fact: StandardFact, raw) -> Decimal:
         )
     if value < 0:
         raise FundsRefused(_("%(label)s不能为负数") % {"label": fact.label}, field=fact.name)
+    if value >= MAX_FACT:
+        raise FundsRefused(
+            _("%(label)s %(value)s 过大（应小于 %(max)s）") % {"label": fact.label, "value": raw, "max": MAX_FACT},
+            field=fact.name,
+        )
     if value.as_tuple().exponent < -6:
         raise FundsRefused(_("%(label)s最多保留六位小数") % {"label": fact.label}, field=fact.name)
     return value
