@@ -17,7 +17,10 @@ from tests.funds.assets_helpers import project
 
 pytestmark = pytest.mark.django_db
 
-HEAD = "资产编号,资产名称,资产类别,坐落地点（区划代码）,资产价值（万元）,形成日期,确权层级,所有权单位（区划代码）,来源项目编号,经营权人\n"
+HEAD = (
+    "资产编号,资产名称,资产类别,坐落地点（区划代码）,资产价值（万元）,形成日期,确权层级,所有权单位（区划代码）,"
+    "来源项目编号,经营权人\n"
+)
 
 
 def upload(tmp_path, text, name="资产台账.csv"):
@@ -45,10 +48,8 @@ def test_a_ledger_is_recorded(tmp_path, users):
 
 
 def test_a_wrong_cell_names_its_row_and_column(tmp_path, users):
-    text = (
-        HEAD
-        + f"ZC-001,蓄水池,公益性资产,{VILLAGE_A1},1,2015-13-01,,,,\nZC-002,茶园,某类资产,{VILLAGE_A1},1,2015-01-01,,,,\n"
-    )
+    text = HEAD + f"ZC-001,蓄水池,公益性资产,{VILLAGE_A1},1,2015-13-01,,,,\n"
+    text += f"ZC-002,茶园,某类资产,{VILLAGE_A1},1,2015-01-01,,,,\n"
     with pytest.raises(FundsRefused) as refused:
         import_assets(users["county"], upload(tmp_path, text))
     errors = refused.value.details["errors"]
