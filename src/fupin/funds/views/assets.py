@@ -207,7 +207,9 @@ def plan_distribute(request, pk):
 
 
 def _ledger_query(request, levels):
-    form = LedgerForm(request.user, request.GET or None, levels=levels)
+    data = request.GET.copy()
+    data.setdefault("as_of", timezone.localdate().isoformat())  # shown in the form: the ledger's date is never blank
+    form = LedgerForm(request.user, data, levels=levels)
     as_of, area = timezone.localdate(), None
     if form.is_valid():
         as_of = form.cleaned_data["as_of"] or as_of

@@ -184,4 +184,4 @@ class LedgerForm(forms.Form):
 
     def __init__(self, user, *args, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = BLANK + area_choices(user, levels)
+        self.fields["area"].choices = [("", _("本辖区"))] + area_choices(user, levels)
