@@ -82,6 +82,9 @@ def _money(user, area: Area, as_of: date) -> dict:
         row(found["source_id"], found["year"])["spent"] = _wan(found["total"])
 
     sources = FundSource.objects.in_bulk({source_id for source_id, _year in rows})
+    # the labels once (a model's get_FOO_display hashes its choices on every call: seconds at a province's lines)
+    level_labels = {value: str(label) for value, label in codes.FundLevel.choices}
+    kind_labels = {value: str(label) for value, label in codes.FundKind.choices}
     lines = []
     for (source_id, year), amounts in sorted(rows.items(), key=lambda item: (-item[0][1], item[0][0])):
         source = sources[source_id]
@@ -90,9 +93,9 @@ def _money(user, area: Area, as_of: date) -> dict:
                 "source_id": source_id,
                 "source": source.name,
                 "level": source.level,
-                "level_label": str(source.get_level_display()),
+                "level_label": level_labels.get(source.level, source.level),
                 "kind": source.kind,
-                "kind_label": str(source.get_kind_display()),
+                "kind_label": kind_labels.get(source.kind, source.kind),
                 "year": year,
                 "budget": amounts["budget"] if county_or_above else None,
                 **{name: amounts[name] for name in ("allocated", "spent")},
@@ -122,35 +125,31 @@ def _money(user, area: Area, as_of: date) -> dict:
 def _projects(user, area: Area, as_of: date) -> dict:
     """Projects by stage and by type (count, cost, disbursed) and the physical progress by type and unit."""
     projects = Project.objects.restrict(user).under(area.prefix).filter(year__lte=as_of.year)
-    money = DecimalField(max_digits=16, decimal_places=4)
-    paid = (
-        Disbursement.objects.filter(project=OuterRef("pk"), on__lte=as_of)
-        .order_by()
-        .values("project")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
+    # money paid on them: one grouped pass over their disbursements (a join), not a subquery a project
+    paid = Disbursement.objects.filter(project__in=projects.values("pk"), on__lte=as_of)
     latest = (
         Progress.objects.filter(project=OuterRef("pk"), month__lte=as_of).order_by("-month").values("quantity_done")[:1]
     )
     quantity = DecimalField(max_digits=14, decimal_places=3)
     annotated = projects.annotate(
-        paid=Coalesce(Subquery(paid, output_field=money), Value(ZERO), output_field=money),
         done=Coalesce(Subquery(latest, output_field=quantity), Value(Decimal("0")), output_field=quantity),
     )
 
+    spent = {"stage": {}, "project_type": {}}  # both groupings from one pass over the disbursements
+    for row in paid.values("project__stage", "project__project_type").annotate(total=Sum("amount")).order_by():
+        for field in spent:
+            found = spent[field]
+            found[row[f"project__{field}"]] = found.get(row[f"project__{field}"], ZERO) + row["total"]
+
     def grouped(field, choices):
-        found = {
-            r[field]: r
-            for r in annotated.values(field).annotate(n=Count("pk"), cost=Sum("cost"), paid=Sum("paid")).order_by()
-        }
+        found = {r[field]: r for r in projects.values(field).annotate(n=Count("pk"), cost=Sum("cost")).order_by()}
         return [
             {
                 "code": value,
                 "label": str(label),
                 "count": found[value]["n"],
                 "cost": _wan(found[value]["cost"]),
-                "disbursed": _wan(found[value]["paid"]),
+                "disbursed": _wan(spent[field].get(value)),
             }
             for value, label in choices
             if value in found
