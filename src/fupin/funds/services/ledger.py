@@ -36,6 +36,10 @@ class LedgerRow:
     balance: Decimal
 
 
+#: categories in the order the code list (and the documents) give them, not by their codes' spelling
+CATEGORY_ORDER = {code: n for n, code in enumerate(["", *codes.UseCategory.values])}
+
+
 def _decimal(value) -> Decimal:
     # PostgreSQL sums numeric exactly; SQLite keeps a decimal column as REAL and sums floats: the shortest text of
     # the float, quantized to four places, is the exact sum for any realistic count of rows (error ≪ 0.00005)
@@ -196,7 +200,7 @@ def batch_summary(batch: Batch) -> dict:
     year's budget for the next batch; the lines by source × category; the publication deadline and state."""
     lines = batch.transfers.values("source_id", "category").annotate(total=Sum("amount")).order_by("source_id")
     by_category: dict[int, list] = {}
-    for line in lines:
+    for line in sorted(lines, key=lambda line: CATEGORY_ORDER.get(line["category"], 99)):
         by_category.setdefault(line["source_id"], []).append(
             (codes.UseCategory(line["category"]).label, _decimal(line["total"]))
         )
