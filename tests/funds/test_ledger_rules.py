@@ -285,3 +285,51 @@ def test_publication_refusals(users, county_source, township_money):
     _publish(county, township_money, date(2018, 10, 8))
     with pytest.raises(FundsRefused, match="已于 2018-10-08 公开"):
         _publish(county, township_money, date(2018, 10, 9))
+
+
+def test_advance_rows_are_counted_once(users, county_source):
+    """2017's budget of 30: 20 sent ahead in 2017 (提前下达) leaves 10; the 2018 batch that declares those 20 as
+    advanced from 2017 leaves 2017 at 10 still (the rows are that money), and 2018's 100 takes the rest of it."""
+    county = users["county"]
+    funds.set_budget(county, source=county_source, year=2017, amount="30", document_date=date(2017, 1, 10))
+    advance = {"kind": codes.TransferKind.ADVANCE, "giver": COUNTY, "on": date(2017, 12, 1)}
+    with pytest.raises(FundsRefused, match="可用余额 30.0000 万元"):
+        funds.record_transfer(
+            county, from_area_code=COUNTY, to_area_code=TOWNSHIP_A, source=county_source.pk, category=C.INDUSTRY,
+            year=2017, amount="30.0001", on=advance["on"], kind=advance["kind"], via="test",
+        )  # fmt: skip
+    funds.record_transfer(
+        county, from_area_code=COUNTY, to_area_code=TOWNSHIP_A, source=county_source.pk, category=C.INDUSTRY,
+        year=2017, amount="20", on=advance["on"], kind=advance["kind"], via="test",
+    )  # fmt: skip
+    assert funds.remaining(county_source, 2017) == wan("10")
+    _batch(county, county_source, declared="120", advanced="20", advanced_year=2017)
+    assert funds.remaining(county_source, 2017) == wan("10")
+    assert funds.remaining(county_source, 2018) == wan("0")
+
+
+def test_double_growth_over_three_years(users, county_source):
+    county = users["county"]
+    for year, amount in ((2016, "6000"), (2017, "6935")):
+        funds.set_budget(county, source=county_source, year=year, amount=amount, document_date=date(year, 1, 5))
+    Budget.objects.filter(year=2018).update(amount="8377.5")
+    figure = ledger.growth(Area.objects.get(code=COUNTY), 2018)
+    # 2017: (6,935 − 6,000) / 6,000 = 15.58 % → 15.6; 2018: 20.8 > 15.6: both the amount and the rate grew
+    assert (str(figure["rate_before"]), str(figure["rate"]), figure["double"]) == ("15.6", "20.8", True)
+    Budget.objects.filter(year=2018).update(amount="7900")  # +965: more money, but 13.9 % < 15.6 %
+    figure = ledger.growth(Area.objects.get(code=COUNTY), 2018)
+    assert (str(figure["rate"]), figure["double"]) == ("13.9", False)
+
+
+def test_a_province_reads_every_county(users, county_source, township_money):
+    Area.objects.create(code="149902000000", name="邻县", level=Level.COUNTY, parent_id="149900000000")
+    other = FundSource.objects.create(county_id="149902000000", name="邻县资金", level="county", kind="special")
+    Budget.objects.create(
+        source=other, county_id="149902000000", year=2018, amount="7.5", document_date=date(2018, 1, 2)
+    )
+    rows = ledger.four_level(Area.objects.get(code="140000000000"), date(2018, 12, 31))
+    totals = ledger.county_totals(rows)
+    assert totals["149901"]["received"] == wan("100") and totals["149901"]["allocated"] == wan(
+        "50"
+    )  # the line (the document declares 60)
+    assert totals["149902"] == {"received": wan("7.5"), "allocated": wan("0"), "spent": wan("0"), "held": wan("7.5")}

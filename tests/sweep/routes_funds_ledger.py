@@ -72,7 +72,7 @@ def _county(**extra):
 WEB_FUNDS: dict = {
     "funds:ledger": [
         Route("/funds/ledger/", lists=True),
-        Route(f"/funds/ledger/?area={TOWNSHIP_A}&as_of=2024-06-01&year=2024", lists=True),
+        Route(f"/funds/ledger/?area={TOWNSHIP_A}&as_of=2024-06-01&year=2024", lists=True, writer="township_a"),
     ],
     "funds:ledger-export": [
         Route(
@@ -81,7 +81,7 @@ WEB_FUNDS: dict = {
     ],  # fmt: skip
     "funds:ledger-sources": [Route("/funds/sources/", lists=True)],
     "funds:ledger-source-add": [
-        Route("/funds/sources/add"),
+        Route("/funds/sources/add", writer="county"),
         Route(
             "/funds/sources/add",
             method="POST",
@@ -91,7 +91,7 @@ WEB_FUNDS: dict = {
         ),
     ],  # fmt: skip
     "funds:ledger-budget-add": [
-        Route("/funds/budgets/add"),
+        Route("/funds/budgets/add", writer="county"),
         Route(
             "/funds/budgets/add",
             method="POST",
@@ -102,12 +102,12 @@ WEB_FUNDS: dict = {
     ],  # fmt: skip
     "funds:ledger-batches": [Route("/funds/batches/", lists=True)],
     "funds:ledger-batch-add": [
-        Route("/funds/batches/add"),
+        Route("/funds/batches/add", writer="county"),
         Route("/funds/batches/add", method="POST", form=True, body=_batch_form, **_county(audit=BATCH_CREATE, ok=302)),
     ],
     "funds:ledger-batch": [Route(BATCH, lists=True, shows=True)],
     "funds:ledger-batch-lines": [
-        Route(f"{BATCH}lines"),
+        Route(f"{BATCH}lines", writer="county"),
         Route(
             f"{BATCH}lines",
             method="POST",
@@ -117,7 +117,7 @@ WEB_FUNDS: dict = {
         ),
     ],  # fmt: skip
     "funds:ledger-batch-publish": [
-        Route(f"{BATCH}publish"),
+        Route(f"{BATCH}publish", writer="county"),
         Route(
             f"{BATCH}publish",
             method="POST",
@@ -127,7 +127,7 @@ WEB_FUNDS: dict = {
         ),
     ],  # fmt: skip
     "funds:ledger-import": [
-        Route("/funds/ledger/import"),
+        Route("/funds/ledger/import", writer="county"),
         Route(
             "/funds/ledger/import",
             method="POST",
@@ -139,7 +139,7 @@ WEB_FUNDS: dict = {
     "funds:ledger-template": [Route("/funds/ledger/template.xlsx")],
     "funds:ledger-transfers": [Route("/funds/transfers/", lists=True, shows=True)],
     "funds:ledger-transfer-add": [
-        Route("/funds/transfers/add"),
+        Route("/funds/transfers/add", writer="township_a"),
         Route(
             "/funds/transfers/add",
             method="POST",

@@ -137,20 +137,38 @@ def set_budget(user, *, source, year, amount, document_date, document_no="", not
 
 def charged(source: FundSource, year: int, *, exclude_batch: Batch | None = None) -> Decimal:
     """What the county has put on `source`'s budget of `year`: each batch of that year its declared amount less
-    the part advanced in an earlier year (which that year's budget carried), the advances later batches took from
-    this year, and the county's own transfers of the year outside batches (an ADVANCE row outside a batch is the
-    money of a later batch's advance, counted there)."""
+    the part advanced in an earlier year (which that year's budget carried); the advances later batches declare
+    they took from this year; the county's own transfers of the year outside batches; and advance rows of the
+    year (提前下达, outside batches) beyond what later batches have declared as advanced — those rows are that
+    declared money, counted once."""
     batches = BatchSource.objects.filter(source=source).exclude(batch=exclude_batch)
     declared = batches.filter(batch__year=year).aggregate(
         d=Sum("declared"), a=Sum("advanced", filter=Q(advanced_year__lt=year))
     )
-    advanced_from = batches.filter(advanced_year=year, batch__year__gt=year).aggregate(a=Sum("advanced"))["a"]
+    advanced_from = batches.filter(advanced_year=year, batch__year__gt=year).aggregate(a=Sum("advanced"))["a"] or 0
     own = Transfer.objects.filter(
         source=source, year=year, batch__isnull=True, from_area_id=source.county_id, from_department=""
     ).exclude(kind=codes.TransferKind.ADVANCE)
-    own = own.aggregate(t=Sum("amount"))["t"]
-    total = (declared["d"] or 0) - (declared["a"] or 0) + (advanced_from or 0) + (own or 0)
+    own = own.aggregate(t=Sum("amount"))["t"] or 0
+    uncovered = uncovered_advances(source, year, exclude_batch=exclude_batch)
+    total = (declared["d"] or 0) - (declared["a"] or 0) + advanced_from + own + uncovered
     return Decimal(total).quantize(codes.WAN_QUANTUM)
+
+
+def uncovered_advances(source: FundSource, year: int, *, exclude_batch: Batch | None = None) -> Decimal:
+    """Advance rows of `year` (sent ahead, outside batches) that no later batch has yet declared as advanced: a
+    batch that declares them takes them from here, not again from the year's budget."""
+    rows = Transfer.objects.filter(
+        source=source, year=year, batch__isnull=True, kind=codes.TransferKind.ADVANCE,
+        from_area_id=source.county_id, from_department="",
+    ).aggregate(t=Sum("amount"))["t"] or 0  # fmt: skip
+    declared = (
+        BatchSource.objects.filter(source=source, advanced_year=year, batch__year__gt=year)
+        .exclude(batch=exclude_batch)
+        .aggregate(a=Sum("advanced"))["a"]
+        or 0
+    )
+    return Decimal(max(rows - declared, 0)).quantize(codes.WAN_QUANTUM)
 
 
 def budget_of(source: FundSource, year: int) -> Decimal:
@@ -260,6 +278,7 @@ def _check_budgets(rows: list[BatchSource], year: int, batch: Batch | None) -> N
             )
         if row.advanced:
             left = remaining(row.source, row.advanced_year, exclude_batch=batch)
+            left += uncovered_advances(row.source, row.advanced_year, exclude_batch=batch)
             if row.advanced > left:
                 raise FundsRefused(
                     _("“%(name)s”%(year)s年预算剩余 %(left)s 万元，不足提前下达的 %(need)s 万元")
@@ -427,7 +446,17 @@ def record_transfer(
     if transfer.amount == 0:
         raise FundsRefused(_("金额为 0"), field="amount")
     if giver.level == codes.HolderLevel.COUNTY:
-        left = remaining(source, transfer.year) if kind != codes.TransferKind.ADVANCE else None
+        left = remaining(source, transfer.year)
+        if kind == codes.TransferKind.ADVANCE:  # an advance row may be the money a later batch declared advanced
+            covered = (
+                BatchSource.objects.filter(source=source, advanced_year=transfer.year).aggregate(a=Sum("advanced"))["a"]
+                or 0
+            )
+            rows = Transfer.objects.filter(
+                source=source, year=transfer.year, batch__isnull=True, kind=codes.TransferKind.ADVANCE,
+                from_area_id=source.county_id, from_department="",
+            ).aggregate(t=Sum("amount"))["t"] or 0  # fmt: skip
+            left += max(covered - rows, 0)
     else:
         day = holder_balance(giver, source, transfer.category, as_of=transfer.on)
         now = holder_balance(giver, source, transfer.category, as_of=max(transfer.on, timezone.localdate()))

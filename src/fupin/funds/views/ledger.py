@@ -89,7 +89,7 @@ def ledger_context(area: Area, department: str, as_of: date, year: int | None) -
         lines = [r for r in found["rows"] if r.source_id == source_id]
         lines = [
             {"category": codes.UseCategory(r.category).label if r.category else "", "row": r}
-            for r in sorted(lines, key=lambda r: r.category)
+            for r in sorted(lines, key=lambda r: ledger.CATEGORY_ORDER.get(r.category, 99))
         ]
         groups.append({"source": sources.get(source_id, source_id), "lines": lines, "totals": totals})
     names = _names({code for code, _d in found["children"]})
