@@ -188,7 +188,7 @@ API_FUNDS: dict = {
 
 
 ADMIN_FUNDS: dict = {
-    "funds.project": AdminModel("project_running"),
+    "funds.project": AdminModel("project_running", reason="read-only"),
     "funds.procedurestep": AdminModel(
         reason="a county's own record (its procedure), shown and edited in the admin to the county's "
         "administrators only (a township's staff are refused, like a model without an area)"
