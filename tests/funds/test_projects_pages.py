@@ -2,6 +2,8 @@
 implementation's forms, the file served scoped and audited, the list's filters, the bulletin and the exports, and
 refusals shown on the form (with nothing written) or as 403/404."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -179,3 +181,13 @@ def test_the_import_page(client, users, make_household):
     assert project.targets.get().target == "200立方米" and project.beneficiaries.get().way == "wage"
     client.force_login(users["village_a1"])
     assert client.get(reverse("funds:project-import")).status_code == 403
+
+
+def test_a_submitted_proposal_is_not_offered_for_editing(client, users, make_household):
+    project = projects.propose(users["village_a1"], **proposal(make_household()))
+    projects.take_step(users["village_a1"], project, step="apply", decision="approve", on=date(2025, 3, 1))
+    client.force_login(users["village_a1"])
+    page = client.get(reverse("funds:project-detail", args=[project.pk])).content.decode()
+    assert "修改申报" not in page and "办理“村提议”" in page
+    response = client.get(reverse("funds:project-edit", args=[project.pk]), follow=True)
+    assert "只有退回申报人后才能修改" in response.content.decode()

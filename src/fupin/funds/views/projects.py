@@ -156,6 +156,9 @@ def project_add(request):
 def project_edit(request, pk):
     project = projects.project_of(request.user, pk)
     require_role(request.user, codes.PROPOSERS, _("修改项目申报"))
+    if not projects.with_proposer(project):
+        messages.error(request, _("项目已提交办理，只有退回申报人后才能修改"))
+        return redirect("funds:project-detail", project.pk)
     form = ProposalForm(request.user, request.POST or None, project=project)
     done = _attempt(request, form, projects.revise, project)
     if done is not None:
