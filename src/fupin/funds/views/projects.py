@@ -22,7 +22,7 @@ from .. import codes
 from ..services import bulletin as bulletins
 from ..services import disbursements, implementation, procedure, project_export, project_files, projects
 from ..services.common import require_role
-from . import projects_import
+from . import projects_import, projects_notice
 from .projects_forms import (
     AcceptanceForm,
     AuditForm,
@@ -342,4 +342,5 @@ urls = [
     path("projects/<int:pk>/complete/", project_complete, name="project-complete"),
     path("project-files/<int:pk>/", project_file, name="project-file"),
     *projects_import.urls,
+    *projects_notice.urls,
 ]
