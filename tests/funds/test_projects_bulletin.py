@@ -133,3 +133,20 @@ def test_the_bulletin_and_library_as_xlsx(users, world):
     road = next(r for r in rows if r[1] == "东一村三组通组硬化路")
     assert (road[10], road[11], road[12], road[16]) == ("120.5", "120.5", "100", "已验收")
     assert AuditEntry.objects.filter(action="export", model="funds.project").count() == 2
+
+
+def test_seed_004s_road_kilometres(users, make_household):
+    """Seed 004: 97.05 km of road planned, 42.7 km done — two road projects of 60.35 km and 36.7 km, 30.2 km and
+    12.5 km reported; and a second report of a month corrects its first."""
+    county = users["county"]
+    central, _ = sources()
+    plan = {name: users["county"] for name in users}
+    for name, planned, done in (("甲路", "60.35", "30.2"), ("乙路", "36.7", "12.5")):
+        data = proposal(make_household(), name=name, planned_quantity=planned, cost="10",
+                        funding=[{"source_id": central.pk, "amount": "10"}])  # fmt: skip
+        project = walk_to_plan(plan, projects.propose(county, **data))
+        implementation.start(county, project, on=date(2025, 4, 1))
+        implementation.report_progress(county, project, month=date(2025, 8, 1), quantity_done="1")
+        implementation.report_progress(county, project, month=date(2025, 8, 1), quantity_done=done)
+    units = bulletin.bulletin(county, date(2025, 8, 1))["units"]
+    assert [(u["unit"], u["planned"], u["done"]) for u in units] == [("公里", Decimal("97.05"), Decimal("42.7"))]

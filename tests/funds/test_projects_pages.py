@@ -2,6 +2,8 @@
 implementation's forms, the file served scoped and audited, the list's filters, the bulletin and the exports, and
 refusals shown on the form (with nothing written) or as 403/404."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -179,3 +181,27 @@ def test_the_import_page(client, users, make_household):
     assert project.targets.get().target == "200立方米" and project.beneficiaries.get().way == "wage"
     client.force_login(users["village_a1"])
     assert client.get(reverse("funds:project-import")).status_code == 403
+
+
+def test_a_submitted_proposal_is_not_offered_for_editing(client, users, make_household):
+    project = projects.propose(users["village_a1"], **proposal(make_household()))
+    projects.take_step(users["village_a1"], project, step="apply", decision="approve", on=date(2025, 3, 1))
+    client.force_login(users["village_a1"])
+    page = client.get(reverse("funds:project-detail", args=[project.pk])).content.decode()
+    assert "修改申报" not in page and "办理“村提议”" in page
+    response = client.get(reverse("funds:project-edit", args=[project.pk]), follow=True)
+    assert "只有退回申报人后才能修改" in response.content.decode()
+
+
+def test_the_board_notices(client, users, planned):
+    client.force_login(users["village_a1"])
+    page = client.get(reverse("funds:project-notice", args=[planned.pk, "village"])).content.decode()
+    assert "关于东一村三组通组硬化路的项目公示" in page and "东一村村民委员会" in page
+    assert "公示期：2025年3月2日至2025年3月12日" in page and "120.5000 万元" in page and "受益农户 1 户" in page
+    head = planned.beneficiaries.get().household.head_name
+    assert head not in page  # a board notice names no household
+    page = client.get(reverse("funds:project-notice", args=[planned.pk, "county"])).content.decode()
+    assert "公示期：2025年3月16日至2025年3月26日" in page and "示范县巩固拓展脱贫攻坚成果和乡村振兴领导小组" in page
+    assert client.get(reverse("funds:project-notice", args=[planned.pk, "nonsense"])).status_code == 404
+    client.force_login(users["village_b1"])
+    assert client.get(reverse("funds:project-notice", args=[planned.pk, "village"])).status_code == 404

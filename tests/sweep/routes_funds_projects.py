@@ -134,6 +134,11 @@ WEB_FUNDS: dict = {
         refused="township_a",
     ),  # fmt: skip
     "funds:project-complete": _act("complete", "project_audited", lambda w, v: {"on": "2025-07-02"}, UPDATE),
+    "funds:project-notice": [
+        Route("/funds/projects/{pk}/notice/village/", target="project_planned"),
+        Route("/funds/projects/{pk}/notice/county/", target="project_proposed"),
+        Route("/funds/projects/{pk}/notice/completion/", target="project_audited"),
+    ],
     "funds:project-file": exempt(
         "a project file is stored under settings.FUNDS_FILES_DIR, which tests/conftest.py gives each test anew and "
         "tests/sweep/conftest.py does not yet pin for the world (as it does MONITORING_FILES_DIR): its scoping (404 "
@@ -188,7 +193,7 @@ API_FUNDS: dict = {
 
 
 ADMIN_FUNDS: dict = {
-    "funds.project": AdminModel("project_running"),
+    "funds.project": AdminModel("project_running", reason="read-only"),
     "funds.procedurestep": AdminModel(
         reason="a county's own record (its procedure), shown and edited in the admin to the county's "
         "administrators only (a township's staff are refused, like a model without an area)"

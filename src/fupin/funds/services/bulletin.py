@@ -66,10 +66,12 @@ def _township_of(area: Area) -> Area | None:
     return None
 
 
-def _group(project: Project, by: str) -> tuple[str, str]:
+def _group(project: Project, by: str, townships: dict) -> tuple[str, str]:
     if by == "department":
         return project.department or "", project.get_department_display() or _("未指定主管部门")
-    township = _township_of(project.area)
+    if project.area_id not in townships:  # once an area: a county has a few hundred, its projects thousands
+        townships[project.area_id] = _township_of(project.area)
+    township = townships[project.area_id]
     if township is None:
         return "", _("县级项目")
     return township.code, township.name
@@ -87,8 +89,8 @@ def bulletin(user, month: date, *, by="township", year=None) -> dict:
     entered = ProjectStep.objects.filter(decision=codes.Decision.APPROVE).values("project_id")
     entered = entered.annotate(on=Max("on")).filter(project_id__in=projects.values("pk"))
     plan_day = {row["project_id"]: row["on"] for row in entered}
+    ids = projects.values("pk")  # a subquery: a province's projects are not sent back as a list of ids
     projects = [p for p in projects.select_related("area") if plan_day.get(p.pk) and plan_day[p.pk] <= as_of]
-    ids = [p.pk for p in projects]
     funds = dict(
         FundingPlan.objects.filter(project_id__in=ids)
         .values("project_id")
@@ -101,13 +103,13 @@ def bulletin(user, month: date, *, by="township", year=None) -> dict:
         .annotate(t=Sum("amount"))
         .values_list("project_id", "t")
     )
-    done = {}
-    for row in Progress.objects.filter(project_id__in=ids, month__lte=as_of).order_by("project_id", "month"):
-        done[row.project_id] = row.quantity_done  # the latest month's, cumulative
+    reports = Progress.objects.filter(project_id__in=ids, month__lte=as_of).order_by("project_id", "month")
+    done = dict(reports.values_list("project_id", "quantity_done"))  # the latest month's (cumulative) wins
     rows: dict[str, Row] = {}
+    townships: dict = {}
     total = Row("", _("合计"))
     for project in sorted(projects, key=lambda p: (p.area_id, p.pk)):
-        key, name = _group(project, by)
+        key, name = _group(project, by, townships)
         row = rows.setdefault(key, Row(key, name))
         accepted = project.accepted_on is not None and project.accepted_on <= as_of
         started = project.started_on is not None and project.started_on <= as_of

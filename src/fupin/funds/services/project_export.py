@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import xlsxwriter
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from fupin.accounts.models import Action
 from fupin.areas.models import Area
 
 from .. import codes
+from ..models import Disbursement, FundingPlan, Project
 from .bulletin import bulletin
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -82,36 +84,42 @@ def _record(user, model: str, changes: dict, via: str):
         )
 
 
+def _labels(field_choices) -> dict:
+    """A code list's labels read once (a label looked up per cell cost more than writing the sheet)."""
+    return {value: str(label) for value, label in field_choices}
+
+
+def _sums(model, ids, field="amount") -> dict:
+    rows = model.objects.filter(project_id__in=ids).values("project_id").annotate(t=Sum(field))
+    return {row["project_id"]: Decimal(row["t"]).quantize(codes.WAN_QUANTUM) for row in rows}
+
+
 def export_library(user, projects, *, filters: dict, via="ui") -> tuple[bytes, str, str]:
     """(content, filename, content type) of the filtered project library (no household's personal field in it)."""
-    from django.db.models import Count, Sum
-
     rows = list(
         projects.select_related("area")
-        .annotate(
-            planned_funds=Sum("funding__amount", distinct=False), households=Count("beneficiaries", distinct=True)
-        )
+        .annotate(households=Count("beneficiaries", distinct=True))
         .prefetch_related("targets")[:MAX_ROWS]
     )
-    paid = {}
-    if rows:
-        from ..models import Disbursement
-
-        found = Disbursement.objects.filter(project__in=[p.pk for p in rows]).values("project_id")
-        paid = dict(found.annotate(t=Sum("amount")).values_list("project_id", "t"))
+    ids = [p.pk for p in rows]
+    funding, paid = _sums(FundingPlan, ids), _sums(Disbursement, ids)
+    labels = {
+        name: _labels(Project._meta.get_field(name).choices)
+        for name in ("project_type", "category", "department", "unit", "stage", "step")
+    }
     _record(user, "funds.project", {"filters": filters, "rows": len(rows)}, via)
     book = _Book(_("扶贫项目库"), user)
     top = book.top(len(LIBRARY_HEADERS))
     for column, header in enumerate(LIBRARY_HEADERS):
         book.write(top, column, _(header), book.head)
+    zero = Decimal("0.0000")
     for index, p in enumerate(rows, start=top + 1):
-        funding = sum((f.amount for f in p.funding.all()), Decimal(0)).quantize(codes.WAN_QUANTUM)
+        label = {name: table.get(getattr(p, name), "") for name, table in labels.items()}
         values = [
-            p.code, p.name, p.year, p.area.name, p.get_project_type_display(), p.get_category_display(),
-            p.get_department_display(), p.implementer, p.get_unit_display(), str(p.planned_quantity.normalize()),
-            p.cost, funding, Decimal(paid.get(p.pk) or 0).quantize(codes.WAN_QUANTUM), p.benefit_mechanism,
-            "；".join(f"{t.indicator}：{t.target}" for t in p.targets.all()), p.households, p.get_stage_display(),
-            p.get_step_display(), *(d.isoformat() if d else "" for d in (
+            p.code, p.name, p.year, p.area.name, label["project_type"], label["category"], label["department"],
+            p.implementer, label["unit"], str(p.planned_quantity.normalize()), p.cost, funding.get(p.pk, zero),
+            paid.get(p.pk, zero), p.benefit_mechanism, "；".join(f"{t.indicator}：{t.target}" for t in p.targets.all()),
+            p.households, label["stage"], label["step"], *(d.isoformat() if d else "" for d in (
                 p.planned_start, p.planned_end, p.started_on, p.accepted_on, p.audited_on, p.completion_notice_on)),
         ]  # fmt: skip
         for column, value in enumerate(values):

@@ -22,7 +22,7 @@ from .. import codes
 from ..services import bulletin as bulletins
 from ..services import disbursements, implementation, procedure, project_export, project_files, projects
 from ..services.common import require_role
-from . import projects_import
+from . import projects_import, projects_notice
 from .projects_forms import (
     AcceptanceForm,
     AuditForm,
@@ -156,6 +156,9 @@ def project_add(request):
 def project_edit(request, pk):
     project = projects.project_of(request.user, pk)
     require_role(request.user, codes.PROPOSERS, _("修改项目申报"))
+    if not projects.with_proposer(project):
+        messages.error(request, _("项目已提交办理，只有退回申报人后才能修改"))
+        return redirect("funds:project-detail", project.pk)
     form = ProposalForm(request.user, request.POST or None, project=project)
     done = _attempt(request, form, projects.revise, project)
     if done is not None:
@@ -339,4 +342,5 @@ urls = [
     path("projects/<int:pk>/complete/", project_complete, name="project-complete"),
     path("project-files/<int:pk>/", project_file, name="project-file"),
     *projects_import.urls,
+    *projects_notice.urls,
 ]
