@@ -92,7 +92,9 @@ def asset_list(request):
 @require_http_methods(["GET", "POST"])
 def asset_from_project(request):
     require_role(request.user, codes.ASSET_KEEPERS, _("登记项目资产"))
-    form = AssetForm(request.user, request.POST or None, from_project=True)
+    chosen = request.GET.get("project", "")
+    initial = {"project": chosen} if chosen.isdigit() else {}  # the project page's button names its project
+    form = AssetForm(request.user, request.POST or None, from_project=True, initial=initial)
     made = _submit(request, form, assets.create_from_project)
     if made:
         messages.success(request, _("已登记资产“%(name)s”") % {"name": made[0].name})
