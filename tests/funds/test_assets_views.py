@@ -161,3 +161,15 @@ def test_the_project_panel(rf, users, asset):
     (panel,) = [p for p in panels_of("funds.project", request, asset.project) if "assets" in p["context"]]
     html = render_to_string(panel["template"], {"panel": panel["context"]})
     assert "光伏电站" in html and f"?project={asset.project_id}" in html
+
+
+def test_the_detailed_ledger_pages_with_the_total_of_all(client, users, asset, monkeypatch):
+    from fupin.funds.views import assets as views
+
+    station(users["county"], value="2.5", name="第二座")
+    monkeypatch.setattr(views, "DETAIL_PAGE", 1)
+    _as(client, users["county"])
+    first = client.get(f"/funds/assets/ledger/detail/?area={VILLAGE_A1}").content.decode()
+    second = client.get(f"/funds/assets/ledger/detail/?area={VILLAGE_A1}&page=2").content.decode()
+    assert "102.5000" in first and "102.5000" in second  # 100 + 2.5, on every page
+    assert ">第二座<" not in first and ">第二座<" in second and '<td class="num">2</td>' in second

@@ -150,6 +150,13 @@ def general_ledger(user, queryset, as_of: date, area: Area | None = None) -> dic
     return {"area": area, "as_of": as_of, "lines": ordered, "total": total}
 
 
+def book_value(queryset, as_of: date) -> Decimal:
+    """The value (万元) of the assets of `queryset` in the book on `as_of`: formed by then, not disposed of by then."""
+    rows = _grouped(in_ledger(queryset, as_of), as_of, 0)
+    units = sum(int(r["ten_thousandths"] or 0) for r in rows if r["state_then"] != ST.DISPOSED)
+    return (Decimal(units) / codes.YUAN_PER_WAN).quantize(codes.WAN_QUANTUM)
+
+
 def detail_rows(queryset, as_of: date) -> list[dict]:
     """The detailed ledger's lines: each asset formed by `as_of`, with its project and funding sources."""
     assets = in_ledger(queryset, as_of).select_related("area", "project", "owner_area", "owner_household")
