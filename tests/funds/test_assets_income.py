@@ -137,6 +137,7 @@ def test_all_to_the_collective_writes_no_household(users, village):
         ({"income": "-1"}, "收益总额（元）不能为负数"),
         ({"year": 2019}, "收益年度早于资产形成年度（2020）"),
         ({"rule": ""}, "请选择到户分配方式"),
+        ({"year": date.today().year + 1}, "收益年度应在2010年至今年之间"),
         ({"households": []}, "请选择分配到户的农户"),
     ],
 )
@@ -162,3 +163,12 @@ def test_only_an_operating_asset_and_only_households_in_reach(users, village, ma
     with pytest.raises(FundsRefused, match="同一农户列了两次"):
         asset_income.create_plan(users["county"], asset, year=2023, income="10", collective_share="0", rule=R.EQUAL,
                                  households=[households[0].pk, households[0].number], decided_on=DECIDED)  # fmt: skip
+
+
+def test_a_distribution_not_before_its_plan(users, village):
+    asset, households = village
+    plan = asset_income.create_plan(users["county"], asset, year=2023, income="10", collective_share="0",
+                                    rule=R.EQUAL, households=[households[0].pk], decided_on=DECIDED)  # fmt: skip
+    with pytest.raises(FundsRefused, match="分配日期2023-12-19早于方案日期（2023-12-20）"):
+        asset_income.distribute(users["county"], plan, on=date(2023, 12, 19))
+    assert asset_income.distribute(users["county"], plan, on=DECIDED).distributed_on == DECIDED

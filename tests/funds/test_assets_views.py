@@ -132,3 +132,44 @@ def test_other_areas_and_other_roles(client, users, asset):
     listing = client.get("/funds/assets/").content.decode()
     assert "光伏电站" in listing  # 西一村's own
     assert f"/funds/assets/{asset.pk}/" not in listing and client.get(f"/funds/assets/{asset.pk}/").status_code == 404
+
+
+def test_the_household_page_shows_its_assets_and_dividends(client, users, asset, make_household):
+    from fupin.funds.services import asset_income, assets
+
+    household = make_household(VILLAGE_A1, "DY-9")
+    assets.create_from_project(
+        users["county"], project(name="到户项目"),
+        [{"name": "到户光伏板", "category": "household", "value": "0.5", "owner_household": household.pk}],
+    )  # fmt: skip
+    plan = asset_income.create_plan(users["county"], asset, year=2023, income="300", collective_share="0",
+                                    rule="equal", households=[household.pk], decided_on=date(2023, 12, 1))  # fmt: skip
+    asset_income.distribute(users["county"], plan, on=date(2023, 12, 5))
+    page = _as(client, users["village_a1"]).get(f"/households/{household.pk}/").content.decode()
+    assert "扶贫项目资产与收益分红" in page and "到户光伏板" in page and "300.00" in page and "2023-12-05" in page
+    other = make_household(VILLAGE_A1, "DY-10")
+    assert "扶贫项目资产与收益分红" not in client.get(f"/households/{other.pk}/").content.decode()
+
+
+def test_the_project_panel(rf, users, asset):
+    from django.template.loader import render_to_string
+
+    from fupin.registry.panels import panels_of
+
+    request = rf.get("/")
+    request.user = users["township_a"]
+    (panel,) = [p for p in panels_of("funds.project", request, asset.project) if "assets" in p["context"]]
+    html = render_to_string(panel["template"], {"panel": panel["context"]})
+    assert "光伏电站" in html and f"?project={asset.project_id}" in html
+
+
+def test_the_detailed_ledger_pages_with_the_total_of_all(client, users, asset, monkeypatch):
+    from fupin.funds.views import assets as views
+
+    station(users["county"], value="2.5", name="第二座")
+    monkeypatch.setattr(views, "DETAIL_PAGE", 1)
+    _as(client, users["county"])
+    first = client.get(f"/funds/assets/ledger/detail/?area={VILLAGE_A1}").content.decode()
+    second = client.get(f"/funds/assets/ledger/detail/?area={VILLAGE_A1}&page=2").content.decode()
+    assert "102.5000" in first and "102.5000" in second  # 100 + 2.5, on every page
+    assert ">第二座<" not in first and ">第二座<" in second and '<td class="num">2</td>' in second

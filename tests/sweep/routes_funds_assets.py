@@ -72,7 +72,10 @@ WEB_FUNDS: dict[str, list[Route]] = {
             **READ,
         ),
     ],  # fmt: skip
-    "funds:asset": [Route("/funds/assets/{pk}/", target="asset", **READ)],
+    "funds:asset": [
+        Route("/funds/assets/{pk}/", target="asset", **READ),
+        Route("/funds/assets/{pk}/", target="asset_household", **READ),
+    ],
     "funds:asset-ownership": [
         Route("/funds/assets/{pk}/ownership/", target="asset", **READ),
         _form(
@@ -144,7 +147,7 @@ API_FUNDS: dict[tuple[str, str], list[Route]] = {
             writer="township_a",
         ),
     ],  # fmt: skip
-    ("GET", "/api/funds/assets/{asset_id}"): [Route(target="asset", **READ)],
+    ("GET", "/api/funds/assets/{asset_id}"): [Route(target="asset", **READ), Route(target="asset_household", **READ)],
     ("POST", "/api/funds/assets/{asset_id}/ownership"): [
         Route(
             target="asset",

@@ -238,7 +238,10 @@ def create_plan(request, asset_id: int, payload: PlanIn):
 
 @router.post("/funds/income-plans/{int:plan_id}/distribution", response={200: PlanOut, **ERRORS}, summary="分配到户")
 def distribute(request, plan_id: int, payload: DistributeIn):
-    return asset_income.distribute(request.auth, plan_id, on=payload.on, via=VIA)
+    plan = IncomePlan.objects.restrict(request.auth).filter(pk=plan_id).first()
+    if plan is None:  # another area's plan is "not found" before the role is asked, as a missing one
+        raise NotFound("未找到该收益分配方案，或其不在您的管辖范围内")
+    return asset_income.distribute(request.auth, plan, on=payload.on, via=VIA)
 
 
 @router.get("/funds/asset-ledger", response={200: dict, **ERRORS}, summary="资产总台账")

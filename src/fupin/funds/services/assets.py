@@ -191,6 +191,7 @@ def _build(user, fields: dict, *, project: Project | None) -> Asset:
     level = fields.get("owner_level") or (OL.HOUSEHOLD if household not in (None, "") else "")
     if level:
         _owner(user, asset, level, fields.get("owner_area_code"), household, county)
+        asset.rights.setdefault(codes.Right.OWNERSHIP.value, owner_name(asset))
         asset.confirmed_on = check_date(
             fields.get("confirmed_on") or asset.formed_on,
             field="confirmed_on",

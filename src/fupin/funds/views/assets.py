@@ -8,6 +8,7 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -36,6 +37,7 @@ from .assets_import import asset_import
 from .assets_tables import AssetFilterSet, AssetTable
 
 PAGE_SIZE = 50
+DETAIL_PAGE = 200
 
 
 def _may_keep(user) -> bool:
@@ -92,7 +94,9 @@ def asset_list(request):
 @require_http_methods(["GET", "POST"])
 def asset_from_project(request):
     require_role(request.user, codes.ASSET_KEEPERS, _("登记项目资产"))
-    form = AssetForm(request.user, request.POST or None, from_project=True)
+    chosen = request.GET.get("project", "")
+    initial = {"project": chosen} if chosen.isdigit() else {}  # the project page's button names its project
+    form = AssetForm(request.user, request.POST or None, from_project=True, initial=initial)
     made = _submit(request, form, assets.create_from_project)
     if made:
         messages.success(request, _("已登记资产“%(name)s”") % {"name": made[0].name})
@@ -261,10 +265,17 @@ def _detail(request):
 @login_required
 @require_GET
 def detail_ledger(request):
-    form, area, as_of, lines = _detail(request)
-    total = sum((ln["asset"].value for ln in lines if ln["state"] != codes.AssetState.DISPOSED), asset_ledger.ZERO)
-    context = {"form": form, "area": area, "as_of": as_of, "lines": lines, "total": total,
-               "query": request.GET.urlencode()}  # fmt: skip
+    """The detailed ledger, DETAIL_PAGE lines a page (the export holds them all), its total over every page."""
+    form, as_of, area = _ledger_query(request, (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE))
+    area = area or asset_ledger.viewer_area(request.user)
+    rows = asset_ledger.in_ledger(Asset.objects.restrict(request.user).under(area.prefix), as_of)
+    page = Paginator(rows.order_by("area_id", "code", "id").values_list("pk", flat=True), DETAIL_PAGE).get_page(
+        request.GET.get("page")
+    )
+    lines = asset_ledger.detail_rows(Asset.objects.filter(pk__in=list(page.object_list)), as_of)
+    context = {"form": form, "area": area, "as_of": as_of, "lines": lines, "first": page.start_index(),
+               "total": asset_ledger.book_value(rows, as_of), "page": page, "query": request.GET.urlencode(),
+               "page_numbers": page.paginator.get_elided_page_range(page.number)}  # fmt: skip
     return render(request, "funds/assets/detail_ledger.html", context)
 
 
