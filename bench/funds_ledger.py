@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -323,14 +324,25 @@ SELECT area, CASE WHEN area LIKE '%000000' AND department = '' THEN 1 WHEN area 
 """
 
 
-def reference(folder: Path, prefix: str, as_of: date) -> int:
+def reference(folder: Path, prefix: str, as_of: date) -> list:
     import duckdb
 
     con = duckdb.connect()
     files = {name: str(folder / f"{name}.parquet") for name in ("budget", "transfer", "disbursement")}
     rows = con.execute(LEDGER_SQL, {**files, "as_of": as_of, "prefix": prefix + "%"}).fetchall()
     con.close()
-    return len(rows)
+    return rows
+
+
+def spent_of(rows) -> Decimal | None:
+    """The ledger's total spent, read from rows of either shape (dicts or objects); None where they have none."""
+    total = Decimal(0)
+    for row in rows:
+        value = row.get("spent") if isinstance(row, dict) else getattr(row, "spent", None)
+        if value is None:
+            return None
+        total += Decimal(str(value))
+    return total.quantize(Decimal("0.0001"))  # SQLite sums a numeric column as REAL: its last digits are noise
 
 
 # ── the run ───────────────────────────────────────────────────────────────────────────────────────────────────
@@ -400,17 +412,22 @@ def measure(args, folder: Path) -> None:
         print(f"  four_level: not on this branch ({error}); the app's ledger is not measured, the reference is")
     cases = [("one county", county, 0.5), ("the province", province, 5.0)]
     for title, area, target in cases:
-        best, median, count = timed(lambda a=area: reference(folder, a.prefix, AS_OF), args.repeat)
-        print(f"  {title:<13} reference (DuckDB over Parquet)        best {best * 1000:8.1f} ms  "
-              f"median {median * 1000:8.1f} ms  ({count:,} ledger rows)")  # fmt: skip
+        best, median, ledger = timed(lambda a=area: reference(folder, a.prefix, AS_OF), args.repeat)
+        spent = Decimal(sum(row[7] for row in ledger)) / WAN_UNIT
+        show(title, "reference (DuckDB over Parquet)", best, median, f"{len(ledger):,} ledger rows, spent {spent} 万元")
         if four_level is not None:
             best, median, rows = timed(lambda a=area: list(four_level(a, AS_OF)), args.repeat)
             verdict = f"target ≤ {target:g} s: {'met' if best <= target else 'NOT met'}"
-            print(f"  {title:<13} four_level(area, {AS_OF})        best {best * 1000:8.1f} ms  "
-                  f"median {median * 1000:8.1f} ms  ({len(rows):,} rows; {verdict})")  # fmt: skip
+            theirs = spent_of(rows)
+            agree = "no spent column" if theirs is None else ("spent agrees" if theirs == spent else f"spent {theirs}")
+            show(title, f"four_level(area, {AS_OF})", best, median, f"{len(rows):,} rows; {agree}; {verdict}")
         best, median, _ = timed(lambda a=area: funds_figures(reader, area_code=a.code, as_of=AS_OF), args.repeat)
-        print(f"  {title:<13} services.figures.funds_figures          best {best * 1000:8.1f} ms  "
-              f"median {median * 1000:8.1f} ms")  # fmt: skip
+        show(title, "services.figures.funds_figures", best, median)
+
+
+def show(title: str, what: str, best: float, median: float, note: str = "") -> None:
+    line = f"  {title:<13} {what:<34} best {best * 1000:9.1f} ms  median {median * 1000:9.1f} ms"
+    print(line + (f"  ({note})" if note else ""))
 
 
 def one_database(db: str, args) -> None:

@@ -12,7 +12,17 @@ from fupin.accounts.models import User
 from fupin.areas.models import Area, Level
 from fupin.demo import build
 from fupin.funds import codes
-from fupin.funds.models import Asset, Budget, Disbursement, FundSource, IncomePlan, Progress, Project, Transfer
+from fupin.funds.models import (
+    Asset,
+    Budget,
+    Disbursement,
+    FundSource,
+    IncomePlan,
+    MeasureFunding,
+    Progress,
+    Project,
+    Transfer,
+)
 from fupin.funds.services.figures import funds_figures
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +58,9 @@ def test_every_part_is_there_and_adds_up(demo):
         assert report.quantity_done <= report.project.planned_quantity
     assert Asset.objects.filter(owner_level="village", confirmed_on__isnull=False).exists()
     assert IncomePlan.objects.exists()
+    funded = MeasureFunding.objects.select_related("measure", "project")
+    assert funded.exists() and all(row.amount == row.measure.amount for row in funded)
+    assert all(row.project is None or row.project.area_id == row.measure.village_id for row in funded)
     for plan in IncomePlan.objects.all():
         assert plan.collective_share + plan.households_share == plan.income
 

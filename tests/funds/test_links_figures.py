@@ -88,6 +88,12 @@ def test_county_money_by_source_and_year(users, world):
     assert totals["spent_rate"] == D("64.7")  # 1,210.1112 / 1,870.3766 = 64.699…%
     years = {year["year"]: year for year in figures["money"]["by_year"]}
     assert years[2018]["budget"] == D("11049.5") and years[2017]["allocated"] == D("0")
+    # seed 004's 双增长: the county's own budget 8,377.5 against 6,935 万元 — 1,442.5 万元, 20.8 %
+    growth = years[2018]
+    assert (growth["county_budget"], growth["county_growth"], growth["county_growth_rate"]) == (
+        D("8377.5"), D("1442.5"), D("20.8"),
+    )  # fmt: skip
+    assert years[2017]["county_budget"] == D("6935") and years[2017]["county_growth"] is None
     assert str(central["allocated"]) == "550.3766"  # four places, exact
 
 
@@ -106,6 +112,7 @@ def test_township_and_village_see_their_own(users, world):
     # 东乡镇 received 600.5 from the county; its own and 东一村's spending: 80.0001 + 120.1111
     assert (line["budget"], line["allocated"], line["spent"]) == (None, D("600.5"), D("200.1112"))
     assert township["money"]["totals"]["budget"] is None
+    assert "county_budget" not in township["money"]["by_year"][0]
     village = funds_figures(users["village_a1"], as_of=END)
     assert _lines(village)["中央财政专项扶贫资金", 2018]["spent"] == D("120.1111")
     # the county asks for 西乡镇: the recall and 西一村's advance and spending

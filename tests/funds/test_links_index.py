@@ -33,6 +33,7 @@ def test_the_county_page(users, world, client):
     # 97.05 km + 西一村便道 1 km planned, 42.7 km done: 42.7 / 98.05 = 43.55% → 43.5
     assert "98.050" in text and "42.700" in text and "43.5%" in text
     assert 'href="/funds/"' in text  # the nav link 资金项目
+    assert "县级预算比上年增长" in text
 
 
 def test_a_township_sees_its_own(users, world, client):

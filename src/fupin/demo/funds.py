@@ -4,8 +4,8 @@ east–west cooperation, social funds), their budgets of every year since 2016 (
 year, the 双增长 of seed 000), two allocation batches a year, the money's flow down the four levels (county →
 农业农村局 → township → village) and its spending, projects of every village at every stage (proposed to
 completed, some refused or withdrawn) with their steps, targets, funding plans, monthly physical progress and
-disbursements, and the assets of the accepted projects confirmed to their owners, with an income plan for the
-operating ones.
+disbursements, the assets of the accepted projects confirmed to their owners, with an income plan for the
+operating ones, and the fund (and project) that pays every third assistance measure with an amount.
 
 Written with bulk_create after the registry's load, for every demo county (three projects a village, so it grows
 with the villages, not the persons). Each part is one function (sources, budgets, batches, projects, flows,
@@ -149,6 +149,7 @@ def build(as_of: date, seed: int, prefix: str) -> dict[str, int]:
         flows(save, county, batches, as_of)
         spending(save, county, as_of)
         assets(save, county, as_of)
+        measure_links(save, county)
     return written
 
 
@@ -418,3 +419,22 @@ def assets(save, county: County, as_of: date) -> None:
             )
         )  # fmt: skip
     save(m.IncomePlan, plans)
+
+
+def measure_links(save, county: County) -> None:
+    """Every third assistance measure with an amount names the fund that pays it (the county's own line) and, where
+    its village has a project being carried out or done, that project."""
+    from fupin.assistance.models import Measure
+
+    by_village = {}
+    for project in _funded(county):
+        by_village.setdefault(project.area_id, project)
+    low, high = code_range(county.area.prefix)
+    measures = Measure.objects.filter(village_id__gte=low, village_id__lt=high, amount__isnull=False).order_by("id")
+    rows = [
+        m.MeasureFunding(
+            measure=measure, source=county.sources[0], project=by_village.get(measure.village_id), amount=measure.amount
+        )
+        for measure in measures[::3]
+    ]
+    save(m.MeasureFunding, rows)
