@@ -147,3 +147,12 @@ def test_the_export_layout(client, users, seeded):
     assert budget[3] == 15312.5 and isinstance(budget[3], float)
     assert next(row for row in rows if row[1] == "合计")[3] == 15312.5 + 2744
     assert AuditEntry.objects.filter(action=Action.EXPORT, model="funds.ledger", area_code=COUNTY).count() == 1
+
+
+def test_a_department_holder_page(client, users, seeded):
+    _login(client, users, "county")
+    page = client.get(reverse("funds:ledger"), {"area": COUNTY, "department": "water", "as_of": "2018-05-15"})
+    text = page.content.decode()
+    assert page.status_code == 200 and "示范县·水利局" in text
+    # 安全饮用水 51.977 (province) + 蓄水池 388 + 山坪塘 806.65 (county): 1,246.627 received, nothing passed on yet
+    assert "1246.6270" in text and f"?area={COUNTY}&amp;as_of=2018-05-15" in text  # ↑ back to the county

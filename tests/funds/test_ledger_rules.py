@@ -11,6 +11,7 @@ from fupin.core.errors import NotFound
 from fupin.funds import codes
 from fupin.funds.models import Batch, BatchSource, Budget, FundSource, Transfer
 from fupin.funds.services import funds, ledger
+from fupin.funds.services import ledger_publication as publication
 from fupin.funds.services.common import FundsRefused, NotYours
 from tests.factories import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from tests.funds.ledger_helpers import wan
@@ -245,7 +246,7 @@ def test_a_department_passes_its_money_to_a_village(users, county_source):
 
 
 def _publish(user, batch, on, **extra):
-    return funds.publish(
+    return publication.publish(
         user, batch, published_on=on, published_where="县政府门户网站", published_days=extra.pop("days", 10),
         via="test", **extra,
     )  # fmt: skip
@@ -253,14 +254,14 @@ def _publish(user, batch, on, **extra):
 
 def test_the_deadline_counts_working_days_over_national_day(users, county_source, township_money):
     # from Tue 2018-09-25: 26, 27, 28, Sat 29 and Sun 30 (make-up workdays), 1–7 October off, 8–12, 15–19: the 19th
-    assert funds.publication_deadline(township_money) == date(2018, 10, 19)
-    assert funds.publication_state(township_money, today=date(2018, 10, 19)) == "due"
-    assert funds.publication_state(township_money, today=date(2018, 10, 20)) == "overdue"
+    assert publication.publication_deadline(township_money) == date(2018, 10, 19)
+    assert publication.publication_state(township_money, today=date(2018, 10, 19)) == "due"
+    assert publication.publication_state(township_money, today=date(2018, 10, 20)) == "overdue"
 
 
 def test_published_on_the_last_day(users, county_source, township_money):
     batch = _publish(users["county"], township_money, date(2018, 10, 19))
-    assert funds.publication_state(batch) == "on_time"
+    assert publication.publication_state(batch) == "on_time"
     assert AuditEntry.objects.filter(model="funds.batch", action=Action.UPDATE).count() == 1
 
 
@@ -269,7 +270,7 @@ def test_a_day_late_needs_its_reason(users, county_source, township_money):
         _publish(users["county"], township_money, date(2018, 10, 22))
     assert Batch.objects.get().published_on is None
     batch = _publish(users["county"], township_money, date(2018, 10, 22), late_reason="网站维护")
-    assert funds.publication_state(batch) == "late"
+    assert publication.publication_state(batch) == "late"
     entry = AuditEntry.objects.get(model="funds.batch", action=Action.UPDATE)
     assert entry.changes["late_reason"] == "网站维护"
 

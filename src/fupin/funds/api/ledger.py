@@ -15,6 +15,7 @@ from fupin.core.errors import NotFound
 
 from ..models import Batch
 from ..services import funds, ledger
+from ..services import ledger_publication as publication
 from ..services.common import area_of
 
 router = Router(tags=["资金台账"])
@@ -155,5 +156,5 @@ def create_batch(request, payload: BatchIn):
 @router.post("/funds/batches/{int:batch_id}/publish", response={200: BatchDetail, **ERRORS}, summary="记录结果公开")
 def publish(request, batch_id: int, payload: PublishIn):
     """Within 15 working days of the document; later only with the reason."""
-    batch = funds.publish(request.auth, _batch(request.auth, batch_id), **payload.model_dump(), via=VIA)
+    batch = publication.publish(request.auth, _batch(request.auth, batch_id), **payload.model_dump(), via=VIA)
     return _detail(batch)

@@ -1,11 +1,10 @@
 """Entering the money (topic A): the county's fund sources, their yearly budgets, allocation batches (批次) with the
-amounts their documents declare by source and their lines by source × category × receiving unit, transfers down the
-levels (county → department / township → village) and the publication of allocation results (15 working days,
-DOMAIN.md §5). Every writer checks the role, the scope and the amounts before it writes anything, is atomic and
-leaves its audit entry. "Remaining for the next batch" is computed here (remaining()), never typed."""
+amounts their documents declare by source and their lines by source × category × receiving unit, and transfers down
+the levels (county → department / township → village); the publication of results is in ledger_publication.py.
+Every writer checks the role, the scope and the amounts before it writes anything, is atomic and leaves its audit
+entry. "Remaining for the next batch" is computed here (remaining()), never typed."""
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -17,7 +16,6 @@ from fupin.accounts import audit
 from fupin.accounts.models import Action
 from fupin.accounts.roles import Role
 from fupin.areas.models import Area, Level
-from fupin.core import workdays
 from fupin.core.errors import NotFound
 
 from .. import codes
@@ -26,8 +24,6 @@ from .common import FundsRefused, NotYours, area_of, check_date, county_of, requ
 
 #: who moves money on: the county's clerks (the county's and its departments' money), a township's (its own)
 TRANSFERRERS = frozenset({Role.COUNTY_ADMIN, Role.TOWNSHIP})
-#: allocation results are published within 15 working days of the document (DOMAIN.md §5)
-PUBLISH_WITHIN_WORKDAYS = 15
 ZERO = Decimal("0.0000")
 
 
@@ -474,60 +470,3 @@ def record_transfer(
             field="amount",
         )
     return _created(user, transfer, via=via)
-
-
-# ── publication of allocation results ──────────────────────────────────────────────────────────────────────────
-
-
-def publication_deadline(batch: Batch) -> date:
-    """The last day the results may be published: 15 working days after the document (statutory holidays and
-    make-up workdays counted by core.workdays)."""
-    return workdays.add_days(batch.document_date, PUBLISH_WITHIN_WORKDAYS, working=True)
-
-
-def publication_state(batch: Batch, today: date | None = None) -> str:
-    """ "on_time", "late" (published after the deadline), "due" (not yet, deadline ahead) or "overdue"."""
-    deadline = publication_deadline(batch)
-    if batch.published_on is not None:
-        return "on_time" if batch.published_on <= deadline else "late"
-    return "due" if (today or timezone.localdate()) <= deadline else "overdue"
-
-
-@transaction.atomic
-def publish(user, batch, *, published_on, published_where, published_days, late_reason="", via="") -> Batch:
-    """Record where and when a batch's results were published (谁分配、谁公开). A date past the 15-working-day
-    deadline is refused unless the clerk states why it was late; the reason goes into the audit entry."""
-    require_role(user, codes.FUND_KEEPERS, _("记录分配结果公开"))
-    batch = _batch_in_scope(user, batch)
-    before = audit.snapshot(batch)
-    if batch.published_on is not None:
-        raise FundsRefused(_("该批次已于 %(day)s 公开") % {"day": batch.published_on}, field="published_on")
-    published_on = check_date(
-        published_on,
-        field="published_on",
-        label=_("公开日期"),
-        not_before=batch.document_date,
-        before_label=_("印发日期"),
-    )
-    where = text(published_where, field="published_where", label=_("公开载体"), limit=120)
-    try:
-        days = int(published_days)
-    except (TypeError, ValueError):
-        days = 0
-    if not 1 <= days <= 365:
-        raise FundsRefused(_("公开期限应为 1 至 365 天"), field="published_days")
-    deadline = publication_deadline(batch)
-    late_reason = text(late_reason, field="late_reason", label=_("逾期原因"), limit=200, required=False)
-    if published_on > deadline and not late_reason:
-        raise FundsRefused(
-            _("分配结果应在印发后 %(n)s 个工作日内（%(deadline)s 前）公开，%(day)s 已逾期：请填写逾期原因")
-            % {"n": PUBLISH_WITHIN_WORKDAYS, "deadline": deadline, "day": published_on},
-            field="published_on",
-        )
-    batch.published_on, batch.published_where, batch.published_days = published_on, where, days
-    batch.save(update_fields=["published_on", "published_where", "published_days"])
-    changes = audit.diff(before, audit.snapshot(batch))
-    if published_on > deadline:
-        changes["late_reason"] = late_reason
-    audit.record(user, Action.UPDATE, batch, changes=changes, via=via)
-    return batch

@@ -16,7 +16,8 @@ from fupin.areas.models import PREFIX_LENGTH, Area, Level, code_range
 
 from .. import codes
 from ..models import Batch, Budget, Disbursement, FundSource, Transfer
-from .funds import ZERO, Holder, budget_of, publication_deadline, publication_state, remaining
+from .funds import ZERO, Holder, budget_of, remaining
+from .ledger_publication import publication_deadline, publication_state
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ BOOK = "funds-ledger"
 
 SOURCE = Column("source_name", "资金名称", "text", max_length=80, required=True, aliases=("资金来源",))
 YEAR = Column("year", "年度", "int", low=2000, high=2100, required=True)
-NUMBER = Column("number", "批次", "int", low=1, high=99, required=True)
+NUMBER = Column("number", "批次序号", "int", low=1, high=99, required=True, aliases=("批次",))  # 批次 is also a team's
 
 
 def _codes(choices) -> tuple:

@@ -21,6 +21,7 @@ from fupin.core.errors import DomainError
 from .. import codes
 from ..models import Batch, FundSource, Transfer
 from ..services import funds, ledger
+from ..services import ledger_publication as publication
 from ..services.common import area_of
 from . import ledger_edit, ledger_export, ledger_upload
 
@@ -164,7 +165,10 @@ def sources_page(request):
 def batch_list(request):
     batches = Batch.objects.restrict(request.user).select_related("county").annotate(declared=Sum("sources__declared"))
     page = Paginator(batches.order_by("-year", "county_id", "number"), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"batch": b, "deadline": funds.publication_deadline(b), "state": funds.publication_state(b)} for b in page]
+    rows = [
+        {"batch": b, "deadline": publication.publication_deadline(b), "state": publication.publication_state(b)}
+        for b in page
+    ]
     context = {
         "rows": rows,
         "page": page,

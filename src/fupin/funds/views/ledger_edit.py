@@ -15,6 +15,7 @@ from fupin.core.errors import DomainError, NotFound, PermissionDenied
 from .. import codes
 from ..models import Batch
 from ..services import funds
+from ..services import ledger_publication as publication
 from ..services.common import require_role
 from .ledger_forms import (
     BatchForm,
@@ -153,13 +154,13 @@ def publish(request, pk):
     batch = _batch(request, pk)
     form = PublishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _call(form, lambda: funds.publish(request.user, batch, **form.arguments(), via=VIA))
+        done = _call(form, lambda: publication.publish(request.user, batch, **form.arguments(), via=VIA))
         if done:
             messages.success(request, _("公开情况已记录"))
             return redirect("funds:ledger-batch", pk=batch.pk)
     extra = {
         "batch": batch,
-        "deadline": funds.publication_deadline(batch),
+        "deadline": publication.publication_deadline(batch),
         "action": reverse("funds:ledger-batch-publish", args=[batch.pk]),
     }
     return _form_page(request, form, _("记录分配结果公开"), back="funds:ledger-batches", extra=extra)
