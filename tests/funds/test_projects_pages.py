@@ -205,3 +205,18 @@ def test_the_board_notices(client, users, planned):
     assert client.get(reverse("funds:project-notice", args=[planned.pk, "nonsense"])).status_code == 404
     client.force_login(users["village_b1"])
     assert client.get(reverse("funds:project-notice", args=[planned.pk, "village"])).status_code == 404
+
+
+def test_a_proposal_is_withdrawn_while_with_its_proposer(client, users, make_household):
+    project = projects.propose(users["village_a1"], **proposal(make_household()))
+    client.force_login(users["village_a1"])
+    url = reverse("funds:project-withdraw", args=[project.pk])
+    response = client.post(url, {"reason": " "})
+    assert response.status_code == 400
+    assert client.post(url, {"reason": "与东一村产业路重复"}).status_code == 302
+    project.refresh_from_db()
+    assert project.stage == "withdrawn"
+    entry = AuditEntry.objects.filter(model="funds.project", action="update").latest("id")
+    assert entry.changes == {"stage": "withdrawn", "reason": "与东一村产业路重复"}
+    response = client.post(url, {"reason": "再撤一次"})
+    assert response.status_code == 400 and "才能撤回" in response.content.decode()

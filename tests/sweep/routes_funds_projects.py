@@ -134,6 +134,10 @@ WEB_FUNDS: dict = {
         refused="township_a",
     ),  # fmt: skip
     "funds:project-complete": _act("complete", "project_audited", lambda w, v: {"on": "2025-07-02"}, UPDATE),
+    "funds:project-withdraw": [
+        Route("/funds/projects/{pk}/withdraw/", target="project_proposed"),
+        _form("/funds/projects/{pk}/withdraw/", lambda w, v: {"reason": "重复申报"}, UPDATE, "project_proposed"),
+    ],
     "funds:project-notice": [
         Route("/funds/projects/{pk}/notice/village/", target="project_planned"),
         Route("/funds/projects/{pk}/notice/county/", target="project_proposed"),

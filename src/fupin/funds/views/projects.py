@@ -32,6 +32,7 @@ from .projects_forms import (
     ProgressForm,
     ProposalForm,
     StepForm,
+    WithdrawForm,
 )
 from .projects_tables import ProjectFilterSet, ProjectTable
 
@@ -272,6 +273,9 @@ project_audit = _simple(
     implementation.record_audit, implementation.AUDITORS, _("登记项目审计"), AuditForm, _("登记审计"),
     _("审计已登记"),
 )  # fmt: skip
+project_withdraw = _simple(
+    projects.withdraw, codes.PROPOSERS, _("撤回项目申报"), WithdrawForm, _("撤回申报"), _("项目申报已撤回")
+)
 project_complete = _simple(
     implementation.complete, implementation.IMPLEMENTERS, _("登记完工公告"), DateForm, _("登记完工公告"),
     _("完工公告已登记，项目办结"), label=_("公告日期"),
@@ -340,6 +344,7 @@ urls = [
     path("projects/<int:pk>/accept/", project_accept, name="project-accept"),
     path("projects/<int:pk>/audit/", project_audit, name="project-audit"),
     path("projects/<int:pk>/complete/", project_complete, name="project-complete"),
+    path("projects/<int:pk>/withdraw/", project_withdraw, name="project-withdraw"),
     path("project-files/<int:pk>/", project_file, name="project-file"),
     *projects_import.urls,
     *projects_notice.urls,

@@ -253,6 +253,13 @@ class AuditForm(forms.Form):
         return dict(self.cleaned_data)
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("撤回原因"), max_length=200)
+
+    def arguments(self) -> dict:
+        return dict(self.cleaned_data)
+
+
 class ImportForm(forms.Form):
     upload = forms.FileField(label=_("项目库 Excel 文件"), help_text=_("按模板填写的 .xlsx 或 .csv 文件"))
     dry_run = forms.BooleanField(label=_("只检查，不导入"), required=False)
