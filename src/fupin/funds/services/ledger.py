@@ -42,13 +42,34 @@ CATEGORY_ORDER = {code: n for n, code in enumerate(["", *codes.UseCategory.value
 
 
 def _decimal(value) -> Decimal:
-    # PostgreSQL sums numeric exactly; SQLite keeps a decimal column as REAL and sums floats: the shortest text of
-    # the float, quantized to four places, is the exact sum for any realistic count of rows (error ≪ 0.00005)
+    """An ORM sum (Django reads SQLite's REAL sum through its shortest text) or None, to four places."""
     if value is None:
         return ZERO
     if isinstance(value, float):
         value = repr(value)
     return Decimal(value).quantize(codes.WAN_QUANTUM)
+
+
+def _summed(value) -> Decimal:
+    """A sum of the ledger's statement read back exactly: PostgreSQL sums numeric exactly; on SQLite, which keeps a
+    decimal column as REAL, the statement sums whole ten-thousandths of 万元 (_amount()) and this divides."""
+    if value is None:
+        return ZERO
+    if connection.vendor == "sqlite":
+        return (Decimal(int(value)) / SCALE).quantize(codes.WAN_QUANTUM)
+    return Decimal(value).quantize(codes.WAN_QUANTUM)
+
+
+#: ten-thousandths of 万元 in one 万元: amounts have four decimals (codes.WAN_PLACES)
+SCALE = Decimal(10) ** codes.WAN_PLACES
+
+
+def _amount(column: str = "amount") -> str:
+    """SUM() of an amount column, exact on both databases: on SQLite a float sum of 20,000,000 REAL values can lose
+    the last decimal, an integer sum cannot."""
+    if connection.vendor == "sqlite":
+        return f"SUM(CAST(ROUND({column} * {SCALE}) AS INTEGER))"
+    return f"SUM({column})"
 
 
 def _level(code: str, department: str) -> int:
@@ -65,14 +86,15 @@ def _statement(area_filter: str, holder_filter: str, year: bool) -> str:
     q = connection.ops.quote_name
     budget, transfer, paid = (m._meta.db_table for m in (Budget, Transfer, Disbursement))
     on, yr = q("on"), " AND year = %s" if year else ""
+    total = _amount()
     parts = (
-        f"SELECT county_id AS h, '' AS d, source_id AS s, '' AS c, SUM(amount) AS r, 0 AS a, 0 AS p "
+        f"SELECT county_id AS h, '' AS d, source_id AS s, '' AS c, {total} AS r, 0 AS a, 0 AS p "
         f"FROM {q(budget)} WHERE {area_filter} AND document_date <= %s{yr} GROUP BY county_id, source_id",
-        f"SELECT to_area_id, to_department, source_id, category, SUM(amount), 0, 0 FROM {q(transfer)} "
+        f"SELECT to_area_id, to_department, source_id, category, {total}, 0, 0 FROM {q(transfer)} "
         f"WHERE {area_filter} AND {on} <= %s{yr} GROUP BY to_area_id, to_department, source_id, category",
-        f"SELECT from_area_id, from_department, source_id, category, 0, SUM(amount), 0 FROM {q(transfer)} "
+        f"SELECT from_area_id, from_department, source_id, category, 0, {total}, 0 FROM {q(transfer)} "
         f"WHERE {area_filter} AND {on} <= %s{yr} GROUP BY from_area_id, from_department, source_id, category",
-        f"SELECT area_id, department, source_id, category, 0, 0, SUM(amount) FROM {q(paid)} "
+        f"SELECT area_id, department, source_id, category, 0, 0, {total} FROM {q(paid)} "
         f"WHERE {area_filter} AND {on} <= %s{yr} GROUP BY area_id, department, source_id, category",
     )
     union = " UNION ALL ".join(parts)
@@ -107,7 +129,7 @@ def four_level(area: Area, as_of: date, *, year: int | None = None) -> list[Ledg
         found = cursor.fetchall()
     rows = []
     for code, department, source, category, received, allocated, spent in found:
-        received, allocated, spent = _decimal(received), _decimal(allocated), _decimal(spent)
+        received, allocated, spent = _summed(received), _summed(allocated), _summed(spent)
         rows.append(
             LedgerRow(
                 code, _level(code, department), department, source, category,
