@@ -128,10 +128,12 @@ def test_the_api_gives_a_projects_subsidy_in_scope(api_as, users, anyue_user):
     assert_error(api_as("county").get(f"/funds/standards/projects/{project.pk}"), 404, "not_found")
 
 
-def test_the_panel_is_registered_for_the_project_page(anyue_user):
+def test_the_panel_is_registered_for_the_project_page(anyue_user, rf):
     from fupin.registry.panels import panels_of
 
-    [panel] = [p for p in panels_of("funds.project", None, road_project()) if "_project_subsidy" in p["template"]]
+    request = rf.get("/")
+    request.user = anyue_user  # the other panels of the page (the project's assets) read the user
+    [panel] = [p for p in panels_of("funds.project", request, road_project()) if "_project_subsidy" in p["template"]]
     assert panel["context"]["result"].total_wan == Decimal("80.0000")
 
 
