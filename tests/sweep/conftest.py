@@ -18,16 +18,24 @@ def sweep_assistance_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("sweep-assistance")
 
 
+@pytest.fixture(scope="package")
+def sweep_funds_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("sweep-funds")
+
+
 @pytest.fixture(autouse=True)
-def _world_files(settings, sweep_monitoring_dir, sweep_assistance_dir):
-    """The world's department report and visit photos stay where they were written (tests/conftest.py gives each
-    test its own)."""
+def _world_files(settings, sweep_monitoring_dir, sweep_assistance_dir, sweep_funds_dir):
+    """The world's department report, visit photos and project files stay where they were written
+    (tests/conftest.py gives each test its own)."""
     settings.MONITORING_FILES_DIR = sweep_monitoring_dir
     settings.ASSISTANCE_FILES_DIR = sweep_assistance_dir
+    settings.FUNDS_FILES_DIR = sweep_funds_dir
 
 
 @pytest.fixture(scope="package")
-def world(django_db_setup, django_db_blocker, tmp_path_factory, sweep_monitoring_dir, sweep_assistance_dir):
+def world(
+    django_db_setup, django_db_blocker, tmp_path_factory, sweep_monitoring_dir, sweep_assistance_dir, sweep_funds_dir
+):
     exchange_dir = tmp_path_factory.mktemp("sweep-exchange")
     jobs_dir = tmp_path_factory.mktemp("sweep-assessments")
     monitoring_dir = sweep_monitoring_dir
@@ -39,6 +47,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory, sweep_monitoring
             POLICY_JOBS_DIR=jobs_dir,
             MONITORING_FILES_DIR=monitoring_dir,
             ASSISTANCE_FILES_DIR=sweep_assistance_dir,
+            FUNDS_FILES_DIR=sweep_funds_dir,
             TASKS=immediate,
         ),
     ):

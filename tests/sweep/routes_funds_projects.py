@@ -6,7 +6,7 @@ township's (a village may not: `refused`); the audit is the county's and the ins
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import VILLAGE_A1
-from tests.sweep.routes import AdminModel, Route, exempt
+from tests.sweep.routes import AdminModel, Route
 from tests.sweep.world_funds_projects import PDF, SOURCE
 
 CREATE = (("create", "funds.project"),)
@@ -143,11 +143,15 @@ WEB_FUNDS: dict = {
         Route("/funds/projects/{pk}/notice/county/", target="project_proposed"),
         Route("/funds/projects/{pk}/notice/completion/", target="project_audited"),
     ],
-    "funds:project-file": exempt(
-        "a project file is stored under settings.FUNDS_FILES_DIR, which tests/conftest.py gives each test anew and "
-        "tests/sweep/conftest.py does not yet pin for the world (as it does MONITORING_FILES_DIR): its scoping (404 "
-        "outside, like a missing one) and EXPORT audit are in tests/funds/test_projects_pages.py"
-    ),
+    "funds:project-file": [
+        Route(
+            "/funds/project-files/{pk}/",
+            target="project_file",
+            audit=(("export", "funds.projectfile"),),
+            refused=None,
+            note="read by every reader of the project, as its page is",
+        )
+    ],
 }
 
 

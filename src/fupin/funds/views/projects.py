@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fupin.core.errors import DomainError, NotFound, PermissionDenied
+from fupin.registry import panels
 
 from .. import codes
 from ..services import bulletin as bulletins
@@ -199,6 +200,8 @@ def project_detail(request, pk):
         "files": project.files.order_by("uploaded_at"),
         "actions": actions_of(request.user, project),
         "plan_refusal": projects.plan_refusal(project) if project.stage == codes.Stage.PROPOSED else "",
+        # what other topics show of the project: its subsidy from the standards, the assets it formed
+        "panels": panels.panels_of("funds.project", request, project),
     }
     return render(request, "funds/projects/detail.html", context)
 
