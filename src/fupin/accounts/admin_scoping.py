@@ -246,3 +246,17 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):
 def is_fail_closed(model_admin) -> bool:
     """Whether an admin limits what it shows by area or to superusers (the site's and the tests' check)."""
     return isinstance(model_admin, (ScopedAdmin, SuperuserOnlyAdmin))
+
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    """A scoped admin to look at only: for records a service writes (its checks, its audit), which the admin's
+    forms would bypass."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

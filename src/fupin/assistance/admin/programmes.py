@@ -3,26 +3,17 @@ topic."""
 
 from django.contrib import admin
 
-from fupin.accounts.admin_scoping import ScopedAdmin
+from fupin.accounts.admin_scoping import ReadOnlyScopedAdmin
 
 from ..models import Attendance, EnterprisePairing, Relocation, RelocationSite, SocialAid, Training
 
 # programmes
 
 
-class ProgrammeRecordAdmin(ScopedAdmin):
+class ProgrammeRecordAdmin(ReadOnlyScopedAdmin):
     """To look at only: relocation, training, enterprise and social aid records are written through
     services.relocation / services.programmes (move-in after completion, reclaimed after demolished, persons within
     the household, the registry's relocated flag), which the admin's forms would bypass."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RelocationSite)

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from fupin.accounts import audit
 from fupin.accounts.models import Action
 from fupin.core.errors import DomainError
+from fupin.exchange import staging
 from fupin.exchange.reading.base import display_name
 from fupin.exchange.reading.file import read_file
-from fupin.exchange.validation import create_error_table, ident, normalise, q
+from fupin.exchange.validation import create_error_table, normalise, q
 from fupin.registry.models import Household
 
 from .. import codes
@@ -39,36 +40,6 @@ def _typed(column, value):
     if column.kind == "bool":
         return value in (True, 1, "1", "true", "True")
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _rows(con, table, norm) -> list[dict]:
-    columns = table.sheet.all_columns
-    cursor = con.execute(f"SELECT _row, {', '.join(ident(c.name) for c in columns)} FROM {norm} ORDER BY _row")
-    return [
-        {"_row": values[0], **{c.name: _typed(c, v) for c, v in zip(columns, values[1:])}}
-        for values in cursor.fetchall()
-    ]
-
-
-def _cell_errors(con, table, norm) -> list[str]:
-    """The cells exchange refused, and required cells left empty: "第 n 行 header（letter）：reason"."""
-    for column in table.sheet.columns:
-        if column.required and column.name not in table.columns:
-            raise AssistanceRefused(
-                _("“%(sheet)s”缺少必需的列“%(header)s”") % {"sheet": table.title, "header": column.header}
-            )
-    found = con.execute(
-        "SELECT _row, header, letter, reason FROM errors WHERE sheet = ? ORDER BY _row, letter", [table.title]
-    ).fetchall()
-    errors = [
-        _("第 %(row)s 行 %(header)s（%(letter)s 列）：%(reason)s") % dict(zip(("row", "header", "letter", "reason"), e))
-        for e in found
-    ]
-    for column in table.sheet.columns:
-        if column.required:
-            empty = con.execute(f"SELECT _row FROM {norm} WHERE {ident(column.name)} IS NULL ORDER BY _row").fetchall()
-            errors += [_("第 %(row)s 行 %(header)s：必填") % {"row": row, "header": column.header} for (row,) in empty]
-    return errors
 
 
 def _record(user, table, row: dict, households: dict, via: str):
@@ -102,8 +73,8 @@ def import_measures(user, path, *, filename: str = "", via: str = "import") -> d
         staged, errors = [], []
         for table in tables:
             norm = normalise(con, table, timezone.localdate())
-            errors += [f"{table.title} {e}" for e in _cell_errors(con, table, norm)]
-            staged.append((table, _rows(con, table, norm)))
+            errors += staging.cell_errors(con, table, norm, refuse=AssistanceRefused, name_sheet=True)
+            staged.append((table, staging.staged_rows(con, table, norm, _typed)))
         if errors:
             _refuse(errors)
         numbers = {str(row["household_number"]) for _t, rows in staged for row in rows}

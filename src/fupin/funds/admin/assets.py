@@ -5,24 +5,13 @@ that add up, the registry's income written through its service), which the admin
 
 from django.contrib import admin
 
-from fupin.accounts.admin_scoping import ScopedAdmin
+from fupin.accounts.admin_scoping import ReadOnlyScopedAdmin
 
 from ..models import Asset, IncomePlan, IncomeShare, Maintenance
 
 
-class AssetRecordAdmin(ScopedAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Asset)
-class AssetAdmin(AssetRecordAdmin):
+class AssetAdmin(ReadOnlyScopedAdmin):
     list_display = ("name", "code", "category", "area", "value", "owner_level", "state", "formed_on")
     list_filter = ("category", "owner_level", "state")
     search_fields = ("name", "code")
@@ -30,20 +19,20 @@ class AssetAdmin(AssetRecordAdmin):
 
 
 @admin.register(Maintenance)
-class MaintenanceAdmin(AssetRecordAdmin):
+class MaintenanceAdmin(ReadOnlyScopedAdmin):
     list_display = ("asset", "on", "work", "cost")
     raw_id_fields = ("asset",)
 
 
 @admin.register(IncomePlan)
-class IncomePlanAdmin(AssetRecordAdmin):
+class IncomePlanAdmin(ReadOnlyScopedAdmin):
     list_display = ("asset", "year", "income", "collective_share", "households_share", "rule", "distributed_on")
     list_filter = ("rule",)
     raw_id_fields = ("asset",)
 
 
 @admin.register(IncomeShare)
-class IncomeShareAdmin(AssetRecordAdmin):
+class IncomeShareAdmin(ReadOnlyScopedAdmin):
     list_display = ("plan", "household", "amount")
     raw_id_fields = ("plan", "household")
     search_fields = ("household__number",)

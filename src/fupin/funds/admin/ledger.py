@@ -5,24 +5,13 @@ superusers; transfers are scoped like every path, by the area they land in."""
 
 from django.contrib import admin
 
-from fupin.accounts.admin_scoping import ScopedAdmin
+from fupin.accounts.admin_scoping import ReadOnlyScopedAdmin
 from fupin.accounts.roles import Role
 
 from ..models import Batch, Budget, FundSource, Transfer
 
 
-class LookOnly(ScopedAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class CountyRecordAdmin(LookOnly):
+class CountyRecordAdmin(ReadOnlyScopedAdmin):
     """A county's own record, seen by its administrators (and superusers), not by a township's staff."""
 
     def _county(self, request) -> bool:
@@ -58,7 +47,7 @@ class BatchAdmin(CountyRecordAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(LookOnly):
+class TransferAdmin(ReadOnlyScopedAdmin):
     list_display = ("on", "from_area", "from_department", "to_area", "to_department", "source", "category", "amount")
     list_filter = ("year", "kind", "category")
     search_fields = ("document_no", "note")

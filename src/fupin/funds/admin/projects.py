@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
-from fupin.accounts.admin_scoping import ScopedAdmin
+from fupin.accounts.admin_scoping import ReadOnlyScopedAdmin, ScopedAdmin
 from fupin.accounts.roles import Role
 
 from ..models import ProcedureStep, Project
@@ -15,19 +15,8 @@ from ..models import ProcedureStep, Project
 PROCEDURE_KEEPERS = frozenset({Role.COUNTY_ADMIN})
 
 
-class ReadOnlyAdmin(ScopedAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Project)
-class ProjectAdmin(ReadOnlyAdmin):
+class ProjectAdmin(ReadOnlyScopedAdmin):
     list_display = ("name", "year", "area", "project_type", "cost", "stage", "step")
     list_filter = ("year", "stage", "project_type")
     search_fields = ("name", "code")

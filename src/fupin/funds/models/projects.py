@@ -266,6 +266,12 @@ class Disbursement(models.Model):
             models.Index(fields=["area", "on"]),
             models.Index(fields=["project", "on"]),
             models.Index(fields=["county", "year"]),
+            # the four-level ledger's read (services.ledger): every column it groups, filters and sums, in its
+            # grouping order, so a county's or a province's payments are summed from the index alone, in order
+            models.Index(
+                fields=["county", "area", "department", "source", "category", "on", "amount"],
+                name="funds_paid_ledger_cover",
+            ),
         ]
 
     @property

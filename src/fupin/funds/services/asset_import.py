@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from fupin.accounts import audit
 from fupin.accounts.models import Action
 from fupin.core.errors import DomainError
+from fupin.exchange import staging
 from fupin.exchange.reading.base import display_name
 from fupin.exchange.reading.file import read_file
-from fupin.exchange.validation import create_error_table, ident, normalise, q
+from fupin.exchange.validation import create_error_table, normalise, q
 
 from .. import codes
 from ..models import Project
@@ -37,36 +38,6 @@ def _typed(column, value):
     if value is None or column.kind != "date":
         return value
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _rows(con, table, norm) -> list[dict]:
-    columns = table.sheet.all_columns
-    cursor = con.execute(f"SELECT _row, {', '.join(ident(c.name) for c in columns)} FROM {norm} ORDER BY _row")
-    return [
-        {"_row": values[0], **{c.name: _typed(c, v) for c, v in zip(columns, values[1:], strict=True)}}
-        for values in cursor.fetchall()
-    ]
-
-
-def _cell_errors(con, table, norm) -> list[str]:
-    """The cells exchange refused, and required cells left empty: "第 n 行 header（letter 列）：reason"."""
-    for column in table.sheet.columns:
-        if column.required and column.name not in table.columns:
-            raise FundsRefused(
-                _("“%(sheet)s”缺少必需的列“%(header)s”") % {"sheet": table.title, "header": column.header}
-            )
-    found = con.execute(
-        "SELECT _row, header, letter, reason FROM errors WHERE sheet = ? ORDER BY _row, letter", [table.title]
-    ).fetchall()
-    errors = [
-        _("第 %(row)s 行 %(header)s（%(letter)s 列）：%(reason)s") % dict(zip(("row", "header", "letter", "reason"), e))
-        for e in found
-    ]
-    for column in table.sheet.columns:
-        if column.required:
-            empty = con.execute(f"SELECT _row FROM {norm} WHERE {ident(column.name)} IS NULL ORDER BY _row").fetchall()
-            errors += [_("第 %(row)s 行 %(header)s：必填") % {"row": row, "header": column.header} for (row,) in empty]
-    return errors
 
 
 def _record(user, row: dict, via: str):
@@ -100,8 +71,8 @@ def import_assets(user, path, *, filename: str = "", via: str = "import") -> int
         staged, errors = [], []
         for table in tables:
             norm = normalise(con, table, timezone.localdate())
-            errors += _cell_errors(con, table, norm)
-            staged += _rows(con, table, norm)
+            errors += staging.cell_errors(con, table, norm, refuse=FundsRefused)
+            staged += staging.staged_rows(con, table, norm, _typed)
         if errors:
             _refuse(errors)
         return _write(user, staged, filename, via)

@@ -19,9 +19,10 @@ from fupin.accounts import audit
 from fupin.accounts.models import Action
 from fupin.areas.models import Area
 from fupin.core.errors import DomainError
-from fupin.exchange.reading.base import column_letter, display_name
+from fupin.exchange import staging
+from fupin.exchange.reading.base import display_name
 from fupin.exchange.reading.file import read_file
-from fupin.exchange.validation import create_error_table, ident, normalise, q
+from fupin.exchange.validation import create_error_table, normalise, q
 
 from .. import codes
 from ..models import FundSource
@@ -40,49 +41,13 @@ def _typed(column, value):
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _rows(con, table, norm) -> list[dict]:
-    columns = table.sheet.all_columns
-    cursor = con.execute(f"SELECT _row, {', '.join(ident(c.name) for c in columns)} FROM {norm} ORDER BY _row")
-    return [{"_row": v[0], **{c.name: _typed(c, x) for c, x in zip(columns, v[1:])}} for v in cursor.fetchall()]
-
-
-def _cell_errors(con, table, norm) -> list[str]:
-    for column in table.sheet.columns:
-        if column.required and column.name not in table.columns:
-            raise FundsRefused(
-                _("“%(sheet)s”缺少必需的列“%(header)s”") % {"sheet": table.title, "header": column.header}
-            )
-    found = con.execute(
-        "SELECT _row, header, letter, reason FROM errors WHERE sheet = ? ORDER BY _row, letter", [table.title]
-    ).fetchall()
-    errors = [
-        _("%(sheet)s 第 %(row)s 行 %(header)s（%(letter)s 列）：%(reason)s")
-        % dict(zip(("row", "header", "letter", "reason"), e), sheet=table.title)
-        for e in found
-    ]
-    for column in table.sheet.columns:
-        if column.required:
-            empty = con.execute(f"SELECT _row FROM {norm} WHERE {ident(column.name)} IS NULL ORDER BY _row").fetchall()
-            errors += [
-                _("%(sheet)s 第 %(row)s 行 %(header)s（%(letter)s 列）：必填")
-                % {"sheet": table.title, "row": row, "header": column.header, "letter": _letter(table, column.name)}
-                for (row,) in empty
-            ]
-    return errors
-
-
-def _letter(table, name) -> str:
-    position = table.columns.get(name)
-    return column_letter(position) if position is not None else "—"
-
-
 def _where(table, row: dict, field: str | None) -> str:
     """ "年度预算 第 5 行 预算金额（万元）（C 列）" for a service's refusal of that field, else the row alone."""
     name = FIELD_COLUMN.get(field, field) if field else None
     if name and any(c.name == name for c in table.sheet.columns):
         column = table.sheet.column(name)
         return _("%(sheet)s 第 %(row)s 行 %(header)s（%(letter)s 列）") % {
-            "sheet": table.title, "row": row["_row"], "header": column.header, "letter": _letter(table, name),
+            "sheet": table.title, "row": row["_row"], "header": column.header, "letter": staging.letter_of(table, name),
         }  # fmt: skip
     return _("%(sheet)s 第 %(row)s 行") % {"sheet": table.title, "row": row["_row"]}
 
@@ -107,8 +72,8 @@ def import_ledger(user, path, *, filename: str = "", via: str = "import") -> dic
         staged, errors = {}, []
         for table in tables:
             norm = normalise(con, table, timezone.localdate())
-            errors += _cell_errors(con, table, norm)
-            staged[table.sheet.kind] = (table, _rows(con, table, norm))
+            errors += staging.cell_errors(con, table, norm, refuse=FundsRefused, name_sheet=True)
+            staged[table.sheet.kind] = (table, staging.staged_rows(con, table, norm, _typed))
         if errors:
             _refuse(errors)
         return _write(user, county, staged, filename, via)

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from fupin.accounts import audit
 from fupin.accounts.models import Action
 from fupin.core.errors import DomainError
+from fupin.exchange import staging
 from fupin.exchange.reading.base import display_name
 from fupin.exchange.reading.file import read_file
-from fupin.exchange.validation import create_error_table, ident, normalise, q
+from fupin.exchange.validation import create_error_table, normalise, q
 
 from ..models import FundSource
 from ..sheets.projects import BOOK, PROJECTS
@@ -36,47 +37,10 @@ _PAIR = re.compile(r"\s*(.+?)\s*[：:]\s*(.+?)\s*$")
 _NUMBERS = re.compile(r"[、，,；;\s]+")
 
 
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _typed(column, value):
     if value is None or column.kind != "date":
         return int(value) if value is not None and column.kind == "int" else value
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _cell_errors(con, table, norm) -> list[str]:
-    for column in table.sheet.columns:
-        if column.required and column.name not in table.columns:
-            raise FundsRefused(
-                _("“%(sheet)s”缺少必需的列“%(header)s”") % {"sheet": table.title, "header": column.header}
-            )
-    found = con.execute(
-        "SELECT _row, header, letter, reason FROM errors WHERE sheet = ? ORDER BY _row, letter", [table.title]
-    ).fetchall()
-    errors = [
-        _("第 %(row)s 行 %(header)s（%(letter)s 列）：%(reason)s") % dict(zip(("row", "header", "letter", "reason"), e))
-        for e in found
-    ]
-    for column in table.sheet.columns:
-        if column.required:
-            empty = con.execute(f"SELECT _row FROM {norm} WHERE {ident(column.name)} IS NULL ORDER BY _row").fetchall()
-            errors += [_("第 %(row)s 行 %(header)s：必填") % {"row": row, "header": column.header} for (row,) in empty]
-    return errors
-
-
-def _rows(con, table, norm) -> list[dict]:
-    columns = [c for c in table.sheet.all_columns if c.name in table.columns]
-    if not columns:
-        return []
-    cursor = con.execute(f"SELECT _row, {', '.join(ident(c.name) for c in columns)} FROM {norm} ORDER BY _row")
-    return [{"_row": v[0], **{c.name: _typed(c, x) for c, x in zip(columns, v[1:])}} for v in cursor.fetchall()]
 
 
 def _pairs(text, what: str) -> list[tuple[str, str]]:
@@ -127,8 +91,8 @@ def import_projects(user, path, *, filename: str = "", via: str = "import") -> i
         staged, errors = [], []
         for table in tables:
             norm = normalise(con, table, timezone.localdate())
-            errors += _cell_errors(con, table, norm)
-            staged.append((table, _rows(con, table, norm)))
+            errors += staging.cell_errors(con, table, norm, refuse=FundsRefused)
+            staged.append((table, staging.staged_rows(con, table, norm, _typed, present_only=True)))
         if errors:
             _refuse(errors)
         return _write(user, staged, filename, via)
@@ -142,7 +106,7 @@ def _column_of(table, field: str) -> str:
     wanted = {"beneficiaries": "households", "area_code": "area_code"}.get(field, field)
     if wanted not in table.columns:
         return ""
-    return f"{table.sheet.column(wanted).header}（{_letter(table.columns[wanted])} 列）"
+    return f"{table.sheet.column(wanted).header}（{staging.letter_of(table, wanted)} 列）"
 
 
 @transaction.atomic

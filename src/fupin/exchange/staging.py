@@ -1,0 +1,53 @@
+"""What an app that imports its own sheets (assistance measures, funds ledgers, projects, assets) reads back from
+exchange's staging after validation: the error report's lines for the cells exchange refused and the required cells
+left empty, each with its row and column ("第 n 行 header（letter 列）：reason"), and the rows typed for its service.
+One place, so every import's report reads the same."""
+
+from django.utils.translation import gettext as _
+
+from .reading.base import column_letter
+from .validation import ident
+
+
+def letter_of(table, name: str) -> str:
+    """The column letter a sheet's column was found at ("—" when the file lacks it)."""
+    position = table.columns.get(name)
+    return column_letter(position) if position is not None else "—"
+
+
+def cell_errors(con, table, norm: str, *, refuse, name_sheet: bool = False) -> list[str]:
+    """The lines of the error report for one staged table. A required column the file lacks is refused whole
+    (`refuse`, the app's own refusal); `name_sheet` starts each line with the sheet's title, for books of several
+    sheets."""
+    for column in table.sheet.columns:
+        if column.required and column.name not in table.columns:
+            raise refuse(_("“%(sheet)s”缺少必需的列“%(header)s”") % {"sheet": table.title, "header": column.header})
+    found = con.execute(
+        "SELECT _row, header, letter, reason FROM errors WHERE sheet = ? ORDER BY _row, letter", [table.title]
+    ).fetchall()
+    lines = [
+        _("第 %(row)s 行 %(header)s（%(letter)s 列）：%(reason)s") % dict(zip(("row", "header", "letter", "reason"), e))
+        for e in found
+    ]
+    for column in table.sheet.columns:
+        if column.required:
+            empty = con.execute(f"SELECT _row FROM {norm} WHERE {ident(column.name)} IS NULL ORDER BY _row").fetchall()
+            lines += [
+                _("第 %(row)s 行 %(header)s（%(letter)s 列）：必填")
+                % {"row": row, "header": column.header, "letter": letter_of(table, column.name)}
+                for (row,) in empty
+            ]
+    return [f"{table.title} {line}" for line in lines] if name_sheet else lines
+
+
+def staged_rows(con, table, norm: str, typed=None, *, present_only: bool = False) -> list[dict]:
+    """The staged rows as dicts (column name → value, "_row" → the file's row number), each value passed through
+    `typed(column, value)` when given; `present_only` reads only the columns the file has."""
+    columns = [c for c in table.sheet.all_columns if not present_only or c.name in table.columns]
+    if not columns:
+        return []
+    cursor = con.execute(f"SELECT _row, {', '.join(ident(c.name) for c in columns)} FROM {norm} ORDER BY _row")
+    return [
+        {"_row": values[0], **{c.name: typed(c, v) if typed else v for c, v in zip(columns, values[1:], strict=True)}}
+        for values in cursor.fetchall()
+    ]
