@@ -52,7 +52,7 @@ def test_one_wrong_row_refuses_the_file(tmp_path, users, make_household):
         "A1-LOAN-1,50000,2024-03-01,36,0,0,已落实\nA1-LOAN-1,50000.01,2024-03-01,36,0,0,已落实\n": "第 3 行：贷款金额",
         "A1-LOAN-1,50000,2024-03-01,36,0,0,已落实\nB1-LOAN-1,100,2024-03-01,36,0,0,已落实\n": "第 3 行：户编号不存在",
         "A1-LOAN-1,abc,2024-03-01,36,0,0,已落实\n": "第 2 行 贷款金额（元）",
-        "A1-LOAN-1,,2024-03-01,36,0,0,已落实\n": "第 2 行 贷款金额（元）：必填",
+        "A1-LOAN-1,,2024-03-01,36,0,0,已落实\n": "第 2 行 贷款金额（元）（B 列）：必填",
     }
     for rows, expected in cases.items():
         with pytest.raises(AssistanceRefused) as refused:
