@@ -21,6 +21,7 @@ from fupin.funds.models import (
     MeasureFunding,
     Progress,
     Project,
+    ProjectStep,
     Transfer,
 )
 from fupin.funds.services.figures import funds_figures
@@ -85,3 +86,18 @@ def test_same_seed_same_funds_and_replace_clears_them(demo):
     assert _fingerprint() == first
     build.generate(600, seed=3, as_of=AS_OF, replace=True, parallel=False)
     assert _fingerprint() != first and Project.objects.exists()
+
+
+def test_each_step_names_the_demo_login_that_took_it(demo):
+    """A step's 办理人 is a demo login whose role the step names and whose area holds the project (the demo has a
+    login a level for the first village and township, and the county's)."""
+    roles = {step.code: step.roles for step in codes.DEFAULT_PROCEDURE}
+    steps = list(ProjectStep.objects.select_related("by__area", "project"))
+    assert steps
+    taken = [s for s in steps if s.by is not None]
+    assert taken, "no step names who took it"
+    for step in taken:
+        assert step.by.role in roles[step.step], (step.step, step.by.role)
+        assert step.project.area_id.startswith(step.by.area.prefix)
+    county_steps = [s for s in steps if s.step in (codes.StepCode.COUNTY, codes.StepCode.PLAN)]
+    assert county_steps and all(s.by is not None and s.by.username == "county" for s in county_steps)

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from fupin.accounts.models import User
 from fupin.areas.models import Area, Level, code_range
 from fupin.funds import codes
 from fupin.funds import models as m
@@ -85,6 +86,7 @@ ASSET_OF = {
     codes.ProjectType.COLLECTIVE: codes.AssetCategory.OPERATING,
 }
 STEP_ORDER = [step.code for step in codes.DEFAULT_PROCEDURE]
+STEP_ROLES = {step.code: step.roles for step in codes.DEFAULT_PROCEDURE}
 
 
 @dataclass
@@ -98,6 +100,7 @@ class County:
     rng: np.random.Generator
     sources: list = field(default_factory=list)
     projects: list = field(default_factory=list)
+    takers: list = field(default_factory=list)  # the demo logins of the county, the nearest to a village first
 
 
 def _wan(value) -> Decimal:
@@ -162,7 +165,19 @@ def _county(area: Area, rng) -> County:
         found = households.setdefault(village_id, [])
         if len(found) < 12:
             found.append(pk)
-    return County(area, townships, villages, households, rng)
+    takers = User.objects.filter(area__in=Area.objects.under(area.prefix), is_active=True).select_related("area")
+    nearest_first = sorted(takers, key=lambda user: -user.area.level)
+    return County(area, townships, villages, households, rng, takers=nearest_first)
+
+
+def _taker(county: County, step_code: str, project):
+    """The demo login who would have taken the step: the nearest to the project (village, then township, then
+    county) whose role the step names and whose area holds the project; none where no demo login does (there is one
+    a level, for the first village and township)."""
+    for user in county.takers:
+        if user.role in STEP_ROLES[step_code] and project.area_id.startswith(user.area.prefix):
+            return user
+    return None
 
 
 def sources(save, county: County) -> None:
@@ -284,7 +299,7 @@ def _library(save, county: County, as_of: date) -> None:
                 m.ProjectStep(
                     project=project, step=code, on=min(date(project.year, 1, 5 + order * 3), as_of),
                     decision=codes.Decision.REFUSE if refused else codes.Decision.APPROVE,
-                    comment="与村级规划不符" if refused else "",
+                    comment="与村级规划不符" if refused else "", by=_taker(county, code, project),
                 )
             )  # fmt: skip
         targets.append(
