@@ -3,10 +3,44 @@ exchange's staging after validation: the error report's lines for the cells exch
 left empty, each with its row and column ("第 n 行 header（letter 列）：reason"), and the rows typed for its service.
 One place, so every import's report reads the same."""
 
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .reading.base import column_letter
-from .validation import ident
+from .validation import ident, q
+
+#: how many of an import's errors its refusal quotes (all of them are in its details)
+SHOWN_ERRORS = 20
+
+
+@contextmanager
+def scratch_connection(prefix: str):
+    """A DuckDB connection for one import, spilling to a temporary folder of its own within exchange's memory
+    limit; the connection and the folder are gone afterwards, whatever happened."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET temp_directory = {q(str(folder))}; SET memory_limit = {q(settings.EXCHANGE_MEMORY_LIMIT)}")
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def refuse_import(errors: list[str], refuse) -> None:
+    """Raise the app's refusal (`refuse`) of a whole import: the first SHOWN_ERRORS lines quoted, how many more,
+    every line in its details."""
+    shown = "；".join(errors[:SHOWN_ERRORS])
+    more = len(errors) - SHOWN_ERRORS
+    if more > 0:
+        shown += _("；另有 %(n)s 处错误") % {"n": more}
+    raise refuse(_("导入未完成，没有写入任何记录：%(errors)s") % {"errors": shown}, details={"errors": errors})
 
 
 def letter_of(table, name: str) -> str:

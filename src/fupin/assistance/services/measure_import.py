@@ -3,13 +3,9 @@ checks the cells (measure_sheets), each row's household is looked up by 户编�
 area, and every row goes through services.measures.create_measure — in one transaction, so a file with any wrong
 row writes nothing and the refusal lists each wrong row and column."""
 
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 
-import duckdb
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +16,7 @@ from fupin.core.errors import DomainError
 from fupin.exchange import staging
 from fupin.exchange.reading.base import display_name
 from fupin.exchange.reading.file import read_file
-from fupin.exchange.validation import create_error_table, normalise, q
+from fupin.exchange.validation import create_error_table, normalise
 from fupin.registry.models import Household
 
 from .. import codes
@@ -30,7 +26,6 @@ from .measures import create_measure
 
 KIND_OF = {sheet.kind: kind for kind, sheet in MEASURE_SHEETS.items()}
 #: how many wrong cells a refusal lists (the rest are counted)
-SHOWN_ERRORS = 20
 
 
 def _typed(column, value):
@@ -62,10 +57,7 @@ def import_measures(user, path, *, filename: str = "", via: str = "import") -> d
     require_role(user, KEEPERS, _("导入帮扶措施"))
     path = Path(path)
     filename = display_name(filename or path.name)
-    scratch = Path(tempfile.mkdtemp(prefix="measures-"))
-    con = duckdb.connect()
-    try:
-        con.execute(f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings.EXCHANGE_MEMORY_LIMIT)}")
+    with staging.scratch_connection("measures-") as con:
         tables = [t for t in read_file(path, filename, con, book=BOOK) if t.sheet.kind in KIND_OF]
         if not tables:
             raise AssistanceRefused(_("“%(file)s”中没有帮扶措施、小额信贷或公益性岗位工作表") % {"file": filename})
@@ -76,13 +68,10 @@ def import_measures(user, path, *, filename: str = "", via: str = "import") -> d
             errors += staging.cell_errors(con, table, norm, refuse=AssistanceRefused, name_sheet=True)
             staged.append((table, staging.staged_rows(con, table, norm, _typed)))
         if errors:
-            _refuse(errors)
+            staging.refuse_import(errors, AssistanceRefused)
         numbers = {str(row["household_number"]) for _t, rows in staged for row in rows}
         households = {h.number: h for h in Household.objects.restrict(user).filter(number__in=numbers)}
         return _write(user, staged, households, filename, via)
-    finally:
-        con.close()
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @transaction.atomic
@@ -102,17 +91,7 @@ def _write(user, staged, households, filename: str, via: str) -> dict:
             else:
                 counts[table.title] += 1
     if errors:
-        _refuse(errors)  # raised inside the transaction: every row written above is rolled back
+        staging.refuse_import(errors, AssistanceRefused)  # inside the transaction: all rolled back
     audit.record(user, Action.IMPORT, model="assistance.measure", area_code=getattr(user, "area_id", "") or "",
                  changes={"file": filename, "rows": counts}, via=via)  # fmt: skip
     return counts
-
-
-def _refuse(errors: list[str]) -> None:
-    shown = "；".join(errors[:SHOWN_ERRORS])
-    more = len(errors) - SHOWN_ERRORS
-    if more > 0:
-        shown += _("；另有 %(n)s 处错误") % {"n": more}
-    raise AssistanceRefused(
-        _("导入未完成，没有写入任何记录：%(errors)s") % {"errors": shown}, details={"errors": errors}
-    )

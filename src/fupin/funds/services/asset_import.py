@@ -3,13 +3,9 @@
 naming its project's 编号) — in one transaction, so a file with any wrong row writes nothing and the refusal lists
 each wrong row and column."""
 
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 
-import duckdb
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +16,7 @@ from fupin.core.errors import DomainError
 from fupin.exchange import staging
 from fupin.exchange.reading.base import display_name
 from fupin.exchange.reading.file import read_file
-from fupin.exchange.validation import create_error_table, normalise, q
+from fupin.exchange.validation import create_error_table, normalise
 
 from .. import codes
 from ..models import Project
@@ -28,7 +24,6 @@ from ..sheets.assets import ASSET_SHEET, BOOK
 from .assets import create_asset
 from .common import FundsRefused, require_role
 
-SHOWN_ERRORS = 20
 RIGHT_COLUMNS = ("operation", "income", "supervision")
 HEADERS = {c.name: c.header for c in ASSET_SHEET.columns}
 HEADERS["project"] = HEADERS["project_code"]  # a project's refusal (not accepted) names its column
@@ -60,10 +55,7 @@ def import_assets(user, path, *, filename: str = "", via: str = "import") -> int
     require_role(user, codes.ASSET_KEEPERS, _("导入资产"))
     path = Path(path)
     filename = display_name(filename or path.name)
-    scratch = Path(tempfile.mkdtemp(prefix="assets-"))
-    con = duckdb.connect()
-    try:
-        con.execute(f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings.EXCHANGE_MEMORY_LIMIT)}")
+    with staging.scratch_connection("assets-") as con:
         tables = [t for t in read_file(path, filename, con, book=BOOK) if t.sheet.kind == ASSET_SHEET.kind]
         if not tables:
             raise FundsRefused(_("“%(file)s”中没有“扶贫项目资产”工作表") % {"file": filename})
@@ -74,11 +66,8 @@ def import_assets(user, path, *, filename: str = "", via: str = "import") -> int
             errors += staging.cell_errors(con, table, norm, refuse=FundsRefused)
             staged += staging.staged_rows(con, table, norm, _typed)
         if errors:
-            _refuse(errors)
+            staging.refuse_import(errors, FundsRefused)
         return _write(user, staged, filename, via)
-    finally:
-        con.close()
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @transaction.atomic
@@ -96,15 +85,7 @@ def _write(user, rows, filename: str, via: str) -> int:
         else:
             done += 1
     if errors:
-        _refuse(errors)  # raised inside the transaction: every row written above is rolled back
+        staging.refuse_import(errors, FundsRefused)  # inside the transaction: all rolled back
     audit.record(user, Action.IMPORT, model="funds.asset", area_code=getattr(user, "area_id", "") or "",
                  changes={"file": filename, "rows": done}, via=via)  # fmt: skip
     return done
-
-
-def _refuse(errors: list[str]) -> None:
-    shown = "；".join(errors[:SHOWN_ERRORS])
-    more = len(errors) - SHOWN_ERRORS
-    if more > 0:
-        shown += _("；另有 %(n)s 处错误") % {"n": more}
-    raise FundsRefused(_("导入未完成，没有写入任何记录：%(errors)s") % {"errors": shown}, details={"errors": errors})

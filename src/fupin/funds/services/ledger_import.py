@@ -3,14 +3,10 @@ the cells, then each budget row goes through services.funds.set_budget and each 
 lines' rows, matched by 年度 and 批次) through create_batch — in one transaction, so a file with any wrong row writes
 nothing, and the refusal names each wrong row and column as the registry's import does."""
 
-import shutil
-import tempfile
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-import duckdb
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +18,7 @@ from fupin.core.errors import DomainError
 from fupin.exchange import staging
 from fupin.exchange.reading.base import display_name
 from fupin.exchange.reading.file import read_file
-from fupin.exchange.validation import create_error_table, normalise, q
+from fupin.exchange.validation import create_error_table, normalise
 
 from .. import codes
 from ..models import FundSource
@@ -30,7 +26,6 @@ from ..sheets.ledger import BATCH_LINES, BATCH_SOURCES, BOOK, BUDGETS
 from . import funds
 from .common import FundsRefused, county_of, require_role
 
-SHOWN_ERRORS = 20
 #: a service's field (the part after "sources.3." or "lines.3.") → the sheet's column
 FIELD_COLUMN = {"source_id": "source_name", "to_area_code": "to_area_code", "to_department": "to_area_code"}
 
@@ -61,10 +56,7 @@ def import_ledger(user, path, *, filename: str = "", via: str = "import") -> dic
         raise FundsRefused(_("请以县级用户导入：导入的预算和批次属于本人所在的县"))
     county = county_of(area)
     path, filename = Path(path), display_name(filename or Path(path).name)
-    scratch = Path(tempfile.mkdtemp(prefix="funds-ledger-"))
-    con = duckdb.connect()
-    try:
-        con.execute(f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings.EXCHANGE_MEMORY_LIMIT)}")
+    with staging.scratch_connection("funds-ledger-") as con:
         tables = read_file(path, filename, con, book=BOOK)
         if not tables:
             raise FundsRefused(_("“%(file)s”中没有年度预算、批次文件金额或批次分配明细工作表") % {"file": filename})
@@ -75,11 +67,8 @@ def import_ledger(user, path, *, filename: str = "", via: str = "import") -> dic
             errors += staging.cell_errors(con, table, norm, refuse=FundsRefused, name_sheet=True)
             staged[table.sheet.kind] = (table, staging.staged_rows(con, table, norm, _typed))
         if errors:
-            _refuse(errors)
+            staging.refuse_import(errors, FundsRefused)
         return _write(user, county, staged, filename, via)
-    finally:
-        con.close()
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _source_ids(county: Area, staged) -> dict[str, int]:
@@ -118,7 +107,7 @@ def _write(user, county, staged, filename: str, via: str) -> dict:
                 counts[table.title] += 1
     _batches(user, county, staged, sources, counts, errors, via)
     if errors:
-        _refuse(errors)  # inside the transaction: every row written above is rolled back
+        staging.refuse_import(errors, FundsRefused)  # inside the transaction: every row written above is rolled back
     audit.record(user, Action.IMPORT, model="funds.ledger", area_code=county.code,
                  changes={"file": filename, "rows": counts}, via=via)  # fmt: skip
     return counts
@@ -190,11 +179,3 @@ def _batch_error(error, head_table, rows, line_table, line_rows) -> str:
             return f"{_where(table, found[index], field)}：{error.message}"
     field = error.field if error.field in ("number", "title", "document_date", "document_no", "year") else None
     return f"{_where(head_table, rows[0], field)}：{error.message}"
-
-
-def _refuse(errors: list[str]) -> None:
-    shown = "；".join(errors[:SHOWN_ERRORS])
-    more = len(errors) - SHOWN_ERRORS
-    if more > 0:
-        shown += _("；另有 %(n)s 处错误") % {"n": more}
-    raise FundsRefused(_("导入未完成，没有写入任何记录：%(errors)s") % {"errors": shown}, details={"errors": errors})

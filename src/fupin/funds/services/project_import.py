@@ -5,13 +5,9 @@ and the refusal lists each wrong row and column. Targets are "指标：目标值
 separated by "；", households their 户编号 separated by "、" or "；"."""
 
 import re
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 
-import duckdb
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +18,7 @@ from fupin.core.errors import DomainError
 from fupin.exchange import staging
 from fupin.exchange.reading.base import display_name
 from fupin.exchange.reading.file import read_file
-from fupin.exchange.validation import create_error_table, normalise, q
+from fupin.exchange.validation import create_error_table, normalise
 
 from ..models import FundSource
 from ..sheets.projects import BOOK, PROJECTS
@@ -31,7 +27,6 @@ from .projects import propose
 
 #: who imports a library: the county's and townships' clerks
 IMPORTERS = frozenset({"county_admin", "township"})
-SHOWN_ERRORS = 20
 _ITEMS = re.compile(r"[；;\n]+")
 _PAIR = re.compile(r"\s*(.+?)\s*[：:]\s*(.+?)\s*$")
 _NUMBERS = re.compile(r"[、，,；;\s]+")
@@ -80,10 +75,7 @@ def import_projects(user, path, *, filename: str = "", via: str = "import") -> i
     require_role(user, IMPORTERS, _("导入项目库"))
     path = Path(path)
     filename = display_name(filename or path.name)
-    scratch = Path(tempfile.mkdtemp(prefix="projects-"))
-    con = duckdb.connect()
-    try:
-        con.execute(f"SET temp_directory = {q(str(scratch))}; SET memory_limit = {q(settings.EXCHANGE_MEMORY_LIMIT)}")
+    with staging.scratch_connection("projects-") as con:
         tables = [t for t in read_file(path, filename, con, book=BOOK) if t.sheet.kind == PROJECTS.kind]
         if not tables:
             raise FundsRefused(_("“%(file)s”中没有“扶贫项目库”工作表（或缺少其表头）") % {"file": filename})
@@ -94,11 +86,8 @@ def import_projects(user, path, *, filename: str = "", via: str = "import") -> i
             errors += staging.cell_errors(con, table, norm, refuse=FundsRefused)
             staged.append((table, staging.staged_rows(con, table, norm, _typed, present_only=True)))
         if errors:
-            _refuse(errors)
+            staging.refuse_import(errors, FundsRefused)
         return _write(user, staged, filename, via)
-    finally:
-        con.close()
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _column_of(table, field: str) -> str:
@@ -127,17 +116,9 @@ def _write(user, staged, filename: str, via: str) -> int:
             else:
                 count += 1
     if errors:
-        _refuse(errors)  # raised inside the transaction: every row written above is rolled back
+        staging.refuse_import(errors, FundsRefused)  # inside the transaction: all rolled back
     # filed under the one area the rows are all in (a village's list), else the importer's own
     area_code = areas.pop() if len(areas) == 1 else getattr(user, "area_id", "") or ""
     audit.record(user, Action.IMPORT, model="funds.project", area_code=area_code,
                  changes={"file": filename, "rows": count}, via=via)  # fmt: skip
     return count
-
-
-def _refuse(errors: list[str]) -> None:
-    shown = "；".join(errors[:SHOWN_ERRORS])
-    more = len(errors) - SHOWN_ERRORS
-    if more > 0:
-        shown += _("；另有 %(n)s 处错误") % {"n": more}
-    raise FundsRefused(_("导入未完成，没有写入任何记录：%(errors)s") % {"errors": shown}, details={"errors": errors})
