@@ -3,6 +3,7 @@ side as a server-named JPEG with its SHA-256, read only in scope and audited as 
 
 import hashlib
 import io
+import re
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -54,14 +55,15 @@ def _upload(data, name="a.jpg"):
 
 
 def test_a_photo_keeps_its_exif_and_is_resized(users, photos_visit, settings):
-    photo = photos.add_photo(users["cadre_a1"], photos_visit, _upload(photos_jpeg()), via="test")
+    photo = photos.add_photo(users["cadre_a1"], photos_visit, _upload(photos_jpeg(), "张三家门口.jpg"), via="test")
     assert (photo.width, photo.height) == (1600, 800)  # 2400×1200 scaled by 2/3
     assert photo.taken_at == timezone.make_aware(datetime(2024, 5, 6, 7, 8, 9))
     assert photo.latitude == Decimal("37.510000") and photo.longitude == Decimal("112.250000")
     stored = (settings.ASSISTANCE_FILES_DIR / photo.file.name).read_bytes()
     assert photo.sha256 == hashlib.sha256(stored).hexdigest()
-    assert photo.file.name.startswith(f"visits/{photos_visit.pk}/") and photo.file.name.endswith(".jpg")
-    assert "a.jpg" not in photo.file.name
+    # the stored name is ours (a random hex stem), never the uploader's
+    assert re.fullmatch(rf"visits/{photos_visit.pk}/[0-9a-f]{{32}}\.jpg", photo.file.name)
+    assert "张三" not in photo.file.name
     with Image.open(io.BytesIO(stored)) as image:
         assert image.format == "JPEG" and image.size == (1600, 800)
     assert AuditEntry.objects.filter(model="assistance.visitphoto", action=Action.CREATE).count() == 1
