@@ -70,6 +70,7 @@ def _assessment_jobs_dir(settings, tmp_path):
     settings.MONITORING_FILES_DIR = tmp_path / "monitoring"  # evidence files, department reports
     settings.ASSISTANCE_FILES_DIR = tmp_path / "assistance"  # visit photos
     settings.FUNDS_FILES_DIR = tmp_path / "funds"  # projects' files
+    settings.SUPERVISION_FILES_DIR = tmp_path / "supervision"  # problems' evidence files
 
 
 def _build_areas():

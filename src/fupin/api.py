@@ -34,6 +34,7 @@ from fupin.monitoring.api import router as monitoring_router
 from fupin.monitoring.department_api import router as department_router
 from fupin.policy.api import router as policy_router
 from fupin.registry.api import router as registry_router
+from fupin.supervision.api import router as supervision_router
 
 logger = logging.getLogger("fupin.api")
 
@@ -110,6 +111,7 @@ api.add_router("/", monitoring_router)
 api.add_router("/", department_router)  # monitoring: department data (h-dept)
 api.add_router("/", assistance_router)
 api.add_router("/", funds_router)
+api.add_router("/", supervision_router)
 
 # Last, so every path no router matched (and a path with a malformed id) is a 404 in the error shape.
 unmatched = Router()

@@ -99,6 +99,9 @@ ENVIRONMENT = {
     "FUPIN_FUNDS_DIR": Variable(
         "$FUPIN_DATA_DIR/funds", "projects' files (acceptance records, audit reports, notices), served only scoped"
     ),
+    "FUPIN_SUPERVISION_DIR": Variable(
+        "$FUPIN_DATA_DIR/supervision", "problems' rectification evidence (整改佐证材料), served only scoped"
+    ),
     "FUPIN_HOUSEHOLD_NUMBER_PATTERN": Variable(
         "2–24 letters, digits or -, a letter or digit at each end",
         "the county's 户编号: a regular expression the whole number must match, read alike by Python and DuckDB",
@@ -177,6 +180,7 @@ INSTALLED_APPS = [
     "fupin.monitoring",
     "fupin.assistance",
     "fupin.funds",
+    "fupin.supervision",
     "fupin.web",
     "fupin.demo",
     "axes",
@@ -352,6 +356,7 @@ POLICY_JOBS_DIR = Path(env("FUPIN_ASSESS_DIR", DATA_DIR / "assessments"))  # ass
 MONITORING_FILES_DIR = Path(env("FUPIN_MONITORING_DIR", DATA_DIR / "monitoring"))  # evidence, department reports
 ASSISTANCE_FILES_DIR = Path(env("FUPIN_ASSISTANCE_DIR", DATA_DIR / "assistance"))  # visit photos
 FUNDS_FILES_DIR = Path(env("FUPIN_FUNDS_DIR", DATA_DIR / "funds"))  # projects' acceptance records, audits, notices
+SUPERVISION_FILES_DIR = Path(env("FUPIN_SUPERVISION_DIR", DATA_DIR / "supervision"))  # problems' evidence files
 # Registry field rules (fupin.registry.values): the county's household-number pattern (a regular expression the whole
 # number must match; empty: 2–24 letters, digits or "-") with its description for clerks, and the earliest date a
 # registry event may carry (identification, monitoring, status events; none may be in the future).

@@ -21,6 +21,7 @@ urlpatterns = [
     path("monitoring/", include("fupin.monitoring.urls")),
     path("assistance/", include("fupin.assistance.urls")),
     path("funds/", include("fupin.funds.urls")),
+    path("supervision/", include("fupin.supervision.urls")),
     path("", include("fupin.web.urls")),
     path("", include(exports)),
     path("", include("fupin.registry.urls")),  # "/" is the household list: the home page until web has its own

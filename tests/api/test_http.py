@@ -14,6 +14,9 @@ from tests.api import (
     openapi_funds_links,
     openapi_funds_projects,
     openapi_funds_standards,
+    openapi_supervision_bulletins,
+    openapi_supervision_checks,
+    openapi_supervision_problems,
 )
 from tests.factories import VILLAGE_B1
 
@@ -144,6 +147,9 @@ def test_openapi_lists_the_endpoints(live_server):
         openapi_funds_standards,
         openapi_funds_assets,
         openapi_funds_links,
+        openapi_supervision_problems,
+        openapi_supervision_checks,
+        openapi_supervision_bulletins,
     ):
         expected.update(topic.PATHS)  # each funds topic lists its own paths
     assert {path: set(operations) for path, operations in document["paths"].items()} == expected

@@ -1441,3 +1441,20 @@ for _topic in (
     WEB.update(_topic.WEB_FUNDS)
     API.update(_topic.API_FUNDS)
     ADMIN_MODELS.update(_topic.ADMIN_FUNDS)
+# ── supervision: one module a topic (each uses Route above) ───────────────────────────────────────────────────
+from tests.sweep import (  # noqa: E402
+    routes_supervision_bulletins,
+    routes_supervision_checks,
+    routes_supervision_index,
+    routes_supervision_problems,
+)
+
+for _topic in (
+    routes_supervision_index,
+    routes_supervision_problems,
+    routes_supervision_checks,
+    routes_supervision_bulletins,
+):
+    WEB.update(_topic.WEB_SUPERVISION)
+    API.update(_topic.API_SUPERVISION)
+    ADMIN_MODELS.update(_topic.ADMIN_SUPERVISION)

@@ -36,6 +36,9 @@ from tests.sweep import (
     world_funds_projects,
     world_funds_standards,
     world_programmes,
+    world_supervision_bulletins,
+    world_supervision_checks,
+    world_supervision_problems,
 )
 
 AS_OF = date(2024, 6, 1)
@@ -402,6 +405,10 @@ def build() -> World:
     ):
         topic_objects, topic_markers = topic.build(users, a1)
         funds_objects.update(topic_objects)
+        funds_markers.extend(topic_markers)
+    for topic in (world_supervision_problems, world_supervision_checks, world_supervision_bulletins):
+        topic_objects, topic_markers = topic.build(users, a1)
+        funds_objects.update(topic_objects)  # one dict of the business apps' objects, one list of their markers
         funds_markers.extend(topic_markers)
     objects = {
         **monitoring,

@@ -14,6 +14,7 @@ from fupin.assistance.services.checks import home_lines as assistance_lines
 from fupin.funds.services.figures import home_lines as funds_lines
 from fupin.monitoring.codes import StepCode
 from fupin.monitoring.services.figures import inbox_counts
+from fupin.supervision.services.figures import home_lines as supervision_lines
 
 #: the box of the monitoring inbox that lists a step's cases
 STEP_BOX = {
@@ -64,5 +65,6 @@ def home(request):
         "lines": todo_lines(request.user, today),
         "today": today,
         "funds_lines": funds_lines(request.user, today),
+        "supervision_lines": supervision_lines(request.user, today),
     }
     return render(request, "web/home.html", context)

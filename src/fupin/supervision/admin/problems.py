@@ -1,0 +1,1 @@
+"""The supervision admin of the problems topic."""

@@ -1,0 +1,3 @@
+"""Pages of the bulletins topic; `urls` is joined into supervision/urls.py."""
+
+urls: list = []

@@ -1,0 +1,3 @@
+"""The supervision API paths of the checks topic, joined into test_http.test_openapi_lists_the_endpoints."""
+
+PATHS: dict[str, set[str]] = {}
