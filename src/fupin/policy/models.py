@@ -286,6 +286,9 @@ class AreaDecision(models.Model):
     threshold = models.FloatField(_("贫困发生率标准"))
     incidence_met = models.BooleanField(_("贫困发生率达标"), null=True)
     checklist = models.JSONField(_("基础设施和公共服务"), default=dict, help_text=_("项目 → 是否达标（空为未调查）"))
+    estimates = models.JSONField(
+        _("抽查估计"), default=dict, blank=True, help_text=_("县退出：错退率、漏评率、群众认可度及其置信区间")
+    )
     note = models.TextField(_("说明"), blank=True)
 
     objects = AreaDecisionQuerySet.as_manager()

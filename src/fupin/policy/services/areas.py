@@ -16,6 +16,7 @@ from fupin.registry.models import CHECKLIST_ITEMS, VillageFacilities
 from fupin.registry.services import no_population, villages_as_of
 
 from .. import compute
+from ..estimates import ESTIMATES, county_estimates
 from ..models import AreaDecision, AssessmentRun, Kind
 from ..packs import Pack
 from .records import count_areas, start_run
@@ -58,9 +59,38 @@ def incidence_below(poor: int, population: int | None, threshold: float) -> bool
 
 
 COUNTY_PENDING = (
-    "错退率、漏评率须有抽查（第三方评估）数据才能计算，系统中尚无抽查记录；群众认可度须问卷调查。"
-    "此处只判断贫困发生率，其余各项待数据具备后评估。"
+    "错退率、漏评率和群众认可度须有抽查（第三方评估）数据才能计算，系统中尚无（部分）抽查记录；"
+    "缺数据的各项待抽查完成后评估。"
 )
+
+
+def judge_estimates(estimates: dict, pack: Pack) -> tuple[list, dict, list[str]]:
+    """The county exit's spot-check criteria (policy.estimates.ESTIMATES): each rate against its line, in exact
+    fractions of the counts (an error rate of exactly 2 % is not below 2 %; approval of exactly 90 % is not above
+    90 %), judged on the point estimate; the note says where the Wilson interval crosses the line. An item without
+    checks stays undecided. → (verdict per item, what is stored, notes)."""
+    verdicts, stored, notes = [], {}, []
+    for key, label, direction, parameter, default in ESTIMATES:
+        line = float(pack.parameters.get(parameter, default))
+        found = estimates.get(key) or {}
+        if not found.get("n"):
+            verdicts.append(None)
+            notes.append(_("%(what)s尚无抽查数据") % {"what": label})
+            continue
+        n, errors = int(found["n"]), int(found["errors"])
+        if direction == "below":
+            met = Fraction(errors, n) < Fraction(str(line))
+        else:
+            met = Fraction(n - errors, n) > Fraction(str(line))
+        low, high = found.get("wilson") or (None, None)
+        if low is not None and low < line < high:
+            notes.append(
+                _("%(what)s的95%%置信区间（%(low).2f%%–%(high).2f%%）跨越标准线 %(line)s%%，结论须审慎")
+                % {"what": label, "low": low * 100, "high": high * 100, "line": f"{line * 100:g}"}
+            )
+        verdicts.append(met)
+        stored[key] = {**found, "label": label, "line": line, "direction": direction, "met": met}
+    return verdicts, stored, notes
 
 
 def threshold_for(pack: Pack, area: Area) -> float:
@@ -99,6 +129,9 @@ def assess_areas(kind, pack, scope, as_of, user, source, progress, using) -> Ass
         if items
         else {}
     )
+    estimates = (
+        {area.code: county_estimates(area.code, as_of, using) for area in areas} if level == Level.COUNTY else {}
+    )
     with translation.override(settings.LANGUAGE_CODE):  # stored text is in the records' language, not the caller's
         decisions = [
             _area_decision(
@@ -110,19 +143,21 @@ def assess_areas(kind, pack, scope, as_of, user, source, progress, using) -> Ass
                 items,
                 facilities.get(area.code),
                 level,
+                judge_estimates(estimates.get(area.code, {}), pack) if level == Level.COUNTY else None,
             )
             for area in areas
         ]
     AreaDecision.objects.using(using).bulk_create(decisions, batch_size=1000)
     progress.advance("评估", 1)
     count_areas(run, decisions)
-    run.note = COUNTY_PENDING if level == Level.COUNTY else ""
+    missing = level == Level.COUNTY and any(len(d.estimates) < len(ESTIMATES) for d in decisions)
+    run.note = COUNTY_PENDING if missing else ""
     run.finished_at = timezone.now()
     run.save(using=using)
     return run
 
 
-def _area_decision(run, area, poor, on_file, threshold, items, facilities, level) -> AreaDecision:
+def _area_decision(run, area, poor, on_file, threshold, items, facilities, level, judged=None) -> AreaDecision:
     """One area's verdict. The denominator is the area's rural population of the run's year and nothing else: without
     one the incidence has no value and the note says so."""
     population = on_file.rural_population if on_file and on_file.rural_population else None
@@ -134,11 +169,12 @@ def _area_decision(run, area, poor, on_file, threshold, items, facilities, level
         if facilities is None:
             notes.append(f"未登记 {run.year} 年基础设施和公共服务情况")
         checklist = {item: (facilities.item(item) if facilities else None) for item in items}
-    else:
-        notes.append(COUNTY_PENDING)
     parts = [met, *checklist.values()]
+    stored = {}
     if level == Level.COUNTY:
-        parts.append(None)  # the spot-check rates, not yet computable
+        verdicts, stored, estimate_notes = judged
+        parts.extend(verdicts)  # 错退率, 漏评率, 群众认可度 (None: no spot checks yet)
+        notes.extend(estimate_notes)
     outcome = False if False in parts else (None if None in parts else True)
     return AreaDecision(
         run=run,
@@ -151,5 +187,6 @@ def _area_decision(run, area, poor, on_file, threshold, items, facilities, level
         threshold=threshold,
         incidence_met=met,
         checklist=checklist,
+        estimates=stored,
         note="；".join(notes),
     )
