@@ -1,5 +1,5 @@
-"""The county exit's spot-check estimates (错退率、漏评率、群众认可度), from whichever app records spot checks. Policy is
-below the apps that check households, so it never imports them: an app registers a provider here (supervision does,
+"""The county exit's spot-check estimates (错退率、漏评率、群众认可度), from whichever app records spot checks. Policy
+is below the apps that check households, so it never imports them: an app registers a provider here (supervision does,
 in its AppConfig.ready), and the county exit asks it.
 
 A provider is `provider(county_code, as_of, using) -> dict`: for each of "wrong_exit", "missed" and "approval" (those
